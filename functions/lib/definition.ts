@@ -1,0 +1,57 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+
+/**
+ * Every function of the app is declared once as one of these: its trigger options and its handler.
+ * `functions/index.ts` registers the list with `@azure/functions` for Azure, and the local host
+ * (dev/host) serves the very same list, so both see identical routes, schedules and queues.
+ */
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpFunctionDefinition {
+  readonly kind: "http";
+  readonly name: string;
+  /** Route under the `api/` prefix, in Functions route-template syntax (`rooms/{id}`). */
+  readonly route: string;
+  readonly methods: readonly HttpMethod[];
+  /** Always anonymous: ONES authenticates in the app (session, bearer token, device, clientState). */
+  readonly authLevel: "anonymous";
+  readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+}
+
+export interface TimerFunctionDefinition {
+  readonly kind: "timer";
+  readonly name: string;
+  /** Six-field NCRONTAB, or `%SETTING%` to take it from an app setting, as the Functions host allows. */
+  readonly schedule: string;
+  readonly runOnStartup?: boolean;
+  readonly handler: (timer: Timer, context: InvocationContext) => Promise<void>;
+}
+
+export interface ServiceBusFunctionDefinition {
+  readonly kind: "serviceBusQueue";
+  readonly name: string;
+  readonly queueName: string;
+  /** Name of the connection setting: `SERVICEBUS` locally, `SERVICEBUS__fullyQualifiedNamespace` in Azure. */
+  readonly connection: string;
+  readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition | ServiceBusFunctionDefinition;
+
+/** The Service Bus connection setting every queue trigger uses. */
+export const SERVICEBUS_CONNECTION = "SERVICEBUS";
+
+export const httpFunction = (d: Omit<HttpFunctionDefinition, "kind" | "authLevel">): HttpFunctionDefinition => ({
+  kind: "http",
+  authLevel: "anonymous",
+  ...d,
+});
+
+export const timerFunction = (d: Omit<TimerFunctionDefinition, "kind">): TimerFunctionDefinition => ({
+  kind: "timer",
+  ...d,
+});
+
+export const serviceBusFunction = (
+  d: Omit<ServiceBusFunctionDefinition, "kind" | "connection">,
+): ServiceBusFunctionDefinition => ({ kind: "serviceBusQueue", connection: SERVICEBUS_CONNECTION, ...d });

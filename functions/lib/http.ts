@@ -1,0 +1,74 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { z } from "zod";
+import { AppError, isAppError } from "../../shared/domain/errors";
+import { problemResponse } from "./problem";
+
+/** Bodies larger than this are refused with 413 before they are parsed. */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/**
+ * Wraps an HTTP handler so that every failure leaves as `application/problem+json` with the invocation
+ * id as correlation id. Expected errors are logged by code; unexpected ones by name and message only.
+ */
+export function handleHttp(handler: Handler): Handler {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (isAppError(error)) {
+        context.warn(`request failed: ${error.code}`);
+      } else {
+        const e = error instanceof Error ? error : new Error(String(error));
+        context.error(`unexpected failure: ${e.name}: ${e.message}`);
+      }
+      return problemResponse(error, context.invocationId, new URL(request.url).pathname);
+    }
+  };
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { "cache-control": "no-store", ...headers } };
+}
+
+/**
+ * Reads and validates a JSON body: 415 unless the content type is JSON, 413 past the size limit, 400 for
+ * malformed JSON, and `validation-failed` naming each bad field (never echoing its value).
+ */
+export async function readJson<S extends z.ZodType>(
+  request: HttpRequest,
+  schema: S,
+  maxBytes = MAX_JSON_BODY_BYTES,
+): Promise<z.output<S>> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw new AppError("unsupported-media-type", "Send the request body as application/json.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new AppError("malformed-request", "The request body is not valid JSON.");
+  }
+  return parseInput(schema, parsed);
+}
+
+/** Validates already-parsed input (query, route params, JSON) against a schema. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((i) => ({
+    path: i.path.length === 0 ? "(body)" : i.path.map(String).join("."),
+    message: i.message,
+  }));
+  throw new AppError("validation-failed", "Some fields are missing or invalid.", { fields });
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError("payload-too-large", `The request body must not exceed ${maxBytes} bytes.`);
+}

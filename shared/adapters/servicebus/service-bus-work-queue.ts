@@ -1,0 +1,72 @@
+import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
+import type { Settings } from "../../config";
+import type { DependencyProbe } from "../../app/ports/dependency-probe";
+import type { QueueName, QueuedWork, WorkQueue } from "../../app/ports/work-queue";
+import { AppError } from "../../domain/errors";
+import { azureCredential } from "../identity/credential";
+
+/** The `WorkQueue` port on Azure Service Bus (or the local broker, which speaks the same AMQP). */
+export class ServiceBusWorkQueue implements WorkQueue {
+  private readonly senders = new Map<QueueName, ServiceBusSender>();
+
+  constructor(private readonly client: ServiceBusClient) {}
+
+  static fromSettings(settings: Settings): ServiceBusWorkQueue {
+    if (settings.SERVICEBUS !== undefined) return new ServiceBusWorkQueue(new ServiceBusClient(settings.SERVICEBUS));
+    const namespace = settings.SERVICEBUS__fullyQualifiedNamespace;
+    if (namespace === undefined) throw new Error("SERVICEBUS or SERVICEBUS__fullyQualifiedNamespace must be set");
+    return new ServiceBusWorkQueue(new ServiceBusClient(namespace, azureCredential(settings.AZURE_CLIENT_ID)));
+  }
+
+  async enqueue(queue: QueueName, work: QueuedWork | readonly QueuedWork[]): Promise<void> {
+    const items = Array.isArray(work) ? (work as readonly QueuedWork[]) : [work as QueuedWork];
+    if (items.length === 0) return;
+    const sender = this.sender(queue);
+    try {
+      const now = [] as ServiceBusMessage[];
+      for (const item of items) {
+        const message = toMessage(item);
+        if (item.notBefore !== undefined) await sender.scheduleMessages(message, item.notBefore);
+        else now.push(message);
+      }
+      let batch = await sender.createMessageBatch();
+      for (const message of now) {
+        if (batch.tryAddMessage(message)) continue;
+        await sender.sendMessages(batch);
+        batch = await sender.createMessageBatch();
+        if (!batch.tryAddMessage(message)) throw new Error("a message is larger than the queue's maximum size");
+      }
+      if (batch.count > 0) await sender.sendMessages(batch);
+    } catch (error) {
+      throw new AppError("dependency-unavailable", "The work queue did not accept the request.", { cause: error });
+    }
+  }
+
+  probe(queue: QueueName): DependencyProbe {
+    return {
+      name: "serviceBus",
+      required: true,
+      // Creating a batch attaches a send link, which proves the namespace answers and we may send.
+      check: async (signal) => void (await this.sender(queue).createMessageBatch({ abortSignal: signal })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.senders.values()].map((s) => s.close()));
+    this.senders.clear();
+    await this.client.close();
+  }
+
+  private sender(queue: QueueName): ServiceBusSender {
+    let sender = this.senders.get(queue);
+    if (sender === undefined) {
+      sender = this.client.createSender(queue);
+      this.senders.set(queue, sender);
+    }
+    return sender;
+  }
+}
+
+function toMessage(work: QueuedWork): ServiceBusMessage {
+  return { messageId: work.id, body: work.body, contentType: "application/json" };
+}

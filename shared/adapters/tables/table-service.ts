@@ -1,0 +1,65 @@
+import { TableClient, TableServiceClient } from "@azure/data-tables";
+import type { Settings } from "../../config";
+import type { DependencyProbe } from "../../app/ports/dependency-probe";
+import { azureCredential } from "../identity/credential";
+
+/**
+ * Opens tables by logical name (`bookings`) under the deployment's prefix (`onesbookings`), creating
+ * each table once per worker on first use.
+ */
+export class TableService {
+  private readonly created = new Map<string, Promise<void>>();
+
+  private constructor(
+    private readonly service: TableServiceClient,
+    private readonly open: (tableName: string) => TableClient,
+    readonly prefix: string,
+  ) {}
+
+  static fromSettings(settings: Settings): TableService {
+    const prefix = settings.TABLE_PREFIX;
+    if (settings.TABLES_CONNECTION_STRING !== undefined) {
+      const cs = settings.TABLES_CONNECTION_STRING;
+      const options = { allowInsecureConnection: cs.includes("http://") };
+      return new TableService(
+        TableServiceClient.fromConnectionString(cs, options),
+        (name) => TableClient.fromConnectionString(cs, name, options),
+        prefix,
+      );
+    }
+    const endpoint = settings.TABLES_ENDPOINT;
+    if (endpoint === undefined) throw new Error("TABLES_ENDPOINT or TABLES_CONNECTION_STRING must be set");
+    const credential = azureCredential(settings.AZURE_CLIENT_ID);
+    return new TableService(
+      new TableServiceClient(endpoint, credential),
+      (name) => new TableClient(endpoint, name, credential),
+      prefix,
+    );
+  }
+
+  /** The client for a logical table, created in storage on first use. */
+  async table(logicalName: string): Promise<TableClient> {
+    const name = `${this.prefix}${logicalName}`;
+    const client = this.open(name);
+    let creation = this.created.get(name);
+    if (creation === undefined) {
+      creation = client.createTable().catch((error: unknown) => {
+        this.created.delete(name);
+        throw error;
+      });
+      this.created.set(name, creation);
+    }
+    await creation;
+    return client;
+  }
+
+  probe(): DependencyProbe {
+    return {
+      name: "tables",
+      required: true,
+      check: async (signal) => {
+        await this.service.listTables({ abortSignal: signal }).byPage({ maxPageSize: 1 }).next();
+      },
+    };
+  }
+}

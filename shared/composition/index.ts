@@ -1,0 +1,80 @@
+import { version } from "../../package.json";
+import { ServiceBusWorkQueue } from "../adapters/servicebus/service-bus-work-queue";
+import { TableService } from "../adapters/tables/table-service";
+import { httpProbe, tcpProbe } from "../adapters/http/reachability";
+import type { DependencyProbe } from "../app/ports/dependency-probe";
+import { getSettings, type Settings } from "../config";
+import { cloudEndpoints } from "../domain/integration/cloud";
+
+/**
+ * Builds the adapters from the app settings and wires the use cases' dependencies. Everything is created
+ * lazily on first use and kept for the life of the worker, so a cold start pays only for what it uses.
+ */
+export interface Services {
+  readonly settings: Settings;
+  readonly version: string;
+  readonly now: () => Date;
+  readonly tables: TableService;
+  readonly workQueue: ServiceBusWorkQueue;
+  readonly probes: readonly DependencyProbe[];
+}
+
+let services: Services | undefined;
+
+export function getServices(): Services {
+  services ??= buildServices(getSettings());
+  return services;
+}
+
+/** Drops the memoised services, closing what holds connections (local host restarts, tests). */
+export async function resetServices(): Promise<void> {
+  const current = services;
+  services = undefined;
+  if (current !== undefined) await current.workQueue.close();
+}
+
+export function buildServices(settings: Settings): Services {
+  const lazy = memo();
+  return {
+    settings,
+    version,
+    now: () => new Date(),
+    get tables() {
+      return lazy("tables", () => TableService.fromSettings(settings));
+    },
+    get workQueue() {
+      return lazy("workQueue", () => ServiceBusWorkQueue.fromSettings(settings));
+    },
+    get probes() {
+      return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));
+    },
+  };
+}
+
+function buildProbes(settings: Settings, tables: TableService, workQueue: ServiceBusWorkQueue): DependencyProbe[] {
+  const { graphBaseUrl } = cloudEndpoints(settings.M365_CLOUD, { graphBaseUrl: settings.GRAPH_BASE_URL });
+  const webPubSub = settings.WEBPUBSUB_ENDPOINT ?? endpointOf(settings.WEBPUBSUB_CONNECTION_STRING);
+  const mail =
+    settings.MAIL_CHANNEL === "sendgrid"
+      ? httpProbe("mail", settings.SENDGRID_BASE_URL ?? "https://api.sendgrid.com")
+      : tcpProbe("mail", settings.MAIL_CHANNEL === "smtp" ? settings.SMTP_HOST : undefined, settings.SMTP_PORT);
+  return [
+    tables.probe(),
+    workQueue.probe("mail"),
+    httpProbe("graph", `${graphBaseUrl}/v1.0/`),
+    httpProbe("webPubSub", webPubSub),
+    mail,
+  ];
+}
+
+function endpointOf(connectionString: string | undefined): string | undefined {
+  return connectionString?.match(/Endpoint=([^;]+)/i)?.[1];
+}
+
+function memo() {
+  const cache = new Map<string, unknown>();
+  return <T>(key: string, create: () => T): T => {
+    if (!cache.has(key)) cache.set(key, create());
+    return cache.get(key) as T;
+  };
+}

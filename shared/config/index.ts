@@ -1,0 +1,39 @@
+import { settingsSchema, type Settings } from "./schema";
+
+export type { Settings, SettingKey } from "./schema";
+export { settingKeys } from "./schema";
+
+/** Raised when app settings are missing or invalid. Names the keys, never their values. */
+export class ConfigError extends Error {
+  constructor(readonly keys: readonly string[], details: readonly string[]) {
+    super(`Invalid app settings: ${details.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses app settings from an environment. Pure: no caching, no process access. */
+export function parseSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  // Blank values count as unset, as an empty app setting in Azure means "not configured".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const result = settingsSchema.safeParse(present);
+  if (result.success) return result.data;
+  const keys = [...new Set(result.error.issues.map((i) => String(i.path[0] ?? "(settings)")))];
+  const details = result.error.issues.map((i) => `${String(i.path[0] ?? "(settings)")}: ${i.message}`);
+  throw new ConfigError(keys, details);
+}
+
+let cached: Settings | undefined;
+
+/**
+ * The app's settings, parsed on first use and kept for the life of the worker. Never call this at
+ * import time: a throw there makes the Functions host report "no job functions found".
+ */
+export function getSettings(): Settings {
+  cached ??= parseSettings(process.env);
+  return cached;
+}
+
+/** Forgets the parsed settings (tests and the local host after changing the environment). */
+export function resetSettings(): void {
+  cached = undefined;
+}
