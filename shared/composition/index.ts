@@ -1,7 +1,9 @@
 import { version } from "../../package.json";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/service-bus-work-queue";
+import { TableDeadLetterStore } from "../adapters/tables/table-dead-letter-store";
 import { TableService } from "../adapters/tables/table-service";
 import { httpProbe, tcpProbe } from "../adapters/http/reachability";
+import type { DeadLetterStore } from "../app/ports/dead-letter-store";
 import type { DependencyProbe } from "../app/ports/dependency-probe";
 import { getSettings, type Settings } from "../config";
 import { cloudEndpoints } from "../domain/integration/cloud";
@@ -16,6 +18,7 @@ export interface Services {
   readonly now: () => Date;
   readonly tables: TableService;
   readonly workQueue: ServiceBusWorkQueue;
+  readonly deadLetters: DeadLetterStore;
   readonly probes: readonly DependencyProbe[];
 }
 
@@ -44,6 +47,9 @@ export function buildServices(settings: Settings): Services {
     },
     get workQueue() {
       return lazy("workQueue", () => ServiceBusWorkQueue.fromSettings(settings));
+    },
+    get deadLetters() {
+      return lazy("deadLetters", () => new TableDeadLetterStore(this.tables));
     },
     get probes() {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));

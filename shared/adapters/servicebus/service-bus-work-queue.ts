@@ -68,5 +68,10 @@ export class ServiceBusWorkQueue implements WorkQueue {
 }
 
 function toMessage(work: QueuedWork): ServiceBusMessage {
-  return { messageId: work.id, body: work.body, contentType: "application/json" };
+  return {
+    messageId: work.id,
+    body: work.body,
+    contentType: "application/json",
+    applicationProperties: { attempt: work.attempt ?? 1 },
+  };
 }

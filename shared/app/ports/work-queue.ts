@@ -8,6 +8,8 @@ export interface QueuedWork {
   readonly body: unknown;
   /** Deliver no earlier than this. */
   readonly notBefore?: Date;
+  /** Which attempt this is (1 for new work); a retry re-enqueues the work with the next number. */
+  readonly attempt?: number;
 }
 
 /** Hands work to a queue; resolves once the queue has accepted it. */

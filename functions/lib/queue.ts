@@ -1,0 +1,110 @@
+import type { InvocationContext } from "@azure/functions";
+import type { z } from "zod";
+import type { DeadLetterStore } from "../../shared/app/ports/dead-letter-store";
+import type { QueueName, WorkQueue } from "../../shared/app/ports/work-queue";
+import { getServices } from "../../shared/composition";
+import { isAppError } from "../../shared/domain/errors";
+import type { ServiceBusFunctionDefinition } from "./definition";
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included, before the work is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000 };
+
+export interface WorkItem {
+  readonly messageId: string;
+  readonly attempt: number;
+}
+
+export interface QueueDependencies {
+  readonly workQueue: WorkQueue;
+  readonly deadLetters: DeadLetterStore;
+  readonly now: () => Date;
+}
+
+/**
+ * Wraps a queue consumer so that no accepted work is silently lost:
+ * - a message that does not parse is dead-lettered as `invalid-message`;
+ * - a permanent failure (an `AppError` that is not retryable) is dead-lettered with its code and detail;
+ * - a transient failure is re-enqueued with exponential backoff and jitter, and dead-lettered as
+ *   `retries-exhausted` after the last attempt;
+ * - if recording or re-enqueueing itself fails, the handler throws, the host abandons the message and
+ *   Service Bus redelivers it (and dead-letters it after the queue's max delivery count).
+ * Handlers must be idempotent per message id: a message can arrive more than once.
+ */
+export function handleQueue<S extends z.ZodType>(
+  queue: QueueName,
+  schema: S,
+  consume: (body: z.output<S>, work: WorkItem, context: InvocationContext) => Promise<void>,
+  options: { policy?: RetryPolicy; dependencies?: () => QueueDependencies; random?: () => number } = {},
+): ServiceBusFunctionDefinition["handler"] {
+  const policy = options.policy ?? defaultRetryPolicy;
+  const dependencies = options.dependencies ?? getServices;
+  const random = options.random ?? Math.random;
+
+  return async (raw, context) => {
+    const { workQueue, deadLetters, now } = dependencies();
+    const work = workItemOf(context);
+    const deadLetter = (reason: string, description: string): Promise<void> => {
+      context.warn(`dead-lettering message ${work.messageId}: ${reason}`);
+      return deadLetters.record({
+        queue,
+        messageId: work.messageId,
+        reason,
+        description,
+        attempts: work.attempt,
+        failedAt: now(),
+        body: raw,
+      });
+    };
+
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => i.path.map(String).join(".") || "(body)");
+      await deadLetter("invalid-message", `The message is not valid: ${[...new Set(fields)].join(", ")}.`);
+      return;
+    }
+
+    try {
+      await consume(parsed.data, work, context);
+    } catch (error) {
+      if (isAppError(error) && !error.retryable) {
+        await deadLetter(error.code, error.detail);
+        return;
+      }
+      if (work.attempt >= policy.maxAttempts) {
+        await deadLetter("retries-exhausted", `Gave up after ${work.attempt} attempts.`);
+        return;
+      }
+      const delay = backoff(policy, work.attempt, random);
+      context.warn(`attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`);
+      await workQueue.enqueue(queue, {
+        id: work.messageId,
+        body: raw,
+        attempt: work.attempt + 1,
+        notBefore: new Date(now().getTime() + delay),
+      });
+    }
+  };
+}
+
+/** Exponential backoff with full jitter in the upper half: base·2^(n-1), capped. */
+export function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** The message id and attempt number from the Service Bus trigger metadata. */
+export function workItemOf(context: InvocationContext): WorkItem {
+  const meta = context.triggerMetadata ?? {};
+  const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
+  const attempt = Number(props.attempt ?? 1);
+  return {
+    messageId: String(meta.messageId ?? context.invocationId),
+    attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+  };
+}
