@@ -1,12 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
-import type {
-  FunctionDefinition,
-  HttpFunctionDefinition,
-  ServiceBusFunctionDefinition,
-  TimerFunctionDefinition,
-} from "../../functions/lib/definition";
+import type { FunctionDefinition } from "../../functions/lib/definition";
 import { createHttpServer, type LocalPage } from "./http-server";
 import { consoleLogger, type HostLogger } from "./logger";
 import { startReceivers, type RunningReceivers } from "./service-bus";
@@ -44,9 +39,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const of = <K extends FunctionDefinition["kind"]>(kind: K) =>
     options.functions.filter((f): f is Extract<FunctionDefinition, { kind: K }> => f.kind === kind);
 
-  const timers = startTimers(of("timer") as TimerFunctionDefinition[], { env, logger, enabled: options.timers ?? true });
+  const timers = startTimers(of("timer"), { env, logger, enabled: options.timers ?? true });
   let receivers: RunningReceivers | undefined;
-  const queueFunctions = of("serviceBusQueue") as ServiceBusFunctionDefinition[];
+  const queueFunctions = of("serviceBusQueue");
   if (queueFunctions.length > 0) {
     const connectionNames = new Set(queueFunctions.map((f) => f.connection));
     const [connection] = [...connectionNames];
@@ -62,7 +57,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   }
 
-  const server = createHttpServer(of("http") as HttpFunctionDefinition[], { logger, pages: options.pages ?? [] });
+  const server = createHttpServer(of("http"), { logger, pages: options.pages ?? [] });
   const port = await listen(server, options.port ?? 7071);
   return {
     port,

@@ -41,7 +41,7 @@ export function startReceivers(
           });
           try {
             await definition.handler(message.body, context);
-          } catch (error) {
+          } catch {
             options.logger.log("warning", definition.name, [
               `message ${String(message.messageId)} failed on delivery ${message.deliveryCount ?? "?"}; abandoning`,
             ]);
@@ -50,8 +50,9 @@ export function startReceivers(
           }
           await receiver.completeMessage(message);
         },
-        processError: async (args) => {
+        processError: (args) => {
           options.logger.error(definition.name, `receiver error (${args.errorSource}): ${args.error.message}`);
+          return Promise.resolve();
         },
       },
       { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },

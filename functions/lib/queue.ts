@@ -104,7 +104,7 @@ export function workItemOf(context: InvocationContext): WorkItem {
   const props = (meta.applicationProperties ?? meta.userProperties ?? {}) as Record<string, unknown>;
   const attempt = Number(props.attempt ?? 1);
   return {
-    messageId: String(meta.messageId ?? context.invocationId),
+    messageId: typeof meta.messageId === "string" ? meta.messageId : context.invocationId,
     attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
   };
 }

@@ -1,4 +1,4 @@
-import { settingsSchema, type Settings } from "./schema";
+import { crossSettingIssues, settingsSchema, type Settings } from "./schema";
 
 export type { Settings, SettingKey } from "./schema";
 export { settingKeys } from "./schema";
@@ -16,10 +16,15 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
   // Blank values count as unset, as an empty app setting in Azure means "not configured".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const result = settingsSchema.safeParse(present);
-  if (result.success) return result.data;
-  const keys = [...new Set(result.error.issues.map((i) => String(i.path[0] ?? "(settings)")))];
-  const details = result.error.issues.map((i) => `${String(i.path[0] ?? "(settings)")}: ${i.message}`);
-  throw new ConfigError(keys, details);
+  const issues = [
+    ...(result.error?.issues ?? []).map((i) => ({ key: String(i.path[0] ?? "(settings)"), message: i.message })),
+    ...crossSettingIssues(present),
+  ];
+  if (result.success && issues.length === 0) return result.data;
+  throw new ConfigError(
+    [...new Set(issues.map((i) => i.key))],
+    issues.map((i) => `${i.key}: ${i.message}`),
+  );
 }
 
 let cached: Settings | undefined;

@@ -16,23 +16,29 @@ export const settingsShape = {
   ...mailSettings,
 } as const;
 
-export const settingsSchema = z
-  .object(settingsShape)
-  .superRefine((s, ctx) => {
-    const oneOf = (keys: readonly (keyof typeof s)[]): void => {
-      if (keys.every((k) => s[k] === undefined)) {
-        ctx.addIssue({ code: "custom", path: [keys[0] as string], message: `set one of ${keys.join(" or ")}` });
-      }
-    };
-    oneOf(["TABLES_CONNECTION_STRING", "TABLES_ENDPOINT"]);
-    oneOf(["SERVICEBUS", "SERVICEBUS__fullyQualifiedNamespace"]);
-    if (s.MAIL_CHANNEL === "sendgrid" && s.SENDGRID_API_KEY === undefined) {
-      ctx.addIssue({ code: "custom", path: ["SENDGRID_API_KEY"], message: "required when MAIL_CHANNEL is sendgrid" });
-    }
-    if (s.MAIL_CHANNEL === "smtp" && s.SMTP_HOST === undefined) {
-      ctx.addIssue({ code: "custom", path: ["SMTP_HOST"], message: "required when MAIL_CHANNEL is smtp" });
-    }
-  });
+export const settingsSchema = z.object(settingsShape);
+
+type Raw = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Rules across settings. Checked on the raw values, alongside the schema, so one failure report names
+ * every problem at once.
+ */
+export function crossSettingIssues(raw: Raw): { key: string; message: string }[] {
+  const issues: { key: string; message: string }[] = [];
+  const oneOf = (...keys: SettingKey[]): void => {
+    if (keys.every((k) => raw[k] === undefined)) issues.push({ key: keys[0] as string, message: `set one of ${keys.join(" or ")}` });
+  };
+  oneOf("TABLES_CONNECTION_STRING", "TABLES_ENDPOINT");
+  oneOf("SERVICEBUS", "SERVICEBUS__fullyQualifiedNamespace");
+  if (raw.MAIL_CHANNEL === "sendgrid" && raw.SENDGRID_API_KEY === undefined) {
+    issues.push({ key: "SENDGRID_API_KEY", message: "required when MAIL_CHANNEL is sendgrid" });
+  }
+  if (raw.MAIL_CHANNEL === "smtp" && raw.SMTP_HOST === undefined) {
+    issues.push({ key: "SMTP_HOST", message: "required when MAIL_CHANNEL is smtp" });
+  }
+  return issues;
+}
 
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingKey = keyof typeof settingsShape;

@@ -1,0 +1,33 @@
+import { build } from "esbuild";
+import { statSync } from "node:fs";
+
+/**
+ * Bundles the Functions app into dist/index.js (package.json "main"). `@azure/functions-core` is
+ * provided by the Functions host at run time, so it stays external.
+ */
+export async function buildApp(options: { quiet?: boolean } = {}): Promise<{ bytes: number }> {
+  await build({
+    entryPoints: ["functions/index.ts"],
+    outfile: "dist/index.js",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external: ["@azure/functions-core"],
+    sourcemap: true,
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    logLevel: options.quiet === true ? "silent" : "warning",
+  });
+  const bytes = statSync("dist/index.js").size;
+  if (options.quiet !== true) console.log(`dist/index.js: ${(bytes / 1024).toFixed(0)} KiB`);
+  return { bytes };
+}
+
+if (require.main === module) {
+  buildApp().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseSettings, settingKeys } from "../../../shared/config";
+
+/** Settings the Functions host itself reads; they belong in the example but not in our schema. */
+const hostSettings = ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"];
+
+const localStack = {
+  TABLES_CONNECTION_STRING: "UseDevelopmentStorage=true",
+  SERVICEBUS: "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
+};
+
+describe("app settings", () => {
+  it("local.settings.example.json lists exactly the schema's settings plus the host's own", () => {
+    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as { Values: Record<string, string> };
+    expect(Object.keys(example.Values).sort()).toEqual([...settingKeys, ...hostSettings].sort());
+  });
+
+  it("the example's values parse", () => {
+    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as { Values: Record<string, string> };
+    expect(() => parseSettings(example.Values)).not.toThrow();
+  });
+
+  it("fills defaults", () => {
+    const settings = parseSettings(localStack);
+    expect(settings.TABLE_PREFIX).toBe("ones");
+    expect(settings.M365_CLOUD).toBe("global");
+    expect(settings.WEBPUBSUB_HUB).toBe("displays");
+    expect(settings.MAIL_CHANNEL).toBe("none");
+  });
+
+  it("names every missing or invalid key and never echoes a value", () => {
+    const secret = "SG.this-must-not-appear";
+    let error: unknown;
+    try {
+      parseSettings({ M365_CLOUD: "mars", MAIL_CHANNEL: "sendgrid", APP_BASE_URL: secret, SMTP_PORT: secret });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect([...configError.keys].sort()).toEqual(
+      ["APP_BASE_URL", "M365_CLOUD", "SENDGRID_API_KEY", "SERVICEBUS", "SMTP_PORT", "TABLES_CONNECTION_STRING"].sort(),
+    );
+    expect(configError.message).not.toContain(secret);
+    expect(configError.message).not.toContain("mars");
+  });
+
+  it("treats blank values as unset, as an empty app setting in Azure is", () => {
+    expect(() => parseSettings({ ...localStack, TABLES_CONNECTION_STRING: "  " })).toThrow(/TABLES_CONNECTION_STRING/);
+    expect(parseSettings({ ...localStack, GRAPH_BASE_URL: "" }).GRAPH_BASE_URL).toBeUndefined();
+  });
+
+  it("accepts the identity-based Azure form instead of connection strings", () => {
+    const settings = parseSettings({
+      TABLES_ENDPOINT: "https://onesdata.table.core.windows.net",
+      SERVICEBUS__fullyQualifiedNamespace: "ones.servicebus.windows.net",
+      AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+    });
+    expect(settings.TABLES_CONNECTION_STRING).toBeUndefined();
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * What the Functions host must receive for every function, written out by hand so that a binding that
+ * drifts from the plan (API.md) fails the registration test. Add a row with every new function.
+ */
+export type ExpectedBinding =
+  | { type: "httpTrigger"; route: string; methods: string[]; authLevel: "anonymous" }
+  | { type: "timerTrigger"; schedule: string }
+  | { type: "serviceBusTrigger"; queueName: string; connection: "SERVICEBUS" };
+
+export const expectedBindings: Record<string, ExpectedBinding> = {
+  health: { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
+};
