@@ -75,5 +75,6 @@ function fromEntity(e: TableEntityResult<DeadLetterEntity>): DeadLetter {
 
 /** Table keys may not contain / \ # ? or control characters. */
 function safeKey(key: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be replaced
   return key.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, "_");
 }
