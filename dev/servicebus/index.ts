@@ -1,0 +1,61 @@
+import { AmqpBroker } from "./amqp-server";
+import type { QueueOptions } from "./queue-model";
+
+/**
+ * A local Service Bus broker for `npm start` and the tests: AMQP 1.0 on 127.0.0.1, close enough
+ * to Azure Service Bus that the real `@azure/service-bus` SDK works against it unchanged (queues
+ * only; no topics, sessions or transactions). In Azure the app talks to a real namespace.
+ *
+ *   const bus = await startServiceBus({ queues: [{ name: "graph-changes" }] });
+ *   const client = new ServiceBusClient(bus.connectionString);
+ *   …
+ *   await client.close();
+ *   await bus.stop();
+ */
+
+export type { QueueOptions } from "./queue-model";
+
+export interface QueueCounts {
+  /** Ready to be received. */
+  active: number;
+  /** Received in peek-lock mode and not yet settled. */
+  locked: number;
+  /** Waiting for their scheduled enqueue time. */
+  scheduled: number;
+  /** In the queue's dead-letter sub-queue. */
+  deadLettered: number;
+}
+
+export interface RunningServiceBus {
+  port: number;
+  /** Connection string for `new ServiceBusClient(...)`; `UseDevelopmentEmulator=true` makes the SDK use plain TCP. */
+  connectionString: string;
+  /** Message counts per queue name (messages set aside with `deferMessage` are not counted). */
+  stats(): Record<string, QueueCounts>;
+  /** Declares another queue at run time; throws if the name is taken. */
+  createQueue(q: QueueOptions): void;
+  /** How many `$management` requests of each operation (e.g. `com.microsoft:update-disposition`) were answered. */
+  managementOperations(): Record<string, number>;
+  /** Closes all client connections and the listener, and clears every timer. */
+  stop(): Promise<void>;
+}
+
+export async function startServiceBus(options: { port?: number; queues: QueueOptions[] }): Promise<RunningServiceBus> {
+  const broker = new AmqpBroker(options.queues);
+  // Port 0 lets the kernel pick a free port at bind time, which cannot race like probing first would.
+  const port = await broker.listen(options.port ?? 0);
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    connectionString:
+      `Endpoint=sb://127.0.0.1:${port};SharedAccessKeyName=RootManageSharedAccessKey;` +
+      `SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`,
+    stats: () => broker.queueStats(),
+    createQueue: (q) => broker.createQueue(q),
+    managementOperations: () => ({ ...broker.operations }),
+    stop: () => {
+      stopped ??= broker.close();
+      return stopped;
+    },
+  };
+}
