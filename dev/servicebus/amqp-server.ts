@@ -41,40 +41,45 @@ const outcomes = amqpMessage as unknown as {
 const DEAD_LETTER_CONDITION = "com.microsoft:dead-letter";
 
 /**
- * rhea keeps link-level drain state and the session's transfer cursor private. The broker needs
- * both to count credit exactly (rhea decrements `credit` only when a transfer is written, so
- * deliveries queued in the same tick would otherwise overrun the receiver's credit). rhea is pinned
- * at 3.0.5, where these fields exist.
+ * rhea keeps link-level drain state and the session's delivery buffer private. The broker needs
+ * both to count credit exactly: rhea decrements `credit` only when a transfer is written, so
+ * deliveries queued in the same tick would otherwise overrun the receiver's credit, and a full
+ * session buffer makes `send` throw. rhea is pinned at 3.0.5, where these fields exist.
  */
 interface RheaSenderInternals {
   credit: number;
   _draining?: boolean;
-  session: { outgoing?: { next_pending_delivery?: number } };
+  session: { outgoing?: { next_pending_delivery?: number; deliveries?: { available(): number } } };
 }
 
 /** A receiving client link bound to a queue: the queue pulls from it as long as it has credit. */
 class LinkConsumer implements Consumer {
   readonly mode: ReceiveMode;
+  /** Deliveries handed to rhea but not yet transferred (they do not show in `credit` yet). */
   private queued: AmqpDelivery[] = [];
+  /** Peek-lock deliveries the client has not settled on this link, by lock token. */
+  readonly unsettled = new Map<string, AmqpDelivery>();
 
   constructor(
     readonly sender: Sender,
     readonly queue: ServiceBusQueue,
-    private readonly deliveries: WeakMap<AmqpDelivery, { queue: ServiceBusQueue; lockToken: string }>,
+    private readonly deliveries: WeakMap<AmqpDelivery, { consumer: LinkConsumer; lockToken: string }>,
   ) {
     // The SDK attaches receiveAndDelete receivers with snd-settle-mode "settled" (1), peekLock with "unsettled" (0).
     this.mode = sender.snd_settle_mode === 1 ? "receiveAndDelete" : "peekLock";
   }
 
   capacity(): number {
-    if (!this.sender.is_open()) return 0;
+    if (!this.sender.is_open() || !this.sender.sendable()) return 0;
     const internals = this.sender as unknown as RheaSenderInternals;
-    const nextPending = internals.session.outgoing?.next_pending_delivery ?? Number.POSITIVE_INFINITY;
+    const outgoing = internals.session.outgoing;
+    const nextPending = outgoing?.next_pending_delivery ?? Number.POSITIVE_INFINITY;
     this.queued = this.queued.filter((d) => d.id >= nextPending);
     // While the client drains, keep one credit back so rhea answers with a drain flow (it only
     // does so when credit is left); otherwise the SDK waits for its drain timeout and detaches.
     const reserve = internals._draining === true ? 1 : 0;
-    return internals.credit - this.queued.length - reserve;
+    const credit = internals.credit - this.queued.length - reserve;
+    return Math.min(credit, outgoing?.deliveries?.available() ?? credit);
   }
 
   deliver(delivery: Delivery): void {
@@ -83,8 +88,19 @@ class LinkConsumer implements Consumer {
     const sent = this.sender.send(delivery.message, tag);
     this.queued.push(sent);
     if (delivery.lockToken !== undefined) {
-      this.deliveries.set(sent, { queue: this.queue, lockToken: delivery.lockToken });
+      this.deliveries.set(sent, { consumer: this, lockToken: delivery.lockToken });
+      this.unsettled.set(delivery.lockToken, sent);
     }
+  }
+
+  /**
+   * The link is gone. Its locks stay valid until they expire, as in Service Bus: the SDK can still
+   * settle those messages through `$management`. rhea's deliveries are left alone; the SDK ends
+   * the link's session with it, which frees them (settling them here would reach the client and
+   * make the SDK refuse the `$management` settlement as "already settled").
+   */
+  detach(): void {
+    this.unsettled.clear();
   }
 }
 
@@ -93,7 +109,7 @@ export class AmqpBroker {
   private readonly consumers = new Map<Sender, LinkConsumer>();
   /** Our sending links that carry `$cbs` / `$management` replies, per connection. */
   private readonly replyLinks = new Map<Connection, Set<Sender>>();
-  private readonly deliveries = new WeakMap<AmqpDelivery, { queue: ServiceBusQueue; lockToken: string }>();
+  private readonly deliveries = new WeakMap<AmqpDelivery, { consumer: LinkConsumer; lockToken: string }>();
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   readonly operations: OperationCounts = {};
@@ -273,6 +289,7 @@ export class AmqpBroker {
     for (const [sender, consumer] of this.consumers) {
       if (sender.connection === connection) {
         consumer.queue.removeConsumer(consumer);
+        consumer.detach();
         this.consumers.delete(sender);
       }
     }
@@ -282,9 +299,8 @@ export class AmqpBroker {
   private dropSender(connection: Connection, sender: Sender): void {
     const consumer = this.consumers.get(sender);
     if (consumer !== undefined) {
-      // Locks taken through this link stay valid until they expire, as in Service Bus: the SDK can
-      // still settle those messages through `$management`.
       consumer.queue.removeConsumer(consumer);
+      consumer.detach();
       this.consumers.delete(sender);
     }
     this.replyLinks.get(connection)?.delete(sender);
@@ -417,10 +433,12 @@ export class AmqpBroker {
       return;
     }
     this.deliveries.delete(delivery);
+    target.consumer.unsettled.delete(target.lockToken);
+    const queue = target.consumer.queue;
     // `released` means the client never processed it (e.g. it closed with unused prefetch): the
     // lock is dropped without counting a failed delivery.
     const settled =
-      outcome === "released" ? target.queue.release(target.lockToken) : target.queue.settle(target.lockToken, outcome);
+      outcome === "released" ? queue.release(target.lockToken) : queue.settle(target.lockToken, outcome);
     if (settled) {
       delivery.update(true, outcomes.accepted().described());
     } else {
