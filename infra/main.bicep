@@ -1,0 +1,349 @@
+// ONES for Microsoft 365: everything one deployment needs, for `azd up`.
+//
+// Function App (Flex Consumption, Node) with a user-assigned managed identity; Storage (tables and the
+// deployment package, shared keys off); Service Bus with the app's queues; Web PubSub with the
+// displays hub; Key Vault (RBAC) for secrets; Application Insights on Log Analytics. No resource is
+// reached with a key: the identity holds data-plane roles, and no output carries a key or a
+// connection string. test/unit/infra/bicep-consistency.test.ts keeps this file in step with the
+// app's config schema, queues and hub; docs/deploy.md is the admin's guide.
+
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer the Flex Consumption plan.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the person (or service principal) deploying: gets Key Vault secrets officer and data roles to run the app locally. Empty to skip.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+@description('Public origin of the app when it has a custom domain; empty for the Function App\'s own host name.')
+param appBaseUrl string = ''
+
+@description('Domain of Function App host names: azurewebsites.net, or chinacloudsites.cn in Azure operated by 21Vianet.')
+param appServiceDomain string = environment().name == 'AzureChinaCloud' ? 'chinacloudsites.cn' : 'azurewebsites.net'
+
+@allowed(['20', '22'])
+param nodeVersion string = '20'
+
+@description('Most instances the Flex Consumption plan may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@allowed([2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Prefix of every table name (TABLE_PREFIX).')
+param tablePrefix string = 'ones'
+
+@allowed(['global', 'china'])
+@description('Microsoft 365 service operator (M365_CLOUD): Microsoft global, or 21Vianet in China.')
+param m365Cloud string = 'global'
+
+@allowed(['none', 'sendgrid', 'smtp'])
+param mailChannel string = 'none'
+param mailFromName string = 'ONES'
+param smtpHost string = ''
+param smtpPort string = '587'
+@allowed(['starttls', 'tls', 'none'])
+param smtpSecurity string = 'starttls'
+param smtpUser string = ''
+
+@allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
+param webPubSubSku string = 'Standard_S1'
+
+param keyVaultPurgeProtection bool = true
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
+var deploymentContainerName = 'app-package'
+var resolvedAppBaseUrl = !empty(appBaseUrl) ? appBaseUrl : 'https://${functionAppName}.${appServiceDomain}'
+var tablesEndpoint = 'https://${storageAccountName}.table.${environment().suffixes.storage}'
+
+// The hub the displays connect to; the app's WEBPUBSUB_HUB default.
+var webPubSubHub = 'displays'
+
+// Every queue the app uses (shared/app/ports/work-queue.ts), with its delivery settings. The app
+// retries transient failures itself with backoff (functions/lib/queue.ts); maxDeliveryCount only
+// catches a consumer that cannot even record a failure, and expired messages are dead-lettered.
+var serviceBusQueues = [
+  {
+    // Booking writes to Graph: a Graph call or two per message.
+    name: 'booking-commands'
+    lockDuration: 'PT1M'
+    maxDeliveryCount: 10
+    defaultMessageTimeToLive: 'P1D'
+  }
+  {
+    // Reads a room calendar window and reconciles: the slowest consumer.
+    name: 'calendar-changes'
+    lockDuration: 'PT2M'
+    maxDeliveryCount: 10
+    defaultMessageTimeToLive: 'P1D'
+  }
+  {
+    // One message per e-mail; a mail provider outage may last a while, so keep mail longer.
+    name: 'mail'
+    lockDuration: 'PT1M'
+    maxDeliveryCount: 10
+    defaultMessageTimeToLive: 'P3D'
+  }
+]
+
+// Key Vault secrets the app settings reference. None is created with a value by this template:
+// `generated` ones are created by infra/hooks/postprovision (random, kept across deployments),
+// `admin` ones are set by the admin (docs/deploy.md, "Secrets"). A reference to a secret that
+// does not exist yet stays unresolved until it is set.
+var keyVaultSecrets = [
+  { name: 'm365-client-secret', setBy: 'admin' }
+  { name: 'sendgrid-api-key', setBy: 'admin' }
+  { name: 'smtp-password', setBy: 'admin' }
+  { name: 'session-key', setBy: 'generated' }
+  { name: 'token-encryption-key', setBy: 'generated' }
+]
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'log-analytics'
+  scope: rg
+  params: {
+    name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    location: location
+    tags: tags
+    dataRetention: 30
+  }
+}
+
+module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'application-insights'
+  scope: rg
+  params: {
+    name: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    disableLocalAuth: true
+  }
+}
+
+module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: storageAccountName
+    location: location
+    tags: tags
+    kind: 'StorageV2'
+    skuName: 'Standard_LRS'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    blobServices: {
+      containers: [{ name: deploymentContainerName }]
+    }
+    // No tables here: the app creates each table on first use, under TABLE_PREFIX.
+  }
+}
+
+module serviceBus 'modules/service-bus.bicep' = {
+  name: 'service-bus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    queues: serviceBusQueues
+  }
+}
+
+module webPubSub 'modules/web-pubsub.bicep' = {
+  name: 'web-pubsub'
+  scope: rg
+  params: {
+    name: '${abbrs.signalRServiceWebPubSub}${resourceToken}'
+    location: location
+    tags: tags
+    hubName: webPubSubHub
+    skuName: webPubSubSku
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+  }
+}
+
+module roleAssignments 'modules/role-assignments.bicep' = {
+  name: 'role-assignments'
+  scope: rg
+  params: {
+    identityPrincipalId: identity.outputs.principalId
+    principalId: principalId
+    principalType: principalType
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    webPubSubName: webPubSub.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.name
+  }
+}
+
+// Every key of the app's config schema (shared/config) is here, or listed in
+// infra/optional-settings.json with the reason it is not. Secrets are Key Vault references
+// (versionless, so a new secret version is picked up without a deployment).
+var appSettings = {
+  // Functions host: its storage and telemetry, through the identity.
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+
+  // Core (shared/config/sections/core.ts).
+  APP_BASE_URL: resolvedAppBaseUrl
+  TABLES_ENDPOINT: tablesEndpoint
+  TABLE_PREFIX: tablePrefix
+  SERVICEBUS__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  SERVICEBUS__credential: 'managedidentity'
+  SERVICEBUS__clientId: identity.outputs.clientId
+  AZURE_CLIENT_ID: identity.outputs.clientId
+
+  // Realtime (shared/config/sections/realtime.ts).
+  WEBPUBSUB_ENDPOINT: webPubSub.outputs.endpoint
+  WEBPUBSUB_HUB: webPubSubHub
+
+  // Microsoft 365 (shared/config/sections/m365.ts) and the sign-in keys.
+  M365_CLOUD: m365Cloud
+  M365_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/m365-client-secret/)'
+  SESSION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/session-key/)'
+  TOKEN_ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/token-encryption-key/)'
+
+  // Mail (shared/config/sections/mail.ts).
+  MAIL_CHANNEL: mailChannel
+  MAIL_FROM_NAME: mailFromName
+  SENDGRID_API_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/sendgrid-api-key/)'
+  SMTP_HOST: smtpHost
+  SMTP_PORT: smtpPort
+  SMTP_SECURITY: smtpSecurity
+  SMTP_USER: smtpUser
+  SMTP_PASSWORD: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/smtp-password/)'
+}
+
+module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
+  name: 'plan'
+  scope: rg
+  params: {
+    name: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    sku: {
+      name: 'FC1'
+      tier: 'FlexConsumption'
+    }
+    reserved: true
+  }
+}
+
+module functionApp 'br/public:avm/res/web/site:0.15.1' = {
+  name: 'function-app'
+  scope: rg
+  params: {
+    kind: 'functionapp,linux'
+    name: functionAppName
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    serverFarmResourceId: plan.outputs.resourceId
+    httpsOnly: true
+    managedIdentities: {
+      systemAssigned: false
+      userAssignedResourceIds: [identity.outputs.resourceId]
+    }
+    // Key Vault references resolve with the user-assigned identity, not a system-assigned one.
+    keyVaultAccessIdentityResourceId: identity.outputs.resourceId
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: 'https://${storageAccountName}.blob.${environment().suffixes.storage}/${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.outputs.resourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+    siteConfig: {
+      alwaysOn: false
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    appSettingsKeyValuePairs: appSettings
+  }
+  dependsOn: [
+    roleAssignments
+  ]
+}
+
+// Outputs are named as app settings, so `azd env get-values` can fill a local settings file that
+// reaches these resources with your own sign-in. No key or connection string is output.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionAppName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output SERVICE_API_NAME string = functionAppName
+output SERVICE_API_URI string = resolvedAppBaseUrl
+output TABLES_ENDPOINT string = tablesEndpoint
+output TABLE_PREFIX string = tablePrefix
+output SERVICEBUS__fullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output WEBPUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
+output WEBPUBSUB_HUB string = webPubSubHub
+output M365_CLOUD string = m365Cloud
