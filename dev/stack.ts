@@ -1,0 +1,101 @@
+import { functionCatalog } from "../functions/catalog";
+import type { FunctionDefinition } from "../functions/lib/definition";
+import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
+import { resetSettings } from "../shared/config";
+import { resetServices } from "../shared/composition";
+import { startAzurite } from "./azurite";
+import { startHost, type LocalPage, type RunningHost } from "./host";
+import type { HostLogger } from "./host/logger";
+import { startServiceBus } from "./servicebus";
+import { renderStartPage, type StackLink } from "./start-page";
+
+/** One service of the local stack: what it adds to the app's settings and the start page, and how it stops. */
+interface StartedService {
+  readonly name: string;
+  readonly env: Record<string, string>;
+  readonly links: readonly StackLink[];
+  stop(): Promise<void>;
+}
+
+export interface LocalStack {
+  readonly host: RunningHost;
+  readonly env: Readonly<Record<string, string>>;
+  readonly links: readonly StackLink[];
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  readonly port?: number;
+  readonly functions?: readonly FunctionDefinition[];
+  readonly logger?: HostLogger;
+  readonly timers?: boolean;
+}
+
+/**
+ * Starts everything `npm start` runs, on loopback: Azurite, the local Service Bus, the app on the local
+ * host, and the start page. The app's settings are set in this process's environment, as the Functions
+ * host sets app settings. Whatever started is stopped again if a later step fails.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const started: StartedService[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const service of started.reverse()) await service.stop().catch(() => undefined);
+  };
+  try {
+    const azurite = await startAzurite();
+    started.push({
+      name: "Azurite (Table Storage)",
+      env: { TABLES_CONNECTION_STRING: azurite.connectionString },
+      links: [{ label: "Azurite Table service", url: `http://127.0.0.1:${azurite.port}/devstoreaccount1` }],
+      stop: () => azurite.stop(),
+    });
+
+    const bus = await startServiceBus({
+      queues: queueNames.map((name) => ({
+        name,
+        maxDeliveryCount: queueSettings[name].maxDeliveryCount,
+        lockDurationMs: queueSettings[name].lockDurationSeconds * 1000,
+      })),
+    });
+    started.push({
+      name: "Service Bus (local broker)",
+      env: { SERVICEBUS: bus.connectionString },
+      links: [{ label: `Service Bus (AMQP) on 127.0.0.1:${bus.port}`, detail: () => queueSummary(bus.stats()) }],
+      stop: () => bus.stop(),
+    });
+
+    const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
+    Object.assign(process.env, env);
+    resetSettings();
+    await resetServices();
+
+    const links = started.flatMap((s) => s.links);
+    const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];
+    const host = await startHost({
+      functions: options.functions ?? functionCatalog,
+      port: options.port ?? 7071,
+      pages,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      timers: options.timers ?? true,
+    });
+    return {
+      host,
+      env,
+      links,
+      stop: async () => {
+        await host.stop();
+        await resetServices();
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function queueSummary(stats: Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }>): string {
+  return Object.entries(stats)
+    .map(([queue, c]) => `${queue}: ${c.active} waiting, ${c.locked} in progress, ${c.scheduled} scheduled, ${c.deadLettered} dead-lettered`)
+    .join(" · ");
+}
