@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID, createHash } from "node:crypto";
+import { SignJWT } from "jose";
+import type { SimulatorServices } from "../services";
+import type { AppRegistration, CloudName, UserRecord } from "../store/types";
+import { CLOUDS } from "./clouds";
+
+/** Mints Entra tokens: v1.0-format access tokens for Graph and v2.0 id tokens. */
+
+function b64url(bytes = 32): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+export function opaqueToken(prefix: string): string {
+  // Entra refresh tokens and codes are long opaque strings; the prefix only helps reading logs.
+  return `${prefix}.${b64url(48)}`;
+}
+
+async function sign(sim: SimulatorServices, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: sim.keys.kid, x5t: sim.keys.kid })
+    .sign(sim.keys.privateKey);
+}
+
+function times(sim: SimulatorServices, lifetime: number): { iat: number; nbf: number; exp: number } {
+  const now = Math.floor(sim.clock.now() / 1000);
+  return { iat: now, nbf: now, exp: now + lifetime };
+}
+
+/** Pairwise subject: stable per user and app, different across apps (as Entra does). */
+function pairwiseSub(oid: string, clientId: string): string {
+  return createHash("sha256").update(`${oid}|${clientId}`).digest("base64url").slice(0, 43);
+}
+
+export async function mintAppAccessToken(sim: SimulatorServices, app: AppRegistration, cloud: CloudName): Promise<string> {
+  const profile = CLOUDS[cloud];
+  const tid = sim.store.tenantId;
+  const claims: Record<string, unknown> = {
+    aud: profile.graphAudience,
+    iss: `${profile.stsIssuerBase}/${tid}/`,
+    ...times(sim, sim.entra.accessTokenLifetimeSeconds),
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: "1",
+    idp: `${profile.stsIssuerBase}/${tid}/`,
+    idtyp: "app",
+    oid: app.servicePrincipalId,
+    sub: app.servicePrincipalId,
+    tid,
+    uti: b64url(16),
+    ver: "1.0",
+  };
+  // Entra omits `roles` entirely when the app has no application permissions.
+  if (app.applicationPermissions.length > 0) claims.roles = [...app.applicationPermissions];
+  return sign(sim, claims);
+}
+
+export async function mintUserAccessToken(
+  sim: SimulatorServices,
+  app: AppRegistration,
+  user: UserRecord,
+  scopes: string[],
+  cloud: CloudName,
+): Promise<string> {
+  const profile = CLOUDS[cloud];
+  const tid = sim.store.tenantId;
+  const groups = sim.store.groupsOfUser(user.id);
+  const claims: Record<string, unknown> = {
+    aud: profile.graphAudience,
+    iss: `${profile.stsIssuerBase}/${tid}/`,
+    ...times(sim, sim.entra.accessTokenLifetimeSeconds),
+    acr: "1",
+    amr: ["pwd"],
+    app_displayname: app.displayName,
+    appid: app.clientId,
+    appidacr: app.publicClient ? "0" : "1",
+    family_name: user.data.surname ?? undefined,
+    given_name: user.data.givenName ?? undefined,
+    idtyp: "user",
+    name: user.data.displayName,
+    oid: user.id,
+    scp: scopes.join(" "),
+    sub: pairwiseSub(user.id, app.clientId),
+    tid,
+    unique_name: user.data.userPrincipalName,
+    upn: user.data.userPrincipalName,
+    uti: b64url(16),
+    ver: "1.0",
+  };
+  if (groups.length > 0) claims.groups = groups;
+  return sign(sim, claims);
+}
+
+export async function mintIdToken(
+  sim: SimulatorServices,
+  app: AppRegistration,
+  user: UserRecord,
+  issuer: string,
+  nonce: string | undefined,
+): Promise<string> {
+  const groups = sim.store.groupsOfUser(user.id);
+  const claims: Record<string, unknown> = {
+    aud: app.clientId,
+    iss: issuer,
+    ...times(sim, 3600),
+    name: user.data.displayName,
+    oid: user.id,
+    preferred_username: user.data.userPrincipalName,
+    email: user.data.mail ?? undefined,
+    rh: b64url(16),
+    sub: pairwiseSub(user.id, app.clientId),
+    tid: sim.store.tenantId,
+    uti: b64url(16),
+    ver: "2.0",
+  };
+  if (nonce) claims.nonce = nonce;
+  if (groups.length > 0) claims.groups = groups;
+  return sign(sim, claims);
+}
+
+/** MSAL's `client_info`: base64url JSON with the home account's uid (oid) and utid (tenant id). */
+export function clientInfo(sim: SimulatorServices, user: UserRecord): string {
+  return Buffer.from(JSON.stringify({ uid: user.id, utid: sim.store.tenantId })).toString("base64url");
+}
+
+export function newId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,44 @@
+import type { Clock } from "./store/clock";
+import type { TenantStore } from "./store/tenant-store";
+import type { SigningKeys } from "./entra/keys";
+import type { RequestLog } from "./control/request-log";
+import type { FaultInjector } from "./faults/fault-injector";
+import type { MailboxThrottle } from "./faults/mailbox-throttle";
+import type { AccessTokenVerifier } from "./auth/access-token";
+
+/** Entra behaviour knobs (control API: `control.entra.configure`). */
+export interface EntraSettings {
+  accessTokenLifetimeSeconds: number;
+  /** Refresh tokens expire after this much inactivity (Entra: 90 days, not configurable there). */
+  refreshTokenInactivitySeconds: number;
+  authCodeLifetimeSeconds: number;
+  /** GET /authorize with a login_hint signs that user in without showing the page (for tests). */
+  autoSignIn: boolean;
+  /**
+   * Entra issues a new refresh token on every redemption and leaves the old one valid until it
+   * expires; set this to revoke the redeemed one instead (stricter clients' tests).
+   */
+  revokeRotatedRefreshTokens: boolean;
+}
+
+/** Everything a route handler may use, reachable as `ctx.sim`. */
+export interface SimulatorServices {
+  store: TenantStore;
+  clock: Clock;
+  keys: SigningKeys;
+  log: RequestLog;
+  faults: FaultInjector;
+  throttle: MailboxThrottle;
+  tokens: AccessTokenVerifier;
+  entra: EntraSettings;
+}
+
+export function defaultEntraSettings(): EntraSettings {
+  return {
+    accessTokenLifetimeSeconds: 3599,
+    refreshTokenInactivitySeconds: 90 * 24 * 3600,
+    authCodeLifetimeSeconds: 600,
+    autoSignIn: false,
+    revokeRotatedRefreshTokens: false,
+  };
+}
