@@ -1,5 +1,6 @@
 import { checkHealth } from "../shared/app/check-health";
 import { getServices } from "../shared/composition";
+import { ConfigError } from "../shared/config";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
 
@@ -8,8 +9,16 @@ export const health = httpFunction({
   name: "health",
   route: "health",
   methods: ["GET"],
-  handler: handleHttp(async () => {
-    const services = getServices();
+  handler: handleHttp(async (_request, context) => {
+    let services;
+    try {
+      services = getServices();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // The setting names help the admin who deployed; values are never shown.
+      context.error(error.message);
+      return json(503, { status: "unhealthy", configuration: { status: "invalid", keys: error.keys } });
+    }
     const report = await checkHealth(services.probes, { version: services.version, now: services.now });
     return json(report.status === "unhealthy" ? 503 : 200, report);
   }),

@@ -53,8 +53,11 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
 /** Reduces an error to a reason safe to publish: a network code or a timeout, nothing more. */
 function describe(error: unknown, signal: AbortSignal): string {
   if (signal.aborted) return "no answer in time";
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return code;
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  // fetch wraps the socket error (ECONNREFUSED, ENOTFOUND, …) in its `cause`.
+  for (const code of [failure?.code, failure?.cause?.code]) {
+    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return code;
+  }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === "number") return `HTTP ${status}`;
   return "unreachable";

@@ -1,0 +1,73 @@
+import { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { startServiceBus } from "../../../dev/servicebus";
+import { freePort } from "../../../dev/lib/ports";
+import { health } from "../../../functions/health";
+import { resetSettings } from "../../../shared/config";
+import { resetServices } from "../../../shared/composition";
+
+/** GET /api/health against real dependencies: Azurite, the local broker, and ports where nothing listens. */
+const originalEnv = { ...process.env };
+
+async function callHealth(env: Record<string, string>): Promise<{ status: number; body: Record<string, any> }> {
+  process.env = { ...originalEnv, ...env };
+  resetSettings();
+  await resetServices();
+  const response = await health.handler(
+    new HttpRequest({ method: "GET", url: "http://127.0.0.1/api/health" }),
+    new InvocationContext({ functionName: "health", invocationId: "t-1", logHandler: () => undefined }),
+  );
+  const parsed = new HttpResponse(response);
+  return { status: parsed.status, body: (await parsed.json()) as Record<string, any> };
+}
+
+afterEach(async () => {
+  process.env = { ...originalEnv };
+  resetSettings();
+  await resetServices();
+});
+
+describe("health", () => {
+  const bus = startServiceBus({ queues: [{ name: "mail" }] });
+  afterAll(async () => (await bus).stop());
+
+  it("is 200 with every required dependency up, and reports the version", async () => {
+    const graphPort = await freePort();
+    const { status, body } = await callHealth({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: (await bus).connectionString,
+      GRAPH_BASE_URL: `http://127.0.0.1:${graphPort}`,
+    });
+    expect(status).toBe(200);
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body.dependencies.tables).toMatchObject({ status: "up", required: true });
+    expect(body.dependencies.serviceBus).toMatchObject({ status: "up", required: true });
+    // Nothing listens on the Graph port: optional, so the app is degraded rather than down.
+    expect(body.dependencies.graph).toMatchObject({ status: "down", required: false, reason: "ECONNREFUSED" });
+    expect(body.dependencies.mail).toMatchObject({ status: "not-configured" });
+    expect(body.status).toBe("degraded");
+  });
+
+  it("is 503 when a required dependency is down, naming it", async () => {
+    const deadPort = await freePort();
+    const { status, body } = await callHealth({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: `Endpoint=sb://127.0.0.1:${deadPort};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;`,
+      GRAPH_BASE_URL: `http://127.0.0.1:${deadPort}`,
+    });
+    expect(status).toBe(503);
+    expect(body.status).toBe("unhealthy");
+    expect(body.dependencies.serviceBus).toMatchObject({ status: "down", required: true });
+    expect(body.dependencies.tables).toMatchObject({ status: "up" });
+    expect(JSON.stringify(body)).not.toContain("SharedAccessKey");
+  });
+
+  it("is 503 naming the settings, never their values, when the configuration is invalid", async () => {
+    const { status, body } = await callHealth({ TABLES_CONNECTION_STRING: "", SERVICEBUS: "", M365_CLOUD: "moon-secret" });
+    expect(status).toBe(503);
+    expect(body).toEqual({
+      status: "unhealthy",
+      configuration: { status: "invalid", keys: ["M365_CLOUD", "TABLES_CONNECTION_STRING", "SERVICEBUS"] },
+    });
+  });
+});
