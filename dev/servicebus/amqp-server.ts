@@ -1,6 +1,15 @@
 import type { Server, Socket } from "node:net";
 import { create_container, message as amqpMessage } from "rhea";
-import type { AmqpError, Connection, Container, Delivery as AmqpDelivery, EventContext, Message, Receiver, Sender } from "rhea";
+import type {
+  AmqpError,
+  Connection,
+  Container,
+  Delivery as AmqpDelivery,
+  EventContext,
+  Message,
+  Receiver,
+  Sender,
+} from "rhea";
 import { handleManagementRequest, type OperationCounts } from "./management";
 import {
   BATCH_MESSAGE_FORMAT,
@@ -77,6 +86,7 @@ class LinkConsumer implements Consumer {
     this.queued = this.queued.filter((d) => d.id >= nextPending);
     // While the client drains, keep one credit back so rhea answers with a drain flow (it only
     // does so when credit is left); otherwise the SDK waits for its drain timeout and detaches.
+    // Defensive: the broker pumps as soon as credit arrives, so a drain rarely finds messages waiting.
     const reserve = internals._draining === true ? 1 : 0;
     const credit = internals.credit - this.queued.length - reserve;
     return Math.min(credit, outgoing?.deliveries?.available() ?? credit);
@@ -127,26 +137,34 @@ export class AmqpBroker {
       treat_modified_as_released: false,
     });
     // The SDK authenticates with SASL ANONYMOUS against the emulator endpoint and then sends a CBS token.
-    this.container.sasl_server_mechanisms.enable_anonymous();
-    this.container.sasl_server_mechanisms.enable_plain(() => true);
+    const mechanisms = this.container.sasl_server_mechanisms as {
+      enable_anonymous(): void;
+      enable_plain(authenticate: (user: string, password: string) => boolean): void;
+    };
+    mechanisms.enable_anonymous();
+    mechanisms.enable_plain(() => true);
     this.wire();
   }
 
   createQueue(options: QueueOptions): void {
     const key = options.name.toLowerCase();
-    if (options.name.length === 0 || options.name.includes("$")) throw new Error(`invalid queue name "${options.name}"`);
+    if (options.name.length === 0 || options.name.includes("$"))
+      throw new Error(`invalid queue name "${options.name}"`);
     if (this.queues.has(key)) throw new Error(`queue "${options.name}" already exists`);
     this.queues.set(key, new ServiceBusQueue(options.name, options, true));
   }
 
   queueStats(): Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }> {
-    const result: Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }> = {};
+    const result: Record<
+      string,
+      { active: number; locked: number; scheduled: number; deadLettered: number }
+    > = {};
     for (const queue of this.queues.values()) result[queue.path] = queue.stats();
     return result;
   }
 
   async listen(port: number): Promise<number> {
-    const server = this.container.listen({ host: "127.0.0.1", port }) as Server;
+    const server: Server = this.container.listen({ host: "127.0.0.1", port });
     this.server = server;
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -261,26 +279,38 @@ export class AmqpBroker {
     c.on("released", (ctx: EventContext) => this.onDisposition(ctx, "released"));
     c.on("modified", (ctx: EventContext) => {
       const state = ctx.delivery?.remote_state as
-        | { undeliverable_here?: boolean; message_annotations?: Record<string, unknown> }
-        | undefined;
+        { undeliverable_here?: boolean; message_annotations?: Record<string, unknown> } | undefined;
       const propertiesToModify = state?.message_annotations;
       // The SDK abandons with modified{undeliverable_here:false} and defers with undeliverable_here:true.
       this.onDisposition(
         ctx,
-        state?.undeliverable_here === true ? { kind: "defer", propertiesToModify } : { kind: "abandon", propertiesToModify },
+        state?.undeliverable_here === true
+          ? { kind: "defer", propertiesToModify }
+          : { kind: "abandon", propertiesToModify },
       );
     });
     c.on("rejected", (ctx: EventContext) => {
+      // The SDK dead-letters with rejected{error:{condition:"com.microsoft:dead-letter", info:{DeadLetterReason,
+      // DeadLetterErrorDescription, ...propertiesToModify}}}. A plain AMQP reject dead-letters too,
+      // with its error condition and description as reason and description.
       const error = (ctx.delivery?.remote_state as { error?: AmqpError } | undefined)?.error;
-      const info = (error?.info ?? {}) as Record<string, unknown>;
-      const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = info;
-      const outcome: SettleOutcome = {
+      const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = (error?.info ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const isServiceBusDeadLetter = error?.condition === DEAD_LETTER_CONDITION;
+      const text = (value: unknown, fallback: unknown): string | undefined =>
+        typeof value === "string"
+          ? value
+          : !isServiceBusDeadLetter && typeof fallback === "string"
+            ? fallback
+            : undefined;
+      this.onDisposition(ctx, {
         kind: "deadLetter",
-        reason: typeof DeadLetterReason === "string" ? DeadLetterReason : error?.condition === DEAD_LETTER_CONDITION ? undefined : String(error?.condition ?? ""),
-        description: typeof DeadLetterErrorDescription === "string" ? DeadLetterErrorDescription : undefined,
+        reason: text(DeadLetterReason, error?.condition),
+        description: text(DeadLetterErrorDescription, error?.description),
         propertiesToModify: Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-      };
-      this.onDisposition(ctx, outcome);
+      });
     });
   }
 
@@ -321,13 +351,17 @@ export class AmqpBroker {
       return;
     }
     if (entity.kind === "queue" && entity.deadLetter) {
-      receiver.close({ condition: "amqp:not-allowed", description: "Messages cannot be sent to a dead-letter queue." });
+      receiver.close({
+        condition: "amqp:not-allowed",
+        description: "Messages cannot be sent to a dead-letter queue.",
+      });
       return;
     }
     receiver.set_target({ address });
     // The SDK sizes `createMessageBatch()` from this; without it `maxSizeInBytes` is undefined.
-    (receiver as unknown as { local: { attach: { max_message_size: number } } }).local.attach.max_message_size =
-      MAX_MESSAGE_SIZE_BYTES;
+    (
+      receiver as unknown as { local: { attach: { max_message_size: number } } }
+    ).local.attach.max_message_size = MAX_MESSAGE_SIZE_BYTES;
   }
 
   /** The client attached a receiving link: we send from a queue, a DLQ, or reply on `$cbs` / `$management`. */
@@ -344,7 +378,9 @@ export class AmqpBroker {
     if (entity.kind === "queue") {
       const consumer = new LinkConsumer(sender, entity.queue, this.deliveries);
       if (consumer.mode === "receiveAndDelete") {
-        (sender as unknown as { local: { attach: { snd_settle_mode: number } } }).local.attach.snd_settle_mode = 1;
+        (
+          sender as unknown as { local: { attach: { snd_settle_mode: number } } }
+        ).local.attach.snd_settle_mode = 1;
       }
       this.consumers.set(sender, consumer);
       entity.queue.addConsumer(consumer);
@@ -389,7 +425,10 @@ export class AmqpBroker {
 
     let messages: Message[];
     try {
-      const size = format === BATCH_MESSAGE_FORMAT && Buffer.isBuffer(ctx.message) ? ctx.message.length : encodedSize(ctx.message as Message);
+      const size =
+        format === BATCH_MESSAGE_FORMAT && Buffer.isBuffer(ctx.message)
+          ? ctx.message.length
+          : encodedSize(ctx.message as Message);
       if (size > MAX_MESSAGE_SIZE_BYTES) {
         delivery.reject({
           condition: "amqp:link:message-size-exceeded",
@@ -399,7 +438,10 @@ export class AmqpBroker {
       }
       messages = decodeTransfer(format, ctx.message);
     } catch (err) {
-      delivery.reject({ condition: "amqp:decode-error", description: err instanceof Error ? err.message : String(err) });
+      delivery.reject({
+        condition: "amqp:decode-error",
+        description: err instanceof Error ? err.message : String(err),
+      });
       return;
     }
     for (const message of messages) entity.queue.enqueue(message);
@@ -407,13 +449,20 @@ export class AmqpBroker {
   }
 
   /** Sends a request/response reply on the client's reply link (found by target address or link name). */
-  private reply(ctx: EventContext, request: Message, properties: Record<string, unknown>, body?: unknown): void {
+  private reply(
+    ctx: EventContext,
+    request: Message,
+    properties: Record<string, unknown>,
+    body?: unknown,
+  ): void {
     const replyTo = request.reply_to;
     const links = [...(this.replyLinks.get(ctx.connection) ?? [])].filter((l) => l.is_open());
     const link =
       links.find((l) => l.target?.address === replyTo) ??
       links.find((l) => l.name === replyTo) ??
-      links.find((l) => l.source?.address === (ctx.receiver as Receiver).target?.address && l.session === ctx.session);
+      links.find(
+        (l) => l.source?.address === (ctx.receiver as Receiver).target?.address && l.session === ctx.session,
+      );
     if (link === undefined) return;
     link.send({ correlation_id: request.message_id, to: replyTo, application_properties: properties, body });
   }

@@ -40,7 +40,10 @@ export interface RunningServiceBus {
   stop(): Promise<void>;
 }
 
-export async function startServiceBus(options: { port?: number; queues: QueueOptions[] }): Promise<RunningServiceBus> {
+export async function startServiceBus(options: {
+  port?: number;
+  queues: QueueOptions[];
+}): Promise<RunningServiceBus> {
   const broker = new AmqpBroker(options.queues);
   // Port 0 lets the kernel pick a free port at bind time, which cannot race like probing first would.
   const port = await broker.listen(options.port ?? 0);

@@ -31,7 +31,11 @@ export type OperationCounts = Record<string, number>;
 
 const ok = (body?: unknown): ManagementResponse => ({ statusCode: 200, body });
 
-const failure = (statusCode: number, errorCondition: string, statusDescription: string): ManagementResponse => ({
+const failure = (
+  statusCode: number,
+  errorCondition: string,
+  statusDescription: string,
+): ManagementResponse => ({
   statusCode,
   errorCondition,
   statusDescription,
@@ -46,7 +50,9 @@ const lockLost = (): ManagementResponse =>
 
 function bodyMap(request: Message): Record<string, unknown> {
   const body: unknown = request.body;
-  return body !== null && typeof body === "object" && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
+  return body !== null && typeof body === "object" && !Buffer.isBuffer(body)
+    ? (body as Record<string, unknown>)
+    : {};
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -71,7 +77,8 @@ function dispositionOutcome(body: Record<string, unknown>): SettleOutcome | unde
       return {
         kind: "deadLetter",
         reason: typeof body["deadletter-reason"] === "string" ? body["deadletter-reason"] : undefined,
-        description: typeof body["deadletter-description"] === "string" ? body["deadletter-description"] : undefined,
+        description:
+          typeof body["deadletter-description"] === "string" ? body["deadletter-description"] : undefined,
         propertiesToModify,
       };
     default:
@@ -87,7 +94,11 @@ export function handleManagementRequest(queue: ServiceBusQueue, request: Message
     case "com.microsoft:update-disposition": {
       const outcome = dispositionOutcome(body);
       if (outcome === undefined) {
-        return failure(400, "com.microsoft:argument-error", `unknown disposition-status ${String(body["disposition-status"])}`);
+        return failure(
+          400,
+          "com.microsoft:argument-error",
+          `unknown disposition-status ${String(body["disposition-status"])}`,
+        );
       }
       const tokens = readList(body["lock-tokens"]).map(readLockToken);
       // Service Bus settles each token; one lost lock fails the request.
@@ -124,7 +135,11 @@ export function handleManagementRequest(queue: ServiceBusQueue, request: Message
         const entry = asRecord(raw);
         const bytes = entry?.message;
         if (!Buffer.isBuffer(bytes)) {
-          return failure(400, "com.microsoft:argument-error", "schedule-message: each entry needs an encoded message");
+          return failure(
+            400,
+            "com.microsoft:argument-error",
+            "schedule-message: each entry needs an encoded message",
+          );
         }
         const message = decodeMessage(bytes);
         const at = readTime(message.message_annotations?.[Annotation.scheduledEnqueueTime]) ?? Date.now();
@@ -149,7 +164,11 @@ export function handleManagementRequest(queue: ServiceBusQueue, request: Message
       const mode = body["receiver-settle-mode"] === 0 ? "receiveAndDelete" : "peekLock";
       const deliveries = queue.receiveDeferred(sequenceNumbers, mode);
       if (deliveries === undefined) {
-        return failure(404, "com.microsoft:message-not-found", "Failed to retrieve the deferred message(s) by sequence number.");
+        return failure(
+          404,
+          "com.microsoft:message-not-found",
+          "Failed to retrieve the deferred message(s) by sequence number.",
+        );
       }
       return ok({
         messages: deliveries.map((d) => {
@@ -161,6 +180,10 @@ export function handleManagementRequest(queue: ServiceBusQueue, request: Message
     }
 
     default:
-      return failure(501, "amqp:not-implemented", `The operation ${String(operation)} is not supported by the local broker.`);
+      return failure(
+        501,
+        "amqp:not-implemented",
+        `The operation ${String(operation)} is not supported by the local broker.`,
+      );
   }
 }

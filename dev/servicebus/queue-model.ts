@@ -69,7 +69,12 @@ export type SettleOutcome =
   | { kind: "complete" }
   | { kind: "abandon"; propertiesToModify?: Record<string, unknown> }
   | { kind: "defer"; propertiesToModify?: Record<string, unknown> }
-  | { kind: "deadLetter"; reason?: string; description?: string; propertiesToModify?: Record<string, unknown> };
+  | {
+      kind: "deadLetter";
+      reason?: string;
+      description?: string;
+      propertiesToModify?: Record<string, unknown>;
+    };
 
 export interface QueueStats {
   active: number;
@@ -404,7 +409,11 @@ export class ServiceBusQueue {
    * `deadLetterReason` / `deadLetterErrorDescription`. Dead-lettering from the DLQ itself is a no-op
    * (the message just stays there), as in Service Bus.
    */
-  private deadLetter(entry: StoredMessage, reason: string | undefined, description: string | undefined): void {
+  private deadLetter(
+    entry: StoredMessage,
+    reason: string | undefined,
+    description: string | undefined,
+  ): void {
     const dlq = this.deadLetterQueue;
     if (dlq === undefined) {
       this.makeReady(entry);
@@ -458,7 +467,9 @@ export class ServiceBusQueue {
    */
   peek(fromSequenceNumber: number, count: number): Message[] {
     const result: Message[] = [];
-    const sequenceNumbers = [...this.entries.keys()].filter((s) => s >= fromSequenceNumber).sort((a, b) => a - b);
+    const sequenceNumbers = [...this.entries.keys()]
+      .filter((s) => s >= fromSequenceNumber)
+      .sort((a, b) => a - b);
     for (const sequenceNumber of sequenceNumbers) {
       if (result.length >= count) break;
       const entry = this.entries.get(sequenceNumber);
@@ -505,7 +516,8 @@ export class ServiceBusQueue {
     let due = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) {
       if (entry.state === "locked" && entry.lockedUntil !== undefined) due = Math.min(due, entry.lockedUntil);
-      else if (entry.state === "scheduled" && entry.scheduledFor !== undefined) due = Math.min(due, entry.scheduledFor);
+      else if (entry.state === "scheduled" && entry.scheduledFor !== undefined)
+        due = Math.min(due, entry.scheduledFor);
     }
     return due;
   }

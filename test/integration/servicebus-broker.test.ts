@@ -23,7 +23,9 @@ afterEach(async () => {
 async function setup(queues: QueueOptions[]): Promise<{ bus: RunningServiceBus; client: ServiceBusClient }> {
   const bus = await startServiceBus({ queues });
   cleanups.push(() => bus.stop());
-  const client = new ServiceBusClient(bus.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 5_000 } });
+  const client = new ServiceBusClient(bus.connectionString, {
+    retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
+  });
   cleanups.push(() => client.close());
   return { bus, client };
 }
@@ -31,7 +33,11 @@ async function setup(queues: QueueOptions[]): Promise<{ bus: RunningServiceBus; 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Receives until `count` messages arrived or `timeoutMs` passed. */
-async function receive(receiver: ServiceBusReceiver, count: number, timeoutMs = 2_000): Promise<ServiceBusReceivedMessage[]> {
+async function receive(
+  receiver: ServiceBusReceiver,
+  count: number,
+  timeoutMs = 2_000,
+): Promise<ServiceBusReceivedMessage[]> {
   const result: ServiceBusReceivedMessage[] = [];
   const deadline = Date.now() + timeoutMs;
   while (result.length < count && Date.now() < deadline) {
@@ -50,6 +56,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<voi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Message bodies are typed `any` by the SDK; read them as unknown. */
+const bodies = (messages: ServiceBusReceivedMessage[]): unknown[] => messages.map((m): unknown => m.body);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,11 +85,16 @@ describe("local Service Bus broker with the real SDK", () => {
       contentType: "application/json",
       applicationProperties: { tenant: "t-1", attempt: 3, urgent: true },
     });
-    await sender.sendMessages([{ body: "plain text", messageId: "msg-text" }, { body: Buffer.from([0, 1, 254, 255]) }]);
+    await sender.sendMessages([
+      { body: "plain text", messageId: "msg-text" },
+      { body: Buffer.from([0, 1, 254, 255]) },
+    ]);
     const batch = await sender.createMessageBatch();
     expect(batch.maxSizeInBytes).toBe(256 * 1024);
     expect(batch.tryAddMessage({ body: "batched-1", messageId: "msg-b1" })).toBe(true);
-    expect(batch.tryAddMessage({ body: { n: 2 }, messageId: "msg-b2", applicationProperties: { k: "v" } })).toBe(true);
+    expect(
+      batch.tryAddMessage({ body: { n: 2 }, messageId: "msg-b2", applicationProperties: { k: "v" } }),
+    ).toBe(true);
     await sender.sendMessages(batch);
 
     expect(bus.stats().jobs).toEqual({ active: 5, locked: 0, scheduled: 0, deadLettered: 0 });
@@ -99,7 +113,8 @@ describe("local Service Bus broker with the real SDK", () => {
     expect(json?.applicationProperties).toEqual({ tenant: "t-1", attempt: 3, urgent: true });
     expect(text?.body).toBe("plain text");
     expect(text?.messageId).toBe("msg-text");
-    expect(Buffer.isBuffer(bytes?.body) && [...(bytes?.body as Buffer)]).toEqual([0, 1, 254, 255]);
+    const raw: unknown = bytes?.body;
+    expect(Buffer.isBuffer(raw) ? [...raw] : raw).toEqual([0, 1, 254, 255]);
     // A message sent without an id gets one from the broker, as Service Bus does.
     expect(typeof bytes?.messageId).toBe("string");
     expect(b1?.body).toBe("batched-1");
@@ -124,14 +139,20 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("settles receiveMessages() results through link dispositions while the receiver is open", async () => {
     const { bus, client } = await setup([{ name: "jobs" }]);
-    await client.createSender("jobs").sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
+    await client
+      .createSender("jobs")
+      .sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
     const receiver = client.createReceiver("jobs");
     const [complete, abandon, dead] = await receive(receiver, 3);
-    if (complete === undefined || abandon === undefined || dead === undefined) throw new Error("expected 3 messages");
+    if (complete === undefined || abandon === undefined || dead === undefined)
+      throw new Error("expected 3 messages");
 
     await receiver.completeMessage(complete);
     await receiver.abandonMessage(abandon, { retriedBy: "test" });
-    await receiver.deadLetterMessage(dead, { deadLetterReason: "ValidationFailed", deadLetterErrorDescription: "room id missing" });
+    await receiver.deadLetterMessage(dead, {
+      deadLetterReason: "ValidationFailed",
+      deadLetterErrorDescription: "room id missing",
+    });
     expect(bus.managementOperations()["com.microsoft:update-disposition"]).toBeUndefined();
     expect(bus.stats().jobs).toEqual({ active: 1, locked: 0, scheduled: 0, deadLettered: 1 });
 
@@ -153,17 +174,23 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("settles through $management update-disposition when the receiving link is gone", async () => {
     const { bus, client } = await setup([{ name: "jobs" }]);
-    await client.createSender("jobs").sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
+    await client
+      .createSender("jobs")
+      .sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
     const first = client.createReceiver("jobs");
     const [complete, abandon, dead] = await receive(first, 3);
-    if (complete === undefined || abandon === undefined || dead === undefined) throw new Error("expected 3 messages");
+    if (complete === undefined || abandon === undefined || dead === undefined)
+      throw new Error("expected 3 messages");
     await first.close();
 
     // The lock tokens outlive the link; another receiver settles them through `jobs/$management`.
     const second = client.createReceiver("jobs");
     await second.completeMessage(complete);
     await second.abandonMessage(abandon);
-    await second.deadLetterMessage(dead, { deadLetterReason: "Poison", deadLetterErrorDescription: "cannot parse" });
+    await second.deadLetterMessage(dead, {
+      deadLetterReason: "Poison",
+      deadLetterErrorDescription: "cannot parse",
+    });
     expect(bus.managementOperations()["com.microsoft:update-disposition"]).toBe(3);
     expect(bus.stats().jobs).toEqual({ active: 1, locked: 0, scheduled: 0, deadLettered: 1 });
 
@@ -194,13 +221,17 @@ describe("local Service Bus broker with the real SDK", () => {
           seen.push(`${String(message.body)}#${message.deliveryCount ?? -1}`);
           if (message.body === "fail-once" && message.deliveryCount === 0) throw new Error("transient");
           if (message.body === "poison") {
-            await receiver.deadLetterMessage(message, { deadLetterReason: "Poison", deadLetterErrorDescription: "bad" });
+            await receiver.deadLetterMessage(message, {
+              deadLetterReason: "Poison",
+              deadLetterErrorDescription: "bad",
+            });
             return;
           }
           completed++;
         },
-        processError: async (args) => {
+        processError: (args) => {
           errors.push(args.error);
+          return Promise.resolve();
         },
       },
       { maxConcurrentCalls: 2 },
@@ -264,7 +295,10 @@ describe("local Service Bus broker with the real SDK", () => {
     expect(second?.deliveryCount).toBe(1);
     expect(second?.lockToken).not.toBe(first?.lockToken);
     // The first lock is gone for good.
-    await expectServiceBusError(receiver.completeMessage(first as ServiceBusReceivedMessage), "MessageLockLost");
+    await expectServiceBusError(
+      receiver.completeMessage(first as ServiceBusReceivedMessage),
+      "MessageLockLost",
+    );
 
     // Second expiry reaches maxDeliveryCount (2): dead-lettered by the broker.
     await waitFor(() => bus.stats().slow?.deadLettered === 1, 1_000);
@@ -306,11 +340,11 @@ describe("local Service Bus broker with the real SDK", () => {
 
     const peeker = client.createReceiver("jobs");
     const firstPage = await peeker.peekMessages(2);
-    expect(firstPage.map((m) => m.body)).toEqual(["a", "b"]);
+    expect(bodies(firstPage)).toEqual(["a", "b"]);
     expect(firstPage.every((m) => m.lockToken === undefined)).toBe(true);
     // Peeking continues where it left off.
     const secondPage = await peeker.peekMessages(10);
-    expect(secondPage.map((m) => [m.body, m.state])).toEqual([
+    expect(secondPage.map((m): unknown[] => [m.body as unknown, m.state])).toEqual([
       ["c", "active"],
       ["later", "scheduled"],
     ]);
@@ -343,7 +377,7 @@ describe("local Service Bus broker with the real SDK", () => {
     expect(await receiver.receiveMessages(2, { maxWaitTimeInMs: 150 })).toHaveLength(0);
     const received = await receive(receiver, 2, 2_000);
     expect(Date.now()).toBeGreaterThanOrEqual(dueAt - 5);
-    expect(received.map((m) => m.body).sort()).toEqual(["kept", "via send"]);
+    expect(bodies(received).map(String).sort()).toEqual(["kept", "via send"]);
     for (const m of received) {
       expect(m.enqueuedTimeUtc?.getTime()).toBeGreaterThanOrEqual(dueAt - 5);
       expect(m.scheduledEnqueueTimeUtc?.getTime()).toBe(dueAt);
@@ -375,7 +409,7 @@ describe("local Service Bus broker with the real SDK", () => {
     await client.createSender("jobs").sendMessages([{ body: 1 }, { body: 2 }, { body: 3 }]);
     const receiver = client.createReceiver("jobs", { receiveMode: "receiveAndDelete" });
     const messages = await receive(receiver, 3);
-    expect(messages.map((m) => m.body)).toEqual([1, 2, 3]);
+    expect(bodies(messages)).toEqual([1, 2, 3]);
     expect(messages.every((m) => m.lockToken === undefined)).toBe(true);
     expect(bus.stats().jobs).toEqual({ active: 0, locked: 0, scheduled: 0, deadLettered: 0 });
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 200 })).toHaveLength(0);
@@ -383,7 +417,10 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("rejects unknown queues with MessagingEntityNotFound and serves queues created at run time", async () => {
     const { bus, client } = await setup([{ name: "jobs" }]);
-    await expectServiceBusError(client.createSender("nope").sendMessages({ body: 1 }), "MessagingEntityNotFound");
+    await expectServiceBusError(
+      client.createSender("nope").sendMessages({ body: 1 }),
+      "MessagingEntityNotFound",
+    );
     await expectServiceBusError(
       client.createReceiver("nope").receiveMessages(1, { maxWaitTimeInMs: 500 }),
       "MessagingEntityNotFound",
@@ -423,10 +460,11 @@ describe("local Service Bus broker with the real SDK", () => {
     const ids: string[] = [];
     const subscription = receiver.subscribe(
       {
-        processMessage: async (message) => {
+        processMessage: (message) => {
           ids.push(String(message.messageId));
+          return Promise.resolve();
         },
-        processError: async () => undefined,
+        processError: () => Promise.resolve(),
       },
       { maxConcurrentCalls: 50 },
     );
@@ -441,7 +479,9 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("stop() closes client connections and the listener", async () => {
     const bus = await startServiceBus({ queues: [{ name: "jobs" }] });
-    const client = new ServiceBusClient(bus.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 2_000 } });
+    const client = new ServiceBusClient(bus.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 2_000 },
+    });
     await client.createSender("jobs").sendMessages({ body: 1 });
     await bus.stop();
     const refused = await new Promise<boolean>((resolve) => {
