@@ -22,7 +22,17 @@ const boundary = (message, extra = []) => ({
     {
       patterns: [
         { group: sdkModules, message },
-        { group: ["**/adapters/**", "**/composition/**", "**/config/**", "**/functions/**", "**/dev/**", ...extra], message },
+        {
+          group: [
+            "**/adapters/**",
+            "**/composition/**",
+            "**/config/**",
+            "**/functions/**",
+            "**/dev/**",
+            ...extra,
+          ],
+          message,
+        },
       ],
     },
   ],
@@ -56,7 +66,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read settings through shared/config." },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Read settings through shared/config.",
+        },
       ],
     },
   },

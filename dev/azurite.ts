@@ -17,13 +17,24 @@ export interface RunningAzurite {
  * Starts Azurite's Table service in memory on a free loopback port, as a single child process that
  * `stop()` ends (spawned with plain node, so no npx wrapper is left behind).
  */
-export async function startAzurite(options: { port?: number; timeoutMs?: number } = {}): Promise<RunningAzurite> {
+export async function startAzurite(
+  options: { port?: number; timeoutMs?: number } = {},
+): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
   const require = createRequire(__filename);
   const main = path.join(path.dirname(require.resolve("azurite/package.json")), "dist/src/table/main.js");
   const child = spawn(
     process.execPath,
-    [main, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry"],
+    [
+      main,
+      "--tableHost",
+      "127.0.0.1",
+      "--tablePort",
+      String(port),
+      "--inMemoryPersistence",
+      "--skipApiVersionCheck",
+      "--disableTelemetry",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   await waitForLine(child, `successfully started on 127.0.0.1:${port}`, options.timeoutMs ?? 20_000);

@@ -60,7 +60,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push({
       name: "Service Bus (local broker)",
       env: { SERVICEBUS: bus.connectionString },
-      links: [{ label: `Service Bus (AMQP) on 127.0.0.1:${bus.port}`, detail: () => queueSummary(bus.stats()) }],
+      links: [
+        { label: `Service Bus (AMQP) on 127.0.0.1:${bus.port}`, detail: () => queueSummary(bus.stats()) },
+      ],
       stop: () => bus.stop(),
     });
 
@@ -94,8 +96,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-function queueSummary(stats: Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }>): string {
+function queueSummary(
+  stats: Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }>,
+): string {
   return Object.entries(stats)
-    .map(([queue, c]) => `${queue}: ${c.active} waiting, ${c.locked} in progress, ${c.scheduled} scheduled, ${c.deadLettered} dead-lettered`)
+    .map(
+      ([queue, c]) =>
+        `${queue}: ${c.active} waiting, ${c.locked} in progress, ${c.scheduled} scheduled, ${c.deadLettered} dead-lettered`,
+    )
     .join(" · ");
 }

@@ -6,14 +6,21 @@ export interface StackLink {
 }
 
 const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 
 /** The page at `/` of `npm start`: what runs on the local stack and where. */
 export function renderStartPage(links: readonly StackLink[]): { contentType: string; body: string } {
   const items = links
     .map((link) => {
-      const label = link.url === undefined ? escapeHtml(link.label) : `<a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>`;
-      const detail = link.detail === undefined ? "" : `<div class="detail">${escapeHtml(link.detail())}</div>`;
+      const label =
+        link.url === undefined
+          ? escapeHtml(link.label)
+          : `<a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>`;
+      const detail =
+        link.detail === undefined ? "" : `<div class="detail">${escapeHtml(link.detail())}</div>`;
       return `<li>${label}${detail}</li>`;
     })
     .join("\n");

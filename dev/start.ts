@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   console.log(`\nONES for Microsoft 365 is running on ${stack.host.baseUrl}`);
   console.log(`  start page   ${stack.host.baseUrl}/`);
   console.log(`  health       ${stack.host.baseUrl}/api/health`);
-  for (const link of stack.links) console.log(`  ${link.label}${link.url === undefined ? "" : `  ${link.url}`}`);
+  for (const link of stack.links)
+    console.log(`  ${link.label}${link.url === undefined ? "" : `  ${link.url}`}`);
   console.log("\nPress Ctrl-C to stop.\n");
 
   let stopping = false;

@@ -14,14 +14,19 @@ async function main(): Promise<void> {
     "const t=performance.now();require('./dist/index.js');process.stdout.write(String(performance.now()-t))";
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(process.execPath, ["-e", probe], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync(process.execPath, ["-e", probe], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     times.push(Number(out));
   }
   times.sort((a, b) => a - b);
   const median = ((times[RUNS / 2 - 1] ?? 0) + (times[RUNS / 2] ?? 0)) / 2;
   console.log(`cores: ${os.cpus().length}`);
   console.log(`bundle: dist/index.js ${(bytes / 1024).toFixed(0)} KiB`);
-  console.log(`import: median ${median.toFixed(1)} ms over ${RUNS} runs (min ${times[0]?.toFixed(1)}, max ${times[RUNS - 1]?.toFixed(1)}); target ≤ 400 ms`);
+  console.log(
+    `import: median ${median.toFixed(1)} ms over ${RUNS} runs (min ${times[0]?.toFixed(1)}, max ${times[RUNS - 1]?.toFixed(1)}); target ≤ 400 ms`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -13,7 +13,8 @@ const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 export interface LocalPage {
   /** Exact path, e.g. `/`. */
   readonly path: string;
-  readonly render: () => Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
+  readonly render: () =>
+    Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
 }
 
 /**
@@ -49,11 +50,22 @@ export function createHttpServer(
     const invocationId = randomUUID();
     const lookup = findRoute(routes, method, url.pathname);
     if (lookup.route === undefined) {
-      const [code, detail, headers]: [ConstructorParameters<typeof AppError>[0], string, Record<string, string>] =
+      const [code, detail, headers]: [
+        ConstructorParameters<typeof AppError>[0],
+        string,
+        Record<string, string>,
+      ] =
         lookup.allowed.length > 0
-          ? ["method-not-allowed", `Use ${lookup.allowed.join(", ")} on this resource.`, { allow: lookup.allowed.join(", ") }]
+          ? [
+              "method-not-allowed",
+              `Use ${lookup.allowed.join(", ")} on this resource.`,
+              { allow: lookup.allowed.join(", ") },
+            ]
           : ["not-found", "There is no such endpoint.", {}];
-      await writeResponse(res, new HttpResponse(problemResponse(new AppError(code, detail), invocationId, url.pathname, headers)));
+      await writeResponse(
+        res,
+        new HttpResponse(problemResponse(new AppError(code, detail), invocationId, url.pathname, headers)),
+      );
       return;
     }
 
@@ -81,7 +93,13 @@ export function createHttpServer(
     const init = await definition.handler(request, context);
     const response = new HttpResponse(init);
     await writeResponse(res, response);
-    options.logger.request(definition.name, method, url.pathname, response.status, performance.now() - started);
+    options.logger.request(
+      definition.name,
+      method,
+      url.pathname,
+      response.status,
+      performance.now() - started,
+    );
   }
 }
 

@@ -12,9 +12,12 @@ export function consoleLogger(options: { quiet?: boolean } = {}): HostLogger {
   return {
     log: (level, fn, args) => {
       if (level === "trace" || level === "debug") return;
-      write(`[${level}] ${fn}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+      write(
+        `[${level}] ${fn}: ${args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`,
+      );
     },
-    request: (fn, method, path, status, ms) => write(`${method} ${path} → ${status} (${fn}, ${ms.toFixed(0)} ms)`),
+    request: (fn, method, path, status, ms) =>
+      write(`${method} ${path} → ${status} (${fn}, ${ms.toFixed(0)} ms)`),
     error: (source, message) => process.stderr.write(`[error] ${source}: ${message}\n`),
   };
 }

@@ -28,7 +28,12 @@ export function compileRoute(definition: HttpFunctionDefinition, prefix = "api")
     }
     const [, catchAll, name = "", constraint, optional] = param;
     names.push(name);
-    const body = catchAll !== undefined ? ".*" : constraint !== undefined ? (constraints[constraint] ?? "[^/]+") : "[^/]+";
+    const body =
+      catchAll !== undefined
+        ? ".*"
+        : constraint !== undefined
+          ? (constraints[constraint] ?? "[^/]+")
+          : "[^/]+";
     pattern += optional !== undefined || catchAll !== undefined ? `(?:/(${body}))?` : `/(${body})`;
   }
   const regex = new RegExp(`^${pattern}/?$`, "i");
@@ -59,7 +64,8 @@ export function findRoute(routes: readonly CompiledRoute[], method: string, path
   for (const route of routes) {
     const params = route.match(path);
     if (params === undefined) continue;
-    if ((route.definition.methods as readonly string[]).includes(method)) return { route, params, allowed: [] };
+    if ((route.definition.methods as readonly string[]).includes(method))
+      return { route, params, allowed: [] };
     route.definition.methods.forEach((m) => allowed.add(m));
   }
   return { allowed: [...allowed] };

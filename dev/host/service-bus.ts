@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
-import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from "@azure/service-bus";
+import {
+  ServiceBusClient,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from "@azure/service-bus";
 import type { ServiceBusFunctionDefinition } from "../../functions/lib/definition";
 import type { HostLogger } from "./logger";
 
@@ -51,7 +55,10 @@ export function startReceivers(
           await receiver.completeMessage(message);
         },
         processError: (args) => {
-          options.logger.error(definition.name, `receiver error (${args.errorSource}): ${args.error.message}`);
+          options.logger.error(
+            definition.name,
+            `receiver error (${args.errorSource}): ${args.error.message}`,
+          );
           return Promise.resolve();
         },
       },

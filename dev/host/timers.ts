@@ -11,7 +11,8 @@ import type { HostLogger } from "./logger";
 export function resolveSchedule(schedule: string, env: Readonly<Record<string, string | undefined>>): string {
   const resolved = schedule.replace(/%([^%]+)%/g, (_, name: string) => {
     const value = env[name];
-    if (value === undefined || value.trim() === "") throw new Error(`timer schedule refers to app setting ${name}, which is not set`);
+    if (value === undefined || value.trim() === "")
+      throw new Error(`timer schedule refers to app setting ${name}, which is not set`);
     return value.trim();
   });
   if (resolved.split(/\s+/).length !== 6) {
@@ -53,7 +54,10 @@ export function startTimers(
     try {
       await definition.handler(timer, context);
     } catch (error) {
-      options.logger.error(definition.name, `timer run failed: ${error instanceof Error ? error.message : String(error)}`);
+      options.logger.error(
+        definition.name,
+        `timer run failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
 
@@ -61,7 +65,9 @@ export function startTimers(
     const pattern = resolveSchedule(definition.schedule, options.env);
     if (!options.enabled) continue;
     // `protect` skips a tick while the previous run is still going, as the host's singleton lock does.
-    const job = new Cron(pattern, { protect: true, unref: true }, () => run(definition, jobs.get(definition.name)));
+    const job = new Cron(pattern, { protect: true, unref: true }, () =>
+      run(definition, jobs.get(definition.name)),
+    );
     jobs.set(definition.name, job);
     if (definition.runOnStartup === true) void run(definition, job);
   }

@@ -36,12 +36,15 @@ export interface ServiceBusFunctionDefinition {
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
-export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition | ServiceBusFunctionDefinition;
+export type FunctionDefinition =
+  HttpFunctionDefinition | TimerFunctionDefinition | ServiceBusFunctionDefinition;
 
 /** The Service Bus connection setting every queue trigger uses. */
 export const SERVICEBUS_CONNECTION = "SERVICEBUS";
 
-export const httpFunction = (d: Omit<HttpFunctionDefinition, "kind" | "authLevel">): HttpFunctionDefinition => ({
+export const httpFunction = (
+  d: Omit<HttpFunctionDefinition, "kind" | "authLevel">,
+): HttpFunctionDefinition => ({
   kind: "http",
   authLevel: "anonymous",
   ...d,

@@ -36,7 +36,10 @@ export function problemResponse(
   const known =
     error instanceof AppError
       ? error
-      : new AppError("dependency-unavailable", "Something went wrong on our side. Try again, and quote the correlation id if it persists.");
+      : new AppError(
+          "dependency-unavailable",
+          "Something went wrong on our side. Try again, and quote the correlation id if it persists.",
+        );
   const unexpected = !(error instanceof AppError);
   const { status, title } = unexpected ? { status: 500, title: "Internal error" } : statusByCode[known.code];
   const body: ProblemDetails = {

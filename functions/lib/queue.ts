@@ -13,7 +13,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 5_000,
+  maxDelayMs: 15 * 60_000,
+};
 
 export interface WorkItem {
   readonly messageId: string;
@@ -81,7 +85,9 @@ export function handleQueue<S extends z.ZodType>(
         return;
       }
       const delay = backoff(policy, work.attempt, random);
-      context.warn(`attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`);
+      context.warn(
+        `attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`,
+      );
       await workQueue.enqueue(queue, {
         id: work.messageId,
         body: raw,

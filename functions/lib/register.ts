@@ -6,10 +6,19 @@ export function registerFunctions(definitions: readonly FunctionDefinition[]): v
   for (const d of definitions) {
     switch (d.kind) {
       case "http":
-        app.http(d.name, { route: d.route, methods: [...d.methods], authLevel: d.authLevel, handler: d.handler });
+        app.http(d.name, {
+          route: d.route,
+          methods: [...d.methods],
+          authLevel: d.authLevel,
+          handler: d.handler,
+        });
         break;
       case "timer":
-        app.timer(d.name, { schedule: d.schedule, runOnStartup: d.runOnStartup ?? false, handler: d.handler });
+        app.timer(d.name, {
+          schedule: d.schedule,
+          runOnStartup: d.runOnStartup ?? false,
+          handler: d.handler,
+        });
         break;
       case "serviceBusQueue":
         app.serviceBusQueue(d.name, { connection: d.connection, queueName: d.queueName, handler: d.handler });

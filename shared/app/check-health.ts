@@ -25,12 +25,16 @@ export async function checkHealth(
   const timeoutMs = deps.timeoutMs ?? 3_000;
   const entries = await Promise.all(
     probes.map(async (probe): Promise<[DependencyName, DependencyReport]> => {
-      if (probe.check === undefined) return [probe.name, { status: "not-configured", required: probe.required }];
+      if (probe.check === undefined)
+        return [probe.name, { status: "not-configured", required: probe.required }];
       const started = performance.now();
       const signal = AbortSignal.timeout(timeoutMs);
       try {
         await Promise.race([probe.check(signal), rejectOnAbort(signal)]);
-        return [probe.name, { status: "up", required: probe.required, latencyMs: Math.round(performance.now() - started) }];
+        return [
+          probe.name,
+          { status: "up", required: probe.required, latencyMs: Math.round(performance.now() - started) },
+        ];
       } catch (error) {
         return [probe.name, { status: "down", required: probe.required, reason: describe(error, signal) }];
       }
@@ -47,7 +51,9 @@ export async function checkHealth(
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("timeout")), { once: true }));
+  return new Promise((_, reject) =>
+    signal.addEventListener("abort", () => reject(new Error("timeout")), { once: true }),
+  );
 }
 
 /** Reduces an error to a reason safe to publish: a network code or a timeout, nothing more. */

@@ -5,7 +5,10 @@ export { settingKeys } from "./schema";
 
 /** Raised when app settings are missing or invalid. Names the keys, never their values. */
 export class ConfigError extends Error {
-  constructor(readonly keys: readonly string[], details: readonly string[]) {
+  constructor(
+    readonly keys: readonly string[],
+    details: readonly string[],
+  ) {
     super(`Invalid app settings: ${details.join("; ")}`);
     this.name = "ConfigError";
   }
@@ -14,10 +17,15 @@ export class ConfigError extends Error {
 /** Parses app settings from an environment. Pure: no caching, no process access. */
 export function parseSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   // Blank values count as unset, as an empty app setting in Azure means "not configured".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
   const result = settingsSchema.safeParse(present);
   const issues = [
-    ...(result.error?.issues ?? []).map((i) => ({ key: String(i.path[0] ?? "(settings)"), message: i.message })),
+    ...(result.error?.issues ?? []).map((i) => ({
+      key: String(i.path[0] ?? "(settings)"),
+      message: i.message,
+    })),
     ...crossSettingIssues(present),
   ];
   if (result.success && issues.length === 0) return result.data;

@@ -27,7 +27,8 @@ type Raw = Readonly<Record<string, string | undefined>>;
 export function crossSettingIssues(raw: Raw): { key: string; message: string }[] {
   const issues: { key: string; message: string }[] = [];
   const oneOf = (...keys: SettingKey[]): void => {
-    if (keys.every((k) => raw[k] === undefined)) issues.push({ key: keys[0] as string, message: `set one of ${keys.join(" or ")}` });
+    if (keys.every((k) => raw[k] === undefined))
+      issues.push({ key: keys[0] as string, message: `set one of ${keys.join(" or ")}` });
   };
   oneOf("TABLES_CONNECTION_STRING", "TABLES_ENDPOINT");
   oneOf("SERVICEBUS", "SERVICEBUS__fullyQualifiedNamespace");

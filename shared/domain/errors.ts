@@ -31,7 +31,11 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     /** Safe to show to the caller: no secrets, tokens, SDK messages or meeting subjects. */
     readonly detail: string,
-    readonly extra: { readonly fields?: readonly FieldError[]; readonly retryable?: boolean; readonly cause?: unknown } = {},
+    readonly extra: {
+      readonly fields?: readonly FieldError[];
+      readonly retryable?: boolean;
+      readonly cause?: unknown;
+    } = {},
   ) {
     super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = "AppError";

@@ -17,7 +17,12 @@ export function httpProbe(name: DependencyName, url: string | undefined, require
 }
 
 /** Reachable when a TCP connection opens (SMTP servers, whose greeting we need not read). */
-export function tcpProbe(name: DependencyName, host: string | undefined, port: number, required = false): DependencyProbe {
+export function tcpProbe(
+  name: DependencyName,
+  host: string | undefined,
+  port: number,
+  required = false,
+): DependencyProbe {
   return {
     name,
     required,

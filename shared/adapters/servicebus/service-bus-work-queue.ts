@@ -12,10 +12,14 @@ export class ServiceBusWorkQueue implements WorkQueue {
   constructor(private readonly client: ServiceBusClient) {}
 
   static fromSettings(settings: Settings): ServiceBusWorkQueue {
-    if (settings.SERVICEBUS !== undefined) return new ServiceBusWorkQueue(new ServiceBusClient(settings.SERVICEBUS));
+    if (settings.SERVICEBUS !== undefined)
+      return new ServiceBusWorkQueue(new ServiceBusClient(settings.SERVICEBUS));
     const namespace = settings.SERVICEBUS__fullyQualifiedNamespace;
-    if (namespace === undefined) throw new Error("SERVICEBUS or SERVICEBUS__fullyQualifiedNamespace must be set");
-    return new ServiceBusWorkQueue(new ServiceBusClient(namespace, azureCredential(settings.AZURE_CLIENT_ID)));
+    if (namespace === undefined)
+      throw new Error("SERVICEBUS or SERVICEBUS__fullyQualifiedNamespace must be set");
+    return new ServiceBusWorkQueue(
+      new ServiceBusClient(namespace, azureCredential(settings.AZURE_CLIENT_ID)),
+    );
   }
 
   async enqueue(queue: QueueName, work: QueuedWork | readonly QueuedWork[]): Promise<void> {
@@ -34,11 +38,14 @@ export class ServiceBusWorkQueue implements WorkQueue {
         if (batch.tryAddMessage(message)) continue;
         await sender.sendMessages(batch);
         batch = await sender.createMessageBatch();
-        if (!batch.tryAddMessage(message)) throw new Error("a message is larger than the queue's maximum size");
+        if (!batch.tryAddMessage(message))
+          throw new Error("a message is larger than the queue's maximum size");
       }
       if (batch.count > 0) await sender.sendMessages(batch);
     } catch (error) {
-      throw new AppError("dependency-unavailable", "The work queue did not accept the request.", { cause: error });
+      throw new AppError("dependency-unavailable", "The work queue did not accept the request.", {
+        cause: error,
+      });
     }
   }
 

@@ -6,7 +6,10 @@ export type QueueName = (typeof queueNames)[number];
  * Broker-side settings of each queue, the same locally and in Bicep: how often Service Bus delivers a
  * message before it dead-letters it, and how long a receiver holds its lock.
  */
-export const queueSettings: Record<QueueName, { readonly maxDeliveryCount: number; readonly lockDurationSeconds: number }> = {
+export const queueSettings: Record<
+  QueueName,
+  { readonly maxDeliveryCount: number; readonly lockDurationSeconds: number }
+> = {
   "booking-commands": { maxDeliveryCount: 10, lockDurationSeconds: 60 },
   "calendar-changes": { maxDeliveryCount: 10, lockDurationSeconds: 60 },
   mail: { maxDeliveryCount: 10, lockDurationSeconds: 60 },

@@ -7,5 +7,8 @@ export const realtimeSettings = {
   /** Web PubSub endpoint reached with the managed identity in Azure (https://NAME.webpubsub.azure.com). */
   WEBPUBSUB_ENDPOINT: z.url().optional(),
   /** Hub the displays connect to. */
-  WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/).default("displays"),
+  WEBPUBSUB_HUB: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/)
+    .default("displays"),
 } as const;

@@ -9,7 +9,10 @@ export interface CloudEndpoints {
 const endpoints: Record<Cloud, CloudEndpoints> = {
   global: { graphBaseUrl: "https://graph.microsoft.com", loginBaseUrl: "https://login.microsoftonline.com" },
   // Operated by 21Vianet: https://learn.microsoft.com/graph/deployments
-  china: { graphBaseUrl: "https://microsoftgraph.chinacloudapi.cn", loginBaseUrl: "https://login.chinacloudapi.cn" },
+  china: {
+    graphBaseUrl: "https://microsoftgraph.chinacloudapi.cn",
+    loginBaseUrl: "https://login.chinacloudapi.cn",
+  },
 };
 
 /** The endpoints for a cloud, with optional overrides (the M365 simulator on the local stack). */

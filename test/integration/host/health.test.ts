@@ -9,7 +9,9 @@ import { resetServices } from "../../../shared/composition";
 /** GET /api/health against real dependencies: Azurite, the local broker, and ports where nothing listens. */
 const originalEnv = { ...process.env };
 
-async function callHealth(env: Record<string, string>): Promise<{ status: number; body: Record<string, any> }> {
+async function callHealth(
+  env: Record<string, string>,
+): Promise<{ status: number; body: Record<string, any> }> {
   process.env = { ...originalEnv, ...env };
   resetSettings();
   await resetServices();
@@ -43,7 +45,11 @@ describe("health", () => {
     expect(body.dependencies.tables).toMatchObject({ status: "up", required: true });
     expect(body.dependencies.serviceBus).toMatchObject({ status: "up", required: true });
     // Nothing listens on the Graph port: optional, so the app is degraded rather than down.
-    expect(body.dependencies.graph).toMatchObject({ status: "down", required: false, reason: "ECONNREFUSED" });
+    expect(body.dependencies.graph).toMatchObject({
+      status: "down",
+      required: false,
+      reason: "ECONNREFUSED",
+    });
     expect(body.dependencies.mail).toMatchObject({ status: "not-configured" });
     expect(body.status).toBe("degraded");
   });
@@ -63,7 +69,11 @@ describe("health", () => {
   });
 
   it("is 503 naming the settings, never their values, when the configuration is invalid", async () => {
-    const { status, body } = await callHealth({ TABLES_CONNECTION_STRING: "", SERVICEBUS: "", M365_CLOUD: "moon-secret" });
+    const { status, body } = await callHealth({
+      TABLES_CONNECTION_STRING: "",
+      SERVICEBUS: "",
+      M365_CLOUD: "moon-secret",
+    });
     expect(status).toBe(503);
     expect(body).toEqual({
       status: "unhealthy",

@@ -53,9 +53,17 @@ afterAll(async () => {
 });
 
 const post = (body: string | Uint8Array, contentType = "application/json"): Promise<Response> =>
-  fetch(`${host.baseUrl}/api/scratch/notes`, { method: "POST", headers: { "content-type": contentType }, body });
+  fetch(`${host.baseUrl}/api/scratch/notes`, {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body,
+  });
 
-async function expectProblem(response: Response, status: number, code: string): Promise<Record<string, unknown>> {
+async function expectProblem(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<Record<string, unknown>> {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toBe("application/problem+json");
   const problem = (await response.json()) as Record<string, unknown>;
@@ -89,7 +97,11 @@ describe("the HTTP edge on the local host", () => {
   });
 
   it("refuses a body that is not JSON with 415", async () => {
-    await expectProblem(await post("text=hi", "application/x-www-form-urlencoded"), 415, "unsupported-media-type");
+    await expectProblem(
+      await post("text=hi", "application/x-www-form-urlencoded"),
+      415,
+      "unsupported-media-type",
+    );
   });
 
   it("refuses malformed JSON with 400", async () => {
@@ -109,7 +121,11 @@ describe("the HTTP edge on the local host", () => {
   });
 
   it("maps an application error to its status", async () => {
-    await expectProblem(await post(JSON.stringify({ text: "conflict", room: "a@b.example" })), 409, "conflict");
+    await expectProblem(
+      await post(JSON.stringify({ text: "conflict", room: "a@b.example" })),
+      409,
+      "conflict",
+    );
   });
 
   it("hides an unexpected failure behind a 500 with no internals", async () => {
@@ -118,7 +134,9 @@ describe("the HTTP edge on the local host", () => {
   });
 
   it("stores an accepted request, and nothing of the failed ones", async () => {
-    const response = await post(JSON.stringify({ text: "projector is broken", room: "room.berlin@contoso.example" }));
+    const response = await post(
+      JSON.stringify({ text: "projector is broken", room: "room.berlin@contoso.example" }),
+    );
     expect(response.status).toBe(201);
     expect(await storedNotes()).toBe(1);
   });

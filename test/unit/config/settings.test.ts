@@ -7,17 +7,22 @@ const hostSettings = ["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"];
 
 const localStack = {
   TABLES_CONNECTION_STRING: "UseDevelopmentStorage=true",
-  SERVICEBUS: "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
+  SERVICEBUS:
+    "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
 };
 
 describe("app settings", () => {
   it("local.settings.example.json lists exactly the schema's settings plus the host's own", () => {
-    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as { Values: Record<string, string> };
+    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as {
+      Values: Record<string, string>;
+    };
     expect(Object.keys(example.Values).sort()).toEqual([...settingKeys, ...hostSettings].sort());
   });
 
   it("the example's values parse", () => {
-    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as { Values: Record<string, string> };
+    const example = JSON.parse(readFileSync("local.settings.example.json", "utf8")) as {
+      Values: Record<string, string>;
+    };
     expect(() => parseSettings(example.Values)).not.toThrow();
   });
 
@@ -33,21 +38,35 @@ describe("app settings", () => {
     const secret = "SG.this-must-not-appear";
     let error: unknown;
     try {
-      parseSettings({ M365_CLOUD: "mars", MAIL_CHANNEL: "sendgrid", APP_BASE_URL: secret, SMTP_PORT: secret });
+      parseSettings({
+        M365_CLOUD: "mars",
+        MAIL_CHANNEL: "sendgrid",
+        APP_BASE_URL: secret,
+        SMTP_PORT: secret,
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const configError = error as ConfigError;
     expect([...configError.keys].sort()).toEqual(
-      ["APP_BASE_URL", "M365_CLOUD", "SENDGRID_API_KEY", "SERVICEBUS", "SMTP_PORT", "TABLES_CONNECTION_STRING"].sort(),
+      [
+        "APP_BASE_URL",
+        "M365_CLOUD",
+        "SENDGRID_API_KEY",
+        "SERVICEBUS",
+        "SMTP_PORT",
+        "TABLES_CONNECTION_STRING",
+      ].sort(),
     );
     expect(configError.message).not.toContain(secret);
     expect(configError.message).not.toContain("mars");
   });
 
   it("treats blank values as unset, as an empty app setting in Azure is", () => {
-    expect(() => parseSettings({ ...localStack, TABLES_CONNECTION_STRING: "  " })).toThrow(/TABLES_CONNECTION_STRING/);
+    expect(() => parseSettings({ ...localStack, TABLES_CONNECTION_STRING: "  " })).toThrow(
+      /TABLES_CONNECTION_STRING/,
+    );
     expect(parseSettings({ ...localStack, GRAPH_BASE_URL: "" }).GRAPH_BASE_URL).toBeUndefined();
   });
 

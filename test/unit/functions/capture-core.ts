@@ -53,9 +53,13 @@ export function bindingDifferences(
       continue;
     }
     const trigger = triggers[0] ?? {};
-    if (trigger.direction !== "in") problems.push(`${fn.name}: trigger direction ${String(trigger.direction)}`);
+    if (trigger.direction !== "in")
+      problems.push(`${fn.name}: trigger direction ${String(trigger.direction)}`);
     for (const [key, value] of Object.entries(want)) {
-      const actual = key === "methods" ? (trigger[key] as string[] | undefined)?.map((m) => m.toUpperCase()).sort() : trigger[key];
+      const actual =
+        key === "methods"
+          ? (trigger[key] as string[] | undefined)?.map((m) => m.toUpperCase()).sort()
+          : trigger[key];
       const wanted = key === "methods" ? [...(value as string[])].sort() : value;
       if (JSON.stringify(actual) !== JSON.stringify(wanted)) {
         problems.push(`${fn.name}: ${key} is ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);

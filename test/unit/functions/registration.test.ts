@@ -24,10 +24,16 @@ describe("function registration", () => {
   it("catches a wrong binding: a scratch function registered with the wrong route and queue", async () => {
     const scratch = captureFunctionsCore();
     const { registerFunctions } = await import("../../../functions/lib/register");
-    const { httpFunction, serviceBusFunction, timerFunction } = await import("../../../functions/lib/definition");
+    const { httpFunction, serviceBusFunction, timerFunction } =
+      await import("../../../functions/lib/definition");
     const before = capture.registered.length;
     registerFunctions([
-      httpFunction({ name: "scratch-http", route: "helth", methods: ["GET"], handler: () => Promise.resolve({}) }),
+      httpFunction({
+        name: "scratch-http",
+        route: "helth",
+        methods: ["GET"],
+        handler: () => Promise.resolve({}),
+      }),
       serviceBusFunction({ name: "scratch-queue", queueName: "mails", handler: () => Promise.resolve() }),
       timerFunction({ name: "scratch-timer", schedule: "0 */5 * * * *", handler: () => Promise.resolve() }),
     ]);
