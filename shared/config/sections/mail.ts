@@ -20,4 +20,10 @@ export const mailSettings = {
   SMTP_USER: z.string().min(1).optional(),
   /** SMTP password (a Key Vault reference in Azure). */
   SMTP_PASSWORD: z.string().min(1).optional(),
+  /** When the `secret-expiry` timer checks the client secret's expiry (six-field NCRONTAB; daily at 07:00 UTC). */
+  SECRET_EXPIRY_SCHEDULE: z
+    .string()
+    .trim()
+    .refine((v) => v.split(/\s+/).length === 6, "a six-field NCRONTAB expression")
+    .default("0 0 7 * * *"),
 } as const;

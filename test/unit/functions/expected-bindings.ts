@@ -9,4 +9,6 @@ export type ExpectedBinding =
 
 export const expectedBindings: Record<string, ExpectedBinding> = {
   health: { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
+  "mail-send": { type: "serviceBusTrigger", queueName: "mail", connection: "SERVICEBUS" },
+  "secret-expiry": { type: "timerTrigger", schedule: "%SECRET_EXPIRY_SCHEDULE%" },
 };

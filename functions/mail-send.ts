@@ -1,0 +1,46 @@
+import { deliverMail, type DeliverMailDependencies } from "../shared/app/send-mail";
+import { getServices } from "../shared/composition";
+import { queuedMailSchema } from "../shared/domain/mail/queued-mail";
+import { serviceBusFunction, type ServiceBusFunctionDefinition } from "./lib/definition";
+import { handleQueue, type QueueDependencies, type RetryPolicy } from "./lib/queue";
+
+export interface MailSendOptions {
+  readonly mail?: () => Omit<DeliverMailDependencies, "log">;
+  readonly queue?: () => QueueDependencies;
+  readonly policy?: RetryPolicy;
+  readonly random?: () => number;
+}
+
+/**
+ * The consumer of the `mail` queue: parses the message, sends it once per message id. Transient failures
+ * are retried with backoff and permanent ones dead-lettered with their reason, by `handleQueue`.
+ */
+export function mailSendHandler(options: MailSendOptions = {}): ServiceBusFunctionDefinition["handler"] {
+  const mailDependencies =
+    options.mail ??
+    ((): Omit<DeliverMailDependencies, "log"> => {
+      const s = getServices();
+      return {
+        sender: s.mailSender,
+        mailSettings: s.mailSettings,
+        sentLog: s.mailSentLog,
+        now: s.now,
+        appBaseUrl: s.settings.APP_BASE_URL,
+        fromName: s.settings.MAIL_FROM_NAME,
+      };
+    });
+  return handleQueue(
+    "mail",
+    queuedMailSchema,
+    async (mail, work, context) => {
+      await deliverMail({ ...mailDependencies(), log: (m) => context.log(m) }, work.messageId, mail);
+    },
+    {
+      ...(options.queue === undefined ? {} : { dependencies: options.queue }),
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(options.random === undefined ? {} : { random: options.random }),
+    },
+  );
+}
+
+export const mailSend = serviceBusFunction({ name: "mail-send", queueName: "mail", handler: mailSendHandler() });
