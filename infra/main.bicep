@@ -58,6 +58,11 @@ param smtpPort string = '587'
 param smtpSecurity string = 'starttls'
 param smtpUser string = ''
 
+// Timer schedules (six-field NCRONTAB). Timers bound to `%SETTING%` need the setting present in Azure,
+// or the host cannot index the function.
+@description('When the secret-expiry timer runs (SECRET_EXPIRY_SCHEDULE).')
+param secretExpirySchedule string = '0 0 7 * * *'
+
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
 param webPubSubSku string = 'Standard_S1'
 
@@ -266,6 +271,7 @@ var appSettings = {
   SMTP_SECURITY: smtpSecurity
   SMTP_USER: smtpUser
   SMTP_PASSWORD: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/smtp-password/)'
+  SECRET_EXPIRY_SCHEDULE: secretExpirySchedule
 }
 
 module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
