@@ -1,11 +1,13 @@
 import { functionCatalog } from "../functions/catalog";
 import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
-import { resetSettings } from "../shared/config";
+import { resetSettings, settingDefaults } from "../shared/config";
 import { resetServices } from "../shared/composition";
 import { startAzurite } from "./azurite";
+import { LOCAL_CA_DIR } from "./ensure-ca";
 import { startHost, type LocalPage, type RunningHost } from "./host";
 import type { HostLogger } from "./host/logger";
+import { startM365Simulator } from "./m365";
 import { startServiceBus } from "./servicebus";
 import { renderStartPage, type StackLink } from "./start-page";
 
@@ -66,7 +68,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stop: () => bus.stop(),
     });
 
+    const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
+    started.push({
+      name: "M365 simulator (demo tenant)",
+      env: { GRAPH_BASE_URL: m365.graphBaseUrl, LOGIN_BASE_URL: m365.loginBaseUrl },
+      links: [
+        { label: "M365 simulator: Microsoft Graph v1.0", url: `${m365.graphBaseUrl}/v1.0/places/microsoft.graph.room` },
+        {
+          label: "M365 simulator: Entra ID sign-in (demo tenant)",
+          url: `${m365.loginBaseUrl}/${m365.tenantId}/v2.0/.well-known/openid-configuration`,
+        },
+      ],
+      stop: () => m365.stop(),
+    });
+
     const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
+    for (const [key, value] of Object.entries(settingDefaults())) process.env[key] ??= value;
     Object.assign(process.env, env);
     resetSettings();
     await resetServices();

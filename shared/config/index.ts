@@ -1,4 +1,4 @@
-import { crossSettingIssues, settingsSchema, type Settings } from "./schema";
+import { crossSettingIssues, settingKeys, settingsSchema, settingsShape, type Settings } from "./schema";
 
 export type { Settings, SettingKey } from "./schema";
 export { settingKeys } from "./schema";
@@ -49,4 +49,17 @@ export function getSettings(): Settings {
 /** Forgets the parsed settings (tests and the local host after changing the environment). */
 export function resetSettings(): void {
   cached = undefined;
+}
+
+/**
+ * The default of every setting that has one, as app-setting strings. The local host fills these in
+ * where the environment is silent, as Bicep does in Azure, so `%SETTING%` timer schedules resolve.
+ */
+export function settingDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const key of settingKeys) {
+    const parsed = settingsShape[key].safeParse(undefined);
+    if (parsed.success && parsed.data !== undefined) defaults[key] = String(parsed.data);
+  }
+  return defaults;
 }
