@@ -7,7 +7,8 @@
  */
 
 /** The four integration modes (ARCHITECTURE.md §2). */
-export type IntegrationMode = "application" | "delegated" | "delegated-resource-only" | "application-resource-only";
+export type IntegrationMode =
+  "application" | "delegated" | "delegated-resource-only" | "application-resource-only";
 
 export interface ExchangeScriptRoom {
   readonly email: string;
@@ -77,18 +78,22 @@ const noScopeReasons: Record<Exclude<IntegrationMode, "application-resource-only
   "delegated-resource-only": [
     "No management scope in this mode: the app holds delegated permissions only, so it acts as the",
     "signed-in user and reaches exactly the calendars that user may open. RBAC for Applications",
-    "limits application permissions and has nothing to limit here. Give the users who book",
-    "walk-ins access to the room calendars instead (docs/deploy.md).",
+    "limits application permissions and has nothing to limit here. Limit ONES with the room",
+    "calendars' folder permissions instead (docs/deploy.md, section 3).",
   ],
 };
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Conservative: dot-atom local part (RFC 5322, which allows the apostrophe) and a DNS domain.
-const mailbox = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const mailbox =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** Raised for input the script cannot carry safely; names the field, never echoes the value. */
 export class ExchangeScriptInputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = "ExchangeScriptInputError";
   }
@@ -146,7 +151,10 @@ function checkInput(input: ExchangeScriptInput): {
   }
   const duration = processing.maximumDurationInMinutes;
   if (!Number.isInteger(duration) || duration < 0) {
-    throw new ExchangeScriptInputError("options.calendarProcessing.maximumDurationInMinutes", "must be 0 or more");
+    throw new ExchangeScriptInputError(
+      "options.calendarProcessing.maximumDurationInMinutes",
+      "must be 0 or more",
+    );
   }
   return { rooms, extra, processing };
 }
@@ -207,7 +215,7 @@ export function exchangeScript(input: ExchangeScriptInput): string {
       "if (-not (Get-ServicePrincipal -Identity $appId -ErrorAction SilentlyContinue)) {",
       "    New-ServicePrincipal -AppId $appId -ObjectId $servicePrincipalObjectId -DisplayName $appDisplayName",
       "}",
-      "$assignmentName = \"$scopeName - Application Calendars.ReadWrite\"",
+      '$assignmentName = "$scopeName - Application Calendars.ReadWrite"',
       "if (-not (Get-ManagementRoleAssignment -Identity $assignmentName -ErrorAction SilentlyContinue)) {",
       "    New-ManagementRoleAssignment -Name $assignmentName -App $appId -Role 'Application Calendars.ReadWrite' -CustomResourceScope $scopeName",
       "}",
@@ -221,7 +229,11 @@ export function exchangeScript(input: ExchangeScriptInput): string {
       "# 3. Recommended calendar processing (docs/deploy.md explains each setting).",
     );
   } else {
-    add(...noScopeReasons[input.mode].map((l) => `# ${l}`), "", "# Recommended calendar processing (docs/deploy.md explains each setting).");
+    add(
+      ...noScopeReasons[input.mode].map((l) => `# ${l}`),
+      "",
+      "# Recommended calendar processing (docs/deploy.md explains each setting).",
+    );
   }
 
   add(

@@ -154,16 +154,23 @@ export function checkNoUnknownSettings(
     if (schema.has(key) || key in optional.pending) continue;
     if (hostSettingPatterns.some((p) => p.test(key))) continue;
     const suffix = identityConnectionSuffixes.find((s) => key.endsWith(s));
-    if (suffix !== undefined && keys.includes(`${key.slice(0, -suffix.length)}__fullyQualifiedNamespace`)) continue;
-    problems.push(`infra/main.bicep sets ${key}, which the config schema does not know (typo, or add it to the schema)`);
+    if (suffix !== undefined && keys.includes(`${key.slice(0, -suffix.length)}__fullyQualifiedNamespace`))
+      continue;
+    problems.push(
+      `infra/main.bicep sets ${key}, which the config schema does not know (typo, or add it to the schema)`,
+    );
   }
   for (const key of Object.keys(optional.localOnly)) {
     if (keys.includes(key)) problems.push(`${key} is listed as local-only but infra/main.bicep sets it`);
     if (!schema.has(key)) problems.push(`${key} is listed as local-only but is not in the config schema`);
   }
   for (const key of Object.keys(optional.pending)) {
-    if (schema.has(key)) problems.push(`${key} is in the config schema now: remove it from "pending" in infra/optional-settings.json`);
-    if (!keys.includes(key)) problems.push(`${key} is listed as pending but infra/main.bicep does not set it`);
+    if (schema.has(key))
+      problems.push(
+        `${key} is in the config schema now: remove it from "pending" in infra/optional-settings.json`,
+      );
+    if (!keys.includes(key))
+      problems.push(`${key} is listed as pending but infra/main.bicep does not set it`);
   }
   return problems;
 }
@@ -174,7 +181,8 @@ export function checkIdentityConnections(mainBicep: string, connectionNames: rea
   const problems: string[] = [];
   for (const name of new Set(connectionNames)) {
     for (const suffix of ["__fullyQualifiedNamespace", ...identityConnectionSuffixes]) {
-      if (!keys.has(`${name}${suffix}`)) problems.push(`binding connection ${name} needs app setting ${name}${suffix}`);
+      if (!keys.has(`${name}${suffix}`))
+        problems.push(`binding connection ${name} needs app setting ${name}${suffix}`);
     }
     if (keys.has(name)) problems.push(`app setting ${name} (a connection string) must not be set in Azure`);
   }
@@ -197,14 +205,22 @@ export function checkQueues(mainBicep: string, queues: readonly string[]): strin
 }
 
 /** Every Key Vault reference names a secret the template declares, and the guide documents it. */
-export function checkSecrets(bicepFiles: readonly string[], mainBicep: string, deployGuide: string): string[] {
+export function checkSecrets(
+  bicepFiles: readonly string[],
+  mainBicep: string,
+  deployGuide: string,
+): string[] {
   const declared = new Set(declaredSecretNames(mainBicep));
   const problems: string[] = [];
   for (const name of new Set(bicepFiles.flatMap(keyVaultReferenceSecrets))) {
-    if (!declared.has(name)) problems.push(`Key Vault reference to secret ${name}, which keyVaultSecrets in infra/main.bicep does not declare`);
+    if (!declared.has(name))
+      problems.push(
+        `Key Vault reference to secret ${name}, which keyVaultSecrets in infra/main.bicep does not declare`,
+      );
   }
   for (const name of declared) {
-    if (!deployGuide.includes(`\`${name}\``)) problems.push(`secret ${name} is not documented in docs/deploy.md`);
+    if (!deployGuide.includes(`\`${name}\``))
+      problems.push(`secret ${name} is not documented in docs/deploy.md`);
   }
   return problems;
 }
@@ -213,10 +229,13 @@ export function checkSecrets(bicepFiles: readonly string[], mainBicep: string, d
 export function checkHub(mainBicep: string, webPubSubModule: string, appHub: string): string[] {
   const problems: string[] = [];
   const hub = /^var\s+webPubSubHub\s*=\s*'([^']*)'/m.exec(stripComments(mainBicep))?.[1];
-  if (hub !== appHub) problems.push(`webPubSubHub in infra/main.bicep is ${hub ?? "missing"}, the app's hub is ${appHub}`);
+  if (hub !== appHub)
+    problems.push(`webPubSubHub in infra/main.bicep is ${hub ?? "missing"}, the app's hub is ${appHub}`);
   const settings = varBody(mainBicep, "appSettings") ?? "";
-  if (!/^\s*WEBPUBSUB_HUB:\s*webPubSubHub\s*$/m.test(settings)) problems.push("app setting WEBPUBSUB_HUB is not webPubSubHub");
-  if (!/\bhubName:\s*webPubSubHub\b/.test(stripComments(mainBicep))) problems.push("the web-pubsub module is not given hubName: webPubSubHub");
+  if (!/^\s*WEBPUBSUB_HUB:\s*webPubSubHub\s*$/m.test(settings))
+    problems.push("app setting WEBPUBSUB_HUB is not webPubSubHub");
+  if (!/\bhubName:\s*webPubSubHub\b/.test(stripComments(mainBicep)))
+    problems.push("the web-pubsub module is not given hubName: webPubSubHub");
   const module = stripComments(webPubSubModule);
   if (!/'Microsoft\.SignalRService\/webPubSub\/hubs@[^']+'\s*=\s*\{[^}]*\bname:\s*hubName\b/.test(module)) {
     problems.push("infra/modules/web-pubsub.bicep does not create a hub named hubName");
@@ -233,7 +252,11 @@ export function checkOutputs(mainBicep: string, schemaKeys: readonly string[]): 
     if (!schemaKeys.includes(name) && !/^(AZURE|SERVICE)_/.test(name)) {
       problems.push(`output ${name} is neither an app setting nor an azd variable`);
     }
-    if (/connectionString|listKeys|primaryKey|secondaryKey|SharedAccessKey|accessKey|password|secret/i.test(`${name} ${value}`)) {
+    if (
+      /connectionString|listKeys|primaryKey|secondaryKey|SharedAccessKey|accessKey|password|secret/i.test(
+        `${name} ${value}`,
+      )
+    ) {
       problems.push(`output ${name} may carry a key or a connection string`);
     }
   }

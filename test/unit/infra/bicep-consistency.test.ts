@@ -28,7 +28,12 @@ const webPubSubModule = read("infra/modules/web-pubsub.bicep");
 const roleAssignments = read("infra/modules/role-assignments.bicep");
 const deployGuide = read("docs/deploy.md");
 const optional = JSON.parse(read("infra/optional-settings.json")) as OptionalSettings;
-const bicepFiles = [main, ...readdirSync("infra/modules").filter((f) => f.endsWith(".bicep")).map((f) => read(join("infra/modules", f)))];
+const bicepFiles = [
+  main,
+  ...readdirSync("infra/modules")
+    .filter((f) => f.endsWith(".bicep"))
+    .map((f) => read(join("infra/modules", f))),
+];
 
 const schemaKeys: readonly string[] = settingKeys;
 const serviceBusFunctions = functionCatalog.filter((f) => f.kind === "serviceBusQueue");
@@ -112,16 +117,18 @@ describe("the checks fail when the Bicep drifts", () => {
 
   it("a schema key the Bicep has never heard of", () => {
     const before = checkSettingsCovered(main, schemaKeys, optional);
-    expect(added(checkSettingsCovered(main, [...schemaKeys, "ROOMS_SYNC_SCHEDULE"], optional), before)).toEqual([
-      expect.stringContaining("ROOMS_SYNC_SCHEDULE"),
-    ]);
+    expect(
+      added(checkSettingsCovered(main, [...schemaKeys, "ROOMS_SYNC_SCHEDULE"], optional), before),
+    ).toEqual([expect.stringContaining("ROOMS_SYNC_SCHEDULE")]);
   });
 
   it("a misspelt setting", () => {
     const mutated = main.replace(/^(\s*)TABLE_PREFIX:/m, "$1TABLES_PREFIX:");
     const problems = checkNoUnknownSettings(mutated, schemaKeys, optional);
     expect(problems).toContainEqual(expect.stringContaining("sets TABLES_PREFIX"));
-    expect(checkSettingsCovered(mutated, schemaKeys, optional)).toContainEqual(expect.stringContaining("TABLE_PREFIX"));
+    expect(checkSettingsCovered(mutated, schemaKeys, optional)).toContainEqual(
+      expect.stringContaining("TABLE_PREFIX"),
+    );
   });
 
   it("a pending key that has reached the schema", () => {
@@ -134,7 +141,10 @@ describe("the checks fail when the Bicep drifts", () => {
     expect(checkIdentityConnections(withoutLine(main, /^\s*SERVICEBUS__clientId:/), ["SERVICEBUS"])).toEqual([
       "binding connection SERVICEBUS needs app setting SERVICEBUS__clientId",
     ]);
-    const withConnectionString = main.replace(/^(\s*)TABLE_PREFIX:/m, "$1SERVICEBUS: 'Endpoint=sb://x'\n$1TABLE_PREFIX:");
+    const withConnectionString = main.replace(
+      /^(\s*)TABLE_PREFIX:/m,
+      "$1SERVICEBUS: 'Endpoint=sb://x'\n$1TABLE_PREFIX:",
+    );
     expect(checkIdentityConnections(withConnectionString, ["SERVICEBUS"])).toContainEqual(
       expect.stringContaining("must not be set in Azure"),
     );
@@ -173,18 +183,22 @@ describe("the checks fail when the Bicep drifts", () => {
   });
 
   it("a secret the guide does not document", () => {
-    expect(checkSecrets(bicepFiles, main, deployGuide.replaceAll("`session-key`", "the session key"))).toEqual([
-      "secret session-key is not documented in docs/deploy.md",
-    ]);
+    expect(
+      checkSecrets(bicepFiles, main, deployGuide.replaceAll("`session-key`", "the session key")),
+    ).toEqual(["secret session-key is not documented in docs/deploy.md"]);
   });
 
   it("a different hub name, or no hub resource", () => {
-    expect(checkHub(main.replace("var webPubSubHub = 'displays'", "var webPubSubHub = 'screens'"), webPubSubModule, appHub)).toEqual([
-      `webPubSubHub in infra/main.bicep is screens, the app's hub is ${appHub}`,
-    ]);
-    expect(checkHub(main, webPubSubModule.replace("webPubSub/hubs@", "webPubSub/replicas@"), appHub)).toEqual([
-      "infra/modules/web-pubsub.bicep does not create a hub named hubName",
-    ]);
+    expect(
+      checkHub(
+        main.replace("var webPubSubHub = 'displays'", "var webPubSubHub = 'screens'"),
+        webPubSubModule,
+        appHub,
+      ),
+    ).toEqual([`webPubSubHub in infra/main.bicep is screens, the app's hub is ${appHub}`]);
+    expect(checkHub(main, webPubSubModule.replace("webPubSub/hubs@", "webPubSub/replicas@"), appHub)).toEqual(
+      ["infra/modules/web-pubsub.bicep does not create a hub named hubName"],
+    );
   });
 
   it("an output that leaks a connection string, or is named for nobody", () => {
