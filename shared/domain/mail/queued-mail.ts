@@ -3,7 +3,7 @@ import { mailTemplateSchema } from "./templates";
 
 /** One recipient of a system mail. */
 export const mailRecipientSchema = z.object({
-  email: z.email().max(254),
+  email: z.string().trim().max(254).pipe(z.email()),
   name: z.string().trim().min(1).max(256).optional(),
 });
 
