@@ -1,0 +1,15 @@
+/**
+ * Access tokens for Microsoft Graph. Application modes use the app's own token (client credentials);
+ * delegated modes act with a signed-in user's token, renewed silently from their stored refresh token.
+ */
+export interface GraphTokenProvider {
+  /** The app-only token (application modes). Throws `not-available-in-mode` in delegated modes. */
+  appToken(): Promise<string>;
+  /**
+   * A token of the given user (delegated modes), by their ONES user id. Throws `unauthenticated` with a
+   * "sign in to ONES once" detail when the user never signed in or their refresh token no longer works.
+   */
+  userToken(userId: string): Promise<string>;
+  /** Users with a working delegated token, for background work that needs any user (polling, checks). */
+  usersWithToken(limit?: number): Promise<string[]>;
+}
