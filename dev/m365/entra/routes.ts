@@ -216,11 +216,11 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
       const rec = token ? sim.store.refreshTokens.get(token) : undefined;
       if (!rec || rec.clientId !== app.clientId) throw new OAuthError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
       if (rec.revoked) {
-        throw new OAuthError(400, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.");
+        throw new OAuthError(400, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", "bad_token");
       }
       if (rec.expiresAt <= now) {
         const days = ((now - rec.issuedAt) / 86_400_000).toFixed(2);
-        throw new OAuthError(400, "invalid_grant", 700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(rec.issuedAt).toISOString()} and was inactive for ${days} days.`);
+        throw new OAuthError(400, "invalid_grant", 700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(rec.issuedAt).toISOString()} and was inactive for ${days} days.`, "bad_token");
       }
       const user = sim.store.findUser(rec.userId);
       if (!user || user.data.accountEnabled === false) throw new OAuthError(400, "invalid_grant", 50057, "The user account is disabled.");

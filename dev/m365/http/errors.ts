@@ -63,6 +63,8 @@ export class OAuthError extends Error {
     readonly error: string,
     readonly aadsts: number,
     readonly description: string,
+    /** Entra adds `suberror` to some grant errors; "bad_token" makes MSAL drop the refresh token and ask for interaction. */
+    readonly suberror?: string,
   ) {
     super(`${error}: AADSTS${aadsts}`);
   }
@@ -72,6 +74,7 @@ export function oauthErrorBody(err: OAuthError, traceId: string, correlationId: 
   const timestamp = new Date(nowMs).toISOString().replace("T", " ").slice(0, 19) + "Z";
   return {
     error: err.error,
+    ...(err.suberror ? { suberror: err.suberror } : {}),
     error_description: `AADSTS${err.aadsts}: ${err.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
     error_codes: [err.aadsts],
     timestamp,
