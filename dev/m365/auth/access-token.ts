@@ -16,7 +16,7 @@ export interface GraphAuth {
   scopes: ReadonlySet<string>;
   /** Signed-in user's object id (delegated tokens). */
   userId?: string;
-  /** Token issue time (s) — for "tokens issued before X are invalid" faults. */
+  /** Token issue time (s). */
   issuedAt: number;
   expiresAt: number;
   claims: Record<string, unknown>;
@@ -34,7 +34,10 @@ export class AccessTokenVerifier {
     private readonly clock: Clock,
   ) {}
 
-  async verify(authorization: string | undefined, tenantId: string, tokensValidAfterMs: number): Promise<GraphAuth> {
+  /**
+   * @param isExpiredByControl tells whether the control API expired this token (by its `uti`).
+   */
+  async verify(authorization: string | undefined, tenantId: string, isExpiredByControl: (uti: string) => boolean): Promise<GraphAuth> {
     if (!authorization || !/^bearer\s+/i.test(authorization)) throw graphErrors.emptyToken();
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     if (token === "") throw graphErrors.emptyToken();
@@ -45,7 +48,7 @@ export class AccessTokenVerifier {
       this.cache.set(token, auth);
     }
     const nowSec = this.clock.now() / 1000;
-    if (auth.expiresAt <= nowSec || auth.issuedAt * 1000 < tokensValidAfterMs) throw graphErrors.expiredToken();
+    if (auth.expiresAt <= nowSec || isExpiredByControl(String(auth.claims.uti ?? ""))) throw graphErrors.expiredToken();
     if (auth.tenantId !== tenantId) throw graphErrors.invalidSignature();
     return auth;
   }

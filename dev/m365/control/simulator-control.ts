@@ -99,7 +99,7 @@ export class SimulatorControl {
 
   /** Every access token issued so far is now rejected as expired (401 InvalidAuthenticationToken). */
   expireAccessTokens(): void {
-    this.sim.store.tokensValidAfter = this.sim.clock.now() + 1000;
+    this.sim.store.expireIssuedTokens();
   }
 
   configureEntra(patch: Partial<EntraSettings>): EntraSettings {

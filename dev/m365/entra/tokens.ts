@@ -16,6 +16,7 @@ export function opaqueToken(prefix: string): string {
 }
 
 async function sign(sim: SimulatorServices, claims: Record<string, unknown>): Promise<string> {
+  if (typeof claims.uti === "string" && claims.ver === "1.0") sim.store.recordToken(claims.uti);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: sim.keys.kid, x5t: sim.keys.kid })
     .sign(sim.keys.privateKey);

@@ -82,7 +82,10 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
         delayMs = decision.delayMs;
         if (decision.error) throw decision.error;
         // Graph authenticates before it resolves the resource.
-        ctx.auth = await sim.tokens.verify(req.headers["authorization"], sim.store.tenantId, sim.store.tokensValidAfter);
+        ctx.auth = await sim.tokens.verify(req.headers["authorization"], sim.store.tenantId, (uti) => {
+          const n = sim.store.issuedTokens.get(uti);
+          return n !== undefined && n <= sim.store.tokensExpiredThrough;
+        });
       }
       if (match.kind === "not-found") {
         if (kind === "graph") {

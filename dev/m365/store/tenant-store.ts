@@ -48,8 +48,11 @@ export class TenantStore {
   private seq = 0;
   /** Bumped to invalidate every outstanding delta/skip token (tenant reset, forced resync). */
   syncGeneration = 1;
-  /** Access tokens issued before this instant are rejected (control: "expire all tokens"). */
-  tokensValidAfter = 0;
+  /** Issue order of access tokens by their `uti`, so "expire all tokens so far" can be exact. */
+  readonly issuedTokens = new Map<string, number>();
+  private tokenSeq = 0;
+  /** Access tokens with an issue number up to this are rejected as expired (control: expireAccessTokens). */
+  tokensExpiredThrough = 0;
 
   constructor(
     readonly clock: Clock,
@@ -58,6 +61,18 @@ export class TenantStore {
   ) {
     this.tenantId = tenantId;
     this.displayName = displayName;
+  }
+
+  /** Records a newly minted access token (by `uti`) and returns its issue number. */
+  recordToken(uti: string): number {
+    this.tokenSeq++;
+    this.issuedTokens.set(uti, this.tokenSeq);
+    return this.tokenSeq;
+  }
+
+  /** Every access token issued so far counts as expired from now on. */
+  expireIssuedTokens(): void {
+    this.tokensExpiredThrough = this.tokenSeq;
   }
 
   get currentSeq(): number {

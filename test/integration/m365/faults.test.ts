@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
+import { appToken, graphFetch, startSim } from "./helpers";
+
+describe("fault injection", () => {
+  let sim: RunningM365Simulator;
+  let token: string;
+
+  beforeAll(async () => {
+    sim = await startSim();
+    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  async function statuses(n: number): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await graphFetch(sim, token, "/users?$top=1")).status);
+    return out;
+  }
+
+  it("error rates are deterministic for a seed", async () => {
+    sim.control.faults.configure({ seed: 7, errorRate: 0.3, errorStatus: 503 });
+    const a = await statuses(40);
+    sim.control.faults.configure({ seed: 7 });
+    const b = await statuses(40);
+    sim.control.faults.configure({ seed: 8 });
+    const c = await statuses(40);
+    sim.control.faults.reset();
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(a.filter((s) => s === 503).length).toBeGreaterThan(3);
+    expect(a.filter((s) => s === 200).length).toBeGreaterThan(20);
+  });
+
+  it("injected 503s carry Retry-After and Graph's error body; latency is added", async () => {
+    sim.control.faults.configure({ errorRate: 1, errorStatus: 503, retryAfterSeconds: 2 });
+    const res = await graphFetch(sim, token, "/groups");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("2");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("ServiceUnavailable");
+    sim.control.faults.reset();
+    sim.control.faults.configure({ latencyMs: [120, 120] });
+    const t0 = performance.now();
+    await graphFetch(sim, token, "/groups");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
+    sim.control.faults.reset();
+  });
+
+  it("the control API is reachable over HTTP", async () => {
+    const storm = await fetch(`${sim.graphBaseUrl}/_sim/faults/throttle-storm`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count: 1, retryAfterSeconds: 0 }) });
+    expect(storm.status).toBe(200);
+    expect((await graphFetch(sim, token, "/groups")).status).toBe(429);
+    expect((await graphFetch(sim, token, "/groups")).status).toBe(200);
+    const log = (await (await fetch(`${sim.graphBaseUrl}/_sim/log?path=/v1.0/groups`)).json()) as { entries: Array<{ status: number }> };
+    expect(log.entries.slice(-2).map((e) => e.status)).toEqual([429, 200]);
+    const tenant = (await (await fetch(`${sim.graphBaseUrl}/_sim/tenant`)).json()) as { users: number; rooms: number; groups: number };
+    expect(tenant).toMatchObject({ users: 200, rooms: 24, groups: 12 });
+  });
+});
