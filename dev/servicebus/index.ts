@@ -11,6 +11,13 @@ import type { QueueOptions } from "./queue-model";
  *   …
  *   await client.close();
  *   await bus.stop();
+ *
+ * Known client-side pitfall (not the broker): rhea 3.0.5, which the SDK uses, writes pending
+ * dispositions as ranges and, when a range holds a single delivery, appends the next delivery
+ * without comparing outcomes. A complete and an abandon (or dead-letter) of consecutive deliveries
+ * settled in the same tick then reach the broker, local or Azure, as one "accepted" range: the
+ * abandon silently becomes a complete. `subscribe()` with `maxConcurrentCalls > 1` and mixed
+ * outcomes triggers it; settling one message at a time per receiver avoids it.
  */
 
 export type { QueueOptions } from "./queue-model";
