@@ -35,6 +35,7 @@ export const MICROSOFT_HOST_NAMES = [
   "login.microsoftonline.com",
   "microsoftgraph.chinacloudapi.cn",
   "login.chinacloudapi.cn",
+  "login.partner.microsoftonline.cn",
 ] as const;
 
 function openssl(args: string[], cwd: string): void {
