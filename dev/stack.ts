@@ -68,19 +68,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stop: () => bus.stop(),
     });
 
-    const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
-    started.push({
-      name: "M365 simulator (demo tenant)",
-      env: { GRAPH_BASE_URL: m365.graphBaseUrl, LOGIN_BASE_URL: m365.loginBaseUrl },
-      links: [
-        { label: "M365 simulator: Microsoft Graph v1.0", url: `${m365.graphBaseUrl}/v1.0/places/microsoft.graph.room` },
-        {
-          label: "M365 simulator: Entra ID sign-in (demo tenant)",
-          url: `${m365.loginBaseUrl}/${m365.tenantId}/v2.0/.well-known/openid-configuration`,
-        },
-      ],
-      stop: () => m365.stop(),
-    });
+    if (process.env.LOCAL_M365 !== "off") started.push(await startSimulator());
 
     const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
     for (const [key, value] of Object.entries(settingDefaults())) process.env[key] ??= value;
@@ -111,6 +99,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/** The M365 simulator with the demo tenant; the app reaches it through the Graph and login base URLs. */
+async function startSimulator(): Promise<StartedService> {
+  const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
+  return {
+    name: "M365 simulator (demo tenant)",
+    env: { GRAPH_BASE_URL: m365.graphBaseUrl, LOGIN_BASE_URL: m365.loginBaseUrl },
+    links: [
+      {
+        label: "M365 simulator: Microsoft Graph v1.0",
+        url: `${m365.graphBaseUrl}/v1.0/places/microsoft.graph.room`,
+      },
+      {
+        label: "M365 simulator: Entra ID sign-in (demo tenant)",
+        url: `${m365.loginBaseUrl}/${m365.tenantId}/v2.0/.well-known/openid-configuration`,
+      },
+    ],
+    stop: () => m365.stop(),
+  };
 }
 
 function queueSummary(
