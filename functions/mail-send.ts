@@ -4,6 +4,12 @@ import { queuedMailSchema } from "../shared/domain/mail/queued-mail";
 import { serviceBusFunction, type ServiceBusFunctionDefinition } from "./lib/definition";
 import { handleQueue, type QueueDependencies, type RetryPolicy } from "./lib/queue";
 
+/**
+ * Mail waits out longer outages than other work: 12 attempts, 10 s doubling to at most 30 min, about
+ * one to two hours in all (SMTP servers themselves retry for days). Then it is dead-lettered, replayable.
+ */
+export const mailRetryPolicy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10_000, maxDelayMs: 30 * 60_000 };
+
 export interface MailSendOptions {
   readonly mail?: () => Omit<DeliverMailDependencies, "log">;
   readonly queue?: () => QueueDependencies;
@@ -37,7 +43,7 @@ export function mailSendHandler(options: MailSendOptions = {}): ServiceBusFuncti
     },
     {
       ...(options.queue === undefined ? {} : { dependencies: options.queue }),
-      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      policy: options.policy ?? mailRetryPolicy,
       ...(options.random === undefined ? {} : { random: options.random }),
     },
   );

@@ -28,6 +28,7 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
     banner: "ONES local mail sink",
     size: 30 * 1024 * 1024,
     logger: false,
+    disableReverseLookup: true,
     closeTimeout: 1_000,
     onConnect(_session, callback) {
       const temporary = takeTemporary(faults, "smtp");

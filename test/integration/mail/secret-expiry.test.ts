@@ -1,0 +1,118 @@
+import { InvocationContext, type Timer } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMailSink, type RunningMailSink } from "../../../dev/mail";
+import { mailSendHandler } from "../../../functions/mail-send";
+import { secretExpiryHandler } from "../../../functions/secret-expiry";
+import { SmtpMailSender } from "../../../shared/adapters/mail/smtp-mail-sender";
+import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
+import { TableIntegrationSecretInfo } from "../../../shared/adapters/tables/table-integration-secret-info";
+import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
+import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-mail-settings-store";
+import { TableMailWarningLog } from "../../../shared/adapters/tables/table-mail-warning-log";
+import { TestClock, TestQueue, testTables } from "./harness";
+
+let sink: RunningMailSink;
+beforeAll(async () => {
+  sink = await startMailSink();
+});
+afterAll(async () => {
+  await sink.stop();
+});
+
+const day = 86_400_000;
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+
+async function setup(start: string) {
+  const clock = new TestClock(Date.parse(start));
+  const tables = testTables();
+  const queue = new TestQueue(clock);
+  const secretInfo = new TableIntegrationSecretInfo(tables);
+  const mailSettings = new TableMailSettingsStore(tables);
+  await mailSettings.save({ senderAddress: "ones@contoso.com" });
+  const deadLetters = new TableDeadLetterStore(tables);
+  const logs: string[] = [];
+  const context = () => new InvocationContext({ functionName: "secret-expiry", logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")) });
+  const runTimer = secretExpiryHandler(() => ({ secretInfo, warnings: new TableMailWarningLog(tables), workQueue: queue, now: clock.now }));
+  const consumer = mailSendHandler({
+    mail: () => ({
+      sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
+      mailSettings,
+      sentLog: new TableMailSentLog(tables),
+      now: clock.now,
+      appBaseUrl: "https://ones.contoso.com",
+      fromName: "ONES",
+    }),
+    queue: () => ({ workQueue: queue, deadLetters, now: clock.now }),
+  });
+  /** One timer run at the current test time, then the mail queue drained. */
+  const tick = async (): Promise<void> => {
+    await runTimer(timer, context());
+    await queue.drain(consumer);
+  };
+  return { clock, secretInfo, tick, logs, tables };
+}
+
+describe("secret-expiry timer", () => {
+  it("mails every admin 30, 7 and 1 days ahead, once each, over daily (and repeated) runs", async () => {
+    sink.clear();
+    const { clock, secretInfo, tick, logs } = await setup("2026-02-01T07:00:00Z");
+    const expiresAt = new Date("2026-03-20T10:00:00Z");
+    await secretInfo.save({ clientSecretExpiresAt: expiresAt, clientId: "app-1", adminEmails: ["it@contoso.com", "boss@contoso.com"] });
+
+    // Every day at 07:00 for two months, and a second run at 07:30 (a restart, a manual trigger).
+    while (clock.ms < Date.parse("2026-04-01T00:00:00Z")) {
+      await tick();
+      clock.ms += 30 * 60_000;
+      await tick();
+      clock.ms += day - 30 * 60_000;
+    }
+
+    const got = sink.messages();
+    expect(got).toHaveLength(6);
+    for (const admin of ["it@contoso.com", "boss@contoso.com"]) {
+      const theirs = got.filter((m) => m.envelopeTo.includes(admin)).map((m) => m.subject);
+      expect(theirs).toEqual([
+        "ONES client secret expires in 30 days (20 March 2026)",
+        "ONES client secret expires in 7 days (20 March 2026)",
+        "ONES client secret expires in 1 day (20 March 2026)",
+      ]);
+    }
+    expect(got.every((m) => m.from.email === "ones@contoso.com" && m.from.name === "ONES")).toBe(true);
+    expect(got[0]!.text).toContain("Application (client) ID: app-1");
+    // When each warning went out (the test clock at the run that sent it).
+    expect(logs.filter((l) => l.includes("warning enqueued"))).toEqual([
+      "secret-expiry: 30-day warning enqueued for 2 admin(s)",
+      "secret-expiry: 7-day warning enqueued for 2 admin(s)",
+      "secret-expiry: 1-day warning enqueued for 2 admin(s)",
+    ]);
+    expect(logs.join("\n")).not.toContain("@contoso.com");
+  }, 60_000);
+
+  it("starts over for a new secret, and sends only the most urgent warning when first run late", async () => {
+    sink.clear();
+    const { clock, secretInfo, tick } = await setup("2026-03-15T07:00:00Z");
+    await secretInfo.save({ clientSecretExpiresAt: new Date("2026-03-20T10:00:00Z"), adminEmails: ["it@contoso.com"] });
+    await tick(); // five days and three hours left: the 7-day warning only
+    clock.advance(day);
+    await tick();
+    expect(sink.messages().map((m) => m.subject)).toEqual(["ONES client secret expires in 6 days (20 March 2026)"]);
+
+    // The admin rotates the secret: the new one expires in two years; nothing is due.
+    await secretInfo.save({ clientSecretExpiresAt: new Date("2028-03-16T10:00:00Z"), adminEmails: ["it@contoso.com"] });
+    await tick();
+    expect(sink.messages()).toHaveLength(1);
+    clock.ms = Date.parse("2028-03-15T07:00:00Z");
+    await tick();
+    expect(sink.messages().map((m) => m.subject).at(-1)).toBe("ONES client secret expires in 2 days (16 March 2028)");
+  });
+
+  it("does nothing without a secret expiry or without admins", async () => {
+    sink.clear();
+    const { secretInfo, tick, logs } = await setup("2026-03-15T07:00:00Z");
+    await tick();
+    await secretInfo.save({ clientSecretExpiresAt: new Date("2026-03-16T07:00:00Z"), adminEmails: [] });
+    await tick();
+    expect(sink.messages()).toHaveLength(0);
+    expect(logs).toEqual(["secret-expiry: no-secret", "secret-expiry: no-admins (1-day warning)"]);
+  });
+});
