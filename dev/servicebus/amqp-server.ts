@@ -25,6 +25,7 @@ import {
   type Consumer,
   type Delivery,
   type QueueOptions,
+  type QueueStats,
   type ReceiveMode,
   type SettleOutcome,
 } from "./queue-model";
@@ -66,8 +67,6 @@ class LinkConsumer implements Consumer {
   readonly mode: ReceiveMode;
   /** Deliveries handed to rhea but not yet transferred (they do not show in `credit` yet). */
   private queued: AmqpDelivery[] = [];
-  /** Peek-lock deliveries the client has not settled on this link, by lock token. */
-  readonly unsettled = new Map<string, AmqpDelivery>();
 
   constructor(
     readonly sender: Sender,
@@ -99,18 +98,7 @@ class LinkConsumer implements Consumer {
     this.queued.push(sent);
     if (delivery.lockToken !== undefined) {
       this.deliveries.set(sent, { consumer: this, lockToken: delivery.lockToken });
-      this.unsettled.set(delivery.lockToken, sent);
     }
-  }
-
-  /**
-   * The link is gone. Its locks stay valid until they expire, as in Service Bus: the SDK can still
-   * settle those messages through `$management`. rhea's deliveries are left alone; the SDK ends
-   * the link's session with it, which frees them (settling them here would reach the client and
-   * make the SDK refuse the `$management` settlement as "already settled").
-   */
-  detach(): void {
-    this.unsettled.clear();
   }
 }
 
@@ -154,11 +142,8 @@ export class AmqpBroker {
     this.queues.set(key, new ServiceBusQueue(options.name, options, true));
   }
 
-  queueStats(): Record<string, { active: number; locked: number; scheduled: number; deadLettered: number }> {
-    const result: Record<
-      string,
-      { active: number; locked: number; scheduled: number; deadLettered: number }
-    > = {};
+  queueStats(): Record<string, QueueStats> {
+    const result: Record<string, QueueStats> = {};
     for (const queue of this.queues.values()) result[queue.path] = queue.stats();
     return result;
   }
@@ -319,7 +304,6 @@ export class AmqpBroker {
     for (const [sender, consumer] of this.consumers) {
       if (sender.connection === connection) {
         consumer.queue.removeConsumer(consumer);
-        consumer.detach();
         this.consumers.delete(sender);
       }
     }
@@ -329,8 +313,10 @@ export class AmqpBroker {
   private dropSender(connection: Connection, sender: Sender): void {
     const consumer = this.consumers.get(sender);
     if (consumer !== undefined) {
+      // Locks taken through this link stay valid until they expire, as in Service Bus: the SDK can
+      // still settle those messages through `$management`. rhea's unsettled deliveries go away with
+      // the session, which the SDK ends together with the link.
       consumer.queue.removeConsumer(consumer);
-      consumer.detach();
       this.consumers.delete(sender);
     }
     this.replyLinks.get(connection)?.delete(sender);
@@ -482,7 +468,6 @@ export class AmqpBroker {
       return;
     }
     this.deliveries.delete(delivery);
-    target.consumer.unsettled.delete(target.lockToken);
     const queue = target.consumer.queue;
     // `released` means the client never processed it (e.g. it closed with unused prefetch): the
     // lock is dropped without counting a failed delivery.
