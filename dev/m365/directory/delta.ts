@@ -34,6 +34,8 @@ interface Entry {
   /** Group members to report (added), and removed ones. */
   membersAdded?: string[];
   membersRemoved?: string[];
+  /** Properties changed since the deltaLink (incremental rounds), for `Prefer: return=minimal`. */
+  changed?: string[];
 }
 
 interface Round {
@@ -69,6 +71,18 @@ function rounds(store: TenantStore): Map<string, Round> {
     store.extensions.set(ROUNDS_KEY, m);
   }
   return m;
+}
+
+/** Drops abandoned rounds (older than the token lifetime, or the oldest half when still too many). */
+function pruneRounds(all: Map<string, Round>, now: number): void {
+  for (const [k, r] of all) if (now - r.createdAt > DELTA_TOKEN_LIFETIME_MS) all.delete(k);
+  if (all.size >= 10_000) {
+    let drop = all.size / 2;
+    for (const k of all.keys()) {
+      if (drop-- <= 0) break;
+      all.delete(k);
+    }
+  }
 }
 
 function syncStateNotFound(ctx: RequestContext, kind: Kind, select: string[] | undefined): GraphError {
@@ -159,6 +173,7 @@ function changesSince(store: TenantStore, kind: Kind, fromSeq: number, select: s
     const membersChanged = withMembers && (added.length > 0 || removed.length > 0);
     if (!propsChanged && !membersChanged) continue;
     const e: Entry = { id };
+    if (!created) e.changed = [...a.props];
     if (withMembers) {
       // A newly created group reports its full membership.
       e.membersAdded = created && obj && "members" in obj ? [...obj.members] : added;
@@ -169,16 +184,22 @@ function changesSince(store: TenantStore, kind: Kind, fromSeq: number, select: s
   return entries;
 }
 
-function renderEntry(store: TenantStore, round: Round, e: Entry): Record<string, unknown> | undefined {
+function minimalSelect(round: Round, e: Entry, minimal: boolean): string[] | undefined {
+  if (!minimal || !e.changed) return round.select;
+  const tracked = round.select?.map((p) => p.toLowerCase());
+  return e.changed.filter((p) => p !== "*" && (!tracked || tracked.includes(p.toLowerCase())));
+}
+
+function renderEntry(store: TenantStore, round: Round, e: Entry, minimal: boolean): Record<string, unknown> | undefined {
   if (e.removed) return { id: e.id, "@removed": { reason: e.removed } };
   if (round.kind === "user") {
     const u = store.users.get(e.id);
     if (!u || u.deletedAt !== undefined) return { id: e.id, "@removed": { reason: u ? "changed" : "deleted" } };
-    return { ...renderUser(u, round.select), id: u.id };
+    return { ...renderUser(u, minimalSelect(round, e, minimal)), id: u.id };
   }
   const g = store.groups.get(e.id);
   if (!g || g.deletedAt !== undefined) return { id: e.id, "@removed": { reason: g ? "changed" : "deleted" } };
-  const select = round.select?.filter((p) => p !== "members");
+  const select = minimalSelect(round, e, minimal)?.filter((p) => p !== "members");
   const out: Record<string, unknown> = { ...renderGroup(g, select && select.length > 0 ? select : round.select ? [] : undefined), id: g.id };
   if (round.withMembers) {
     const typeOf = (id: string) => (store.groups.has(id) ? "#microsoft.graph.group" : "#microsoft.graph.user");
@@ -194,15 +215,19 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
   const store = ctx.sim.store;
   const { size, applied } = pageSize(ctx);
   const slice = round.entries.slice(round.offset, round.offset + size);
-  const value = slice.map((e) => renderEntry(store, round, e)).filter((x): x is Record<string, unknown> => x !== undefined);
+  // `Prefer: return=minimal` on an incremental round: only the changed (selected) properties.
+  const minimal = /return\s*=\s*minimal/i.test(ctx.headers["prefer"] ?? "");
+  const value = slice.map((e) => renderEntry(store, round, e, minimal)).filter((x): x is Record<string, unknown> => x !== undefined);
   const kindPath = round.kind === "user" ? "users" : "groups";
   const body: Record<string, unknown> = { "@odata.context": contextUrl(ctx, round.select ? `${kindPath}(${round.select.join(",")})` : kindPath) };
-  const headers: Record<string, string> = applied ? { "Preference-Applied": applied } : {};
+  const preferences = [applied, minimal ? "return=minimal" : undefined].filter(Boolean);
+  const headers: Record<string, string> = preferences.length > 0 ? { "Preference-Applied": preferences.join(", ") } : {};
   const path = `/v1.0/${kindPath}/delta`;
   const all = rounds(store);
   if (round.offset + size < round.entries.length) {
     const next: Round = { ...round, offset: round.offset + size };
     const token = randomBytes(24).toString("base64url");
+    if (all.size >= 10_000) pruneRounds(all, ctx.sim.clock.now());
     all.set(token, next);
     body["@odata.nextLink"] = linkWith(ctx, { $skiptoken: token, $deltatoken: undefined, $select: undefined, $filter: undefined, $expand: undefined }, path);
   } else {

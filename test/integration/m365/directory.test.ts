@@ -168,6 +168,14 @@ describe("directory: users, groups, members, delta", () => {
     expect((await getUrl(fresh.deltaLink)).status).toBe(410);
   });
 
+  it("Prefer: return=minimal returns only the changed properties", async () => {
+    const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName,jobTitle,department`);
+    const u = [...sim.control.store.users.values()].find((x) => !x.isRoomMailbox);
+    sim.control.updateUser(u?.id ?? "", { jobTitle: "Workplace Lead" });
+    const round = await drain(initial.deltaLink, { Prefer: "return=minimal" });
+    expect(round.items).toEqual([{ jobTitle: "Workplace Lead", id: u?.id }]);
+  });
+
   it("$deltatoken=latest returns only a deltaLink", async () => {
     const res = await get("/users/delta?$deltatoken=latest");
     const body = (await res.json()) as DeltaPage;

@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import type { Attendee, ItemBody, Location, PatternedRecurrence, Recipient } from "@microsoft/microsoft-graph-types";
+import type { TenantStore } from "./tenant-store";
+
+/**
+ * Calendar state of the simulated tenant (used by dev/m365/calendar and dev/m365/notifications).
+ *
+ * Every mailbox (user or room) has its own copies of a meeting, each with its own id; the copies share
+ * `uid` (the iCalUId of a single event or series). Series occurrences are not stored: they are expanded
+ * from the master on read; a changed occurrence is stored as an `exception` whose id is the
+ * occurrence id, and a deleted one is listed in the master's `cancelledOccurrences`.
+ */
+
+export type EventKind = "singleInstance" | "seriesMaster" | "exception";
+export type ResponseKind = "none" | "organizer" | "tentativelyAccepted" | "accepted" | "declined" | "notResponded";
+
+/** Exchange `Set-CalendarProcessing` settings of a room mailbox (the ones the simulator honours). */
+export interface CalendarProcessing {
+  automateProcessing: "AutoAccept" | "AutoUpdate" | "None";
+  allowConflicts: boolean;
+  /** 0–1080 days; requests starting (or a series ending) beyond it are declined. */
+  bookingWindowInDays: number;
+  enforceSchedulingHorizon: boolean;
+  /** 0 = unlimited. Per occurrence. */
+  maximumDurationInMinutes: number;
+  allowRecurringMeetings: boolean;
+  conflictPercentageAllowed: number;
+  maximumConflictInstances: number;
+  addOrganizerToSubject: boolean;
+  deleteSubject: boolean;
+  deleteComments: boolean;
+  removePrivateProperty: boolean;
+  /** EXO `RemoveCanceledMeetings` (default false: cancelled meetings stay, `isCancelled: true`). */
+  removeCanceledMeetings: boolean;
+}
+
+export function defaultCalendarProcessing(): CalendarProcessing {
+  return {
+    automateProcessing: "AutoAccept",
+    allowConflicts: false,
+    bookingWindowInDays: 180,
+    enforceSchedulingHorizon: true,
+    maximumDurationInMinutes: 1440,
+    allowRecurringMeetings: true,
+    conflictPercentageAllowed: 0,
+    maximumConflictInstances: 0,
+    addOrganizerToSubject: true,
+    deleteSubject: true,
+    deleteComments: true,
+    removePrivateProperty: true,
+    removeCanceledMeetings: false,
+  };
+}
+
+export interface ExtendedProperty {
+  id: string;
+  value: string;
+}
+
+export interface StoredEvent {
+  id: string;
+  mailboxId: string;
+  /** iCalUId of the single event / series; shared by every copy of the meeting. */
+  uid: string;
+  type: EventKind;
+  /** For exceptions: the master's id and the occurrence's original start. */
+  seriesMasterId?: string;
+  originalStartMs?: number;
+  startMs: number;
+  endMs: number;
+  /** Zones as the creator gave them (originalStartTimeZone / originalEndTimeZone). */
+  startZone: string;
+  endZone: string;
+  isAllDay: boolean;
+  subject: string;
+  body: ItemBody;
+  location: Location;
+  locations: Location[];
+  attendees: Attendee[];
+  organizer: Recipient;
+  isOrganizer: boolean;
+  response: ResponseKind;
+  responseTimeMs?: number;
+  showAs: "free" | "tentative" | "busy" | "oof" | "workingElsewhere" | "unknown";
+  sensitivity: "normal" | "personal" | "private" | "confidential";
+  importance: "low" | "normal" | "high";
+  isCancelled: boolean;
+  categories: string[];
+  isReminderOn: boolean;
+  reminderMinutesBeforeStart: number;
+  responseRequested: boolean;
+  allowNewTimeProposals: boolean;
+  isOnlineMeeting: boolean;
+  hideAttendees: boolean;
+  recurrence?: PatternedRecurrence;
+  /** Masters: original starts (ms) of deleted occurrences. */
+  cancelledOccurrences: Set<number>;
+  /** Masters: original start (ms) → exception id. */
+  exceptions: Map<number, string>;
+  /** Lower-cased property id → property. */
+  extendedProperties: Map<string, ExtendedProperty>;
+  transactionId?: string;
+  createdMs: number;
+  modifiedMs: number;
+  changeKey: string;
+  /** Mailbox change sequence of the last write (calendarView/delta). */
+  changeSeq: number;
+  /** Tombstone: deleted events stay for delta until the state is reset. */
+  deleted: boolean;
+}
+
+export interface EventChange {
+  mailboxId: string;
+  eventId: string;
+  changeType: "created" | "updated" | "deleted";
+  changeKey: string;
+}
+
+export interface MailboxCalendar {
+  mailboxId: string;
+  events: Map<string, StoredEvent>;
+  /** transactionId → event id (create de-duplication). */
+  transactions: Map<string, string>;
+  seq: number;
+}
+
+/** Tenant-wide calendar state, kept in `store.extensions` (cleared with the tenant on reseed). */
+export class CalendarStore {
+  readonly mailboxes = new Map<string, MailboxCalendar>();
+  /** Room mailbox id → calendar processing. */
+  readonly processing = new Map<string, CalendarProcessing>();
+  private counter = 0;
+  /** Bumped to invalidate outstanding calendar delta tokens. */
+  generation = 1;
+
+  constructor(readonly tenantId: string) {}
+
+  mailbox(mailboxId: string): MailboxCalendar {
+    let m = this.mailboxes.get(mailboxId);
+    if (!m) {
+      m = { mailboxId, events: new Map(), transactions: new Map(), seq: 0 };
+      this.mailboxes.set(mailboxId, m);
+    }
+    return m;
+  }
+
+  processingOf(roomMailboxId: string): CalendarProcessing {
+    let p = this.processing.get(roomMailboxId);
+    if (!p) {
+      p = defaultCalendarProcessing();
+      this.processing.set(roomMailboxId, p);
+    }
+    return p;
+  }
+
+  /** A new Exchange-looking item id (deterministic: derived from tenant, mailbox and a counter). */
+  newEventId(mailboxId: string): string {
+    const h = createHash("sha256").update(`${this.tenantId}/${mailboxId}/${++this.counter}`).digest("base64url").slice(0, 40);
+    return `AAMkAG${h}AAA=`;
+  }
+
+  newUid(): string {
+    const h = createHash("sha256").update(`${this.tenantId}/uid/${++this.counter}`).digest("hex").toUpperCase();
+    return `040000008200E00074C5B7101A82E00800000000${h.slice(0, 16)}00000000000000001000000${h.slice(16, 48)}`;
+  }
+
+  newChangeKey(): string {
+    return createHash("sha256").update(`${this.tenantId}/ck/${++this.counter}`).digest("base64").slice(0, 28);
+  }
+}
+
+const KEY = "calendar";
+const LISTENERS = new WeakMap<TenantStore, Array<(c: EventChange) => void>>();
+
+/** The calendar state of a tenant store (created on first use; reseeding clears it). */
+export function calendarsOf(store: TenantStore): CalendarStore {
+  let c = store.extensions.get(KEY) as CalendarStore | undefined;
+  if (!c || c.tenantId !== store.tenantId) {
+    c = new CalendarStore(store.tenantId);
+    store.extensions.set(KEY, c);
+  }
+  return c;
+}
+
+/** Subscribes to event writes (used by the notifications module). Listeners survive reseeds. */
+export function onCalendarChange(store: TenantStore, listener: (c: EventChange) => void): void {
+  const list = LISTENERS.get(store) ?? [];
+  list.push(listener);
+  LISTENERS.set(store, list);
+}
+
+export function emitCalendarChange(store: TenantStore, change: EventChange): void {
+  for (const l of LISTENERS.get(store) ?? []) l(change);
+}
