@@ -34,6 +34,7 @@ export function startReceivers(
   for (const definition of functions) {
     const receiver = client.createReceiver(definition.queueName, { receiveMode: "peekLock" });
     receivers.push(receiver);
+    const settle = serialised();
     receiver.subscribe(
       {
         processMessage: async (message) => {
@@ -49,10 +50,10 @@ export function startReceivers(
             options.logger.log("warning", definition.name, [
               `message ${String(message.messageId)} failed on delivery ${message.deliveryCount ?? "?"}; abandoning`,
             ]);
-            await receiver.abandonMessage(message);
+            await settle(() => receiver.abandonMessage(message));
             return;
           }
-          await receiver.completeMessage(message);
+          await settle(() => receiver.completeMessage(message));
         },
         processError: (args) => {
           options.logger.error(
@@ -71,6 +72,22 @@ export function startReceivers(
       await Promise.all(receivers.map((r) => r.close()));
       await client.close();
     },
+  };
+}
+
+/**
+ * Runs settlements of one receiver one after another. rhea 3.0.5 (the SDK's AMQP library) merges two
+ * dispositions issued in the same instant into one range frame without comparing their outcomes, so an
+ * abandon next to a complete would reach the broker as a complete and the message would be lost. With
+ * concurrent handlers that happens; settling one at a time avoids it. (The Functions host in Azure
+ * settles through the .NET extension and is not affected.)
+ */
+function serialised(): (settle: () => Promise<void>) => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return (settle) => {
+    const next = last.then(settle, settle);
+    last = next.catch(() => undefined);
+    return next;
   };
 }
 
