@@ -49,4 +49,8 @@ export function mailSendHandler(options: MailSendOptions = {}): ServiceBusFuncti
   );
 }
 
-export const mailSend = serviceBusFunction({ name: "mail-send", queueName: "mail", handler: mailSendHandler() });
+export const mailSend = serviceBusFunction({
+  name: "mail-send",
+  queueName: "mail",
+  handler: mailSendHandler(),
+});

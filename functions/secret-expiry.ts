@@ -7,7 +7,12 @@ import { timerFunction } from "./lib/definition";
 export function secretExpiryHandler(
   dependencies: () => WarnSecretExpiryDependencies = () => {
     const s = getServices();
-    return { secretInfo: s.integrationSecretInfo, warnings: s.mailWarnings, workQueue: s.workQueue, now: s.now };
+    return {
+      secretInfo: s.integrationSecretInfo,
+      warnings: s.mailWarnings,
+      workQueue: s.workQueue,
+      now: s.now,
+    };
   },
 ): (timer: Timer, context: InvocationContext) => Promise<void> {
   return async (_timer, context) => {

@@ -74,7 +74,8 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Runn
   const faults = emptyFaults();
   const apiKey = options.sendGridApiKey ?? "SG.local-mail-sink";
   const certificate = options.tls === true ? selfSignedCertificate() : undefined;
-  if (options.tls === true && certificate === undefined) throw new Error("openssl is needed for the mail sink's TLS certificate");
+  if (options.tls === true && certificate === undefined)
+    throw new Error("openssl is needed for the mail sink's TLS certificate");
 
   const smtpBase = {
     store,
@@ -109,18 +110,27 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Runn
         await handleSendGrid(req, res, { apiKey, store, faults });
         return;
       }
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "Not Found", field: null, help: null }] }));
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ errors: [{ message: "Not Found", field: null, help: null }] }));
       return;
     }
     if (req.method === "GET" && url.pathname === "/") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(page());
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
+        .end(page());
       return;
     }
     if (req.method === "GET" && url.pathname === "/messages") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(store.all()));
+      res
+        .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+        .end(JSON.stringify(store.all()));
       return;
     }
-    if ((req.method === "POST" && url.pathname === "/messages/clear") || (req.method === "DELETE" && url.pathname === "/messages")) {
+    if (
+      (req.method === "POST" && url.pathname === "/messages/clear") ||
+      (req.method === "DELETE" && url.pathname === "/messages")
+    ) {
       store.clear();
       res.writeHead(req.method === "POST" ? 303 : 204, req.method === "POST" ? { location: "/" } : {}).end();
       return;
@@ -131,10 +141,14 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Runn
   const page = (): string => renderMailboxPage(store.all());
 
   const smtpListening = async (on: boolean): Promise<void> => {
-    for (const [server, port] of [[smtp, smtpPort], [smtps, smtpsPort]] as const) {
+    for (const [server, port] of [
+      [smtp, smtpPort],
+      [smtps, smtpsPort],
+    ] as const) {
       if (server === undefined || port === undefined) continue;
       if (on && !server.server.listening) await listenSmtp(server, port);
-      if (!on && server.server.listening) await new Promise<void>((resolve) => server.server.close(() => resolve()));
+      if (!on && server.server.listening)
+        await new Promise<void>((resolve) => server.server.close(() => resolve()));
     }
   };
 
@@ -147,7 +161,10 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Runn
       }
     },
     failTemporarily(channel, o = {}) {
-      faults.temporary.set(channel, { remaining: o.count ?? Infinity, status: o.status ?? (channel === "smtp" ? 421 : 503) });
+      faults.temporary.set(channel, {
+        remaining: o.count ?? Infinity,
+        status: o.status ?? (channel === "smtp" ? 421 : 503),
+      });
     },
     rejectAddress(...emails) {
       for (const e of emails) faults.rejected.add(e.toLowerCase());

@@ -1,15 +1,22 @@
 import type { SinkMessage } from "./store";
 
 const escape = (v: string): string =>
-  v.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+  v.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 
-const address = (a: { email: string; name?: string }): string => (a.name === undefined ? a.email : `${a.name} <${a.email}>`);
+const address = (a: { email: string; name?: string }): string =>
+  a.name === undefined ? a.email : `${a.name} <${a.email}>`;
 
 /**
  * The dev mailbox: every message the sink holds, newest first, with its text and its HTML rendered in a
  * sandboxed iframe (no scripts, no same-origin access), so a hostile message cannot run anything here.
  */
-export function renderMailboxPage(messages: readonly SinkMessage[], options: { title?: string } = {}): string {
+export function renderMailboxPage(
+  messages: readonly SinkMessage[],
+  options: { title?: string } = {},
+): string {
   const items = [...messages]
     .reverse()
     .map(

@@ -12,7 +12,11 @@ interface SendGridError {
   help: string | null;
 }
 
-const error = (message: string, field: string | null = null): SendGridError => ({ message, field, help: null });
+const error = (message: string, field: string | null = null): SendGridError => ({
+  message,
+  field,
+  help: null,
+});
 
 /**
  * `POST /v3/mail/send` as SendGrid answers it: 202 with `x-message-id` and an empty body; 400 with
@@ -25,7 +29,10 @@ export async function handleSendGrid(
   options: { apiKey: string; store: MessageStore; faults: FaultState },
 ): Promise<void> {
   const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
-    res.writeHead(status, { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers });
+    res.writeHead(status, {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
 
@@ -64,7 +71,10 @@ type Unchecked = Record<string, unknown>;
 const isObject = (v: unknown): v is Unchecked => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-function validate(body: unknown, faults: FaultState): { errors: SendGridError[] } | { messages: Omit<SinkMessage, "id">[] } {
+function validate(
+  body: unknown,
+  faults: FaultState,
+): { errors: SendGridError[] } | { messages: Omit<SinkMessage, "id">[] } {
   const errors: SendGridError[] = [];
   if (!isObject(body)) return { errors: [error("Bad Request")] };
 
@@ -83,16 +93,28 @@ function validate(body: unknown, faults: FaultState): { errors: SendGridError[] 
 
   const personalizations = Array.isArray(body.personalizations) ? body.personalizations : [];
   if (personalizations.length === 0) {
-    errors.push(error("The personalizations field is required and must have at least one personalization.", "personalizations"));
+    errors.push(
+      error(
+        "The personalizations field is required and must have at least one personalization.",
+        "personalizations",
+      ),
+    );
   }
   const subject = str(body.subject);
   const content = Array.isArray(body.content) ? body.content : [];
   if (content.length === 0 && body.template_id === undefined) {
-    errors.push(error("Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.", "content"));
+    errors.push(
+      error(
+        "Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.",
+        "content",
+      ),
+    );
   }
   content.forEach((c, i) => {
     if (!isObject(c) || typeof c.value !== "string" || c.value.length === 0) {
-      errors.push(error("The content value must be a string at least one character in length.", `content.${i}.value`));
+      errors.push(
+        error("The content value must be a string at least one character in length.", `content.${i}.value`),
+      );
     } else if (typeof c.type !== "string" || c.type.length === 0) {
       errors.push(error("The content type must be provided.", `content.${i}.type`));
     }
@@ -108,7 +130,13 @@ function validate(body: unknown, faults: FaultState): { errors: SendGridError[] 
       return;
     }
     const to = Array.isArray(p.to) ? p.to : [];
-    if (to.length === 0) errors.push(error("The to array is required for all personalization objects, and must have at least one email object with a valid email address.", `personalizations.${i}.to`));
+    if (to.length === 0)
+      errors.push(
+        error(
+          "The to array is required for all personalization objects, and must have at least one email object with a valid email address.",
+          `personalizations.${i}.to`,
+        ),
+      );
     const recipients: { email: string; name?: string }[] = [];
     to.forEach((t, j) => {
       const email = isObject(t) ? str(t.email) : undefined;
@@ -121,12 +149,20 @@ function validate(body: unknown, faults: FaultState): { errors: SendGridError[] 
     });
     const pSubject = str(p.subject) ?? subject;
     if (pSubject === undefined || pSubject === "") {
-      errors.push(error("The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.", "subject"));
+      errors.push(
+        error(
+          "The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.",
+          "subject",
+        ),
+      );
       return;
     }
     const fromName = str(from?.name);
     const headers = Object.fromEntries(
-      Object.entries(isObject(body.headers) ? body.headers : {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      Object.entries(isObject(body.headers) ? body.headers : {}).map(([k, v]) => [
+        k.toLowerCase(),
+        String(v),
+      ]),
     );
     const customArgs = Object.fromEntries(
       Object.entries(isObject(body.custom_args) ? body.custom_args : {}).map(([k, v]) => [k, String(v)]),

@@ -14,14 +14,17 @@ export interface SmtpSinkOptions {
   readonly auth?: { readonly user: string; readonly pass: string };
 }
 
-const smtpError = (code: number, message: string): Error => Object.assign(new Error(message), { responseCode: code });
+const smtpError = (code: number, message: string): Error =>
+  Object.assign(new Error(message), { responseCode: code });
 
 /** An SMTP server that accepts mail into the store, parsing each message with mailparser. */
 export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
   const { store, faults } = options;
   const config: SMTPServerOptions = {
     secure: options.implicitTls,
-    ...(options.certificate === undefined ? {} : { key: options.certificate.key, cert: options.certificate.cert }),
+    ...(options.certificate === undefined
+      ? {}
+      : { key: options.certificate.key, cert: options.certificate.cert }),
     disabledCommands: options.certificate === undefined ? ["STARTTLS"] : [],
     authOptional: options.auth === undefined,
     allowInsecureAuth: true,
@@ -32,7 +35,8 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
     closeTimeout: 1_000,
     onConnect(_session, callback) {
       const temporary = takeTemporary(faults, "smtp");
-      if (temporary !== undefined) return callback(smtpError(temporary, "Service temporarily unavailable, try again later"));
+      if (temporary !== undefined)
+        return callback(smtpError(temporary, "Service temporarily unavailable, try again later"));
       callback();
     },
     onAuth(auth, _session, callback) {
@@ -53,9 +57,12 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
       simpleParser(stream)
         .then((parsed) => {
           if (stream.sizeExceeded) return callback(smtpError(552, "5.3.4 Message too big"));
-          const from = addresses(parsed.from)[0] ?? { email: session.envelope.mailFrom ? session.envelope.mailFrom.address : "" };
+          const from = addresses(parsed.from)[0] ?? {
+            email: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          };
           const headers: Record<string, string> = {};
-          for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(":") + 1).trim();
+          for (const line of parsed.headerLines)
+            headers[line.key] = line.line.slice(line.line.indexOf(":") + 1).trim();
           store.add({
             id,
             via: "smtp",
@@ -81,6 +88,9 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
 function addresses(value: AddressObject | AddressObject[] | undefined): { email: string; name?: string }[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return list.flatMap((o) =>
-    o.value.map((a) => ({ email: a.address ?? "", ...(a.name === undefined || a.name === "" ? {} : { name: a.name }) })),
+    o.value.map((a) => ({
+      email: a.address ?? "",
+      ...(a.name === undefined || a.name === "" ? {} : { name: a.name }),
+    })),
   );
 }

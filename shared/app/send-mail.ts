@@ -32,7 +32,10 @@ export function mailMessageId(key: string, email: string): string {
 }
 
 /** Enqueues the mail on the `mail` queue, one message per distinct recipient. Returns the message ids. */
-export async function sendMail(deps: { readonly workQueue: WorkQueue }, request: MailRequest): Promise<string[]> {
+export async function sendMail(
+  deps: { readonly workQueue: WorkQueue },
+  request: MailRequest,
+): Promise<string[]> {
   if (!keyPattern.test(request.key)) {
     throw new AppError("validation-failed", "The mail key must be 1-96 letters, digits or . _ : @ -.");
   }
@@ -123,7 +126,9 @@ export async function deliverMail(
     });
     providerMessageId = sent.providerMessageId;
   } catch (error) {
-    await deps.sentLog.release(messageId, claim.token).catch(() => log(`mail ${messageId}: could not release the claim`));
+    await deps.sentLog
+      .release(messageId, claim.token)
+      .catch(() => log(`mail ${messageId}: could not release the claim`));
     if (isAppError(error)) throw error;
     throw new AppError("dependency-unavailable", "The mail service failed unexpectedly.", { cause: error });
   }

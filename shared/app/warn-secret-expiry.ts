@@ -13,7 +13,10 @@ export interface WarnSecretExpiryDependencies {
 
 export type SecretExpiryOutcome =
   | { readonly outcome: "warned"; readonly warningDays: SecretWarningDays; readonly recipients: number }
-  | { readonly outcome: "nothing-due" | "already-warned" | "no-secret" | "no-admins"; readonly warningDays?: SecretWarningDays };
+  | {
+      readonly outcome: "nothing-due" | "already-warned" | "no-secret" | "no-admins";
+      readonly warningDays?: SecretWarningDays;
+    };
 
 /**
  * Mails the admins 30, 7 and 1 days before the client secret expires, each warning once. The warning
@@ -29,7 +32,10 @@ export async function warnSecretExpiry(deps: WarnSecretExpiryDependencies): Prom
   if (warningDays === undefined) return { outcome: "nothing-due" };
 
   // A new secret has a new expiry, so its warnings are a new series.
-  const series = expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  const series = expiresAt
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
   const step = String(warningDays);
   if (await deps.warnings.has(series, step)) return { outcome: "already-warned", warningDays };
   const admins = [...new Set(info.adminEmails.map((e) => e.trim()).filter((e) => e !== ""))];

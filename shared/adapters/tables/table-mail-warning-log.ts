@@ -23,5 +23,6 @@ export class TableMailWarningLog implements MailWarningLog {
 }
 
 function safeKey(key: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what table keys may not hold
   return key.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, "_");
 }

@@ -55,7 +55,10 @@ function html(c: MailContent, subject: string, o: LayoutOptions): string {
         `</td></tr></table>` +
         `<p style="${font}margin:8px 0 0 0;color:${colors.muted};font-size:12px;word-break:break-all;">${e(safeUrl(c.action.url))}</p>`;
   const paragraphs = c.paragraphs
-    .map((p) => `<p style="${font}margin:0 0 12px 0;color:${colors.text};font-size:15px;line-height:22px;">${e(p)}</p>`)
+    .map(
+      (p) =>
+        `<p style="${font}margin:0 0 12px 0;color:${colors.text};font-size:15px;line-height:22px;">${e(p)}</p>`,
+    )
     .join("\n");
   return `<!DOCTYPE html>
 <html lang="en">

@@ -52,7 +52,10 @@ export const mailTemplateSchema = z.discriminatedUnion("kind", [
     decidedBy: name,
     comment: z.string().max(1024).optional(),
   }),
-  z.object({ kind: z.literal("sign-in-required"), reason: z.enum(["session-expired", "consent-revoked", "password-changed"]) }),
+  z.object({
+    kind: z.literal("sign-in-required"),
+    reason: z.enum(["session-expired", "consent-revoked", "password-changed"]),
+  }),
   z.object({
     kind: z.literal("display-offline"),
     display: z.object({ id: z.string().min(1).max(256), name }),
@@ -75,7 +78,9 @@ export type MailTemplateKind = MailTemplate["kind"];
 export type MailBooking = z.output<typeof mailBookingSchema>;
 export type DeclineReason = z.output<typeof declineReasonSchema>;
 
-export const mailTemplateKinds = mailTemplateSchema.options.map((o) => o.shape.kind.value) as MailTemplateKind[];
+export const mailTemplateKinds: MailTemplateKind[] = mailTemplateSchema.options.map(
+  (o) => o.shape.kind.value,
+);
 
 export interface RenderContext {
   /** APP_BASE_URL: links in mail lead back here. */
@@ -94,8 +99,12 @@ export function renderMail(template: MailTemplate, context: RenderContext): Rend
 
 function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
   const greeting = ctx.recipientName === undefined ? "Hello," : `Hello ${ctx.recipientName},`;
-  const link = (path: string, query: Record<string, string> = {}): string => appLink(ctx.appBaseUrl, path, query);
-  const bookingLink = (b: MailBooking) => ({ label: "Open the booking", url: link(`/app/bookings/${encodeURIComponent(b.id)}`) });
+  const link = (path: string, query: Record<string, string> = {}): string =>
+    appLink(ctx.appBaseUrl, path, query);
+  const bookingLink = (b: MailBooking) => ({
+    label: "Open the booking",
+    url: link(`/app/bookings/${encodeURIComponent(b.id)}`),
+  });
   const footnote = `You receive this mail because you use ${ctx.productName} for meeting rooms.`;
 
   switch (t.kind) {
@@ -120,7 +129,10 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
         preheader: reason,
         heading: "Your room booking was declined",
         greeting,
-        paragraphs: [`${b.room.name} is not booked for your meeting. ${reason}`, `Pick another time or room in ${ctx.productName}.`],
+        paragraphs: [
+          `${b.room.name} is not booked for your meeting. ${reason}`,
+          `Pick another time or room in ${ctx.productName}.`,
+        ],
         details: [...bookingDetails(b), { label: "Reason", value: reason }],
         action: { label: "Find another room", url: link("/app/rooms", { from: b.start, to: b.end }) },
         footnote,
@@ -135,14 +147,18 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
         heading: "Your room booking was cancelled",
         greeting,
         paragraphs: [`The booking of ${b.room.name} was cancelled${by}. The room is free again for others.`],
-        details: [...bookingDetails(b), ...(t.comment === undefined ? [] : [{ label: "Comment", value: t.comment }])],
+        details: [
+          ...bookingDetails(b),
+          ...(t.comment === undefined ? [] : [{ label: "Comment", value: t.comment }]),
+        ],
         action: { label: "Book a room", url: link("/app/rooms") },
         footnote,
       };
     }
     case "booking-released": {
       const b = t.booking;
-      const window = t.checkInMinutes === undefined ? "in time" : `within ${t.checkInMinutes} minutes of the start`;
+      const window =
+        t.checkInMinutes === undefined ? "in time" : `within ${t.checkInMinutes} minutes of the start`;
       return {
         subject: `Released: ${subjectOf(b)} in ${b.room.name} (no check-in)`,
         preheader: `Nobody checked in ${window}.`,
@@ -166,7 +182,10 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
         greeting,
         paragraphs: [`${t.requesterName} asks to book ${b.room.name}, which needs an approver's decision.`],
         details: [{ label: "Requested by", value: t.requesterName }, ...bookingDetails(b)],
-        action: { label: "Approve or reject", url: link(`/app/bookings/${encodeURIComponent(b.id)}`, { review: "approval" }) },
+        action: {
+          label: "Approve or reject",
+          url: link(`/app/bookings/${encodeURIComponent(b.id)}`, { review: "approval" }),
+        },
         footnote: `You receive this mail because you approve bookings of ${b.room.name}.`,
       };
     }
@@ -188,7 +207,9 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
           { label: "Decided by", value: t.decidedBy },
           ...(t.comment === undefined ? [] : [{ label: "Comment", value: t.comment }]),
         ],
-        action: approved ? bookingLink(b) : { label: "Find another room", url: link("/app/rooms", { from: b.start, to: b.end }) },
+        action: approved
+          ? bookingLink(b)
+          : { label: "Find another room", url: link("/app/rooms", { from: b.start, to: b.end }) },
         footnote,
       };
     }
@@ -227,7 +248,10 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
           ...(t.room === undefined ? [] : [{ label: "Room", value: t.room.name }]),
           { label: "Last seen", value: lastSeen },
         ],
-        action: { label: "Open the displays page", url: link("/admin", { page: "displays", display: t.display.id }) },
+        action: {
+          label: "Open the displays page",
+          url: link("/admin", { page: "displays", display: t.display.id }),
+        },
         footnote: "You receive this mail because you administer ONES.",
       };
     }
@@ -240,7 +264,9 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
         subject: expired
           ? "ONES client secret has expired: sign-in and sync stop"
           : `ONES client secret expires ${inDays} (${formatDate(expires, t.timeZone)})`,
-        preheader: expired ? "Create a new client secret now." : `Create a new client secret before ${formatDate(expires, t.timeZone)}.`,
+        preheader: expired
+          ? "Create a new client secret now."
+          : `Create a new client secret before ${formatDate(expires, t.timeZone)}.`,
         heading: expired ? "The client secret has expired" : "The client secret expires soon",
         greeting,
         paragraphs: [

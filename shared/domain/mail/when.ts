@@ -17,7 +17,12 @@ function zoneOrUtc(zone: string | undefined): string {
 }
 
 /** "Tuesday 3 March 2026, 09:00 – 10:30 (Europe/Berlin)"; the date repeats when the range spans days. */
-export function formatRange(start: Date, end: Date, timeZone: string | undefined, locale = defaultLocale): string {
+export function formatRange(
+  start: Date,
+  end: Date,
+  timeZone: string | undefined,
+  locale = defaultLocale,
+): string {
   const zone = zoneOrUtc(timeZone);
   const format = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone: zone });
   return `${format.formatRange(start, end)} (${zone})`;

@@ -26,11 +26,28 @@ const ctx = { appBaseUrl: "https://ones.contoso.com", productName: "ONES", recip
 const senders: Record<string, () => MailSender> = {
   sendgrid: () => new SendGridMailSender({ apiKey: sink.sendGridApiKey, baseUrl: sink.sendGridBaseUrl }),
   "smtp (plain)": () => new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
-  "smtp (STARTTLS)": () => new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "starttls", ca: sink.tlsCertificate! }),
-  "smtp (implicit TLS)": () => new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpsPort!, security: "tls", ca: sink.tlsCertificate! }),
+  "smtp (STARTTLS)": () =>
+    new SmtpMailSender({
+      host: "127.0.0.1",
+      port: sink.smtpPort,
+      security: "starttls",
+      ca: sink.tlsCertificate!,
+    }),
+  "smtp (implicit TLS)": () =>
+    new SmtpMailSender({
+      host: "127.0.0.1",
+      port: sink.smtpsPort!,
+      security: "tls",
+      ca: sink.tlsCertificate!,
+    }),
 };
 
-const outgoing = (id: string, rendered: { subject: string; html: string; text: string }): OutgoingMail => ({ id, from, to, ...rendered });
+const outgoing = (id: string, rendered: { subject: string; html: string; text: string }): OutgoingMail => ({
+  id,
+  from,
+  to,
+  ...rendered,
+});
 /** mailparser and SendGrid may differ in the final newline and in CRLF. */
 const normalize = (s: string | undefined): string => (s ?? "").replace(/\r\n/g, "\n").trimEnd();
 
@@ -57,7 +74,8 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
 
   it("carries hostile subjects and names as text: one Subject header, no injected header, no markup", async () => {
     const s = sender();
-    const hostile = "Budget\r\nBcc: attacker@evil.example\r\n\r\n<script>alert(1)</script>\"><img src=x onerror=alert(1)>";
+    const hostile =
+      'Budget\r\nBcc: attacker@evil.example\r\n\r\n<script>alert(1)</script>"><img src=x onerror=alert(1)>';
     const [template] = hostileExamples(hostile);
     const rendered = renderMail(template!, { ...ctx, recipientName: hostile });
     await s.send({ ...outgoing("hostile-1", rendered), to: { email: to.email, name: hostile } });
@@ -73,7 +91,9 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
 
   it("fails permanently for a rejected address, with a safe reason", async () => {
     sink.faults.rejectAddress(to.email);
-    const error = await sender().send(outgoing("bad-1", renderMail(examples["sign-in-required"], ctx))).catch((e: unknown) => e);
+    const error = await sender()
+      .send(outgoing("bad-1", renderMail(examples["sign-in-required"], ctx)))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("validation-failed");
     expect((error as AppError).retryable).toBe(false);
@@ -85,7 +105,10 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
   it("fails transiently during an outage and delivers once it is over", async () => {
     await sink.faults.refuseConnections();
     const mail = outgoing("outage-1", renderMail(examples["sign-in-required"], ctx));
-    await expect(sender().send(mail)).rejects.toMatchObject({ code: "dependency-unavailable", retryable: true });
+    await expect(sender().send(mail)).rejects.toMatchObject({
+      code: "dependency-unavailable",
+      retryable: true,
+    });
     await sink.faults.restore();
     await sender().send(mail);
     expect(sink.messages()).toHaveLength(1);
@@ -96,7 +119,9 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
     const statuses = channel === "smtp" ? [421, 451] : [503, 429];
     for (const status of statuses) {
       sink.faults.failTemporarily(channel, { count: 1, status });
-      const error = (await sender().send(outgoing(`tmp-${status}`, renderMail(examples["sign-in-required"], ctx))).catch((e: unknown) => e)) as AppError;
+      const error = (await sender()
+        .send(outgoing(`tmp-${status}`, renderMail(examples["sign-in-required"], ctx)))
+        .catch((e: unknown) => e)) as AppError;
       expect(error.code).toBe("dependency-unavailable");
       expect(error.detail).toContain(String(status));
     }
@@ -106,7 +131,9 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
 describe("credentials", () => {
   it("SendGrid: a wrong API key is a permanent failure that never shows the key", async () => {
     const s = new SendGridMailSender({ apiKey: "SG.wrong-key-123", baseUrl: sink.sendGridBaseUrl });
-    const error = (await s.send(outgoing("key-1", renderMail(examples["sign-in-required"], ctx))).catch((e: unknown) => e)) as AppError;
+    const error = (await s
+      .send(outgoing("key-1", renderMail(examples["sign-in-required"], ctx)))
+      .catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe("precondition-failed");
     expect(error.retryable).toBe(false);
     expect(`${error.detail} ${error.message}`).not.toContain("SG.wrong-key-123");
@@ -116,9 +143,19 @@ describe("credentials", () => {
     const authed = await startMailSink({ smtpAuth: { user: "ones", pass: "right" } });
     try {
       const mail = outgoing("auth-1", renderMail(examples["sign-in-required"], ctx));
-      await new SmtpMailSender({ host: "127.0.0.1", port: authed.smtpPort, security: "none", auth: { user: "ones", pass: "right" } }).send(mail);
+      await new SmtpMailSender({
+        host: "127.0.0.1",
+        port: authed.smtpPort,
+        security: "none",
+        auth: { user: "ones", pass: "right" },
+      }).send(mail);
       expect(authed.messages()).toHaveLength(1);
-      const error = (await new SmtpMailSender({ host: "127.0.0.1", port: authed.smtpPort, security: "none", auth: { user: "ones", pass: "wrong" } })
+      const error = (await new SmtpMailSender({
+        host: "127.0.0.1",
+        port: authed.smtpPort,
+        security: "none",
+        auth: { user: "ones", pass: "wrong" },
+      })
         .send(mail)
         .catch((e: unknown) => e)) as AppError;
       expect(error.code).toBe("precondition-failed");
@@ -130,7 +167,9 @@ describe("credentials", () => {
 
   it("SMTP STARTTLS refuses a server certificate it does not trust (transient: an admin fixes it, mail waits)", async () => {
     const s = new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "starttls" });
-    await expect(s.send(outgoing("tls-1", renderMail(examples["sign-in-required"], ctx)))).rejects.toMatchObject({ code: "dependency-unavailable" });
+    await expect(
+      s.send(outgoing("tls-1", renderMail(examples["sign-in-required"], ctx))),
+    ).rejects.toMatchObject({ code: "dependency-unavailable" });
   });
 });
 
@@ -162,10 +201,15 @@ describe("the sink's SendGrid API answers as SendGrid does", () => {
   });
 
   it("400 naming each bad field", async () => {
-    const res = await post({ personalizations: [{ to: [{ email: "nope" }] }], content: [{ type: "text/plain", value: "" }] });
+    const res = await post({
+      personalizations: [{ to: [{ email: "nope" }] }],
+      content: [{ type: "text/plain", value: "" }],
+    });
     expect(res.status).toBe(400);
     const fields = ((await res.json()) as { errors: { field: string | null }[] }).errors.map((e) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(["from", "content.0.value", "personalizations.0.to.0.email", "subject"]));
+    expect(fields).toEqual(
+      expect.arrayContaining(["from", "content.0.value", "personalizations.0.to.0.email", "subject"]),
+    );
     expect((await post("{not json")).status).toBe(400);
   });
 

@@ -10,7 +10,11 @@ import { parseSettings } from "../../../shared/config";
 export function testTables(): TableService {
   const prefix = `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   return TableService.fromSettings(
-    parseSettings({ TABLES_CONNECTION_STRING: inject("tablesConnectionString"), SERVICEBUS: "unused", TABLE_PREFIX: prefix }),
+    parseSettings({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: "unused",
+      TABLE_PREFIX: prefix,
+    }),
   );
 }
 
@@ -43,7 +47,12 @@ export class TestQueue implements WorkQueue {
 
   enqueue(_queue: QueueName, work: QueuedWork | readonly QueuedWork[]): Promise<void> {
     for (const w of Array.isArray(work) ? (work as readonly QueuedWork[]) : [work as QueuedWork]) {
-      this.pending.push({ id: w.id, body: w.body, attempt: w.attempt ?? 1, dueMs: w.notBefore?.getTime() ?? this.clock.ms });
+      this.pending.push({
+        id: w.id,
+        body: w.body,
+        attempt: w.attempt ?? 1,
+        dueMs: w.notBefore?.getTime() ?? this.clock.ms,
+      });
     }
     return Promise.resolve();
   }

@@ -44,7 +44,8 @@ async function setup(sender: MailSender) {
   return { clock, tables, queue, deadLetters, mailSettings, handler };
 }
 
-const smtp = (): SmtpMailSender => new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" });
+const smtp = (): SmtpMailSender =>
+  new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" });
 
 describe("mail-send consumer: never lost, never twice", () => {
   it("an SMTP outage during a burst of 200 mails delays them, then delivers every one exactly once", async () => {
@@ -55,7 +56,11 @@ describe("mail-send consumer: never lost, never twice", () => {
       ids.push(
         ...(await sendMail(
           { workQueue: queue },
-          { key: `burst:${i}`, to: [{ email: `user${i}@contoso.com`, name: `User ${i}` }], template: examples["booking-confirmed"] },
+          {
+            key: `burst:${i}`,
+            to: [{ email: `user${i}@contoso.com`, name: `User ${i}` }],
+            template: examples["booking-confirmed"],
+          },
         )),
       );
     }
@@ -67,7 +72,11 @@ describe("mail-send consumer: never lost, never twice", () => {
         if (outageStartedAt === undefined && sink.messages().length >= 40) {
           outageStartedAt = clock.ms;
           await sink.faults.refuseConnections("smtp");
-        } else if (outageStartedAt !== undefined && outageEndedAt === undefined && clock.ms - outageStartedAt >= 10 * 60_000) {
+        } else if (
+          outageStartedAt !== undefined &&
+          outageEndedAt === undefined &&
+          clock.ms - outageStartedAt >= 10 * 60_000
+        ) {
           outageEndedAt = clock.ms;
           await sink.faults.restore();
         }
@@ -86,16 +95,24 @@ describe("mail-send consumer: never lost, never twice", () => {
 
     // Redelivery of all 200 (a lost lock, a replay, a producer retry): nothing is sent twice.
     for (const [i, id] of ids.entries()) {
-      await queue.enqueue("mail", { id, body: { to: { email: `user${i}@contoso.com` }, template: examples["booking-confirmed"] } });
+      await queue.enqueue("mail", {
+        id,
+        body: { to: { email: `user${i}@contoso.com` }, template: examples["booking-confirmed"] },
+      });
     }
     await queue.drain(handler);
     expect(sink.messages()).toHaveLength(200);
   }, 120_000);
 
   it("SendGrid 503s and 429s delay the mail; it is then delivered once", async () => {
-    const { queue, handler } = await setup(new SendGridMailSender({ apiKey: sink.sendGridApiKey, baseUrl: sink.sendGridBaseUrl }));
+    const { queue, handler } = await setup(
+      new SendGridMailSender({ apiKey: sink.sendGridApiKey, baseUrl: sink.sendGridBaseUrl }),
+    );
     sink.faults.failTemporarily("sendgrid", { count: 3, status: 503 });
-    await sendMail({ workQueue: queue }, { key: "sg:1", to: [{ email: "alex@contoso.com" }], template: examples["booking-cancelled"] });
+    await sendMail(
+      { workQueue: queue },
+      { key: "sg:1", to: [{ email: "alex@contoso.com" }], template: examples["booking-cancelled"] },
+    );
     await queue.drain(handler);
     expect(sink.messages()).toHaveLength(1);
     expect(queue.deliveries.map((d) => d.attempt)).toEqual([1, 2, 3, 4]);
@@ -104,8 +121,14 @@ describe("mail-send consumer: never lost, never twice", () => {
   it("a permanently bad address ends dead-lettered with its reason, and is not retried", async () => {
     const { queue, deadLetters, handler } = await setup(smtp());
     sink.faults.rejectAddress("nobody@contoso.com");
-    const [badId] = await sendMail({ workQueue: queue }, { key: "bad:1", to: [{ email: "nobody@contoso.com" }], template: examples["booking-declined"] });
-    const [goodId] = await sendMail({ workQueue: queue }, { key: "bad:1", to: [{ email: "alex@contoso.com" }], template: examples["booking-declined"] });
+    const [badId] = await sendMail(
+      { workQueue: queue },
+      { key: "bad:1", to: [{ email: "nobody@contoso.com" }], template: examples["booking-declined"] },
+    );
+    const [goodId] = await sendMail(
+      { workQueue: queue },
+      { key: "bad:1", to: [{ email: "alex@contoso.com" }], template: examples["booking-declined"] },
+    );
     await queue.drain(handler);
     expect(queue.deliveries.filter((d) => d.id === badId)).toHaveLength(1);
     expect(sink.messages().map((m) => m.headers["x-ones-message-id"])).toEqual([goodId]);
@@ -122,26 +145,43 @@ describe("mail-send consumer: never lost, never twice", () => {
   });
 
   it("SendGrid's 400 for a bad address is dead-lettered too", async () => {
-    const { queue, deadLetters, handler } = await setup(new SendGridMailSender({ apiKey: sink.sendGridApiKey, baseUrl: sink.sendGridBaseUrl }));
+    const { queue, deadLetters, handler } = await setup(
+      new SendGridMailSender({ apiKey: sink.sendGridApiKey, baseUrl: sink.sendGridBaseUrl }),
+    );
     sink.faults.rejectAddress("nobody@contoso.com");
-    const [id] = await sendMail({ workQueue: queue }, { key: "bad:2", to: [{ email: "nobody@contoso.com" }], template: examples["booking-declined"] });
+    const [id] = await sendMail(
+      { workQueue: queue },
+      { key: "bad:2", to: [{ email: "nobody@contoso.com" }], template: examples["booking-declined"] },
+    );
     await queue.drain(handler);
-    expect(await deadLetters.get("mail", id!)).toMatchObject({ reason: "validation-failed", description: expect.stringMatching(/SendGrid rejected the recipient address \(HTTP 400/) });
+    expect(await deadLetters.get("mail", id!)).toMatchObject({
+      reason: "validation-failed",
+      description: expect.stringMatching(/SendGrid rejected the recipient address \(HTTP 400/),
+    });
   });
 
   it("an outage that outlasts every retry ends as retries-exhausted, replayable", async () => {
     const { queue, deadLetters, handler } = await setup(smtp());
     await sink.faults.refuseConnections("smtp");
-    const [id] = await sendMail({ workQueue: queue }, { key: "long:1", to: [{ email: "alex@contoso.com" }], template: examples["sign-in-required"] });
+    const [id] = await sendMail(
+      { workQueue: queue },
+      { key: "long:1", to: [{ email: "alex@contoso.com" }], template: examples["sign-in-required"] },
+    );
     await queue.drain(handler);
     expect(queue.deliveries).toHaveLength(mailRetryPolicy.maxAttempts);
-    expect(await deadLetters.get("mail", id!)).toMatchObject({ reason: "retries-exhausted", attempts: mailRetryPolicy.maxAttempts });
+    expect(await deadLetters.get("mail", id!)).toMatchObject({
+      reason: "retries-exhausted",
+      attempts: mailRetryPolicy.maxAttempts,
+    });
   });
 
   it("without a sender address the mail is dead-lettered with a reason an admin can act on", async () => {
     const { queue, deadLetters, handler, tables } = await setup(smtp());
     await tables.table("settings").then((t) => t.deleteEntity("settings", "mail"));
-    const [id] = await sendMail({ workQueue: queue }, { key: "nosender:1", to: [{ email: "alex@contoso.com" }], template: examples["sign-in-required"] });
+    const [id] = await sendMail(
+      { workQueue: queue },
+      { key: "nosender:1", to: [{ email: "alex@contoso.com" }], template: examples["sign-in-required"] },
+    );
     await queue.drain(handler);
     expect(await deadLetters.get("mail", id!)).toMatchObject({ reason: "precondition-failed" });
     expect(sink.messages()).toHaveLength(0);

@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 const day = 86_400_000;
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: true },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
 
 async function setup(start: string) {
   const clock = new TestClock(Date.parse(start));
@@ -31,8 +35,17 @@ async function setup(start: string) {
   await mailSettings.save({ senderAddress: "ones@contoso.com" });
   const deadLetters = new TableDeadLetterStore(tables);
   const logs: string[] = [];
-  const context = () => new InvocationContext({ functionName: "secret-expiry", logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")) });
-  const runTimer = secretExpiryHandler(() => ({ secretInfo, warnings: new TableMailWarningLog(tables), workQueue: queue, now: clock.now }));
+  const context = () =>
+    new InvocationContext({
+      functionName: "secret-expiry",
+      logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")),
+    });
+  const runTimer = secretExpiryHandler(() => ({
+    secretInfo,
+    warnings: new TableMailWarningLog(tables),
+    workQueue: queue,
+    now: clock.now,
+  }));
   const consumer = mailSendHandler({
     mail: () => ({
       sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
@@ -57,7 +70,11 @@ describe("secret-expiry timer", () => {
     sink.clear();
     const { clock, secretInfo, tick, logs } = await setup("2026-02-01T07:00:00Z");
     const expiresAt = new Date("2026-03-20T10:00:00Z");
-    await secretInfo.save({ clientSecretExpiresAt: expiresAt, clientId: "app-1", adminEmails: ["it@contoso.com", "boss@contoso.com"] });
+    await secretInfo.save({
+      clientSecretExpiresAt: expiresAt,
+      clientId: "app-1",
+      adminEmails: ["it@contoso.com", "boss@contoso.com"],
+    });
 
     // Every day at 07:00 for two months, and a second run at 07:30 (a restart, a manual trigger).
     while (clock.ms < Date.parse("2026-04-01T00:00:00Z")) {
@@ -91,19 +108,32 @@ describe("secret-expiry timer", () => {
   it("starts over for a new secret, and sends only the most urgent warning when first run late", async () => {
     sink.clear();
     const { clock, secretInfo, tick } = await setup("2026-03-15T07:00:00Z");
-    await secretInfo.save({ clientSecretExpiresAt: new Date("2026-03-20T10:00:00Z"), adminEmails: ["it@contoso.com"] });
+    await secretInfo.save({
+      clientSecretExpiresAt: new Date("2026-03-20T10:00:00Z"),
+      adminEmails: ["it@contoso.com"],
+    });
     await tick(); // five days and three hours left: the 7-day warning only
     clock.advance(day);
     await tick();
-    expect(sink.messages().map((m) => m.subject)).toEqual(["ONES client secret expires in 6 days (20 March 2026)"]);
+    expect(sink.messages().map((m) => m.subject)).toEqual([
+      "ONES client secret expires in 6 days (20 March 2026)",
+    ]);
 
     // The admin rotates the secret: the new one expires in two years; nothing is due.
-    await secretInfo.save({ clientSecretExpiresAt: new Date("2028-03-16T10:00:00Z"), adminEmails: ["it@contoso.com"] });
+    await secretInfo.save({
+      clientSecretExpiresAt: new Date("2028-03-16T10:00:00Z"),
+      adminEmails: ["it@contoso.com"],
+    });
     await tick();
     expect(sink.messages()).toHaveLength(1);
     clock.ms = Date.parse("2028-03-15T07:00:00Z");
     await tick();
-    expect(sink.messages().map((m) => m.subject).at(-1)).toBe("ONES client secret expires in 2 days (16 March 2028)");
+    expect(
+      sink
+        .messages()
+        .map((m) => m.subject)
+        .at(-1),
+    ).toBe("ONES client secret expires in 2 days (16 March 2028)");
   });
 
   it("does nothing without a secret expiry or without admins", async () => {

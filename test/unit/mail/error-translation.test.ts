@@ -3,7 +3,11 @@ import { translateSendGridError } from "../../../shared/adapters/mail/sendgrid-m
 import { translateSmtpError } from "../../../shared/adapters/mail/smtp-mail-sender";
 
 const smtp = (code: string, responseCode?: number, command?: string) =>
-  Object.assign(new Error(`${responseCode ?? ""} 5.1.1 <alex@contoso.com>: secret server text`), { code, responseCode, command });
+  Object.assign(new Error(`${responseCode ?? ""} 5.1.1 <alex@contoso.com>: secret server text`), {
+    code,
+    responseCode,
+    command,
+  });
 
 describe("SMTP failures as AppErrors", () => {
   it.each([
@@ -38,11 +42,27 @@ describe("SendGrid failures as AppErrors", () => {
     [response(429), "dependency-unavailable", true],
     [response(500), "dependency-unavailable", true],
     [response(503), "dependency-unavailable", true],
-    [Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "dependency-unavailable", true],
+    [
+      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      "dependency-unavailable",
+      true,
+    ],
     [response(401), "precondition-failed", false],
     [response(403), "precondition-failed", false],
-    [response(400, [{ field: "personalizations.0.to.0.email", message: "Does not contain a valid address." }]), "validation-failed", false],
-    [response(400, [{ field: "from.email", message: "The from address does not match a verified Sender Identity." }]), "precondition-failed", false],
+    [
+      response(400, [
+        { field: "personalizations.0.to.0.email", message: "Does not contain a valid address." },
+      ]),
+      "validation-failed",
+      false,
+    ],
+    [
+      response(400, [
+        { field: "from.email", message: "The from address does not match a verified Sender Identity." },
+      ]),
+      "precondition-failed",
+      false,
+    ],
     [response(413), "validation-failed", false],
   ])("%s → %s (retryable %s)", (error, code, retryable) => {
     const translated = translateSendGridError(error);
@@ -56,12 +76,18 @@ describe("SendGrid failures as AppErrors", () => {
       config: { headers: { Authorization: "Bearer SG.top-secret" } },
     });
     const translated = translateSendGridError(error);
-    expect(JSON.stringify({ detail: translated.detail, message: translated.message })).not.toContain("SG.top-secret");
+    expect(JSON.stringify({ detail: translated.detail, message: translated.message })).not.toContain(
+      "SG.top-secret",
+    );
     expect(translated.detail).toBe("SendGrid could not be reached (ECONNRESET).");
   });
 
   it("keeps only field names of SendGrid's errors, never their messages", () => {
-    const translated = translateSendGridError(response(400, [{ field: "personalizations.0.to.0.email", message: "alex@contoso.com is bad" }]));
-    expect(translated.detail).toBe("SendGrid rejected the recipient address (HTTP 400: personalizations.0.to.0.email).");
+    const translated = translateSendGridError(
+      response(400, [{ field: "personalizations.0.to.0.email", message: "alex@contoso.com is bad" }]),
+    );
+    expect(translated.detail).toBe(
+      "SendGrid rejected the recipient address (HTTP 400: personalizations.0.to.0.email).",
+    );
   });
 });

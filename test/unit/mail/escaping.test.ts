@@ -9,7 +9,8 @@ const ctx = { appBaseUrl: "https://ones.contoso.com", productName: "ONES", now }
 /** The markup skeleton of an HTML document: every tag name and attribute name, in order. */
 function skeleton(html: string): string[] {
   return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*\/?>/g)].map(
-    (m) => `${m[1] ?? ""}${[...(m[2] ?? "").matchAll(/([a-zA-Z-]+)=/g)].map((a) => ` ${a[1] ?? ""}`).join("")}`,
+    (m) =>
+      `${m[1] ?? ""}${[...(m[2] ?? "").matchAll(/([a-zA-Z-]+)=/g)].map((a) => ` ${a[1] ?? ""}`).join("")}`,
   );
 }
 
@@ -18,28 +19,42 @@ describe("escaping: no template can be made to inject markup, headers or lines",
 
   for (const hostile of hostileStrings) {
     describe(JSON.stringify(hostile), () => {
-      const rendered = hostileExamples(hostile).map((t) => ({ t, m: renderMail(t, { ...ctx, recipientName: hostile }) }));
+      const rendered = hostileExamples(hostile).map((t) => ({
+        t,
+        m: renderMail(t, { ...ctx, recipientName: hostile }),
+      }));
 
-      it.each(rendered.map((r, i) => [r.t.kind, i] as const))("%s: the HTML has exactly the markup of a benign mail", (_kind, i) => {
-        const hostileMail = rendered[i]!.m;
-        const benignMail = renderMail(benign[i] as MailTemplate, { ...ctx, recipientName: "Team sync" });
-        expect(skeleton(hostileMail.html)).toEqual(skeleton(benignMail.html));
-        expect(hostileMail.html).not.toMatch(/<script|<img|<form|<input|<b>|<[^>]*\son(error|mouseover|click)=/i);
-      });
+      it.each(rendered.map((r, i) => [r.t.kind, i] as const))(
+        "%s: the HTML has exactly the markup of a benign mail",
+        (_kind, i) => {
+          const hostileMail = rendered[i]!.m;
+          const benignMail = renderMail(benign[i] as MailTemplate, { ...ctx, recipientName: "Team sync" });
+          expect(skeleton(hostileMail.html)).toEqual(skeleton(benignMail.html));
+          expect(hostileMail.html).not.toMatch(
+            /<script|<img|<form|<input|<b>|<[^>]*\son(error|mouseover|click)=/i,
+          );
+        },
+      );
 
-      it.each(rendered.map((r, i) => [r.t.kind, i] as const))("%s: the subject is one header line and the text has no injected line", (_kind, i) => {
-        const m = rendered[i]!.m;
-        expect(m.subject).not.toMatch(/[\r\n\u0000-\u001f]/);
-        expect(m.subject.length).toBeLessThanOrEqual(200);
-        expect(m.text).not.toMatch(/\r/);
-        expect(m.text.split("\n").some((line) => /^Bcc:/i.test(line))).toBe(false);
-        expect(m.text.split("\n").some((line) => line.startsWith("<b>"))).toBe(false);
-      });
+      it.each(rendered.map((r, i) => [r.t.kind, i] as const))(
+        "%s: the subject is one header line and the text has no injected line",
+        (_kind, i) => {
+          const m = rendered[i]!.m;
+          // eslint-disable-next-line no-control-regex -- asserting their absence
+          expect(m.subject).not.toMatch(/[\r\n\u0000-\u001f]/);
+          expect(m.subject.length).toBeLessThanOrEqual(200);
+          expect(m.text).not.toMatch(/\r/);
+          expect(m.text.split("\n").some((line) => /^Bcc:/i.test(line))).toBe(false);
+          expect(m.text.split("\n").some((line) => line.startsWith("<b>"))).toBe(false);
+        },
+      );
     });
   }
 
   it("escapes the five HTML specials and the backtick", () => {
-    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;");
+    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;",
+    );
   });
 
   it("flattens control characters and Unicode line separators to single spaces", () => {

@@ -56,7 +56,8 @@ export class MemoryMailSettings implements MailSettingsStore {
 export class MemoryWorkQueue implements WorkQueue {
   readonly items: { queue: QueueName; work: QueuedWork }[] = [];
   enqueue(queue: QueueName, work: QueuedWork | readonly QueuedWork[]): Promise<void> {
-    for (const w of Array.isArray(work) ? (work as readonly QueuedWork[]) : [work as QueuedWork]) this.items.push({ queue, work: w });
+    for (const w of Array.isArray(work) ? (work as readonly QueuedWork[]) : [work as QueuedWork])
+      this.items.push({ queue, work: w });
     return Promise.resolve();
   }
 }

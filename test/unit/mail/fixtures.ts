@@ -16,10 +16,25 @@ export const booking = (over: Partial<MailBooking> = {}): MailBooking => ({
 export const examples: Record<MailTemplateKind, MailTemplate> = {
   "booking-confirmed": { kind: "booking-confirmed", booking: booking() },
   "booking-declined": { kind: "booking-declined", booking: booking(), reason: { kind: "conflict" } },
-  "booking-cancelled": { kind: "booking-cancelled", booking: booking(), cancelledBy: "Megan Bowen", comment: "Moved online" },
-  "booking-released": { kind: "booking-released", booking: booking(), releasedAt: "2026-03-03T08:15:00Z", checkInMinutes: 15 },
+  "booking-cancelled": {
+    kind: "booking-cancelled",
+    booking: booking(),
+    cancelledBy: "Megan Bowen",
+    comment: "Moved online",
+  },
+  "booking-released": {
+    kind: "booking-released",
+    booking: booking(),
+    releasedAt: "2026-03-03T08:15:00Z",
+    checkInMinutes: 15,
+  },
   "approval-requested": { kind: "approval-requested", booking: booking(), requesterName: "Alex Wilber" },
-  "approval-decided": { kind: "approval-decided", booking: booking(), decision: "approved", decidedBy: "Megan Bowen" },
+  "approval-decided": {
+    kind: "approval-decided",
+    booking: booking(),
+    decision: "approved",
+    decidedBy: "Megan Bowen",
+  },
   "sign-in-required": { kind: "sign-in-required", reason: "session-expired" },
   "display-offline": {
     kind: "display-offline",
@@ -48,7 +63,11 @@ export const hostileStrings = [
 
 /** Every template with every user-controlled string replaced by `hostile`. */
 export function hostileExamples(hostile: string): MailTemplate[] {
-  const b = booking({ subject: hostile, organizerName: hostile, room: { id: "r1", name: hostile, timeZone: "Europe/Berlin" } });
+  const b = booking({
+    subject: hostile,
+    organizerName: hostile,
+    room: { id: "r1", name: hostile, timeZone: "Europe/Berlin" },
+  });
   const room = { id: "r1", name: hostile, timeZone: "Europe/Berlin" };
   return [
     { kind: "booking-confirmed", booking: b },
@@ -59,7 +78,12 @@ export function hostileExamples(hostile: string): MailTemplate[] {
     { kind: "approval-requested", booking: b, requesterName: hostile },
     { kind: "approval-decided", booking: b, decision: "rejected", decidedBy: hostile, comment: hostile },
     { kind: "sign-in-required", reason: "consent-revoked" },
-    { kind: "display-offline", display: { id: hostile, name: hostile }, room, lastSeenAt: "2026-03-02T06:40:00Z" },
+    {
+      kind: "display-offline",
+      display: { id: hostile, name: hostile },
+      room,
+      lastSeenAt: "2026-03-02T06:40:00Z",
+    },
     { kind: "client-secret-expiring", expiresAt: "2026-03-03T10:00:00Z", warningDays: 1, clientId: hostile },
   ];
 }

@@ -5,7 +5,10 @@ import type { QueuedMail } from "../../../shared/domain/mail/queued-mail";
 import { examples } from "./fixtures";
 import { MemoryMailSettings, MemorySentLog, MemoryWorkQueue, RecordingSender } from "./fakes";
 
-const mail: QueuedMail = { to: { email: "alex@contoso.com", name: "Alex Wilber" }, template: examples["booking-confirmed"] };
+const mail: QueuedMail = {
+  to: { email: "alex@contoso.com", name: "Alex Wilber" },
+  template: examples["booking-confirmed"],
+};
 
 function setup(now = new Date("2026-03-02T08:00:00Z")) {
   const clock = { now };
@@ -27,7 +30,11 @@ describe("sendMail: enqueue on the mail queue", () => {
     const queue = new MemoryWorkQueue();
     const request = {
       key: "booking-confirmed:bk-123:1",
-      to: [{ email: "alex@contoso.com" }, { email: "ALEX@contoso.com " }, { email: "megan@contoso.com", name: "Megan" }],
+      to: [
+        { email: "alex@contoso.com" },
+        { email: "ALEX@contoso.com " },
+        { email: "megan@contoso.com", name: "Megan" },
+      ],
       template: examples["booking-confirmed"],
     };
     const ids = await sendMail({ workQueue: queue }, request);
@@ -38,13 +45,26 @@ describe("sendMail: enqueue on the mail queue", () => {
     expect(ids[0]).toMatch(/^booking-confirmed:bk-123:1~[0-9a-f]{24}$/);
     // Asking again gives the same ids: the consumer sends them once.
     expect(await sendMail({ workQueue: queue }, request)).toEqual(ids);
-    expect(queue.items[1]!.work.body).toEqual({ to: { email: "megan@contoso.com", name: "Megan" }, template: examples["booking-confirmed"] });
+    expect(queue.items[1]!.work.body).toEqual({
+      to: { email: "megan@contoso.com", name: "Megan" },
+      template: examples["booking-confirmed"],
+    });
   });
 
   it("refuses a bad key, a bad address or bad template data, naming the fields only", async () => {
     const queue = new MemoryWorkQueue();
-    await expect(sendMail({ workQueue: queue }, { key: "a/b", to: [{ email: "a@b.com" }], template: examples["sign-in-required"] })).rejects.toMatchObject({ code: "validation-failed" });
-    await expect(sendMail({ workQueue: queue }, { key: "k", to: [{ email: "not-an-address" }], template: examples["sign-in-required"] })).rejects.toMatchObject({
+    await expect(
+      sendMail(
+        { workQueue: queue },
+        { key: "a/b", to: [{ email: "a@b.com" }], template: examples["sign-in-required"] },
+      ),
+    ).rejects.toMatchObject({ code: "validation-failed" });
+    await expect(
+      sendMail(
+        { workQueue: queue },
+        { key: "k", to: [{ email: "not-an-address" }], template: examples["sign-in-required"] },
+      ),
+    ).rejects.toMatchObject({
       code: "validation-failed",
       detail: "The mail is not valid: to.email.",
     });
@@ -76,7 +96,10 @@ describe("deliverMail: send once per message id", () => {
   it("a parallel delivery of the same id waits (transient) while the first holds a fresh claim", async () => {
     const { deps, sender, sentLog, clock } = setup();
     await sentLog.claim("m1", clock.now, 60_000);
-    await expect(deliverMail(deps, "m1", mail)).rejects.toMatchObject({ code: "dependency-unavailable", retryable: true });
+    await expect(deliverMail(deps, "m1", mail)).rejects.toMatchObject({
+      code: "dependency-unavailable",
+      retryable: true,
+    });
     expect(sender.sent).toHaveLength(0);
     // A claim whose worker died lapses after the lease: the mail goes out (at least once, never lost).
     clock.now = new Date(clock.now.getTime() + 6 * 60_000);
@@ -113,7 +136,9 @@ describe("deliverMail: send once per message id", () => {
 
   it("without a sender address fails permanently with a reason an admin can act on", async () => {
     const { deps, sender } = setup();
-    await expect(deliverMail({ ...deps, mailSettings: new MemoryMailSettings() }, "m1", mail)).rejects.toMatchObject({
+    await expect(
+      deliverMail({ ...deps, mailSettings: new MemoryMailSettings() }, "m1", mail),
+    ).rejects.toMatchObject({
       code: "precondition-failed",
       retryable: false,
     });
