@@ -6,12 +6,19 @@ import { health } from "../../../functions/health";
 import { resetSettings } from "../../../shared/config";
 import { resetServices } from "../../../shared/composition";
 
+interface HealthBody {
+  status: string;
+  version?: string;
+  configuration?: unknown;
+  dependencies: Record<string, { status: string; required: boolean; reason?: string }>;
+}
+
 /** GET /api/health against real dependencies: Azurite, the local broker, and ports where nothing listens. */
 const originalEnv = { ...process.env };
 
 async function callHealth(
   env: Record<string, string>,
-): Promise<{ status: number; body: Record<string, any> }> {
+): Promise<{ status: number; body: HealthBody }> {
   process.env = { ...originalEnv, ...env };
   resetSettings();
   await resetServices();
@@ -20,7 +27,7 @@ async function callHealth(
     new InvocationContext({ functionName: "health", invocationId: "t-1", logHandler: () => undefined }),
   );
   const parsed = new HttpResponse(response);
-  return { status: parsed.status, body: (await parsed.json()) as Record<string, any> };
+  return { status: parsed.status, body: (await parsed.json()) as HealthBody };
 }
 
 afterEach(async () => {
