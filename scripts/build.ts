@@ -5,10 +5,13 @@ import { statSync } from "node:fs";
  * Bundles the Functions app into dist/index.js (package.json "main"). `@azure/functions-core` is
  * provided by the Functions host at run time, so it stays external.
  */
-export async function buildApp(options: { quiet?: boolean } = {}): Promise<{ bytes: number }> {
+export async function buildApp(
+  options: { quiet?: boolean; outfile?: string } = {},
+): Promise<{ bytes: number }> {
+  const outfile = options.outfile ?? "dist/index.js";
   await build({
     entryPoints: ["functions/index.ts"],
-    outfile: "dist/index.js",
+    outfile,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -20,8 +23,8 @@ export async function buildApp(options: { quiet?: boolean } = {}): Promise<{ byt
     legalComments: "none",
     logLevel: options.quiet === true ? "silent" : "warning",
   });
-  const bytes = statSync("dist/index.js").size;
-  if (options.quiet !== true) console.log(`dist/index.js: ${(bytes / 1024).toFixed(0)} KiB`);
+  const bytes = statSync(outfile).size;
+  if (options.quiet !== true) console.log(`${outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
   return { bytes };
 }
 
