@@ -32,7 +32,7 @@ export function startTimers(
   options: { env: Readonly<Record<string, string | undefined>>; logger: HostLogger; enabled: boolean },
 ): RunningTimers {
   const jobs = new Map<string, Cron>();
-  let lastRun = new Map<string, Date>();
+  const lastRun = new Map<string, Date>();
 
   const run = async (definition: TimerFunctionDefinition, job: Cron | undefined): Promise<void> => {
     const now = new Date();
@@ -45,7 +45,7 @@ export function startTimers(
         lastUpdated: now.toISOString(),
       },
     };
-    lastRun = new Map(lastRun).set(definition.name, now);
+    lastRun.set(definition.name, now);
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: definition.name,
