@@ -44,12 +44,20 @@ function benchSeed(): { generateMs: number; loadMs: number } {
   return { generateMs: t1 - t0, loadMs: t2 - t1 };
 }
 
-function call(agent: Agent, url: string, headers: Record<string, string>, method = "GET", body?: string): Promise<{ status: number; body: string }> {
+function call(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  method = "GET",
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolveCall, reject) => {
     const req = request(url, { agent, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.on("error", reject);
     if (body) req.write(body);
@@ -58,7 +66,10 @@ function call(agent: Agent, url: string, headers: Record<string, string>, method
 }
 
 async function benchRequests(): Promise<{ rps: number; errors: number; p50: number; p99: number }> {
-  const child = fork(__filename, [], { env: { ...process.env, BENCH_SIM_CHILD: "1" }, execArgv: process.execArgv });
+  const child = fork(__filename, [], {
+    env: { ...process.env, BENCH_SIM_CHILD: "1" },
+    execArgv: process.execArgv,
+  });
   const ready = await new Promise<ChildReady>((res) => child.once("message", (m) => res(m as ChildReady)));
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: readFileSync(`${CA_DIR}/ca.pem`) });
   try {
@@ -77,7 +88,11 @@ async function benchRequests(): Promise<{ rps: number; errors: number; p50: numb
     const token = (JSON.parse(tokenRes.body) as { access_token: string }).access_token;
     const headers = { Authorization: `Bearer ${token}` };
     // warm-up (TLS sessions, JIT)
-    await Promise.all(Array.from({ length: CONCURRENCY * 4 }, (_, i) => call(agent, `${ready.baseUrl}/v1.0/users/${ready.ids[i % ready.ids.length]}`, headers)));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY * 4 }, (_, i) =>
+        call(agent, `${ready.baseUrl}/v1.0/users/${ready.ids[i % ready.ids.length]}`, headers),
+      ),
+    );
     let next = 0;
     let errors = 0;
     const latencies: number[] = [];
@@ -87,7 +102,11 @@ async function benchRequests(): Promise<{ rps: number; errors: number; p50: numb
         while (next < REQUESTS) {
           const i = next++;
           const s = performance.now();
-          const r = await call(agent, `${ready.baseUrl}/v1.0/users/${ready.ids[i % ready.ids.length]}`, headers);
+          const r = await call(
+            agent,
+            `${ready.baseUrl}/v1.0/users/${ready.ids[i % ready.ids.length]}`,
+            headers,
+          );
           latencies.push(performance.now() - s);
           if (r.status !== 200) errors++;
         }
@@ -110,7 +129,9 @@ async function benchRequests(): Promise<{ rps: number; errors: number; p50: numb
 async function main(): Promise<void> {
   ensureCa(CA_DIR);
   const seed = benchSeed();
-  console.log(`seed ${USERS} users: ${(seed.generateMs + seed.loadMs).toFixed(0)} ms (generate ${seed.generateMs.toFixed(0)} ms, load ${seed.loadMs.toFixed(0)} ms) — target < 10000 ms`);
+  console.log(
+    `seed ${USERS} users: ${(seed.generateMs + seed.loadMs).toFixed(0)} ms (generate ${seed.generateMs.toFixed(0)} ms, load ${seed.loadMs.toFixed(0)} ms) — target < 10000 ms`,
+  );
   const r = await benchRequests();
   console.log(
     `simple Graph requests: ${r.rps.toFixed(0)} req/s over ${REQUESTS} GET /v1.0/users/{id}, concurrency ${CONCURRENCY}, errors ${r.errors}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms — target >= 2000 req/s`,

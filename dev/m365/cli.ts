@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   Control:    ${sim.graphBaseUrl}/_sim/tenant
   Tenant id:  ${sim.tenantId}
   CA:         ${sim.caPath}  (NODE_EXTRA_CA_CERTS)`);
-  for (const [mode, app] of Object.entries(DEMO_APPS)) console.log(`  ${mode.padEnd(24)} client id ${app.clientId}  secret ${app.secret}`);
+  for (const [mode, app] of Object.entries(DEMO_APPS))
+    console.log(`  ${mode.padEnd(24)} client id ${app.clientId}  secret ${app.secret}`);
   const stop = () => void sim.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -21,7 +21,13 @@ import type { DemoTenantOptions } from "./seed/demo-tenant";
 export { ensureCa, MICROSOFT_HOST_NAMES } from "./tls/ca";
 export type { LocalCa } from "./tls/ca";
 export type { TenantSeed, SeedApp, SeedUser, SeedGroup, SeedRoom, SeedRoomList } from "./seed/tenant-seed";
-export { demoTenantSeed, DEMO_APPS, DEMO_DOMAINS, DEMO_TENANT_ID, DEMO_REDIRECT_URIS } from "./seed/demo-tenant";
+export {
+  demoTenantSeed,
+  DEMO_APPS,
+  DEMO_DOMAINS,
+  DEMO_TENANT_ID,
+  DEMO_REDIRECT_URIS,
+} from "./seed/demo-tenant";
 export { SimulatorControl } from "./control/simulator-control";
 export type { RequestLogEntry, LogFilter } from "./control/request-log";
 export type { FaultSettings } from "./faults/fault-injector";
@@ -76,16 +82,18 @@ export async function startM365Simulator(options: M365SimulatorOptions): Promise
   const modules = [...SIMULATOR_MODULES, ...(options.modules ?? [])];
   const router = new Router();
   for (const m of modules) m.register(router);
-  let dispatch: Dispatch | undefined;
+  // The batch route and the control API need the dispatcher, which needs the finished router.
+  const holder: { dispatch?: Dispatch } = {};
   const getDispatch = (): Dispatch => {
-    if (!dispatch) throw new Error("dispatcher not ready");
-    return dispatch;
+    if (!holder.dispatch) throw new Error("dispatcher not ready");
+    return holder.dispatch;
   };
   registerBatchRoute(router, getDispatch);
   const hooks = modules.flatMap((m) => (m.onSeed ? [m.onSeed] : []));
   const control = new SimulatorControl(sim, hooks, getDispatch);
   registerControlRoutes(router, () => control);
-  dispatch = createDispatcher(sim, router);
+  const dispatch = createDispatcher(sim, router);
+  holder.dispatch = dispatch;
   control.seed(options.seed ?? "demo");
 
   const server: Server = createHttpsServer(tls, dispatch);

@@ -13,4 +13,9 @@ export interface SimulatorModule extends RouteModule {
   onSeed?: SeedHook;
 }
 
-export const SIMULATOR_MODULES: SimulatorModule[] = [entraRoutes, directoryRoutes, mailboxSettingsRoutes, placesRoutes];
+export const SIMULATOR_MODULES: SimulatorModule[] = [
+  entraRoutes,
+  directoryRoutes,
+  mailboxSettingsRoutes,
+  placesRoutes,
+];

@@ -22,6 +22,10 @@ export interface GraphAuth {
   claims: Record<string, unknown>;
 }
 
+function claimString(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
 /**
  * Validates Graph bearer tokens (RS256 signature with the tenant key, lifetime against the simulator
  * clock, audience) and caches the outcome per token string, so repeated calls cost a map lookup.
@@ -37,7 +41,11 @@ export class AccessTokenVerifier {
   /**
    * @param isExpiredByControl tells whether the control API expired this token (by its `uti`).
    */
-  async verify(authorization: string | undefined, tenantId: string, isExpiredByControl: (uti: string) => boolean): Promise<GraphAuth> {
+  async verify(
+    authorization: string | undefined,
+    tenantId: string,
+    isExpiredByControl: (uti: string) => boolean,
+  ): Promise<GraphAuth> {
     if (!authorization || !/^bearer\s+/i.test(authorization)) throw graphErrors.emptyToken();
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     if (token === "") throw graphErrors.emptyToken();
@@ -48,7 +56,8 @@ export class AccessTokenVerifier {
       this.cache.set(token, auth);
     }
     const nowSec = this.clock.now() / 1000;
-    if (auth.expiresAt <= nowSec || isExpiredByControl(String(auth.claims.uti ?? ""))) throw graphErrors.expiredToken();
+    if (auth.expiresAt <= nowSec || isExpiredByControl(claimString(auth.claims.uti)))
+      throw graphErrors.expiredToken();
     if (auth.tenantId !== tenantId) throw graphErrors.invalidSignature();
     return auth;
   }
@@ -62,10 +71,14 @@ export class AccessTokenVerifier {
     let payload: Record<string, unknown>;
     try {
       // Lifetime is checked against the simulator clock by the caller, not by jose's wall clock.
-      const result = await jwtVerify(token, this.publicKey, { algorithms: ["RS256"], clockTolerance: 10 * 365 * 24 * 3600 });
-      payload = result.payload as Record<string, unknown>;
+      const result = await jwtVerify(token, this.publicKey, {
+        algorithms: ["RS256"],
+        clockTolerance: 10 * 365 * 24 * 3600,
+      });
+      payload = result.payload;
     } catch (e) {
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWSInvalid) throw graphErrors.invalidSignature();
+      if (e instanceof joseErrors.JWSSignatureVerificationFailed || e instanceof joseErrors.JWSInvalid)
+        throw graphErrors.invalidSignature();
       if (e instanceof GraphError) throw e;
       throw graphErrors.invalidSignature();
     }
@@ -76,11 +89,11 @@ export class AccessTokenVerifier {
     const scopes = typeof payload.scp === "string" ? payload.scp.split(" ").filter(Boolean) : [];
     return {
       kind: idtyp,
-      appId: String(payload.appid ?? payload.azp ?? ""),
-      tenantId: String(payload.tid ?? ""),
+      appId: claimString(payload.appid ?? payload.azp),
+      tenantId: claimString(payload.tid),
       roles: new Set(roles),
       scopes: new Set(scopes),
-      userId: idtyp === "delegated" ? String(payload.oid) : undefined,
+      userId: idtyp === "delegated" ? claimString(payload.oid) : undefined,
       issuedAt: Number(payload.iat ?? 0),
       expiresAt: Number(payload.exp ?? 0),
       claims: payload,

@@ -32,9 +32,14 @@ export function hasPermission(a: GraphAuth, req: PermissionRequirement): boolean
   return (req.delegated ?? []).some((p) => a.scopes.has(p));
 }
 
-export function requirePermission(ctx: RequestContext, req: PermissionRequirement, flavor: DenialFlavor): GraphAuth {
+export function requirePermission(
+  ctx: RequestContext,
+  req: PermissionRequirement,
+  flavor: DenialFlavor,
+): GraphAuth {
   const a = auth(ctx);
-  if (!hasPermission(a, req)) throw flavor === "directory" ? graphErrors.directoryDenied() : graphErrors.exchangeDenied();
+  if (!hasPermission(a, req))
+    throw flavor === "directory" ? graphErrors.directoryDenied() : graphErrors.exchangeDenied();
   return a;
 }
 
@@ -50,8 +55,17 @@ const RBAC_CALENDAR_ROLES: Record<MailboxAccess, string[]> = {
   write: ["Application Calendars.ReadWrite"],
 };
 
-const READ_ROLES: CalendarRole[] = ["read", "write", "delegateWithoutPrivateEventAccess", "delegateWithPrivateEventAccess"];
-const WRITE_ROLES: CalendarRole[] = ["write", "delegateWithoutPrivateEventAccess", "delegateWithPrivateEventAccess"];
+const READ_ROLES: CalendarRole[] = [
+  "read",
+  "write",
+  "delegateWithoutPrivateEventAccess",
+  "delegateWithPrivateEventAccess",
+];
+const WRITE_ROLES: CalendarRole[] = [
+  "write",
+  "delegateWithoutPrivateEventAccess",
+  "delegateWithPrivateEventAccess",
+];
 
 function rbacCovers(ctx: RequestContext, assignment: RbacAssignment, mailbox: UserRecord): boolean {
   if (assignment.scope === "all") return true;
@@ -70,9 +84,12 @@ export function checkMailboxAccess(ctx: RequestContext, idOrUpn: string, access:
   const mailbox = store.findUser(idOrUpn);
   if (a.kind === "app") {
     const entraGranted = APP_CALENDAR_ROLES[access].some((r) => a.roles.has(r));
-    const assignments = store.rbacAssignments.filter((r) => r.appId === a.appId && RBAC_CALENDAR_ROLES[access].includes(r.role));
+    const assignments = store.rbacAssignments.filter(
+      (r) => r.appId === a.appId && RBAC_CALENDAR_ROLES[access].includes(r.role),
+    );
     if (!entraGranted && assignments.length === 0) throw graphErrors.exchangeDenied();
-    if (!mailbox) throw new GraphError(404, "ErrorInvalidUser", `The requested user '${idOrUpn}' is invalid.`);
+    if (!mailbox)
+      throw new GraphError(404, "ErrorInvalidUser", `The requested user '${idOrUpn}' is invalid.`);
     // RBAC grants are additive to Entra consent: an in-scope assignment is enough on its own.
     if (assignments.some((r) => rbacCovers(ctx, r, mailbox))) return mailbox;
     if (!entraGranted) throw graphErrors.accessPolicyDenied();

@@ -25,7 +25,12 @@ function fromDayNumber(n: number): { year: number; month: number; day: number; d
 
 function parseDate(s: string | null | undefined, what: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s ?? "");
-  if (!m) throw new GraphError(400, "ErrorInvalidRequest", `Your request can't be completed. The recurrence range ${what} is invalid.`);
+  if (!m)
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      `Your request can't be completed. The recurrence range ${what} is invalid.`,
+    );
   return dayNumber(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
@@ -48,21 +53,48 @@ function relativeDay(y: number, m: number, dows: number[], index: string): numbe
 export function validateRecurrence(r: PatternedRecurrence): void {
   const p = r.pattern;
   const range = r.range;
-  if (!p || !range) throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The recurrence pattern and range are required.");
+  if (!p || !range)
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. The recurrence pattern and range are required.",
+    );
   const types = ["daily", "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly", "relativeYearly"];
-  if (!p.type || !types.includes(p.type)) throw new GraphError(400, "BadRequest", `Requested value '${String(p.type)}' was not found.`);
-  if ((p.interval ?? 1) < 1) throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The recurrence interval must be at least 1.");
-  if (["weekly", "relativeMonthly", "relativeYearly"].includes(p.type) && !(p.daysOfWeek && p.daysOfWeek.length > 0)) {
-    throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. DaysOfWeek is required for this recurrence pattern.");
+  if (!p.type || !types.includes(p.type))
+    throw new GraphError(400, "BadRequest", `Requested value '${String(p.type)}' was not found.`);
+  if ((p.interval ?? 1) < 1)
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. The recurrence interval must be at least 1.",
+    );
+  if (
+    ["weekly", "relativeMonthly", "relativeYearly"].includes(p.type) &&
+    !(p.daysOfWeek && p.daysOfWeek.length > 0)
+  ) {
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. DaysOfWeek is required for this recurrence pattern.",
+    );
   }
   if (["absoluteMonthly", "absoluteYearly"].includes(p.type) && !p.dayOfMonth) {
-    throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. DayOfMonth is required for this recurrence pattern.");
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. DayOfMonth is required for this recurrence pattern.",
+    );
   }
-  if (!range.type || !["endDate", "noEnd", "numbered"].includes(range.type)) throw new GraphError(400, "BadRequest", `Requested value '${String(range.type)}' was not found.`);
+  if (!range.type || !["endDate", "noEnd", "numbered"].includes(range.type))
+    throw new GraphError(400, "BadRequest", `Requested value '${String(range.type)}' was not found.`);
   parseDate(range.startDate, "startDate");
   if (range.type === "endDate") parseDate(range.endDate, "endDate");
   if (range.type === "numbered" && !((range.numberOfOccurrences ?? 0) > 0)) {
-    throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. numberOfOccurrences must be greater than 0.");
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. numberOfOccurrences must be greater than 0.",
+    );
   }
 }
 
@@ -70,7 +102,13 @@ export function validateRecurrence(r: PatternedRecurrence): void {
  * Occurrence start instants of a series whose first start is `masterStartMs` in `zone`, in [from, to)
  * by start (pass -Infinity/Infinity for all; unbounded series stop after MAX_OCCURRENCES).
  */
-export function expandRecurrence(r: PatternedRecurrence, masterStartMs: number, zone: string, from: number, to: number): number[] {
+export function expandRecurrence(
+  r: PatternedRecurrence,
+  masterStartMs: number,
+  zone: string,
+  from: number,
+  to: number,
+): number[] {
   const p = r.pattern ?? {};
   const range = r.range ?? {};
   const tz = range.recurrenceTimeZone || zone;
@@ -79,12 +117,15 @@ export function expandRecurrence(r: PatternedRecurrence, masterStartMs: number, 
   const end = range.type === "endDate" ? parseDate(range.endDate, "endDate") : Number.POSITIVE_INFINITY;
   const count = range.type === "numbered" ? (range.numberOfOccurrences ?? 1) : Number.POSITIVE_INFINITY;
   const interval = Math.max(1, p.interval ?? 1);
-  const dows = (p.daysOfWeek ?? []).map((d) => DAYS.indexOf(d as (typeof DAYS)[number])).filter((d) => d >= 0);
+  const dows = (p.daysOfWeek ?? []).map((d) => DAYS.indexOf(d)).filter((d) => d >= 0);
   const out: number[] = [];
   let produced = 0;
   const instant = (dayNo: number): number => {
     const d = fromDayNumber(dayNo);
-    return localToUtc({ year: d.year, month: d.month, day: d.day, hour: t.hour, minute: t.minute, second: t.second, ms: 0 }, tz);
+    return localToUtc(
+      { year: d.year, month: d.month, day: d.day, hour: t.hour, minute: t.minute, second: t.second, ms: 0 },
+      tz,
+    );
   };
   // Returns false to stop.
   const emit = (dayNo: number): boolean => {
@@ -102,7 +143,7 @@ export function expandRecurrence(r: PatternedRecurrence, masterStartMs: number, 
       for (let n = start; ; n += interval) if (!emit(n)) break;
       break;
     case "weekly": {
-      const first = DAYS.indexOf((p.firstDayOfWeek ?? "sunday") as (typeof DAYS)[number]);
+      const first = DAYS.indexOf(p.firstDayOfWeek ?? "sunday");
       const weekStart = start - ((s.dow - first + 7) % 7);
       const order = [...dows].sort((a, b) => ((a - first + 7) % 7) - ((b - first + 7) % 7));
       outer: for (let w = weekStart; ; w += 7 * interval) {

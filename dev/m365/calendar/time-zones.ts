@@ -61,7 +61,12 @@ export function ianaZone(name: string): string {
     }
     IANA_OK.set(trimmed, ok);
   }
-  if (!ok) throw new GraphError(400, "TimeZoneNotSupportedException", `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${name}'.`);
+  if (!ok)
+    throw new GraphError(
+      400,
+      "TimeZoneNotSupportedException",
+      `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${name}'.`,
+    );
   return trimmed;
 }
 
@@ -107,11 +112,28 @@ export function partsInZone(ms: number, zoneName: string): LocalParts {
   const zone = ianaZone(zoneName);
   if (zone === "UTC") {
     const d = new Date(ms);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), ms: d.getUTCMilliseconds() };
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      ms: d.getUTCMilliseconds(),
+    };
   }
   const out: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(ms))) if (p.type !== "literal") out[p.type] = Number(p.value);
-  return { year: out.year ?? 1970, month: out.month ?? 1, day: out.day ?? 1, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0, ms: ((ms % 1000) + 1000) % 1000 };
+  for (const p of formatter(zone).formatToParts(new Date(ms)))
+    if (p.type !== "literal") out[p.type] = Number(p.value);
+  return {
+    year: out.year ?? 1970,
+    month: out.month ?? 1,
+    day: out.day ?? 1,
+    hour: out.hour ?? 0,
+    minute: out.minute ?? 0,
+    second: out.second ?? 0,
+    ms: ((ms % 1000) + 1000) % 1000,
+  };
 }
 
 function partsAsUtc(p: LocalParts): number {
@@ -129,23 +151,50 @@ export function localToUtc(p: LocalParts, zoneName: string): number {
   return t;
 }
 
-const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
+const LOCAL_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Parses Graph's `dateTimeTimeZone`: `dateTime` is a wall-clock time in `timeZone` (an explicit offset
  * or Z in dateTime wins, as Graph accepts it). Throws 400 for a malformed value.
  */
-export function parseDateTimeTimeZone(dt: { dateTime?: string | null; timeZone?: string | null } | null | undefined, what: string): { ms: number; zone: string } {
+export function parseDateTimeTimeZone(
+  dt: { dateTime?: string | null; timeZone?: string | null } | null | undefined,
+  what: string,
+): { ms: number; zone: string } {
   const raw = dt?.dateTime;
-  if (!raw) throw new GraphError(400, "ErrorInvalidRequest", `Your request can't be completed. The ${what} property is required.`);
+  if (!raw)
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      `Your request can't be completed. The ${what} property is required.`,
+    );
   const m = LOCAL_RE.exec(raw.trim());
-  if (!m) throw new GraphError(400, "BadRequest", `Cannot convert the literal '${raw}' to the expected type 'Edm.String'.`);
+  if (!m)
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `Cannot convert the literal '${raw}' to the expected type 'Edm.String'.`,
+    );
   const zone = dt?.timeZone && dt.timeZone.trim() !== "" ? dt.timeZone : "UTC";
   ianaZone(zone);
   const frac = (m[7] ?? "0").padEnd(3, "0").slice(0, 3);
-  const parts: LocalParts = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0), ms: Number(frac) };
+  const parts: LocalParts = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    ms: Number(frac),
+  };
   if (m[8]) {
-    const off = m[8] === "Z" ? 0 : (m[8].startsWith("-") ? -1 : 1) * (Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(4, 6))) * 60000;
+    const off =
+      m[8] === "Z"
+        ? 0
+        : (m[8].startsWith("-") ? -1 : 1) *
+          (Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(4, 6))) *
+          60000;
     return { ms: partsAsUtc(parts) - off, zone };
   }
   return { ms: localToUtc(parts, zone), zone };
@@ -168,7 +217,8 @@ export function dateTimeTimeZone(ms: number, zoneName: string): { dateTime: stri
 export function preferredTimeZone(headers: Record<string, string>): string | undefined {
   const prefer = headers["prefer"];
   if (!prefer) return undefined;
-  const m = /outlook\.timezone\s*=\s*"([^"]*)"/i.exec(prefer) ?? /outlook\.timezone\s*=\s*([^,;\s]+)/i.exec(prefer);
+  const m =
+    /outlook\.timezone\s*=\s*"([^"]*)"/i.exec(prefer) ?? /outlook\.timezone\s*=\s*([^,;\s]+)/i.exec(prefer);
   if (!m || !m[1]) return undefined;
   ianaZone(m[1]);
   return m[1];
@@ -177,12 +227,26 @@ export function preferredTimeZone(headers: Record<string, string>): string | und
 /** Parses an ISO 8601 instant as used in query strings (startDateTime=...); no offset = UTC. */
 export function parseQueryInstant(raw: string | null, name: string): number {
   if (!raw) {
-    throw new GraphError(400, "ErrorInvalidParameter", `This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.`);
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      `This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.`,
+    );
   }
   const m = LOCAL_RE.exec(raw.trim());
-  if (!m) throw new GraphError(400, "ErrorInvalidParameter", `The value '${raw}' of parameter '${name}' is invalid.`);
+  if (!m)
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      `The value '${raw}' of parameter '${name}' is invalid.`,
+    );
   const hasOffset = Boolean(m[8]);
   const ms = Date.parse(hasOffset ? raw.trim() : `${raw.trim()}Z`);
-  if (Number.isNaN(ms)) throw new GraphError(400, "ErrorInvalidParameter", `The value '${raw}' of parameter '${name}' is invalid.`);
+  if (Number.isNaN(ms))
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      `The value '${raw}' of parameter '${name}' is invalid.`,
+    );
   return ms;
 }

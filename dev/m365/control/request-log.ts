@@ -45,7 +45,7 @@ export class RequestLog {
 
   keptHeaders(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const h of KEPT_HEADERS) if (headers[h] !== undefined) out[h] = headers[h] as string;
+    for (const h of KEPT_HEADERS) if (headers[h] !== undefined) out[h] = headers[h];
     return out;
   }
 
@@ -63,7 +63,9 @@ export class RequestLog {
         (filter.status === undefined || e.status === filter.status) &&
         (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) &&
         (filter.path === undefined ||
-          (typeof filter.path === "string" ? e.path.toLowerCase().includes(filter.path.toLowerCase()) : filter.path.test(e.path))),
+          (typeof filter.path === "string"
+            ? e.path.toLowerCase().includes(filter.path.toLowerCase())
+            : filter.path.test(e.path))),
     );
   }
 

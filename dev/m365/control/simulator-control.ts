@@ -1,11 +1,26 @@
 import type { SimulatorServices, EntraSettings } from "../services";
 import type { TenantStore } from "../store/tenant-store";
 import type { Clock } from "../store/clock";
-import type { AppRegistration, CalendarRole, GroupRecord, RbacAssignment, UserRecord, ApplicationAccessPolicy, RoomRecord } from "../store/types";
+import type {
+  AppRegistration,
+  CalendarRole,
+  GroupRecord,
+  RbacAssignment,
+  UserRecord,
+  ApplicationAccessPolicy,
+  RoomRecord,
+} from "../store/types";
 import type { FaultInjector } from "../faults/fault-injector";
 import type { MailboxThrottle } from "../faults/mailbox-throttle";
 import type { RequestLog } from "./request-log";
-import { applySeed, appFromSeed, type SeedApp, type SeedGroup, type SeedUser, type TenantSeed } from "../seed/tenant-seed";
+import {
+  applySeed,
+  appFromSeed,
+  type SeedApp,
+  type SeedGroup,
+  type SeedUser,
+  type TenantSeed,
+} from "../seed/tenant-seed";
 import { demoTenantSeed, type DemoTenantOptions } from "../seed/demo-tenant";
 import { stableGuid } from "../seed/ids";
 import type { Dispatch } from "../http/dispatch";
@@ -74,7 +89,11 @@ export class SimulatorControl {
 
   addSecret(clientId: string, value: string, expiresAt?: Date): void {
     const app = this.app(clientId);
-    app.secrets.push({ value, keyId: stableGuid(`${clientId}/secret`, value), expiresAt: expiresAt?.getTime() });
+    app.secrets.push({
+      value,
+      keyId: stableGuid(`${clientId}/secret`, value),
+      expiresAt: expiresAt?.getTime(),
+    });
   }
 
   addRedirectUri(clientId: string, uri: string): void {
@@ -89,7 +108,11 @@ export class SimulatorControl {
     const userId = filter.userId ? (this.sim.store.findUser(filter.userId)?.id ?? filter.userId) : undefined;
     let n = 0;
     for (const rt of this.sim.store.refreshTokens.values()) {
-      if ((userId === undefined || rt.userId === userId) && (filter.clientId === undefined || rt.clientId === filter.clientId) && !rt.revoked) {
+      if (
+        (userId === undefined || rt.userId === userId) &&
+        (filter.clientId === undefined || rt.clientId === filter.clientId) &&
+        !rt.revoked
+      ) {
         rt.revoked = true;
         n++;
       }
@@ -120,7 +143,10 @@ export class SimulatorControl {
       body: new URLSearchParams([...url.searchParams, ["sim_user", user]]).toString(),
     });
     const location = res.headers.Location ?? res.headers.location;
-    if (res.status !== 302 || !location) throw new Error(`sign-in did not redirect (status ${res.status}): ${typeof res.body === "string" ? res.body.slice(0, 300) : JSON.stringify(res.body)}`);
+    if (res.status !== 302 || !location)
+      throw new Error(
+        `sign-in did not redirect (status ${res.status}): ${typeof res.body === "string" ? res.body.slice(0, 300) : JSON.stringify(res.body)}`,
+      );
     return location;
   }
 
@@ -178,7 +204,9 @@ export class SimulatorControl {
     const id = g.id ?? stableGuid(`${this.tenantId}/group`, g.displayName.toLowerCase());
     const rec: GroupRecord = {
       id,
-      members: new Set((g.members ?? []).map((m) => this.sim.store.findUser(m)?.id ?? this.sim.store.findGroup(m)?.id ?? m)),
+      members: new Set(
+        (g.members ?? []).map((m) => this.sim.store.findUser(m)?.id ?? this.sim.store.findGroup(m)?.id ?? m),
+      ),
       data: {
         id,
         displayName: g.displayName,
@@ -215,7 +243,10 @@ export class SimulatorControl {
 
   // ------------------------------------------------------------ rooms and mailbox permissions
 
-  updateRoom(email: string, patch: Partial<RoomRecord["data"]> & { hiddenFromAddressList?: boolean }): RoomRecord {
+  updateRoom(
+    email: string,
+    patch: Partial<RoomRecord["data"]> & { hiddenFromAddressList?: boolean },
+  ): RoomRecord {
     const room = this.sim.store.findRoom(email);
     if (!room) throw new Error(`no room ${email}`);
     const { hiddenFromAddressList, ...data } = patch;
@@ -252,7 +283,12 @@ export class SimulatorControl {
       groups: [...s.groups.values()].filter((g) => g.deletedAt === undefined).length,
       rooms: s.rooms.size,
       roomLists: s.roomLists.size,
-      apps: [...s.apps.values()].map((a) => ({ clientId: a.clientId, displayName: a.displayName, applicationPermissions: a.applicationPermissions, delegatedPermissions: a.delegatedPermissions })),
+      apps: [...s.apps.values()].map((a) => ({
+        clientId: a.clientId,
+        displayName: a.displayName,
+        applicationPermissions: a.applicationPermissions,
+        delegatedPermissions: a.delegatedPermissions,
+      })),
     };
   }
 }

@@ -1,6 +1,14 @@
 import type { RequestContext, SimResponse } from "../http/context";
 import { GraphError } from "../http/errors";
-import { contextUrl, decodeToken, encodeToken, linkWith, parseTop, queryOption, wantsCount } from "../http/odata";
+import {
+  contextUrl,
+  decodeToken,
+  encodeToken,
+  linkWith,
+  parseTop,
+  queryOption,
+  wantsCount,
+} from "../http/odata";
 
 /**
  * Pages a directory collection the way Graph does: `$top` (1–999, default 100) and an opaque
@@ -20,7 +28,11 @@ export function pagedDirectoryResponse<T>(
   if (skipToken !== null) {
     const decoded = decodeToken<{ o: number; g: number }>(skipToken);
     if (!decoded || typeof decoded.o !== "number" || decoded.g !== ctx.sim.store.syncGeneration) {
-      throw new GraphError(400, "Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be included in your request.");
+      throw new GraphError(
+        400,
+        "Directory_ExpiredPageToken",
+        "The specified page token value has expired and can no longer be included in your request.",
+      );
     }
     offset = decoded.o;
   }
@@ -28,7 +40,9 @@ export function pagedDirectoryResponse<T>(
   const body: Record<string, unknown> = { "@odata.context": contextUrl(ctx, contextFragment) };
   if (count) body["@odata.count"] = items.length;
   if (offset + top < items.length) {
-    body["@odata.nextLink"] = linkWith(ctx, { $skiptoken: encodeToken({ o: offset + top, g: ctx.sim.store.syncGeneration }) });
+    body["@odata.nextLink"] = linkWith(ctx, {
+      $skiptoken: encodeToken({ o: offset + top, g: ctx.sim.store.syncGeneration }),
+    });
   }
   body.value = page.map(render);
   return { status: 200, body };

@@ -6,7 +6,16 @@ import { parseFilter, type FilterNode } from "../http/odata-filter";
 import type { Router } from "../http/router";
 import { requirePermission } from "../auth/permissions";
 import type { TenantStore } from "../store/tenant-store";
-import { GROUP_READ_APP, GROUP_READ_DELEGATED, MEMBER_READ_APP, MEMBER_READ_DELEGATED, USER_READ_APP, USER_READ_DELEGATED, renderGroup, renderUser } from "./shapes";
+import {
+  GROUP_READ_APP,
+  GROUP_READ_DELEGATED,
+  MEMBER_READ_APP,
+  MEMBER_READ_DELEGATED,
+  USER_READ_APP,
+  USER_READ_DELEGATED,
+  renderGroup,
+  renderUser,
+} from "./shapes";
 
 /**
  * /users/delta and /groups/delta.
@@ -91,7 +100,12 @@ function syncStateNotFound(ctx: RequestContext, kind: Kind, select: string[] | u
   if (select) params.set("$select", select.join(","));
   const qs = params.toString().replace(/%24/g, "$").replace(/%2C/g, ",");
   const location = `${ctx.origin}${path}?${qs ? `${qs}&` : ""}$deltatoken=`;
-  return new GraphError(410, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.", { Location: location });
+  return new GraphError(
+    410,
+    "syncStateNotFound",
+    "The sync state generation is not found. The delta token is expired and data must be synchronized again.",
+    { Location: location },
+  );
 }
 
 function pageSize(ctx: RequestContext): { size: number; applied?: string } {
@@ -111,18 +125,30 @@ function parseIdFilter(ctx: RequestContext, resource: string): string[] | undefi
     if (n.t === "or") {
       walk(n.l);
       walk(n.r);
-    } else if (n.t === "cmp" && n.op === "eq" && n.prop.toLowerCase() === "id" && typeof n.value === "string") ids.push(n.value);
-    else throw new GraphError(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${"prop" in n ? n.prop : "id"}' of resource '${resource}'.`);
+    } else if (n.t === "cmp" && n.op === "eq" && n.prop.toLowerCase() === "id" && typeof n.value === "string")
+      ids.push(n.value);
+    else
+      throw new GraphError(
+        400,
+        "Request_UnsupportedQuery",
+        `Unsupported or invalid query filter clause specified for property '${"prop" in n ? n.prop : "id"}' of resource '${resource}'.`,
+      );
   };
   walk(parseFilter(raw));
-  if (ids.length > 50) throw new GraphError(400, "Request_UnsupportedQuery", "Too many ids in the filter: at most 50 are supported.");
+  if (ids.length > 50)
+    throw new GraphError(
+      400,
+      "Request_UnsupportedQuery",
+      "Too many ids in the filter: at most 50 are supported.",
+    );
   return ids;
 }
 
 function currentIds(store: TenantStore, kind: Kind, ids?: string[]): string[] {
   const out: string[] = [];
   const coll = kind === "user" ? store.users : store.groups;
-  for (const o of coll.values()) if (o.deletedAt === undefined && (!ids || ids.includes(o.id))) out.push(o.id);
+  for (const o of coll.values())
+    if (o.deletedAt === undefined && (!ids || ids.includes(o.id))) out.push(o.id);
   return out;
 }
 
@@ -139,7 +165,14 @@ function lowerBound(store: TenantStore, seq: number): number {
 }
 
 /** The entries of an incremental round: what changed in the journal after `fromSeq`. */
-function changesSince(store: TenantStore, kind: Kind, fromSeq: number, select: string[] | undefined, withMembers: boolean, ids?: string[]): Entry[] {
+function changesSince(
+  store: TenantStore,
+  kind: Kind,
+  fromSeq: number,
+  select: string[] | undefined,
+  withMembers: boolean,
+  ids?: string[],
+): Entry[] {
   const order: string[] = [];
   const agg = new Map<string, { props: Set<string>; members: Map<string, "add" | "remove"> }>();
   for (let i = lowerBound(store, fromSeq); i < store.changes.length; i++) {
@@ -190,22 +223,36 @@ function minimalSelect(round: Round, e: Entry, minimal: boolean): string[] | und
   return e.changed.filter((p) => p !== "*" && (!tracked || tracked.includes(p.toLowerCase())));
 }
 
-function renderEntry(store: TenantStore, round: Round, e: Entry, minimal: boolean): Record<string, unknown> | undefined {
+function renderEntry(
+  store: TenantStore,
+  round: Round,
+  e: Entry,
+  minimal: boolean,
+): Record<string, unknown> | undefined {
   if (e.removed) return { id: e.id, "@removed": { reason: e.removed } };
   if (round.kind === "user") {
     const u = store.users.get(e.id);
-    if (!u || u.deletedAt !== undefined) return { id: e.id, "@removed": { reason: u ? "changed" : "deleted" } };
+    if (!u || u.deletedAt !== undefined)
+      return { id: e.id, "@removed": { reason: u ? "changed" : "deleted" } };
     return { ...renderUser(u, minimalSelect(round, e, minimal)), id: u.id };
   }
   const g = store.groups.get(e.id);
   if (!g || g.deletedAt !== undefined) return { id: e.id, "@removed": { reason: g ? "changed" : "deleted" } };
   const select = minimalSelect(round, e, minimal)?.filter((p) => p !== "members");
-  const out: Record<string, unknown> = { ...renderGroup(g, select && select.length > 0 ? select : round.select ? [] : undefined), id: g.id };
+  const out: Record<string, unknown> = {
+    ...renderGroup(g, select && select.length > 0 ? select : round.select ? [] : undefined),
+    id: g.id,
+  };
   if (round.withMembers) {
-    const typeOf = (id: string) => (store.groups.has(id) ? "#microsoft.graph.group" : "#microsoft.graph.user");
+    const typeOf = (id: string) =>
+      store.groups.has(id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
     out["members@delta"] = [
       ...(e.membersAdded ?? []).map((id) => ({ "@odata.type": typeOf(id), id })),
-      ...(e.membersRemoved ?? []).map((id) => ({ "@odata.type": typeOf(id), id, "@removed": { reason: "deleted" } })),
+      ...(e.membersRemoved ?? []).map((id) => ({
+        "@odata.type": typeOf(id),
+        id,
+        "@removed": { reason: "deleted" },
+      })),
     ];
   }
   return out;
@@ -217,11 +264,16 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
   const slice = round.entries.slice(round.offset, round.offset + size);
   // `Prefer: return=minimal` on an incremental round: only the changed (selected) properties.
   const minimal = /return\s*=\s*minimal/i.test(ctx.headers["prefer"] ?? "");
-  const value = slice.map((e) => renderEntry(store, round, e, minimal)).filter((x): x is Record<string, unknown> => x !== undefined);
+  const value = slice
+    .map((e) => renderEntry(store, round, e, minimal))
+    .filter((x): x is Record<string, unknown> => x !== undefined);
   const kindPath = round.kind === "user" ? "users" : "groups";
-  const body: Record<string, unknown> = { "@odata.context": contextUrl(ctx, round.select ? `${kindPath}(${round.select.join(",")})` : kindPath) };
+  const body: Record<string, unknown> = {
+    "@odata.context": contextUrl(ctx, round.select ? `${kindPath}(${round.select.join(",")})` : kindPath),
+  };
   const preferences = [applied, minimal ? "return=minimal" : undefined].filter(Boolean);
-  const headers: Record<string, string> = preferences.length > 0 ? { "Preference-Applied": preferences.join(", ") } : {};
+  const headers: Record<string, string> =
+    preferences.length > 0 ? { "Preference-Applied": preferences.join(", ") } : {};
   const path = `/v1.0/${kindPath}/delta`;
   const all = rounds(store);
   if (round.offset + size < round.entries.length) {
@@ -229,10 +281,38 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
     const token = randomBytes(24).toString("base64url");
     if (all.size >= 10_000) pruneRounds(all, ctx.sim.clock.now());
     all.set(token, next);
-    body["@odata.nextLink"] = linkWith(ctx, { $skiptoken: token, $deltatoken: undefined, $select: undefined, $filter: undefined, $expand: undefined }, path);
+    body["@odata.nextLink"] = linkWith(
+      ctx,
+      {
+        $skiptoken: token,
+        $deltatoken: undefined,
+        $select: undefined,
+        $filter: undefined,
+        $expand: undefined,
+      },
+      path,
+    );
   } else {
-    const payload: DeltaTokenPayload = { k: round.kind, s: round.targetSeq, g: round.generation, t: ctx.sim.clock.now(), sel: round.select, m: round.withMembers, ids: round.ids };
-    body["@odata.deltaLink"] = linkWith(ctx, { $deltatoken: encodeToken(payload), $skiptoken: undefined, $select: undefined, $filter: undefined, $expand: undefined }, path);
+    const payload: DeltaTokenPayload = {
+      k: round.kind,
+      s: round.targetSeq,
+      g: round.generation,
+      t: ctx.sim.clock.now(),
+      sel: round.select,
+      m: round.withMembers,
+      ids: round.ids,
+    };
+    body["@odata.deltaLink"] = linkWith(
+      ctx,
+      {
+        $deltatoken: encodeToken(payload),
+        $skiptoken: undefined,
+        $select: undefined,
+        $filter: undefined,
+        $expand: undefined,
+      },
+      path,
+    );
   }
   if (roundId) all.delete(roundId);
   body.value = value;
@@ -241,17 +321,36 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
 
 function deltaHandler(kind: Kind) {
   return (ctx: RequestContext): SimResponse => {
-    if (kind === "user") requirePermission(ctx, { application: USER_READ_APP, delegated: USER_READ_DELEGATED }, "directory");
-    else requirePermission(ctx, { application: [...GROUP_READ_APP, ...MEMBER_READ_APP], delegated: [...GROUP_READ_DELEGATED, ...MEMBER_READ_DELEGATED] }, "directory");
+    if (kind === "user")
+      requirePermission(ctx, { application: USER_READ_APP, delegated: USER_READ_DELEGATED }, "directory");
+    else
+      requirePermission(
+        ctx,
+        {
+          application: [...GROUP_READ_APP, ...MEMBER_READ_APP],
+          delegated: [...GROUP_READ_DELEGATED, ...MEMBER_READ_DELEGATED],
+        },
+        "directory",
+      );
     for (const unsupported of ["top", "orderby", "search"]) {
-      if (queryOption(ctx, unsupported) !== null) throw new GraphError(400, "Request_UnsupportedQuery", `The query parameter '$${unsupported}' is not supported with delta queries.`);
+      if (queryOption(ctx, unsupported) !== null)
+        throw new GraphError(
+          400,
+          "Request_UnsupportedQuery",
+          `The query parameter '$${unsupported}' is not supported with delta queries.`,
+        );
     }
     const store = ctx.sim.store;
     const now = ctx.sim.clock.now();
     const skipToken = queryOption(ctx, "skiptoken");
     if (skipToken !== null) {
       const round = rounds(store).get(skipToken);
-      if (!round || round.kind !== kind || round.generation !== store.syncGeneration || now - round.createdAt > DELTA_TOKEN_LIFETIME_MS) {
+      if (
+        !round ||
+        round.kind !== kind ||
+        round.generation !== store.syncGeneration ||
+        now - round.createdAt > DELTA_TOKEN_LIFETIME_MS
+      ) {
         throw syncStateNotFound(ctx, kind, round?.select);
       }
       return servePage(ctx, round, skipToken);
@@ -259,11 +358,20 @@ function deltaHandler(kind: Kind) {
     const deltaToken = queryOption(ctx, "deltatoken");
     const expand = (queryOption(ctx, "expand") ?? "").toLowerCase();
     if (expand !== "" && !(kind === "group" && expand === "members")) {
-      throw new GraphError(400, "Request_UnsupportedQuery", "The query parameter '$expand' is not supported with delta queries.");
+      throw new GraphError(
+        400,
+        "Request_UnsupportedQuery",
+        "The query parameter '$expand' is not supported with delta queries.",
+      );
     }
     if (deltaToken !== null && deltaToken !== "" && deltaToken.toLowerCase() !== "latest") {
       const payload = decodeToken<DeltaTokenPayload>(deltaToken);
-      if (!payload || payload.k !== kind || payload.g !== store.syncGeneration || now - payload.t > DELTA_TOKEN_LIFETIME_MS) {
+      if (
+        !payload ||
+        payload.k !== kind ||
+        payload.g !== store.syncGeneration ||
+        now - payload.t > DELTA_TOKEN_LIFETIME_MS
+      ) {
         throw syncStateNotFound(ctx, kind, payload?.sel);
       }
       const round: Round = {

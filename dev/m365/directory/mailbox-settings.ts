@@ -14,7 +14,10 @@ export const mailboxSettingsRoutes: RouteModule = {
     router.graph("GET", "/users/{id}/mailboxSettings", (ctx) => {
       const a = requirePermission(
         ctx,
-        { application: ["MailboxSettings.Read", "MailboxSettings.ReadWrite"], delegated: ["MailboxSettings.Read", "MailboxSettings.ReadWrite"] },
+        {
+          application: ["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
+          delegated: ["MailboxSettings.Read", "MailboxSettings.ReadWrite"],
+        },
         "exchange",
       );
       const user = ctx.sim.store.findUser(ctx.params.id ?? "");
@@ -24,13 +27,20 @@ export const mailboxSettingsRoutes: RouteModule = {
         // Application access policies cover MailboxSettings too.
         for (const policy of ctx.sim.store.applicationAccessPolicies.filter((p) => p.appId === a.appId)) {
           const inGroup = ctx.sim.store.transitiveMemberUserIds(policy.groupId).has(user.id);
-          if ((policy.accessRight === "RestrictAccess" && !inGroup) || (policy.accessRight === "DenyAccess" && inGroup)) throw graphErrors.accessPolicyDenied();
+          if (
+            (policy.accessRight === "RestrictAccess" && !inGroup) ||
+            (policy.accessRight === "DenyAccess" && inGroup)
+          )
+            throw graphErrors.accessPolicyDenied();
         }
       }
       ctx.sim.throttle.acquire(ctx, user.id);
       return {
         status: 200,
-        body: { "@odata.context": contextUrl(ctx, `users('${user.id}')/mailboxSettings`), ...ctx.sim.store.mailbox(user.id).settings },
+        body: {
+          "@odata.context": contextUrl(ctx, `users('${user.id}')/mailboxSettings`),
+          ...ctx.sim.store.mailbox(user.id).settings,
+        },
       };
     });
   },

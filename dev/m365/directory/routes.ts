@@ -56,8 +56,16 @@ function listUsers(ctx: RequestContext): SimResponse {
   const select = parseSelect(ctx, "microsoft.graph.user");
   const filter = parseFilterOption(ctx, { spec: USER_FILTER, resource: "User" });
   const order = parseOrderBy(ctx, USER_ORDERBY.default, USER_ORDERBY.advanced, filter !== undefined);
-  if (queryOption(ctx, "search") !== null && !isAdvancedQuery(ctx) && (ctx.headers["consistencylevel"] ?? "") !== "eventual") {
-    throw new GraphError(400, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+  if (
+    queryOption(ctx, "search") !== null &&
+    !isAdvancedQuery(ctx) &&
+    (ctx.headers["consistencylevel"] ?? "") !== "eventual"
+  ) {
+    throw new GraphError(
+      400,
+      "Request_UnsupportedQuery",
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    );
   }
   let items = applyFilter(activeUsers(ctx), filter, (u) => u.data);
   items = applySearch(ctx, items, (u) => [u.data.displayName, u.data.mail ?? "", u.data.userPrincipalName]);
@@ -69,10 +77,21 @@ function listUsers(ctx: RequestContext): SimResponse {
 function applySearch<T>(ctx: RequestContext, items: T[], fields: (t: T) => string[]): T[] {
   const raw = queryOption(ctx, "search");
   if (raw === null) return items;
-  const terms = [...raw.matchAll(/"([^"]*)"/g)].map((m) => (m[1] ?? "").split(":").pop()?.toLowerCase() ?? "");
-  if (terms.length === 0) throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported or invalid $search clause.");
+  const terms = [...raw.matchAll(/"([^"]*)"/g)].map(
+    (m) => (m[1] ?? "").split(":").pop()?.toLowerCase() ?? "",
+  );
+  if (terms.length === 0)
+    throw new GraphError(400, "Request_UnsupportedQuery", "Unsupported or invalid $search clause.");
   return items.filter((t) =>
-    terms.some((term) => fields(t).some((f) => f.toLowerCase().split(/[\s.@_-]+/).some((w) => w.startsWith(term)) || f.toLowerCase().startsWith(term))),
+    terms.some((term) =>
+      fields(t).some(
+        (f) =>
+          f
+            .toLowerCase()
+            .split(/[\s.@_-]+/)
+            .some((w) => w.startsWith(term)) || f.toLowerCase().startsWith(term),
+      ),
+    ),
   );
 }
 
@@ -82,7 +101,10 @@ function getUser(ctx: RequestContext, idOrUpn: string): SimResponse {
   const select = parseSelect(ctx, "microsoft.graph.user");
   return {
     status: 200,
-    body: { "@odata.context": contextUrl(ctx, `${selectFragment("users", select)}/$entity`), ...renderUser(u, select) },
+    body: {
+      "@odata.context": contextUrl(ctx, `${selectFragment("users", select)}/$entity`),
+      ...renderUser(u, select),
+    },
   };
 }
 
@@ -110,7 +132,13 @@ function getGroup(ctx: RequestContext): SimResponse {
   const g = ctx.sim.store.findGroup(id);
   if (!g) throw graphErrors.resourceNotFound(id);
   const select = parseSelect(ctx, "microsoft.graph.group");
-  return { status: 200, body: { "@odata.context": contextUrl(ctx, `${selectFragment("groups", select)}/$entity`), ...renderGroup(g, select) } };
+  return {
+    status: 200,
+    body: {
+      "@odata.context": contextUrl(ctx, `${selectFragment("groups", select)}/$entity`),
+      ...renderGroup(g, select),
+    },
+  };
 }
 
 /**
@@ -141,9 +169,15 @@ function listMembers(ctx: RequestContext): SimResponse {
     members,
     (m) => {
       if ("isRoomMailbox" in m) {
-        return { "@odata.type": "#microsoft.graph.user", ...(users ? renderUser(m, userSelect) : { id: m.id }) };
+        return {
+          "@odata.type": "#microsoft.graph.user",
+          ...(users ? renderUser(m, userSelect) : { id: m.id }),
+        };
       }
-      return { "@odata.type": "#microsoft.graph.group", ...(groups ? renderGroup(m, undefined) : { id: m.id }) };
+      return {
+        "@odata.type": "#microsoft.graph.group",
+        ...(groups ? renderGroup(m, undefined) : { id: m.id }),
+      };
     },
     "directoryObjects",
   );
@@ -159,7 +193,8 @@ export const directoryRoutes: RouteModule = {
     });
     router.graph("GET", "/users/{id}", (ctx) => {
       const a = ctx.auth;
-      const self = a?.kind === "delegated" && (ctx.sim.store.findUser(ctx.params.id ?? "")?.id ?? "") === a.userId;
+      const self =
+        a?.kind === "delegated" && (ctx.sim.store.findUser(ctx.params.id ?? "")?.id ?? "") === a.userId;
       if (self) requirePermission(ctx, { delegated: ["User.Read", ...USER_READ_DELEGATED] }, "directory");
       else requirePermission(ctx, USERS, "directory");
       return getUser(ctx, ctx.params.id ?? "");
@@ -167,7 +202,11 @@ export const directoryRoutes: RouteModule = {
     router.graph("GET", "/me", (ctx) => {
       const a = ctx.auth;
       if (a?.kind !== "delegated" || !a.userId) {
-        throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+        throw new GraphError(
+          400,
+          "BadRequest",
+          "/me request is only valid with delegated authentication flow.",
+        );
       }
       requirePermission(ctx, { delegated: ["User.Read", ...USER_READ_DELEGATED] }, "directory");
       return getUser(ctx, a.userId);

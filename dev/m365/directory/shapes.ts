@@ -6,8 +6,17 @@ import { project } from "../http/odata";
 /** Default property sets and filter support of the directory endpoints, per Graph's v1.0 docs. */
 
 export const USER_DEFAULT_PROPERTIES = [
-  "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
-  "preferredLanguage", "surname", "userPrincipalName", "id",
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
+  "id",
 ] as const;
 
 /** Group GETs return the whole default set; the simulator stores only those. */
@@ -38,7 +47,10 @@ export const USER_FILTER: FilterSpec = {
   businessPhones: { ops: ["any"], advanced: ["not"] },
 };
 
-export const USER_ORDERBY = { default: ["displayName", "userPrincipalName"], advanced: ["givenName", "surname", "mail", "jobTitle", "createdDateTime", "department", "officeLocation"] };
+export const USER_ORDERBY = {
+  default: ["displayName", "userPrincipalName"],
+  advanced: ["givenName", "surname", "mail", "jobTitle", "createdDateTime", "department", "officeLocation"],
+};
 
 export const GROUP_FILTER: FilterSpec = {
   id: { ops: ["eq", "in"], advanced: ["ne", "not"] },
@@ -53,15 +65,44 @@ export const GROUP_FILTER: FilterSpec = {
   proxyAddresses: { ops: ["any"], advanced: ["not"] },
 };
 
-export const GROUP_ORDERBY = { default: ["displayName"], advanced: ["createdDateTime", "mail", "mailNickname"] };
+export const GROUP_ORDERBY = {
+  default: ["displayName"],
+  advanced: ["createdDateTime", "mail", "mailNickname"],
+};
 
 /** Permissions that let a caller read full user objects (otherwise members come back as id + type only). */
-export const USER_READ_APP = ["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"];
-export const USER_READ_DELEGATED = ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
-export const GROUP_READ_APP = ["Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
-export const GROUP_READ_DELEGATED = ["Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+export const USER_READ_APP = [
+  "User.Read.All",
+  "User.ReadWrite.All",
+  "User.ReadBasic.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+export const USER_READ_DELEGATED = [
+  "User.ReadBasic.All",
+  "User.Read.All",
+  "User.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+export const GROUP_READ_APP = [
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+export const GROUP_READ_DELEGATED = [
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
 export const MEMBER_READ_APP = ["GroupMember.Read.All", "GroupMember.ReadWrite.All", ...GROUP_READ_APP];
-export const MEMBER_READ_DELEGATED = ["GroupMember.Read.All", "GroupMember.ReadWrite.All", ...GROUP_READ_DELEGATED];
+export const MEMBER_READ_DELEGATED = [
+  "GroupMember.Read.All",
+  "GroupMember.ReadWrite.All",
+  ...GROUP_READ_DELEGATED,
+];
 
 export function renderUser(u: UserRecord, select: string[] | undefined): Record<string, unknown> {
   return project(u.data as unknown as Record<string, unknown>, select, USER_DEFAULT_PROPERTIES);
@@ -74,11 +115,15 @@ export function renderGroup(g: GroupRecord, select: string[] | undefined): Recor
 export function canReadUsers(ctx: RequestContext): boolean {
   const a = ctx.auth;
   if (!a) return false;
-  return a.kind === "app" ? USER_READ_APP.some((p) => a.roles.has(p)) : USER_READ_DELEGATED.some((p) => a.scopes.has(p));
+  return a.kind === "app"
+    ? USER_READ_APP.some((p) => a.roles.has(p))
+    : USER_READ_DELEGATED.some((p) => a.scopes.has(p));
 }
 
 export function canReadGroups(ctx: RequestContext): boolean {
   const a = ctx.auth;
   if (!a) return false;
-  return a.kind === "app" ? GROUP_READ_APP.some((p) => a.roles.has(p)) : GROUP_READ_DELEGATED.some((p) => a.scopes.has(p));
+  return a.kind === "app"
+    ? GROUP_READ_APP.some((p) => a.roles.has(p))
+    : GROUP_READ_DELEGATED.some((p) => a.scopes.has(p));
 }

@@ -31,7 +31,11 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
 /** The well-known application id of Microsoft Graph (also accepted as a token audience). */
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 
-const CHINA_HOSTS = ["login.chinacloudapi.cn", "login.partner.microsoftonline.cn", "microsoftgraph.chinacloudapi.cn"];
+const CHINA_HOSTS = [
+  "login.chinacloudapi.cn",
+  "login.partner.microsoftonline.cn",
+  "microsoftgraph.chinacloudapi.cn",
+];
 
 /** Which cloud a request addressed, from its Host header (loopback counts as global). */
 export function cloudOfHost(host: string | undefined): CloudName {

@@ -23,7 +23,11 @@ function issuer(ctx: RequestContext, tenantId: string): string {
   return `${loginOrigin(ctx)}/${tenantId}/v2.0`;
 }
 
-function openIdConfiguration(ctx: RequestContext, tenantSegment: string, multi: boolean): Record<string, unknown> {
+function openIdConfiguration(
+  ctx: RequestContext,
+  tenantSegment: string,
+  multi: boolean,
+): Record<string, unknown> {
   const base = `${loginOrigin(ctx)}/${tenantSegment}`;
   const tid = multi ? "{tenantid}" : ctx.sim.store.tenantId;
   const graphHost = CLOUDS[ctx.cloud].graphHost;
@@ -44,7 +48,27 @@ function openIdConfiguration(ctx: RequestContext, tenantSegment: string, multi: 
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
+    ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: "EU",
     cloud_instance_name: ctx.cloud === "china" ? "partner.microsoftonline.cn" : "microsoftonline.com",
@@ -70,7 +94,9 @@ function findApp(ctx: RequestContext, clientId: string | undefined): AppRegistra
 /** Delegated scopes a user token may carry: requested ∩ admin-consented, or all consented for /.default. */
 function grantDelegated(app: AppRegistration, scopes: ParsedScopes): string[] {
   if (scopes.isDefault) return [...app.delegatedPermissions];
-  const missing = scopes.graph.filter((s) => !app.delegatedPermissions.some((p) => p.toLowerCase() === s.toLowerCase()));
+  const missing = scopes.graph.filter(
+    (s) => !app.delegatedPermissions.some((p) => p.toLowerCase() === s.toLowerCase()),
+  );
   if (missing.length > 0) {
     throw new OAuthError(
       400,
@@ -79,7 +105,9 @@ function grantDelegated(app: AppRegistration, scopes: ParsedScopes): string[] {
       `The user or administrator has not consented to use the application with ID '${app.clientId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`,
     );
   }
-  return scopes.graph.map((s) => app.delegatedPermissions.find((p) => p.toLowerCase() === s.toLowerCase()) ?? s);
+  return scopes.graph.map(
+    (s) => app.delegatedPermissions.find((p) => p.toLowerCase() === s.toLowerCase()) ?? s,
+  );
 }
 
 function stringField(body: Record<string, string>, name: string): string | undefined {
@@ -101,7 +129,12 @@ function authenticateClient(ctx: RequestContext, body: Record<string, string>): 
   const app = findApp(ctx, clientId);
   if (secret === undefined) {
     if (app.publicClient) return app;
-    throw new OAuthError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   const now = ctx.sim.clock.now();
   const match = app.secrets.find((s) => {
@@ -110,10 +143,22 @@ function authenticateClient(ctx: RequestContext, body: Record<string, string>): 
     return a.length === b.length && timingSafeEqual(a, b);
   });
   if (!match) {
-    throw new OAuthError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" + app.clientId + "'.");
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      7000215,
+      "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" +
+        app.clientId +
+        "'.",
+    );
   }
   if (match.expiresAt !== undefined && match.expiresAt <= now) {
-    throw new OAuthError(401, "invalid_client", 7000222, `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      7000222,
+      `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    );
   }
   return app;
 }
@@ -128,7 +173,13 @@ async function userTokenResponse(
   cloud: CloudName,
 ): Promise<Record<string, unknown>> {
   const sim = ctx.sim;
-  const access = await mintUserAccessToken(sim, app, user, [...granted, ...scopes.oidc.filter((s) => s !== "offline_access")], cloud);
+  const access = await mintUserAccessToken(
+    sim,
+    app,
+    user,
+    [...granted, ...scopes.oidc.filter((s) => s !== "offline_access")],
+    cloud,
+  );
   const out: Record<string, unknown> = {
     token_type: "Bearer",
     scope: [...granted, ...scopes.oidc.filter((s) => s !== "offline_access")].join(" "),
@@ -152,7 +203,7 @@ async function userTokenResponse(
     out.refresh_token = token;
   }
   if (scopes.oidc.includes("openid")) {
-    out.id_token = await mintIdToken(sim, app, user, issuer(ctx, sim.store.tenantId), nonce);
+    out.id_token = await mintIdToken(sim, app, user, issuer(ctx, sim.store.tenantId), nonce, scopes.oidc);
     out.client_info = clientInfo(sim, user);
   }
   return out;
@@ -161,7 +212,13 @@ async function userTokenResponse(
 async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
   const tenant = resolveTenant(ctx.sim.store, ctx.params.tenant ?? "");
   const body = (ctx.body ?? {}) as Record<string, string>;
-  if (typeof ctx.body !== "object") throw new OAuthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+  if (typeof ctx.body !== "object")
+    throw new OAuthError(
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'grant_type'.",
+    );
   const grantType = stringField(body, "grant_type");
   const sim = ctx.sim;
   const now = sim.clock.now();
@@ -169,18 +226,33 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
     case "client_credentials": {
       if (tenant.kind === "multi") {
         // Entra needs a tenant to know whose service principal and consent apply.
-        throw new OAuthError(400, "invalid_request", 50059, "No tenant-identifying information found in either the request or implied by any provided credentials.");
+        throw new OAuthError(
+          400,
+          "invalid_request",
+          50059,
+          "No tenant-identifying information found in either the request or implied by any provided credentials.",
+        );
       }
       const app = authenticateClient(ctx, body);
       const scope = stringField(body, "scope") ?? "";
       const parsed = parseScopes(scope, ctx.cloud, ctx.params.tenant ?? "");
       if (!parsed.isDefault || parsed.graph.length > 0) {
-        throw new OAuthError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+        throw new OAuthError(
+          400,
+          "invalid_scope",
+          1002012,
+          `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        );
       }
       const token = await mintAppAccessToken(sim, app, parsed.cloud);
       return {
         status: 200,
-        body: { token_type: "Bearer", expires_in: sim.entra.accessTokenLifetimeSeconds, ext_expires_in: sim.entra.accessTokenLifetimeSeconds, access_token: token },
+        body: {
+          token_type: "Bearer",
+          expires_in: sim.entra.accessTokenLifetimeSeconds,
+          ext_expires_in: sim.entra.accessTokenLifetimeSeconds,
+          access_token: token,
+        },
       };
     }
     case "authorization_code": {
@@ -188,60 +260,140 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
       const code = stringField(body, "code");
       const rec = code ? sim.store.authCodes.get(code) : undefined;
       if (!rec || rec.clientId !== app.clientId) {
-        throw new OAuthError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          9002313,
+          "Invalid request. Request is malformed or invalid.",
+        );
       }
-      if (rec.redeemed) throw new OAuthError(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
-      if (rec.expiresAt <= now) throw new OAuthError(400, "invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.");
+      if (rec.redeemed)
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          54005,
+          "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        );
+      if (rec.expiresAt <= now)
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          70008,
+          "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        );
       if (stringField(body, "redirect_uri") !== rec.redirectUri) {
-        throw new OAuthError(400, "invalid_grant", 500117, "The reply uri specified in the request isn't expected.");
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          500117,
+          "The reply uri specified in the request isn't expected.",
+        );
       }
       if (rec.codeChallenge !== undefined) {
         const verifier = stringField(body, "code_verifier");
-        if (!verifier) throw new OAuthError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'code_verifier'.");
-        const computed = rec.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+        if (!verifier)
+          throw new OAuthError(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'code_verifier'.",
+          );
+        const computed =
+          rec.codeChallengeMethod === "S256"
+            ? createHash("sha256").update(verifier).digest("base64url")
+            : verifier;
         if (computed !== rec.codeChallenge) {
-          throw new OAuthError(400, "invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+          throw new OAuthError(
+            400,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+          );
         }
       }
       rec.redeemed = true;
       const user = sim.store.findUser(rec.userId);
-      if (!user) throw new OAuthError(400, "invalid_grant", 50034, "The user account does not exist in this directory.");
+      if (!user)
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          50034,
+          "The user account does not exist in this directory.",
+        );
       const parsed = parseScopes(rec.scopes.join(" "), rec.cloud, ctx.params.tenant ?? "");
       const granted = grantDelegated(app, parsed);
-      return { status: 200, body: await userTokenResponse(ctx, app, user, parsed, granted, rec.nonce, rec.cloud) };
+      return {
+        status: 200,
+        body: await userTokenResponse(ctx, app, user, parsed, granted, rec.nonce, rec.cloud),
+      };
     }
     case "refresh_token": {
       const app = authenticateClient(ctx, body);
       const token = stringField(body, "refresh_token");
       const rec = token ? sim.store.refreshTokens.get(token) : undefined;
-      if (!rec || rec.clientId !== app.clientId) throw new OAuthError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
+      if (!rec || rec.clientId !== app.clientId)
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          9002313,
+          "Invalid request. Request is malformed or invalid.",
+        );
       if (rec.revoked) {
-        throw new OAuthError(400, "invalid_grant", 50173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.", "bad_token");
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          50173,
+          "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+          "bad_token",
+        );
       }
       if (rec.expiresAt <= now) {
         const days = ((now - rec.issuedAt) / 86_400_000).toFixed(2);
-        throw new OAuthError(400, "invalid_grant", 700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(rec.issuedAt).toISOString()} and was inactive for ${days} days.`, "bad_token");
+        throw new OAuthError(
+          400,
+          "invalid_grant",
+          700082,
+          `The refresh token has expired due to inactivity. The token was issued on ${new Date(rec.issuedAt).toISOString()} and was inactive for ${days} days.`,
+          "bad_token",
+        );
       }
       const user = sim.store.findUser(rec.userId);
-      if (!user || user.data.accountEnabled === false) throw new OAuthError(400, "invalid_grant", 50057, "The user account is disabled.");
+      if (!user || user.data.accountEnabled === false)
+        throw new OAuthError(400, "invalid_grant", 50057, "The user account is disabled.");
       const requested = stringField(body, "scope") ?? rec.scopes.join(" ");
       const parsed = parseScopes(requested, rec.cloud, ctx.params.tenant ?? "");
       const granted = grantDelegated(app, parsed);
       if (sim.entra.revokeRotatedRefreshTokens) rec.revoked = true;
       // Keep offline_access so a new refresh token is issued: Entra rotates on every redemption.
       if (!parsed.oidc.includes("offline_access")) parsed.oidc.push("offline_access");
-      return { status: 200, body: await userTokenResponse(ctx, app, user, parsed, granted, undefined, rec.cloud) };
+      return {
+        status: 200,
+        body: await userTokenResponse(ctx, app, user, parsed, granted, undefined, rec.cloud),
+      };
     }
     default:
-      throw new OAuthError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
+      throw new OAuthError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grantType ?? ""}'.`,
+      );
   }
 }
 
 /** Builds the redirect back to the app (query, fragment or form_post). */
 function redirectBack(redirectUri: string, mode: string, fields: Record<string, string>): SimResponse {
-  if (mode === "form_post") return { status: 200, contentType: "text/html; charset=utf-8", body: renderFormPost(redirectUri, fields) };
+  if (mode === "form_post")
+    return {
+      status: 200,
+      contentType: "text/html; charset=utf-8",
+      body: renderFormPost(redirectUri, fields),
+    };
   const qs = new URLSearchParams(fields).toString();
-  const location = mode === "fragment" ? `${redirectUri}#${qs}` : `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${qs}`;
+  const location =
+    mode === "fragment"
+      ? `${redirectUri}#${qs}`
+      : `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${qs}`;
   return { status: 302, headers: { Location: location } };
 }
 
@@ -249,7 +401,8 @@ function authorizeParams(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of ctx.query) out[k] = v;
   if (ctx.method === "POST" && ctx.body && typeof ctx.body === "object") {
-    for (const [k, v] of Object.entries(ctx.body as Record<string, unknown>)) if (typeof v === "string") out[k] = v;
+    for (const [k, v] of Object.entries(ctx.body as Record<string, unknown>))
+      if (typeof v === "string") out[k] = v;
   }
   return out;
 }
@@ -263,27 +416,55 @@ function authorizeEndpoint(ctx: RequestContext): SimResponse {
   try {
     resolveTenant(sim.store, ctx.params.tenant ?? "");
   } catch (e) {
-    if (e instanceof OAuthError) return { status: 400, contentType: "text/html; charset=utf-8", body: renderErrorPage(e.aadsts, e.description) };
+    if (e instanceof OAuthError)
+      return {
+        status: 400,
+        contentType: "text/html; charset=utf-8",
+        body: renderErrorPage(e.aadsts, e.description),
+      };
     throw e;
   }
   const p = authorizeParams(ctx);
   const app = sim.store.apps.get(p.client_id ?? "");
   if (!app) {
-    return { status: 400, contentType: "text/html; charset=utf-8", body: renderErrorPage(700016, `Application with identifier '${p.client_id ?? ""}' was not found in the directory '${sim.store.displayName}'.`) };
+    return {
+      status: 400,
+      contentType: "text/html; charset=utf-8",
+      body: renderErrorPage(
+        700016,
+        `Application with identifier '${p.client_id ?? ""}' was not found in the directory '${sim.store.displayName}'.`,
+      ),
+    };
   }
   const redirectUri = p.redirect_uri ?? "";
   if (!app.redirectUris.includes(redirectUri)) {
     return {
       status: 400,
       contentType: "text/html; charset=utf-8",
-      body: renderErrorPage(50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`),
+      body: renderErrorPage(
+        50011,
+        `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
+      ),
     };
   }
   const mode = p.response_mode ?? "query";
   const fail = (error: string, code: number, description: string) =>
-    redirectBack(redirectUri, mode, { error, error_description: `AADSTS${code}: ${description}`, ...(p.state !== undefined ? { state: p.state } : {}) });
-  if (p.response_type !== "code") return fail("unsupported_response_type", 700054, "response_type 'id_token' is not enabled for the application.");
-  if (p.code_challenge !== undefined && p.code_challenge_method !== undefined && !["S256", "plain"].includes(p.code_challenge_method)) {
+    redirectBack(redirectUri, mode, {
+      error,
+      error_description: `AADSTS${code}: ${description}`,
+      ...(p.state !== undefined ? { state: p.state } : {}),
+    });
+  if (p.response_type !== "code")
+    return fail(
+      "unsupported_response_type",
+      700054,
+      "response_type 'id_token' is not enabled for the application.",
+    );
+  if (
+    p.code_challenge !== undefined &&
+    p.code_challenge_method !== undefined &&
+    !["S256", "plain"].includes(p.code_challenge_method)
+  ) {
     return fail("invalid_request", 5000, "The code_challenge_method is not supported.");
   }
   let parsed: ParsedScopes;
@@ -291,27 +472,49 @@ function authorizeEndpoint(ctx: RequestContext): SimResponse {
     parsed = parseScopes(p.scope ?? "", ctx.cloud, ctx.params.tenant ?? "");
     grantDelegated(app, parsed);
   } catch (e) {
-    if (e instanceof OAuthError) return fail(e.aadsts === 65001 ? "consent_required" : e.error, e.aadsts, e.description);
+    if (e instanceof OAuthError)
+      return fail(e.aadsts === 65001 ? "consent_required" : e.error, e.aadsts, e.description);
     throw e;
   }
-  const chosen = p.sim_user ?? (ctx.method === "POST" ? p.login_hint_input || p.login_hint : sim.entra.autoSignIn ? p.login_hint : undefined);
+  const chosen =
+    p.sim_user ??
+    (ctx.method === "POST"
+      ? p.login_hint_input || p.login_hint
+      : sim.entra.autoSignIn
+        ? p.login_hint
+        : undefined);
   if (chosen === undefined || chosen === "") {
-    if (p.prompt === "none") return fail("login_required", 50058, "A silent sign-in request was sent but no user is signed in.");
-    const people = [...sim.store.users.values()].filter((u) => !u.isRoomMailbox && u.deletedAt === undefined && u.data.accountEnabled !== false);
+    if (p.prompt === "none")
+      return fail("login_required", 50058, "A silent sign-in request was sent but no user is signed in.");
+    const people = [...sim.store.users.values()].filter(
+      (u) => !u.isRoomMailbox && u.deletedAt === undefined && u.data.accountEnabled !== false,
+    );
     const action = `${ctx.origin}/${ctx.params.tenant ?? ""}/oauth2/v2.0/authorize`;
     const params = { ...p };
     delete params.sim_user;
     return {
       status: 200,
       contentType: "text/html; charset=utf-8",
-      body: renderSignInPage({ action, params, users: people.slice(0, 300), total: people.length, tenantName: sim.store.displayName, appName: app.displayName }),
+      body: renderSignInPage({
+        action,
+        params,
+        users: people.slice(0, 300),
+        total: people.length,
+        tenantName: sim.store.displayName,
+        appName: app.displayName,
+      }),
     };
   }
   const user = sim.store.findUser(chosen);
   if (!user || user.isRoomMailbox) {
-    return fail("invalid_request", 50034, `The user account ${chosen} does not exist in the ${sim.store.domains[0] ?? sim.store.tenantId} directory. To sign into this application, the account must be added to the directory.`);
+    return fail(
+      "invalid_request",
+      50034,
+      `The user account ${chosen} does not exist in the ${sim.store.domains[0] ?? sim.store.tenantId} directory. To sign into this application, the account must be added to the directory.`,
+    );
   }
-  if (user.data.accountEnabled === false) return fail("access_denied", 50057, "The user account is disabled.");
+  if (user.data.accountEnabled === false)
+    return fail("access_denied", 50057, "The user account is disabled.");
   const code = opaqueToken("code");
   sim.store.authCodes.set(code, {
     code,
@@ -343,7 +546,10 @@ export const entraRoutes: RouteModule = {
       resolveTenant(ctx.sim.store, ctx.params.tenant ?? "");
       return { status: 200, body: { keys: [ctx.sim.keys.jwk] } };
     });
-    router.entra("GET", "/{tenant}/discovery/keys", (ctx) => ({ status: 200, body: { keys: [ctx.sim.keys.jwk] } }));
+    router.entra("GET", "/{tenant}/discovery/keys", (ctx) => ({
+      status: 200,
+      body: { keys: [ctx.sim.keys.jwk] },
+    }));
     // Instance discovery, as MSAL calls it when the authority host is not in knownAuthorities.
     router.entra("GET", "/common/discovery/instance", (ctx) => {
       const host = ctx.origin.replace(/^https:\/\//, "");
@@ -361,7 +567,9 @@ export const entraRoutes: RouteModule = {
     router.entra("POST", "/{tenant}/oauth2/v2.0/token", tokenEndpoint);
     router.entra("GET", "/{tenant}/oauth2/v2.0/logout", (ctx) => {
       const uri = ctx.query.get("post_logout_redirect_uri");
-      return uri ? { status: 302, headers: { Location: uri } } : { status: 200, contentType: "text/html", body: "<p>You signed out of your account.</p>" };
+      return uri
+        ? { status: 302, headers: { Location: uri } }
+        : { status: 200, contentType: "text/html", body: "<p>You signed out of your account.</p>" };
     });
   },
 };

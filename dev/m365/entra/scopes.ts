@@ -37,7 +37,12 @@ export function parseScopes(scope: string, requestCloud: CloudName, tenantName: 
       out.cloud = prefix[1];
     } else if (s.includes("://") || s.includes("/")) {
       const resource = s.replace(/\/[^/]*$/, "");
-      throw new OAuthError(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      throw new OAuthError(
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
     }
     if (name === ".default") out.isDefault = true;
     else out.graph.push(name);

@@ -25,7 +25,10 @@ export function renderSignInPage(opts: {
         `<strong>${escape(u.data.displayName)}</strong><span>${escape(u.data.userPrincipalName)}</span></button></li>`,
     )
     .join("");
-  const more = opts.total > opts.users.length ? `<p>${opts.total - opts.users.length} more people: type a sign-in name above.</p>` : "";
+  const more =
+    opts.total > opts.users.length
+      ? `<p>${opts.total - opts.users.length} more people: type a sign-in name above.</p>`
+      : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -52,11 +55,15 @@ export function renderFormPost(redirectUri: string, fields: Record<string, strin
   const inputs = Object.entries(fields)
     .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
     .join("");
-  return `<!doctype html><html><head><title>Working...</title></head><body onload="document.forms[0].submit()">` +
-    `<form method="post" action="${escape(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+  return (
+    `<!doctype html><html><head><title>Working...</title></head><body onload="document.forms[0].submit()">` +
+    `<form method="post" action="${escape(redirectUri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`
+  );
 }
 
 export function renderErrorPage(code: number, message: string): string {
-  return `<!doctype html><html><head><title>Sign in error</title></head><body><main><h1>Sorry, but we’re having trouble signing you in.</h1>` +
-    `<p>AADSTS${code}: ${escape(message)}</p></main></body></html>`;
+  return (
+    `<!doctype html><html><head><title>Sign in error</title></head><body><main><h1>Sorry, but we’re having trouble signing you in.</h1>` +
+    `<p>AADSTS${code}: ${escape(message)}</p></main></body></html>`
+  );
 }

@@ -7,9 +7,15 @@ export type TenantRef = { kind: "tenant" } | { kind: "multi"; name: "common" | "
 export function resolveTenant(store: TenantStore, segment: string): TenantRef {
   const s = segment.toLowerCase();
   if (s === "common" || s === "organizations") return { kind: "multi", name: s };
-  if (s === store.tenantId.toLowerCase() || store.domains.some((d) => d.toLowerCase() === s)) return { kind: "tenant" };
+  if (s === store.tenantId.toLowerCase() || store.domains.some((d) => d.toLowerCase() === s))
+    return { kind: "tenant" };
   if (s === "consumers") {
-    throw new OAuthError(400, "invalid_request", 9002331, "Application is configured for use by Microsoft Account users only. Please use the /consumers endpoint to serve this request.");
+    throw new OAuthError(
+      400,
+      "invalid_request",
+      9002331,
+      "Application is configured for use by Microsoft Account users only. Please use the /consumers endpoint to serve this request.",
+    );
   }
   throw new OAuthError(
     400,

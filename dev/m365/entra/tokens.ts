@@ -32,7 +32,11 @@ function pairwiseSub(oid: string, clientId: string): string {
   return createHash("sha256").update(`${oid}|${clientId}`).digest("base64url").slice(0, 43);
 }
 
-export async function mintAppAccessToken(sim: SimulatorServices, app: AppRegistration, cloud: CloudName): Promise<string> {
+export async function mintAppAccessToken(
+  sim: SimulatorServices,
+  app: AppRegistration,
+  cloud: CloudName,
+): Promise<string> {
   const profile = CLOUDS[cloud];
   const tid = sim.store.tenantId;
   const claims: Record<string, unknown> = {
@@ -97,16 +101,19 @@ export async function mintIdToken(
   user: UserRecord,
   issuer: string,
   nonce: string | undefined,
+  oidcScopes: readonly string[] = ["openid", "profile"],
 ): Promise<string> {
   const groups = sim.store.groupsOfUser(user.id);
+  const profile = oidcScopes.includes("profile");
   const claims: Record<string, unknown> = {
     aud: app.clientId,
     iss: issuer,
     ...times(sim, 3600),
-    name: user.data.displayName,
+    // `name` and `preferred_username` come with the profile scope, `email` only with the email scope.
+    name: profile ? user.data.displayName : undefined,
     oid: user.id,
-    preferred_username: user.data.userPrincipalName,
-    email: user.data.mail ?? undefined,
+    preferred_username: profile ? user.data.userPrincipalName : undefined,
+    email: oidcScopes.includes("email") ? (user.data.mail ?? undefined) : undefined,
     rh: b64url(16),
     sub: pairwiseSub(user.id, app.clientId),
     tid: sim.store.tenantId,

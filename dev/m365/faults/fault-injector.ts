@@ -60,12 +60,15 @@ export class FaultInjector {
 
   decide(graphPath: string): FaultDecision {
     const s = this.settings;
-    if (s.pathPrefix !== undefined && !graphPath.toLowerCase().startsWith(s.pathPrefix.toLowerCase())) return { delayMs: 0 };
+    if (s.pathPrefix !== undefined && !graphPath.toLowerCase().startsWith(s.pathPrefix.toLowerCase()))
+      return { delayMs: 0 };
     if (this.stormRemaining > 0) {
       this.stormRemaining--;
       return {
         delayMs: 0,
-        error: new GraphError(429, "TooManyRequests", "Too many requests.", { "Retry-After": String(this.stormRetryAfter) }),
+        error: new GraphError(429, "TooManyRequests", "Too many requests.", {
+          "Retry-After": String(this.stormRetryAfter),
+        }),
       };
     }
     const [min, max] = s.latencyMs;
@@ -81,7 +84,8 @@ export class FaultInjector {
         504: ["GatewayTimeout", "The gateway timed out."],
       };
       const [code, message] = messages[s.errorStatus] ?? ["ServiceUnavailable", "Service unavailable."];
-      const headers: Record<string, string> = s.errorStatus === 503 ? { "Retry-After": String(s.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        s.errorStatus === 503 ? { "Retry-After": String(s.retryAfterSeconds) } : {};
       return { delayMs, error: new GraphError(s.errorStatus, code, message, headers) };
     }
     return { delayMs };

@@ -24,23 +24,41 @@ function validate(body: unknown): BatchItem[] {
   const requests = (body as { requests?: unknown } | undefined)?.requests;
   if (!Array.isArray(requests)) throw new GraphError(400, "BadRequest", "Invalid batch payload format.");
   if (requests.length > MAX_BATCH_REQUESTS) {
-    throw new GraphError(400, "BadRequest", `The number of requests in the batch exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `The number of requests in the batch exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+    );
   }
   const ids = new Set<string>();
   for (const r of requests as BatchItem[]) {
     if (typeof r?.id !== "string" || typeof r.method !== "string" || typeof r.url !== "string") {
       throw new GraphError(400, "BadRequest", "Invalid batch payload format.");
     }
-    if (ids.has(r.id)) throw new GraphError(400, "BadRequest", `Batch request id '${r.id}' is duplicated; request ids must be unique.`);
+    if (ids.has(r.id))
+      throw new GraphError(
+        400,
+        "BadRequest",
+        `Batch request id '${r.id}' is duplicated; request ids must be unique.`,
+      );
     ids.add(r.id);
-    if (/^https?:/i.test(r.url)) throw new GraphError(400, "BadRequest", "Invalid request URL in batch: relative URLs are expected.");
-    if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === "content-type")) {
-      throw new GraphError(400, "BadRequest", "Content-Type header must be specified for requests with a body.");
+    if (/^https?:/i.test(r.url))
+      throw new GraphError(400, "BadRequest", "Invalid request URL in batch: relative URLs are expected.");
+    if (
+      r.body !== undefined &&
+      !Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === "content-type")
+    ) {
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Content-Type header must be specified for requests with a body.",
+      );
     }
   }
   for (const r of requests as BatchItem[]) {
     for (const d of r.dependsOn ?? []) {
-      if (!ids.has(d)) throw new GraphError(400, "BadRequest", `Request '${r.id}' depends on unknown request '${d}'.`);
+      if (!ids.has(d))
+        throw new GraphError(400, "BadRequest", `Request '${r.id}' depends on unknown request '${d}'.`);
     }
   }
   return requests as BatchItem[];
@@ -66,7 +84,8 @@ export function registerBatchRoute(router: Router, getDispatch: () => Dispatch):
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(item.headers ?? {})) headers[k.toLowerCase()] = String(v);
-        for (const h of ["authorization", "host"]) if (ctx.headers[h] !== undefined) headers[h] = ctx.headers[h] as string;
+        for (const h of ["authorization", "host"])
+          if (ctx.headers[h] !== undefined) headers[h] = ctx.headers[h];
         const url = `/v1.0/${item.url.replace(/^\/+/, "").replace(/^v1\.0\//i, "")}`;
         return getDispatch()({
           method: item.method,

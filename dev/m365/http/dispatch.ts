@@ -22,7 +22,8 @@ export interface DispatchResult extends SimResponse {
   headers: HeaderMap;
 }
 
-export const GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const GRAPH_JSON =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -30,12 +31,17 @@ function parseBody(req: InternalRequest, kind: string): unknown {
   if (req.parsedBody !== undefined) return req.parsedBody;
   if (req.body === "") return undefined;
   const type = (req.headers["content-type"] ?? "").toLowerCase();
-  if (type.includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(req.body));
+  if (type.includes("application/x-www-form-urlencoded"))
+    return Object.fromEntries(new URLSearchParams(req.body));
   try {
     return JSON.parse(req.body);
   } catch {
     if (kind === "graph") {
-      throw new GraphError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      );
     }
     return req.body;
   }
@@ -51,7 +57,8 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
     const q = req.url.indexOf("?");
     const path = q >= 0 ? req.url.slice(0, q) : req.url;
     const query = new URLSearchParams(q >= 0 ? req.url.slice(q + 1) : "");
-    const clientRequestId = req.headers["client-request-id"] ?? query.get("client-request-id") ?? randomUUID();
+    const clientRequestId =
+      req.headers["client-request-id"] ?? query.get("client-request-id") ?? randomUUID();
     const requestId = randomUUID();
     const host = req.headers["host"] ?? "127.0.0.1";
     const ctx: RequestContext = {
@@ -71,7 +78,12 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
       cleanup: [],
     };
     const match = router.match(ctx.method, path);
-    const kind = match.kind === "found" ? match.route.kind : path.toLowerCase().startsWith("/v1.0") || path.toLowerCase().startsWith("/beta") ? "graph" : "unknown";
+    const kind =
+      match.kind === "found"
+        ? match.route.kind
+        : path.toLowerCase().startsWith("/v1.0") || path.toLowerCase().startsWith("/beta")
+          ? "graph"
+          : "unknown";
     let res: SimResponse;
     let errorCode: string | undefined;
     let delayMs = 0;
@@ -95,7 +107,11 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
         res = { status: 404, body: { error: "not_found", message: `No route for ${ctx.method} ${path}` } };
       } else if (match.kind === "method-not-allowed") {
         if (kind === "graph") throw graphErrors.unsupportedMethod(match.allowed.join(", "));
-        res = { status: 405, headers: { Allow: match.allowed.join(", ") }, body: { error: "method_not_allowed" } };
+        res = {
+          status: 405,
+          headers: { Allow: match.allowed.join(", ") },
+          body: { error: "method_not_allowed" },
+        };
       } else {
         ctx.params = match.params;
         ctx.body = parseBody(req, kind);
@@ -104,7 +120,11 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
     } catch (e) {
       if (e instanceof GraphError) {
         errorCode = e.code;
-        res = { status: e.status, headers: e.headers, body: graphErrorBody(e, requestId, clientRequestId, sim.clock.now()) };
+        res = {
+          status: e.status,
+          headers: e.headers,
+          body: graphErrorBody(e, requestId, clientRequestId, sim.clock.now()),
+        };
         if (e.status === 401) {
           res.headers = {
             ...res.headers,
@@ -127,14 +147,29 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
     if (kind === "graph") {
       headers["request-id"] = requestId;
       headers["client-request-id"] = clientRequestId;
-      headers["x-ms-ags-diagnostic"] = JSON.stringify({ ServerInfo: { DataCenter: "Local", Slice: "E", Ring: "5", ScaleUnit: "000", RoleInstance: "M365SIM", ADSiteName: "LOC" } });
+      headers["x-ms-ags-diagnostic"] = JSON.stringify({
+        ServerInfo: {
+          DataCenter: "Local",
+          Slice: "E",
+          Ring: "5",
+          ScaleUnit: "000",
+          RoleInstance: "M365SIM",
+          ADSiteName: "LOC",
+        },
+      });
     } else if (kind === "entra") {
       headers["x-ms-request-id"] = requestId;
       headers["client-request-id"] = clientRequestId;
     }
     const contentType =
       res.contentType ??
-      (res.body === undefined ? undefined : typeof res.body === "string" ? "text/plain; charset=utf-8" : kind === "graph" ? GRAPH_JSON : "application/json; charset=utf-8");
+      (res.body === undefined
+        ? undefined
+        : typeof res.body === "string"
+          ? "text/plain; charset=utf-8"
+          : kind === "graph"
+            ? GRAPH_JSON
+            : "application/json; charset=utf-8");
     if (contentType) headers["content-type"] = contentType;
     sim.log.add({
       seq: sim.log.nextSeq(),
@@ -143,8 +178,12 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
       path,
       query: q >= 0 ? req.url.slice(q + 1) : "",
       status: res.status,
-      kind: kind as "graph" | "entra" | "control" | "unknown",
-      appId: ctx.auth?.appId ?? (typeof (ctx.body as Record<string, unknown> | undefined)?.client_id === "string" ? ((ctx.body as Record<string, string>).client_id) : undefined),
+      kind: kind,
+      appId:
+        ctx.auth?.appId ??
+        (typeof (ctx.body as Record<string, unknown> | undefined)?.client_id === "string"
+          ? (ctx.body as Record<string, string>).client_id
+          : undefined),
       userId: ctx.auth?.userId,
       requestId,
       clientRequestId,

@@ -18,7 +18,12 @@ export function graphDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
 }
 
-export function graphErrorBody(err: GraphError, requestId: string, clientRequestId: string, nowMs: number): object {
+export function graphErrorBody(
+  err: GraphError,
+  requestId: string,
+  clientRequestId: string,
+  nowMs: number,
+): object {
   return {
     error: {
       code: err.code,
@@ -30,9 +35,15 @@ export function graphErrorBody(err: GraphError, requestId: string, clientRequest
 
 /** Common Graph errors, worded as Graph words them. */
 export const graphErrors = {
-  notFoundSegment: (segment: string) => new GraphError(400, "BadRequest", `Resource not found for the segment '${segment}'.`),
+  notFoundSegment: (segment: string) =>
+    new GraphError(400, "BadRequest", `Resource not found for the segment '${segment}'.`),
   unsupportedMethod: (method: string) =>
-    new GraphError(405, "Request_BadRequest", `Specified HTTP method is not allowed for the request target.`, { Allow: method }),
+    new GraphError(
+      405,
+      "Request_BadRequest",
+      `Specified HTTP method is not allowed for the request target.`,
+      { Allow: method },
+    ),
   resourceNotFound: (id: string) =>
     new GraphError(
       404,
@@ -40,16 +51,26 @@ export const graphErrors = {
       `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
     ),
   /** Directory (Entra-backed) endpoints without the needed permission. */
-  directoryDenied: () => new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
+  directoryDenied: () =>
+    new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
   /** Exchange-backed endpoints (calendars, places) without the needed permission. */
-  exchangeDenied: () => new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+  exchangeDenied: () =>
+    new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."),
   /** Application access policy / RBAC scope excludes the mailbox. */
   accessPolicyDenied: () => new GraphError(403, "ErrorAccessDenied", "Access to OData is disabled."),
   emptyToken: () => new GraphError(401, "InvalidAuthenticationToken", "Access token is empty."),
-  malformedToken: () => new GraphError(401, "InvalidAuthenticationToken", "CompactToken parsing failed with error code: 80049217"),
-  expiredToken: () => new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."),
-  invalidSignature: () => new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure."),
-  invalidAudience: () => new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
+  malformedToken: () =>
+    new GraphError(
+      401,
+      "InvalidAuthenticationToken",
+      "CompactToken parsing failed with error code: 80049217",
+    ),
+  expiredToken: () =>
+    new GraphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."),
+  invalidSignature: () =>
+    new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure."),
+  invalidAudience: () =>
+    new GraphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
   badRequest: (message: string) => new GraphError(400, "BadRequest", message),
   mailboxConcurrency: (retryAfterSeconds: number) =>
     new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
@@ -70,7 +91,12 @@ export class OAuthError extends Error {
   }
 }
 
-export function oauthErrorBody(err: OAuthError, traceId: string, correlationId: string, nowMs: number): object {
+export function oauthErrorBody(
+  err: OAuthError,
+  traceId: string,
+  correlationId: string,
+  nowMs: number,
+): object {
   const timestamp = new Date(nowMs).toISOString().replace("T", " ").slice(0, 19) + "Z";
   return {
     error: err.error,

@@ -55,7 +55,9 @@ function tokenize(src: string): Token[] {
       const m = /^-?\d+(\.\d+)?/.exec(src.slice(i));
       const text = m ? m[0] : c;
       // a GUID literal (unquoted) starts with digits too: read it as an identifier
-      const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/.exec(src.slice(i));
+      const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/.exec(
+        src.slice(i),
+      );
       if (guid) {
         out.push({ kind: "str", text: guid[0] });
         i += guid[0].length;
@@ -246,7 +248,13 @@ export function validateFilter(
       return;
     case "any":
       check(node.prop, "any");
-      validateFilter(node.body, { ...spec, [node.variable]: { ops: ["eq", "ne", "startsWith", "endsWith", "in"] } }, advanced, unsupported, node.variable);
+      validateFilter(
+        node.body,
+        { ...spec, [node.variable]: { ops: ["eq", "ne", "startsWith", "endsWith", "in"] } },
+        advanced,
+        unsupported,
+        node.variable,
+      );
       return;
   }
 }
@@ -301,8 +309,10 @@ export function evaluateFilter(node: FilterNode, obj: unknown, scope: Record<str
       return !evaluateFilter(node.e, obj, scope);
     case "cmp": {
       const v = value(node.prop);
-      if (node.op === "eq") return node.value === null ? v === null || v === undefined : compare(v, node.value) === 0;
-      if (node.op === "ne") return node.value === null ? !(v === null || v === undefined) : compare(v, node.value) !== 0;
+      if (node.op === "eq")
+        return node.value === null ? v === null || v === undefined : compare(v, node.value) === 0;
+      if (node.op === "ne")
+        return node.value === null ? !(v === null || v === undefined) : compare(v, node.value) !== 0;
       if (v === undefined || v === null) return false;
       const c = compare(v, node.value);
       return node.op === "gt" ? c > 0 : node.op === "ge" ? c >= 0 : node.op === "lt" ? c < 0 : c <= 0;

@@ -1,7 +1,13 @@
 import type { RequestContext } from "./context";
 import { GraphError } from "./errors";
 import { GRAPH_TYPE_PROPERTIES } from "./graph-schema";
-import { evaluateFilter, parseFilter, validateFilter, type FilterNode, type FilterSpec } from "./odata-filter";
+import {
+  evaluateFilter,
+  parseFilter,
+  validateFilter,
+  type FilterNode,
+  type FilterSpec,
+} from "./odata-filter";
 
 /** OData system query options as Graph applies them to collections. */
 
@@ -18,9 +24,17 @@ export function parseSelect(ctx: RequestContext, typeName: string): string[] | u
   if (raw === null || raw.trim() === "") return undefined;
   const known = GRAPH_TYPE_PROPERTIES[typeName] ?? [];
   const out: string[] = [];
-  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const canonical = known.find((k) => k.toLowerCase() === part.toLowerCase());
-    if (!canonical) throw new GraphError(400, "BadRequest", `Could not find a property named '${part}' on type '${typeName}'.`);
+    if (!canonical)
+      throw new GraphError(
+        400,
+        "BadRequest",
+        `Could not find a property named '${part}' on type '${typeName}'.`,
+      );
     if (!out.includes(canonical)) out.push(canonical);
   }
   return out;
@@ -32,7 +46,11 @@ export function parseTop(ctx: RequestContext, max: number): number | undefined {
   if (raw === null) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new GraphError(400, "Request_BadRequest", `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`);
+    throw new GraphError(
+      400,
+      "Request_BadRequest",
+      `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`,
+    );
   }
   return n;
 }
@@ -41,13 +59,17 @@ export function parseSkip(ctx: RequestContext): number {
   const raw = queryOption(ctx, "skip");
   if (raw === null) return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new GraphError(400, "BadRequest", `Invalid value for $skip: '${raw}'.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new GraphError(400, "BadRequest", `Invalid value for $skip: '${raw}'.`);
   return n;
 }
 
 /** True when the request uses Entra's advanced query parameters (ConsistencyLevel: eventual and $count=true). */
 export function isAdvancedQuery(ctx: RequestContext): boolean {
-  return (ctx.headers["consistencylevel"] ?? "").toLowerCase() === "eventual" && (queryOption(ctx, "count") ?? "").toLowerCase() === "true";
+  return (
+    (ctx.headers["consistencylevel"] ?? "").toLowerCase() === "eventual" &&
+    (queryOption(ctx, "count") ?? "").toLowerCase() === "true"
+  );
 }
 
 /**
@@ -57,7 +79,8 @@ export function isAdvancedQuery(ctx: RequestContext): boolean {
 export function wantsCount(ctx: RequestContext, needsConsistencyLevel: boolean): boolean {
   const raw = queryOption(ctx, "count");
   if (raw === null) return false;
-  if (raw.toLowerCase() !== "true" && raw.toLowerCase() !== "false") throw new GraphError(400, "BadRequest", `Invalid value for $count: '${raw}'.`);
+  if (raw.toLowerCase() !== "true" && raw.toLowerCase() !== "false")
+    throw new GraphError(400, "BadRequest", `Invalid value for $count: '${raw}'.`);
   if (raw.toLowerCase() === "false") return false;
   if (needsConsistencyLevel && (ctx.headers["consistencylevel"] ?? "").toLowerCase() !== "eventual") {
     throw new GraphError(400, "Request_BadRequest", "$count is not currently supported.");
@@ -114,21 +137,30 @@ export function parseOrderBy(
   const raw = queryOption(ctx, "orderby");
   if (raw === null || raw.trim() === "") return undefined;
   const adv = isAdvancedQuery(ctx);
-  const unsupported = () => new GraphError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
+  const unsupported = () =>
+    new GraphError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
   if (hasFilter && !adv) throw unsupported();
   const out: OrderBy[] = [];
-  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name = "", dir = "asc"] = part.split(/\s+/);
     const pool = adv ? [...allowed, ...advanced] : allowed;
     const canonical = pool.find((p) => p.toLowerCase() === name.toLowerCase());
     if (!canonical) throw unsupported();
-    if (dir.toLowerCase() !== "asc" && dir.toLowerCase() !== "desc") throw new GraphError(400, "BadRequest", `Invalid $orderby direction '${dir}'.`);
+    if (dir.toLowerCase() !== "asc" && dir.toLowerCase() !== "desc")
+      throw new GraphError(400, "BadRequest", `Invalid $orderby direction '${dir}'.`);
     out.push({ prop: canonical, desc: dir.toLowerCase() === "desc" });
   }
   return out;
 }
 
-export function applyOrderBy<T>(items: T[], order: OrderBy[] | undefined, view: (item: T) => Record<string, unknown>): T[] {
+export function applyOrderBy<T>(
+  items: T[],
+  order: OrderBy[] | undefined,
+  view: (item: T) => Record<string, unknown>,
+): T[] {
   if (!order || order.length === 0) return items;
   const collator = new Intl.Collator("en", { sensitivity: "base" });
   return [...items].sort((a, b) => {
@@ -137,7 +169,8 @@ export function applyOrderBy<T>(items: T[], order: OrderBy[] | undefined, view: 
       const y = view(b)[o.prop];
       let c: number;
       if (x === y) c = 0;
-      else if (x === undefined || x === null) c = 1; // nulls last
+      else if (x === undefined || x === null)
+        c = 1; // nulls last
       else if (y === undefined || y === null) c = -1;
       else if (typeof x === "string" && typeof y === "string") c = collator.compare(x, y);
       else c = (x as number) < (y as number) ? -1 : 1;
@@ -151,7 +184,11 @@ export function applyOrderBy<T>(items: T[], order: OrderBy[] | undefined, view: 
  * Keeps the selected properties, or the endpoint's default set (which includes id). Unset properties
  * are present as null, as Graph returns them.
  */
-export function project(obj: Record<string, unknown>, select: string[] | undefined, defaults: readonly string[]): Record<string, unknown> {
+export function project(
+  obj: Record<string, unknown>,
+  select: string[] | undefined,
+  defaults: readonly string[],
+): Record<string, unknown> {
   const keys = select ?? defaults;
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = obj[k] ?? null;
@@ -172,24 +209,35 @@ export function decodeToken<T>(token: string): T | undefined {
 }
 
 /** The same request URL with some query options replaced (used to build `@odata.nextLink`). */
-export function linkWith(ctx: RequestContext, replace: Record<string, string | undefined>, path = ctx.path): string {
+export function linkWith(
+  ctx: RequestContext,
+  replace: Record<string, string | undefined>,
+  path = ctx.path,
+): string {
   const params = new URLSearchParams();
   const lowerKeys = Object.keys(replace).map((k) => k.toLowerCase());
   for (const [k, v] of ctx.query) if (!lowerKeys.includes(k.toLowerCase())) params.append(k, v);
   for (const [k, v] of Object.entries(replace)) if (v !== undefined) params.append(k, v);
-  const qs = params.toString().replace(/%24/g, "$");
+  const qs = params.toString().replace(/%24/g, "$").replace(/%2C/gi, ",");
   return `${ctx.origin}${encodePath(path)}${qs ? `?${qs}` : ""}`;
 }
 
 function encodePath(path: string): string {
   return path
     .split("/")
-    .map((s) => encodeURIComponent(s).replace(/%40/g, "@").replace(/%24/g, "$").replace(/%28/g, "(").replace(/%29/g, ")"))
+    .map((s) =>
+      encodeURIComponent(s)
+        .replace(/%40/g, "@")
+        .replace(/%24/g, "$")
+        .replace(/%28/g, "(")
+        .replace(/%29/g, ")"),
+    )
     .join("/");
 }
 
 /** The `@odata.context` URL for a collection or entity. */
 export function contextUrl(ctx: RequestContext, fragment: string): string {
-  const base = ctx.cloud === "china" ? "https://microsoftgraph.chinacloudapi.cn" : "https://graph.microsoft.com";
+  const base =
+    ctx.cloud === "china" ? "https://microsoftgraph.chinacloudapi.cn" : "https://graph.microsoft.com";
   return `${base}/v1.0/$metadata#${fragment}`;
 }

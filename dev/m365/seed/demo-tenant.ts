@@ -28,9 +28,90 @@ export const DEMO_REDIRECT_URIS = [
   "http://localhost:3000/auth/callback",
 ];
 
-const FIRST = ["Adele", "Alex", "Allan", "Bianca", "Carlos", "Chen", "Diego", "Elena", "Emily", "Fatima", "Grady", "Hana", "Henrietta", "Isaiah", "Johanna", "Joni", "Kenji", "Lee", "Lidia", "Lynne", "Megan", "Miriam", "Nestor", "Noah", "Olga", "Patti", "Pradeep", "Priya", "Quentin", "Rafael", "Sakura", "Sofia", "Tomas", "Uma", "Vikram", "Wei", "Ximena", "Yusuf", "Zara", "Irvin"];
-const LAST = ["Adams", "Bauer", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Hansen", "Ito", "Jansen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Wagner", "Xu", "Yilmaz", "Zhang", "Sellers", "Vance", "Lindqvist", "Brennan"];
-const DEPARTMENTS = ["Engineering", "Sales", "Marketing", "Finance", "People & Culture", "Facilities", "Leadership", "IT Operations"];
+const FIRST = [
+  "Adele",
+  "Alex",
+  "Allan",
+  "Bianca",
+  "Carlos",
+  "Chen",
+  "Diego",
+  "Elena",
+  "Emily",
+  "Fatima",
+  "Grady",
+  "Hana",
+  "Henrietta",
+  "Isaiah",
+  "Johanna",
+  "Joni",
+  "Kenji",
+  "Lee",
+  "Lidia",
+  "Lynne",
+  "Megan",
+  "Miriam",
+  "Nestor",
+  "Noah",
+  "Olga",
+  "Patti",
+  "Pradeep",
+  "Priya",
+  "Quentin",
+  "Rafael",
+  "Sakura",
+  "Sofia",
+  "Tomas",
+  "Uma",
+  "Vikram",
+  "Wei",
+  "Ximena",
+  "Yusuf",
+  "Zara",
+  "Irvin",
+];
+const LAST = [
+  "Adams",
+  "Bauer",
+  "Castillo",
+  "Dubois",
+  "Eriksen",
+  "Fischer",
+  "Garcia",
+  "Hansen",
+  "Ito",
+  "Jansen",
+  "Kowalski",
+  "Larsen",
+  "Moreau",
+  "Nakamura",
+  "Okafor",
+  "Petrov",
+  "Quinn",
+  "Rossi",
+  "Schmidt",
+  "Tanaka",
+  "Ueda",
+  "Varga",
+  "Wagner",
+  "Xu",
+  "Yilmaz",
+  "Zhang",
+  "Sellers",
+  "Vance",
+  "Lindqvist",
+  "Brennan",
+];
+const DEPARTMENTS = [
+  "Engineering",
+  "Sales",
+  "Marketing",
+  "Finance",
+  "People & Culture",
+  "Facilities",
+  "Leadership",
+  "IT Operations",
+];
 const TITLES: Record<string, string[]> = {
   Engineering: ["Software Engineer", "Senior Engineer", "Engineering Manager"],
   Sales: ["Account Executive", "Sales Manager"],
@@ -56,17 +137,54 @@ interface Building {
 }
 
 const BUILDINGS: Building[] = [
-  { key: "hq", name: "Contoso HQ", domain: "contoso.example", city: "Amsterdam", countryOrRegion: "Netherlands", street: "Herengracht 100", postalCode: "1015 BS", timeZone: "W. Europe Standard Time", lat: 52.3731, lon: 4.8922 },
-  { key: "tower", name: "Fabrikam Tower", domain: "fabrikam.example", city: "Seattle", countryOrRegion: "United States", street: "400 Pine St", postalCode: "98101", timeZone: "Pacific Standard Time", lat: 47.6114, lon: -122.3378 },
+  {
+    key: "hq",
+    name: "Contoso HQ",
+    domain: "contoso.example",
+    city: "Amsterdam",
+    countryOrRegion: "Netherlands",
+    street: "Herengracht 100",
+    postalCode: "1015 BS",
+    timeZone: "W. Europe Standard Time",
+    lat: 52.3731,
+    lon: 4.8922,
+  },
+  {
+    key: "tower",
+    name: "Fabrikam Tower",
+    domain: "fabrikam.example",
+    city: "Seattle",
+    countryOrRegion: "United States",
+    street: "400 Pine St",
+    postalCode: "98101",
+    timeZone: "Pacific Standard Time",
+    lat: 47.6114,
+    lon: -122.3378,
+  },
 ];
 
-const ROOM_NAMES = ["Aurora", "Boreal", "Cascade", "Delta", "Ember", "Fjord", "Glacier", "Harbor", "Isle", "Juniper", "Kestrel", "Lagoon"];
+const ROOM_NAMES = [
+  "Aurora",
+  "Boreal",
+  "Cascade",
+  "Delta",
+  "Ember",
+  "Fjord",
+  "Glacier",
+  "Harbor",
+  "Isle",
+  "Juniper",
+  "Kestrel",
+  "Lagoon",
+];
 
 function workingHours(timeZone: string) {
   return {
     timeZone,
     workingHours: {
-      daysOfWeek: ["monday", "tuesday", "wednesday", "thursday", "friday"] as Array<"monday" | "tuesday" | "wednesday" | "thursday" | "friday">,
+      daysOfWeek: ["monday", "tuesday", "wednesday", "thursday", "friday"] as Array<
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday"
+      >,
       startTime: "08:00:00.0000000",
       endTime: "18:00:00.0000000",
       timeZone: { name: timeZone },
@@ -82,7 +200,13 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
   const roomLists: SeedRoomList[] = BUILDINGS.map((b) => ({
     emailAddress: `rooms-${b.key}@${b.domain}`,
     displayName: `${b.name} rooms`,
-    address: { street: b.street, city: b.city, postalCode: b.postalCode, countryOrRegion: b.countryOrRegion, state: null },
+    address: {
+      street: b.street,
+      city: b.city,
+      postalCode: b.postalCode,
+      countryOrRegion: b.countryOrRegion,
+      state: null,
+    },
     geoCoordinates: { latitude: b.lat, longitude: b.lon },
   }));
 
@@ -105,7 +229,13 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
           audioDeviceName: capacity >= 8 ? "Ceiling microphones" : undefined,
           videoDeviceName: capacity >= 10 ? "Teams Room camera" : undefined,
           displayDeviceName: "75-inch display",
-          address: { street: b.street, city: b.city, postalCode: b.postalCode, countryOrRegion: b.countryOrRegion, state: null },
+          address: {
+            street: b.street,
+            city: b.city,
+            postalCode: b.postalCode,
+            countryOrRegion: b.countryOrRegion,
+            state: null,
+          },
           geoCoordinates: { latitude: b.lat, longitude: b.lon },
           roomLists: [`rooms-${b.key}@${b.domain}`],
           mailboxSettings: workingHours(b.timeZone),
@@ -118,7 +248,8 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
   const taken = new Set<string>();
   const departmentOf: string[] = [];
   for (let i = 0; i < userCount; i++) {
-    const building = i < Math.round(userCount * 0.7) ? (BUILDINGS[0] as Building) : (BUILDINGS[1] as Building);
+    const building =
+      i < Math.round(userCount * 0.7) ? (BUILDINGS[0] as Building) : (BUILDINGS[1] as Building);
     const given = pick(FIRST);
     const sur = pick(LAST);
     let alias = `${given}.${sur}`.toLowerCase();
@@ -141,13 +272,35 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
     });
   }
 
-  const byDomain = (d: string) => users.filter((u) => u.userPrincipalName.endsWith(`@${d}`)).map((u) => u.userPrincipalName);
+  const byDomain = (d: string) =>
+    users.filter((u) => u.userPrincipalName.endsWith(`@${d}`)).map((u) => u.userPrincipalName);
   const byDept = (d: string) => users.filter((_, i) => departmentOf[i] === d).map((u) => u.userPrincipalName);
   const groups: SeedGroup[] = [
-    { displayName: "All Contoso", groupTypes: ["Unified"], mailNickname: "allcontoso", members: byDomain("contoso.example") },
-    { displayName: "All Fabrikam", groupTypes: ["Unified"], mailNickname: "allfabrikam", mail: "allfabrikam@fabrikam.example", members: byDomain("fabrikam.example") },
-    ...DEPARTMENTS.map((d) => ({ displayName: d, description: `${d} department`, securityEnabled: true, members: byDept(d) })),
-    { displayName: "ONES Pilot", description: "People trying ONES first", securityEnabled: true, members: ["Facilities", ...users.slice(0, 10).map((u) => u.userPrincipalName)] },
+    {
+      displayName: "All Contoso",
+      groupTypes: ["Unified"],
+      mailNickname: "allcontoso",
+      members: byDomain("contoso.example"),
+    },
+    {
+      displayName: "All Fabrikam",
+      groupTypes: ["Unified"],
+      mailNickname: "allfabrikam",
+      mail: "allfabrikam@fabrikam.example",
+      members: byDomain("fabrikam.example"),
+    },
+    ...DEPARTMENTS.map((d) => ({
+      displayName: d,
+      description: `${d} department`,
+      securityEnabled: true,
+      members: byDept(d),
+    })),
+    {
+      displayName: "ONES Pilot",
+      description: "People trying ONES first",
+      securityEnabled: true,
+      members: ["Facilities", ...users.slice(0, 10).map((u) => u.userPrincipalName)],
+    },
     {
       displayName: "Room mailboxes",
       description: "Mail-enabled security group scoping application access policies to rooms",
@@ -172,14 +325,26 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (delegated permission)",
       secrets: [DEMO_APPS.delegatedPermission.secret],
       redirectUris: DEMO_REDIRECT_URIS,
-      delegatedPermissions: ["Calendars.ReadWrite.Shared", "User.Read", "openid", "profile", "offline_access"],
+      delegatedPermissions: [
+        "Calendars.ReadWrite.Shared",
+        "User.Read",
+        "openid",
+        "profile",
+        "offline_access",
+      ],
     },
     {
       clientId: DEMO_APPS.delegatedResourceOnly.clientId,
       displayName: "ONES (delegated resource only)",
       secrets: [DEMO_APPS.delegatedResourceOnly.secret],
       redirectUris: DEMO_REDIRECT_URIS,
-      delegatedPermissions: ["Calendars.ReadWrite.Shared", "User.Read", "openid", "profile", "offline_access"],
+      delegatedPermissions: [
+        "Calendars.ReadWrite.Shared",
+        "User.Read",
+        "openid",
+        "profile",
+        "offline_access",
+      ],
     },
     {
       clientId: DEMO_APPS.applicationResourceOnly.clientId,
@@ -193,7 +358,9 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
   ];
 
   const facilities = byDept("Facilities");
-  const calendarPermissions = rooms.flatMap((r) => facilities.map((u) => ({ mailbox: r.emailAddress, user: u, role: "write" as const })));
+  const calendarPermissions = rooms.flatMap((r) =>
+    facilities.map((u) => ({ mailbox: r.emailAddress, user: u, role: "write" as const })),
+  );
 
   return {
     tenantId: DEMO_TENANT_ID,
@@ -205,6 +372,12 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
     rooms,
     apps,
     calendarPermissions,
-    rbacAssignments: [{ appId: DEMO_APPS.applicationResourceOnly.clientId, role: "Application Calendars.ReadWrite", scope: "rooms" }],
+    rbacAssignments: [
+      {
+        appId: DEMO_APPS.applicationResourceOnly.clientId,
+        role: "Application Calendars.ReadWrite",
+        scope: "rooms",
+      },
+    ],
   };
 }

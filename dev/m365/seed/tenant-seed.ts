@@ -1,6 +1,17 @@
-import type { MailboxSettings, PhysicalAddress, OutlookGeoCoordinates } from "@microsoft/microsoft-graph-types";
+import type {
+  MailboxSettings,
+  PhysicalAddress,
+  OutlookGeoCoordinates,
+} from "@microsoft/microsoft-graph-types";
 import type { TenantStore } from "../store/tenant-store";
-import type { AppRegistration, ApplicationAccessPolicy, CalendarRole, RbacAssignment, RoomRecord, UserRecord } from "../store/types";
+import type {
+  AppRegistration,
+  ApplicationAccessPolicy,
+  CalendarRole,
+  RbacAssignment,
+  RoomRecord,
+  UserRecord,
+} from "../store/types";
 import { stableGuid } from "./ids";
 
 /**
@@ -21,7 +32,11 @@ export interface TenantSeed {
   /** Calendar folder permissions: `user` gets `role` on `mailbox`'s calendar (ids or addresses). */
   calendarPermissions?: Array<{ mailbox: string; user: string; role: CalendarRole }>;
   /** `group` is a group id, mail or display name. */
-  applicationAccessPolicies?: Array<{ appId: string; accessRight: ApplicationAccessPolicy["accessRight"]; group: string }>;
+  applicationAccessPolicies?: Array<{
+    appId: string;
+    accessRight: ApplicationAccessPolicy["accessRight"];
+    group: string;
+  }>;
   rbacAssignments?: RbacAssignment[];
   /** Sections for other modules (e.g. `calendars`), handed to each module's `seed` hook. */
   extensions?: Record<string, unknown>;
@@ -115,7 +130,8 @@ export function appFromSeed(tenantId: string, a: SeedApp): AppRegistration {
     displayName: a.displayName,
     secrets: (a.secrets ?? []).map((s, i) => {
       const value = typeof s === "string" ? s : s.value;
-      const expiresAt = typeof s === "string" || s.expiresAt === undefined ? undefined : Date.parse(s.expiresAt);
+      const expiresAt =
+        typeof s === "string" || s.expiresAt === undefined ? undefined : Date.parse(s.expiresAt);
       return { value, keyId: stableGuid(`${clientId}/secret`, String(i)), expiresAt };
     }),
     redirectUris: [...(a.redirectUris ?? [])],
@@ -186,7 +202,16 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
   }
 
   for (const r of seed.rooms ?? []) {
-    const mailbox = userRecord(tenantId, { id: r.mailboxId, userPrincipalName: r.emailAddress, displayName: r.displayName, mail: r.emailAddress }, true);
+    const mailbox = userRecord(
+      tenantId,
+      {
+        id: r.mailboxId,
+        userPrincipalName: r.emailAddress,
+        displayName: r.displayName,
+        mail: r.emailAddress,
+      },
+      true,
+    );
     // Exchange sets a room mailbox's Entra account disabled and marks it a resource account.
     mailbox.data.accountEnabled = false;
     if (r.hiddenFromAddressList) mailbox.data.showInAddressList = false;
@@ -233,7 +258,7 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
   const created = groupSeeds.map((g) => {
     const id = g.id ?? stableGuid(`${tenantId}/group`, g.displayName.toLowerCase());
     const nick = g.mailNickname ?? g.displayName.replace(/[^A-Za-z0-9]/g, "");
-    const mailEnabled = g.mailEnabled ?? (g.groupTypes?.includes("Unified") ?? false);
+    const mailEnabled = g.mailEnabled ?? g.groupTypes?.includes("Unified") ?? false;
     const rec = {
       id,
       members: new Set<string>(),
@@ -250,7 +275,8 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
         createdDateTime: CREATED,
         deletedDateTime: null,
         classification: null,
-        proxyAddresses: g.mail || mailEnabled ? [`SMTP:${g.mail ?? `${nick}@${seed.domains[0] ?? "example.com"}`}`] : [],
+        proxyAddresses:
+          g.mail || mailEnabled ? [`SMTP:${g.mail ?? `${nick}@${seed.domains[0] ?? "example.com"}`}`] : [],
         securityIdentifier: null,
         renewedDateTime: CREATED,
       },
@@ -261,7 +287,11 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
   const resolveMember = (ref: string): string => {
     const user = store.findUser(ref);
     if (user) return user.id;
-    const group = store.groups.get(ref) ?? [...store.groups.values()].find((g) => g.data.displayName === ref || g.data.mail?.toLowerCase() === ref.toLowerCase());
+    const group =
+      store.groups.get(ref) ??
+      [...store.groups.values()].find(
+        (g) => g.data.displayName === ref || g.data.mail?.toLowerCase() === ref.toLowerCase(),
+      );
     if (group) return group.id;
     throw new Error(`group member '${ref}' is neither a user nor a group in the seed`);
   };
@@ -278,11 +308,16 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
   for (const p of seed.calendarPermissions ?? []) {
     const mailbox = store.findUser(p.mailbox);
     const user = store.findUser(p.user);
-    if (!mailbox || !user) throw new Error(`calendar permission names unknown mailbox or user: ${p.mailbox} / ${p.user}`);
+    if (!mailbox || !user)
+      throw new Error(`calendar permission names unknown mailbox or user: ${p.mailbox} / ${p.user}`);
     store.mailbox(mailbox.id).calendarPermissions.set(user.id, p.role);
   }
   for (const p of seed.applicationAccessPolicies ?? []) {
-    store.applicationAccessPolicies.push({ appId: p.appId, accessRight: p.accessRight, groupId: resolveMember(p.group) });
+    store.applicationAccessPolicies.push({
+      appId: p.appId,
+      accessRight: p.accessRight,
+      groupId: resolveMember(p.group),
+    });
   }
   for (const r of seed.rbacAssignments ?? []) store.rbacAssignments.push({ ...r });
 }

@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Attendee, ItemBody, Location, PatternedRecurrence, Recipient } from "@microsoft/microsoft-graph-types";
+import type {
+  Attendee,
+  ItemBody,
+  Location,
+  PatternedRecurrence,
+  Recipient,
+} from "@microsoft/microsoft-graph-types";
 import type { TenantStore } from "./tenant-store";
 
 /**
@@ -12,7 +18,8 @@ import type { TenantStore } from "./tenant-store";
  */
 
 export type EventKind = "singleInstance" | "seriesMaster" | "exception";
-export type ResponseKind = "none" | "organizer" | "tentativelyAccepted" | "accepted" | "declined" | "notResponded";
+export type ResponseKind =
+  "none" | "organizer" | "tentativelyAccepted" | "accepted" | "declined" | "notResponded";
 
 /** Exchange `Set-CalendarProcessing` settings of a room mailbox (the ones the simulator honours). */
 export interface CalendarProcessing {
@@ -155,12 +162,18 @@ export class CalendarStore {
 
   /** A new Exchange-looking item id (deterministic: derived from tenant, mailbox and a counter). */
   newEventId(mailboxId: string): string {
-    const h = createHash("sha256").update(`${this.tenantId}/${mailboxId}/${++this.counter}`).digest("base64url").slice(0, 40);
+    const h = createHash("sha256")
+      .update(`${this.tenantId}/${mailboxId}/${++this.counter}`)
+      .digest("base64url")
+      .slice(0, 40);
     return `AAMkAG${h}AAA=`;
   }
 
   newUid(): string {
-    const h = createHash("sha256").update(`${this.tenantId}/uid/${++this.counter}`).digest("hex").toUpperCase();
+    const h = createHash("sha256")
+      .update(`${this.tenantId}/uid/${++this.counter}`)
+      .digest("hex")
+      .toUpperCase();
     return `040000008200E00074C5B7101A82E00800000000${h.slice(0, 16)}00000000000000001000000${h.slice(16, 48)}`;
   }
 

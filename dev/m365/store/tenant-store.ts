@@ -96,7 +96,8 @@ export class TenantStore {
   findRoom(idOrEmail: string): RoomRecord | undefined {
     const byEmail = this.rooms.get(idOrEmail.toLowerCase());
     if (byEmail) return byEmail;
-    for (const room of this.rooms.values()) if (room.placeId === idOrEmail || room.mailboxId === idOrEmail) return room;
+    for (const room of this.rooms.values())
+      if (room.placeId === idOrEmail || room.mailboxId === idOrEmail) return room;
     return undefined;
   }
 
@@ -142,7 +143,8 @@ export class TenantStore {
   /** Ids of the groups a user is a direct member of (for the `groups` claim). */
   groupsOfUser(userId: string): string[] {
     const out: string[] = [];
-    for (const g of this.groups.values()) if (g.deletedAt === undefined && g.members.has(userId)) out.push(g.id);
+    for (const g of this.groups.values())
+      if (g.deletedAt === undefined && g.members.has(userId)) out.push(g.id);
     return out;
   }
 
@@ -249,7 +251,18 @@ export class TenantStore {
     this.tenantId = tenantId;
     this.displayName = displayName;
     this.domains = [];
-    for (const m of [this.users, this.userIndex, this.groups, this.rooms, this.roomLists, this.apps, this.authCodes, this.refreshTokens, this.mailboxes, this.extensions]) {
+    for (const m of [
+      this.users,
+      this.userIndex,
+      this.groups,
+      this.rooms,
+      this.roomLists,
+      this.apps,
+      this.authCodes,
+      this.refreshTokens,
+      this.mailboxes,
+      this.extensions,
+    ]) {
       (m as Map<unknown, unknown>).clear();
     }
     this.applicationAccessPolicies.length = 0;

@@ -68,11 +68,24 @@ export function ensureCa(dir: string): LocalCa {
     try {
       openssl(
         [
-          "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "825",
-          "-keyout", "key.pem", "-out", "cert.pem",
-          "-subj", "/CN=ONES M365 Simulator Local CA/O=ONES development",
-          "-addext", "basicConstraints=critical,CA:TRUE",
-          "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-sha256",
+          "-days",
+          "825",
+          "-keyout",
+          "key.pem",
+          "-out",
+          "cert.pem",
+          "-subj",
+          "/CN=ONES M365 Simulator Local CA/O=ONES development",
+          "-addext",
+          "basicConstraints=critical,CA:TRUE",
+          "-addext",
+          "keyUsage=critical,keyCertSign,cRLSign",
         ],
         work,
       );
@@ -82,7 +95,12 @@ export function ensureCa(dir: string): LocalCa {
       rmSync(work, { recursive: true, force: true });
     }
   }
-  return { certPath, keyPath, certPem: readFileSync(certPath, "utf8"), keyPem: readFileSync(keyPath, "utf8") };
+  return {
+    certPath,
+    keyPath,
+    certPem: readFileSync(certPath, "utf8"),
+    keyPem: readFileSync(keyPath, "utf8"),
+  };
 }
 
 function renameOrCopy(from: string, to: string): void {
@@ -100,7 +118,11 @@ function renameOrCopy(from: string, to: string): void {
  * Issues (or reuses, from `dir`) a server certificate signed by the CA for 127.0.0.1, localhost and the
  * given extra DNS names.
  */
-export function ensureServerCertificate(ca: LocalCa, dir: string, dnsNames: readonly string[]): ServerCertificate {
+export function ensureServerCertificate(
+  ca: LocalCa,
+  dir: string,
+  dnsNames: readonly string[],
+): ServerCertificate {
   const names = ["localhost", ...dnsNames];
   const caFingerprint = new X509Certificate(ca.certPem).fingerprint256;
   const tag = createHash("sha256").update(caFingerprint).update(names.join(",")).digest("hex").slice(0, 12);
@@ -109,7 +131,10 @@ export function ensureServerCertificate(ca: LocalCa, dir: string, dnsNames: read
   if (existsSync(certPath) && existsSync(keyPath)) {
     try {
       const cert = new X509Certificate(readFileSync(certPath));
-      if (Date.parse(cert.validTo) - Date.now() > MIN_REMAINING_MS && cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)))) {
+      if (
+        Date.parse(cert.validTo) - Date.now() > MIN_REMAINING_MS &&
+        cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)))
+      ) {
         return { certPem: readFileSync(certPath, "utf8"), keyPem: readFileSync(keyPath, "utf8") };
       }
     } catch {
@@ -131,11 +156,40 @@ export function ensureServerCertificate(ca: LocalCa, dir: string, dnsNames: read
     );
     writeFileSync(join(work, "ca.pem"), ca.certPem);
     writeFileSync(join(work, "ca-key.pem"), ca.keyPem);
-    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-keyout", "key.pem", "-out", "req.csr", "-subj", "/CN=127.0.0.1"], work);
     openssl(
       [
-        "x509", "-req", "-in", "req.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
-        "-days", "397", "-sha256", "-extfile", "ext.cnf", "-out", "cert.pem",
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-sha256",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "req.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+      ],
+      work,
+    );
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        "req.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "397",
+        "-sha256",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
       ],
       work,
     );

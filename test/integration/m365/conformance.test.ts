@@ -9,7 +9,11 @@ describe.runIf(referenceAvailable())("conformance with Microsoft's v1.0 type sha
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+    token = await appToken(
+      sim,
+      DEMO_APPS.applicationPermission.clientId,
+      DEMO_APPS.applicationPermission.secret,
+    );
   });
   afterAll(async () => {
     await sim.stop();
@@ -23,7 +27,11 @@ describe.runIf(referenceAvailable())("conformance with Microsoft's v1.0 type sha
 
   it.each([
     ["users (default properties)", "/users?$top=999", "microsoft.graph.user"],
-    ["users (extra properties)", "/users?$top=999&$select=id,displayName,accountEnabled,department,createdDateTime,proxyAddresses,userType,mailNickname,usageLocation", "microsoft.graph.user"],
+    [
+      "users (extra properties)",
+      "/users?$top=999&$select=id,displayName,accountEnabled,department,createdDateTime,proxyAddresses,userType,mailNickname,usageLocation",
+      "microsoft.graph.user",
+    ],
     ["groups", "/groups", "microsoft.graph.group"],
     ["rooms", "/places/microsoft.graph.room", "microsoft.graph.room"],
     ["room lists", "/places/microsoft.graph.roomList", "microsoft.graph.roomList"],
@@ -41,10 +49,14 @@ describe.runIf(referenceAvailable())("conformance with Microsoft's v1.0 type sha
     const res = await graphFetch(sim, token, `/users/${u?.id}`);
     expect(validateShape("microsoft.graph.user", (await res.json()) as Record<string, unknown>)).toEqual([]);
     const box = sim.control.store.mailbox(u?.id ?? "").settings;
-    expect(validateShape("microsoft.graph.mailboxSettings", box as unknown as Record<string, unknown>)).toEqual([]);
+    expect(
+      validateShape("microsoft.graph.mailboxSettings", box as unknown as Record<string, unknown>),
+    ).toEqual([]);
   });
 
   it("the validator catches wrong shapes", () => {
-    expect(validateShape("microsoft.graph.room", { capacity: "10", bookingType: "sometimes", nope: 1 })).toHaveLength(3);
+    expect(
+      validateShape("microsoft.graph.room", { capacity: "10", bookingType: "sometimes", nope: 1 }),
+    ).toHaveLength(3);
   });
 });

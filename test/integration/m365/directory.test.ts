@@ -11,15 +11,21 @@ interface DeltaPage {
 describe("directory: users, groups, members, delta", () => {
   let sim: RunningM365Simulator;
   let token: string;
-  const get = async (path: string, headers: Record<string, string> = {}) => graphFetch(sim, token, path, { headers });
-  const getUrl = async (url: string, headers: Record<string, string> = {}) => fetch(url, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+  const get = async (path: string, headers: Record<string, string> = {}) =>
+    graphFetch(sim, token, path, { headers });
+  const getUrl = async (url: string, headers: Record<string, string> = {}) =>
+    fetch(url, { headers: { Authorization: `Bearer ${token}`, ...headers } });
 
   beforeAll(async () => {
     sim = await startSim();
   });
   beforeEach(async () => {
     sim.control.seed("demo");
-    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+    token = await appToken(
+      sim,
+      DEMO_APPS.applicationPermission.clientId,
+      DEMO_APPS.applicationPermission.secret,
+    );
   });
   afterAll(async () => {
     await sim.stop();
@@ -31,11 +37,26 @@ describe("directory: users, groups, members, delta", () => {
     const body = (await byUpn.json()) as Record<string, unknown>;
     expect(body.id).toBe(u?.id);
     expect(Object.keys(body).sort()).toEqual(
-      ["@odata.context", "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName"].sort(),
+      [
+        "@odata.context",
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "id",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+      ].sort(),
     );
     const missing = await get("/users/nobody@contoso.example");
     expect(missing.status).toBe(404);
-    const err = (await missing.json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+    const err = (await missing.json()) as {
+      error: { code: string; message: string; innerError: Record<string, string> };
+    };
     expect(err.error.code).toBe("Request_ResourceNotFound");
     expect(err.error.innerError["client-request-id"]).toBe(missing.headers.get("client-request-id"));
     expect(err.error.innerError.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
@@ -52,14 +73,20 @@ describe("directory: users, groups, members, delta", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("notAProperty");
 
-    const filtered = (await (await get("/users?$filter=startsWith(displayName,'A')&$select=displayName")).json()) as { value: Array<{ displayName: string }> };
+    const filtered = (await (
+      await get("/users?$filter=startsWith(displayName,'A')&$select=displayName")
+    ).json()) as { value: Array<{ displayName: string }> };
     expect(filtered.value.length).toBeGreaterThan(0);
     expect(filtered.value.every((u) => u.displayName.startsWith("A"))).toBe(true);
 
     const endsWith = await get("/users?$filter=endsWith(mail,'@fabrikam.example')");
     expect(endsWith.status).toBe(400);
-    expect(((await endsWith.json()) as { error: { code: string } }).error.code).toBe("Request_UnsupportedQuery");
-    const advanced = await get("/users?$filter=endsWith(mail,'@fabrikam.example')&$count=true&$top=999", { ConsistencyLevel: "eventual" });
+    expect(((await endsWith.json()) as { error: { code: string } }).error.code).toBe(
+      "Request_UnsupportedQuery",
+    );
+    const advanced = await get("/users?$filter=endsWith(mail,'@fabrikam.example')&$count=true&$top=999", {
+      ConsistencyLevel: "eventual",
+    });
     const adv = (await advanced.json()) as { value: unknown[]; "@odata.count": number };
     expect(adv["@odata.count"]).toBe(adv.value.length);
     expect(adv.value.length).toBe(60 + 12);
@@ -69,7 +96,9 @@ describe("directory: users, groups, members, delta", () => {
     const count = await get("/users/$count", { ConsistencyLevel: "eventual" });
     expect(await count.text()).toBe("224");
 
-    const ordered = (await (await get("/users?$orderby=displayName desc&$top=999&$select=displayName")).json()) as { value: Array<{ displayName: string }> };
+    const ordered = (await (
+      await get("/users?$orderby=displayName desc&$top=999&$select=displayName")
+    ).json()) as { value: Array<{ displayName: string }> };
     const names = ordered.value.map((u) => u.displayName);
     expect(names).toEqual([...names].sort((a, b) => b.localeCompare(a, "en", { sensitivity: "base" })));
     const badOrder = await get("/users?$orderby=department");
@@ -80,19 +109,32 @@ describe("directory: users, groups, members, delta", () => {
   });
 
   it("lists groups and their members (id + type only without user read permission)", async () => {
-    const groups = (await (await get("/groups?$filter=displayName eq 'Facilities'")).json()) as { value: Array<{ id: string }> };
+    const groups = (await (await get("/groups?$filter=displayName eq 'Facilities'")).json()) as {
+      value: Array<{ id: string }>;
+    };
     const id = groups.value[0]?.id;
-    const members = (await (await get(`/groups/${id}/members?$top=5`)).json()) as { value: Array<Record<string, unknown>> };
+    const members = (await (await get(`/groups/${id}/members?$top=5`)).json()) as {
+      value: Array<Record<string, unknown>>;
+    };
     expect(members.value[0]?.["@odata.type"]).toBe("#microsoft.graph.user");
     expect(members.value[0]?.userPrincipalName).toBeTruthy();
 
-    const reg = sim.control.registerApp({ displayName: "groups only", secrets: ["s"], applicationPermissions: ["GroupMember.Read.All"] });
+    const reg = sim.control.registerApp({
+      displayName: "groups only",
+      secrets: ["s"],
+      applicationPermissions: ["GroupMember.Read.All"],
+    });
     const limited = await appToken(sim, reg.clientId, "s");
-    const limitedMembers = (await (await graphFetch(sim, limited, `/groups/${id}/members`)).json()) as { value: Array<Record<string, unknown>> };
+    const limitedMembers = (await (await graphFetch(sim, limited, `/groups/${id}/members`)).json()) as {
+      value: Array<Record<string, unknown>>;
+    };
     expect(Object.keys(limitedMembers.value[0] ?? {}).sort()).toEqual(["@odata.type", "id"]);
   });
 
-  async function drain(url: string, headers: Record<string, string> = {}): Promise<{ items: Array<Record<string, unknown>>; deltaLink: string; pages: number }> {
+  async function drain(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ items: Array<Record<string, unknown>>; deltaLink: string; pages: number }> {
     const items: Array<Record<string, unknown>> = [];
     let next: string | undefined = url;
     let pages = 0;
@@ -109,7 +151,9 @@ describe("directory: users, groups, members, delta", () => {
   }
 
   it("users/delta: full sync in pages, then changes with @removed changed/deleted and $select tracking", async () => {
-    const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName,jobTitle`, { Prefer: "odata.maxpagesize=50" });
+    const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName,jobTitle`, {
+      Prefer: "odata.maxpagesize=50",
+    });
     expect(initial.items).toHaveLength(224);
     expect(initial.pages).toBe(5);
 
@@ -118,7 +162,10 @@ describe("directory: users, groups, members, delta", () => {
     sim.control.updateUser(b?.id ?? "", { mobilePhone: "+1 555 0000" }); // not selected → not reported
     sim.control.deleteUser(c?.id ?? "");
     sim.control.deleteUser(d?.id ?? "", { hard: true });
-    const added = sim.control.addUser({ userPrincipalName: "new.person@contoso.example", displayName: "New Person" });
+    const added = sim.control.addUser({
+      userPrincipalName: "new.person@contoso.example",
+      displayName: "New Person",
+    });
 
     const round = await drain(initial.deltaLink);
     const byId = new Map(round.items.map((i) => [i.id as string, i]));
@@ -140,7 +187,9 @@ describe("directory: users, groups, members, delta", () => {
     expect((pilot?.["members@delta"] as unknown[]).length).toBeGreaterThan(0);
 
     const group = [...sim.control.store.groups.values()].find((g) => g.data.displayName === "Sales");
-    const outsider = [...sim.control.store.users.values()].find((u) => !u.isRoomMailbox && !group?.members.has(u.id));
+    const outsider = [...sim.control.store.users.values()].find(
+      (u) => !u.isRoomMailbox && !group?.members.has(u.id),
+    );
     const insider = [...(group?.members ?? [])][0] as string;
     sim.control.addMember(group?.id ?? "", outsider?.id ?? "");
     sim.control.removeMember(group?.id ?? "", insider);
@@ -156,7 +205,11 @@ describe("directory: users, groups, members, delta", () => {
   it("an expired delta token gives 410 syncStateNotFound with a Location to restart", async () => {
     const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName`);
     sim.control.advanceClock(8 * 24 * 3600 * 1000);
-    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+    token = await appToken(
+      sim,
+      DEMO_APPS.applicationPermission.clientId,
+      DEMO_APPS.applicationPermission.secret,
+    );
     const res = await getUrl(initial.deltaLink);
     expect(res.status).toBe(410);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -169,7 +222,9 @@ describe("directory: users, groups, members, delta", () => {
   });
 
   it("Prefer: return=minimal returns only the changed properties", async () => {
-    const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName,jobTitle,department`);
+    const initial = await drain(
+      `${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName,jobTitle,department`,
+    );
     const u = [...sim.control.store.users.values()].find((x) => !x.isRoomMailbox);
     sim.control.updateUser(u?.id ?? "", { jobTitle: "Workplace Lead" });
     const round = await drain(initial.deltaLink, { Prefer: "return=minimal" });

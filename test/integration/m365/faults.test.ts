@@ -8,7 +8,11 @@ describe("fault injection", () => {
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+    token = await appToken(
+      sim,
+      DEMO_APPS.applicationPermission.clientId,
+      DEMO_APPS.applicationPermission.secret,
+    );
   });
   afterAll(async () => {
     await sim.stop();
@@ -49,13 +53,23 @@ describe("fault injection", () => {
   });
 
   it("the control API is reachable over HTTP", async () => {
-    const storm = await fetch(`${sim.graphBaseUrl}/_sim/faults/throttle-storm`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count: 1, retryAfterSeconds: 0 }) });
+    const storm = await fetch(`${sim.graphBaseUrl}/_sim/faults/throttle-storm`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: 1, retryAfterSeconds: 0 }),
+    });
     expect(storm.status).toBe(200);
     expect((await graphFetch(sim, token, "/groups")).status).toBe(429);
     expect((await graphFetch(sim, token, "/groups")).status).toBe(200);
-    const log = (await (await fetch(`${sim.graphBaseUrl}/_sim/log?path=/v1.0/groups`)).json()) as { entries: Array<{ status: number }> };
+    const log = (await (await fetch(`${sim.graphBaseUrl}/_sim/log?path=/v1.0/groups`)).json()) as {
+      entries: Array<{ status: number }>;
+    };
     expect(log.entries.slice(-2).map((e) => e.status)).toEqual([429, 200]);
-    const tenant = (await (await fetch(`${sim.graphBaseUrl}/_sim/tenant`)).json()) as { users: number; rooms: number; groups: number };
+    const tenant = (await (await fetch(`${sim.graphBaseUrl}/_sim/tenant`)).json()) as {
+      users: number;
+      rooms: number;
+      groups: number;
+    };
     expect(tenant).toMatchObject({ users: 200, rooms: 24, groups: 12 });
   });
 });

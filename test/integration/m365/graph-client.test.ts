@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchRequestContent, BatchResponseContent, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
+import {
+  BatchRequestContent,
+  BatchResponseContent,
+  PageIterator,
+  type PageCollection,
+} from "@microsoft/microsoft-graph-client";
 import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
 import { appToken, graphFetch, graphFor, startSim } from "./helpers";
+
+type BatchBody = ConstructorParameters<typeof BatchResponseContent>[0];
 
 describe("the real @microsoft/microsoft-graph-client against the simulator", () => {
   let sim: RunningM365Simulator;
@@ -9,14 +16,18 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(sim, DEMO_APPS.applicationPermission.clientId, DEMO_APPS.applicationPermission.secret);
+    token = await appToken(
+      sim,
+      DEMO_APPS.applicationPermission.clientId,
+      DEMO_APPS.applicationPermission.secret,
+    );
   });
   afterAll(async () => {
     await sim.stop();
   });
 
   it("PageIterator follows @odata.nextLink across pages of /users", async () => {
-    const client = graphFor(sim, async () => token);
+    const client = graphFor(sim, () => Promise.resolve(token));
     const first = (await client.api("/users").top(50).select("id,displayName").get()) as PageCollection;
     const seen: string[] = [];
     const iterator = new PageIterator(client, first, (u: { id: string }) => {
@@ -33,7 +44,7 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
   });
 
   it("RetryHandler retries a 429 storm honouring Retry-After: 0", async () => {
-    const client = graphFor(sim, async () => token);
+    const client = graphFor(sim, () => Promise.resolve(token));
     const since = sim.control.log.lastSeq;
     sim.control.faults.throttleStorm(2, 0);
     const me = await client.api(`/users/${[...sim.control.store.users.values()][0]?.id}`).get();
@@ -44,26 +55,52 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
   });
 
   it("JSON batching: per-request status, dependsOn, 424 for failed dependencies", async () => {
-    const client = graphFor(sim, async () => token);
+    const client = graphFor(sim, () => Promise.resolve(token));
     const user = [...sim.control.store.users.values()][1];
     const batch = new BatchRequestContent([
-      { id: "1", request: new Request(`${sim.graphBaseUrl}/v1.0/users/${user?.id}?$select=displayName`, { method: "GET" }) },
-      { id: "2", request: new Request(`${sim.graphBaseUrl}/v1.0/users/not-a-user`, { method: "GET" }), dependsOn: ["1"] },
-      { id: "3", request: new Request(`${sim.graphBaseUrl}/v1.0/groups?$top=1`, { method: "GET" }), dependsOn: ["2"] },
+      {
+        id: "1",
+        request: new Request(`${sim.graphBaseUrl}/v1.0/users/${user?.id}?$select=displayName`, {
+          method: "GET",
+        }),
+      },
+      {
+        id: "2",
+        request: new Request(`${sim.graphBaseUrl}/v1.0/users/not-a-user`, { method: "GET" }),
+        dependsOn: ["1"],
+      },
+      {
+        id: "3",
+        request: new Request(`${sim.graphBaseUrl}/v1.0/groups?$top=1`, { method: "GET" }),
+        dependsOn: ["2"],
+      },
     ]);
     const raw = await client.api("/$batch").post(await batch.getContent());
-    const res = new BatchResponseContent(raw);
+    const res = new BatchResponseContent(raw as BatchBody);
     expect(res.getResponseById("1").status).toBe(200);
     // Inner bodies are JSON objects, as in Graph (BatchResponseContent's Response wraps them unparsed).
-    const first = (raw as { responses: Array<{ id: string; body: { displayName: string } }> }).responses.find((r) => r.id === "1");
+    const first = (raw as { responses: Array<{ id: string; body: { displayName: string } }> }).responses.find(
+      (r) => r.id === "1",
+    );
     expect(first?.body.displayName).toBe(user?.data.displayName);
     expect(res.getResponseById("2").status).toBe(404);
     expect(res.getResponseById("3").status).toBe(424);
     const parallel = new BatchRequestContent([
-      { id: "a", request: new Request(`${sim.graphBaseUrl}/v1.0/places/microsoft.graph.roomList`, { method: "GET" }) },
-      { id: "b", request: new Request(`${sim.graphBaseUrl}/v1.0/groups/$count`, { method: "GET", headers: { ConsistencyLevel: "eventual" } }) },
+      {
+        id: "a",
+        request: new Request(`${sim.graphBaseUrl}/v1.0/places/microsoft.graph.roomList`, { method: "GET" }),
+      },
+      {
+        id: "b",
+        request: new Request(`${sim.graphBaseUrl}/v1.0/groups/$count`, {
+          method: "GET",
+          headers: { ConsistencyLevel: "eventual" },
+        }),
+      },
     ]);
-    const both = new BatchResponseContent(await client.api("/$batch").post(await parallel.getContent()));
+    const both = new BatchResponseContent(
+      (await client.api("/$batch").post(await parallel.getContent())) as BatchBody,
+    );
     expect(both.getResponseById("a").status).toBe(200);
     expect(both.getResponseById("b").status).toBe(200);
     const inner = sim.control.log.entries({ path: "/v1.0/users/not-a-user" });
@@ -71,13 +108,26 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
   });
 
   it("batches over 20 requests or with duplicate ids are refused with 400", async () => {
-    const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: "GET", url: "/users?$top=1" }));
-    const tooMany = await graphFetch(sim, token, "/$batch", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ requests }) });
+    const requests = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i),
+      method: "GET",
+      url: "/users?$top=1",
+    }));
+    const tooMany = await graphFetch(sim, token, "/$batch", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requests }),
+    });
     expect(tooMany.status).toBe(400);
     const dup = await graphFetch(sim, token, "/$batch", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ requests: [{ id: "a", method: "GET", url: "/users" }, { id: "a", method: "GET", url: "/groups" }] }),
+      body: JSON.stringify({
+        requests: [
+          { id: "a", method: "GET", url: "/users" },
+          { id: "a", method: "GET", url: "/groups" },
+        ],
+      }),
     });
     expect(dup.status).toBe(400);
     const body = (await dup.json()) as { error: { code: string; innerError: Record<string, string> } };

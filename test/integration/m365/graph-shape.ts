@@ -51,7 +51,13 @@ function propsOf(typeName: string): Record<string, PropDef | { nav: string }> {
 
 const ISO_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
-function checkValue(path: string, type: string, nullable: boolean | null, value: unknown, problems: string[]): void {
+function checkValue(
+  path: string,
+  type: string,
+  nullable: boolean | null,
+  value: unknown,
+  problems: string[],
+): void {
   if (value === null) {
     if (nullable === false) problems.push(`${path}: null but not nullable`);
     return;
@@ -70,7 +76,8 @@ function checkValue(path: string, type: string, nullable: boolean | null, value:
       if (typeof value !== "string") problems.push(`${path}: expected string, got ${typeof value}`);
       return;
     case "Edm.DateTimeOffset":
-      if (typeof value !== "string" || !ISO_DATE_TIME.test(value)) problems.push(`${path}: expected ISO date-time, got ${JSON.stringify(value)}`);
+      if (typeof value !== "string" || !ISO_DATE_TIME.test(value))
+        problems.push(`${path}: expected ISO date-time, got ${JSON.stringify(value)}`);
       return;
     case "Edm.Boolean":
       if (typeof value !== "boolean") problems.push(`${path}: expected boolean`);
@@ -85,7 +92,8 @@ function checkValue(path: string, type: string, nullable: boolean | null, value:
   const def = all()[fullName(type)];
   if (!def) return; // a type the reference does not describe: not checked
   if (def.kind === "EnumType") {
-    if (typeof value !== "string" || !(def.members ?? []).includes(value)) problems.push(`${path}: '${String(value)}' is not a member of ${type}`);
+    if (typeof value !== "string" || !(def.members ?? []).includes(value))
+      problems.push(`${path}: ${JSON.stringify(value)} is not a member of ${type}`);
     return;
   }
   if (typeof value !== "object" || Array.isArray(value)) {

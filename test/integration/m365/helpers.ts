@@ -9,7 +9,12 @@ export async function startSim(seed?: TenantSeed | "demo"): Promise<RunningM365S
 }
 
 /** MSAL configured as production would be, but for the authority's base URL. */
-export function msalFor(sim: RunningM365Simulator, clientId: string, clientSecret: string, tenant = sim.tenantId): ConfidentialClientApplication {
+export function msalFor(
+  sim: RunningM365Simulator,
+  clientId: string,
+  clientSecret: string,
+  tenant = sim.tenantId,
+): ConfidentialClientApplication {
   const host = new URL(sim.loginBaseUrl).host;
   const config: Configuration = {
     auth: { clientId, clientSecret, authority: `${sim.loginBaseUrl}/${tenant}`, knownAuthorities: [host] },
@@ -35,7 +40,12 @@ export async function appToken(sim: RunningM365Simulator, clientId: string, secr
 }
 
 /** Raw fetch against the simulator (keeps status and headers visible). */
-export async function graphFetch(sim: RunningM365Simulator, token: string | undefined, path: string, init: RequestInit = {}): Promise<Response> {
+export async function graphFetch(
+  sim: RunningM365Simulator,
+  token: string | undefined,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token) headers.set("Authorization", `Bearer ${token}`);
   return fetch(`${sim.graphBaseUrl}/v1.0${path}`, { ...init, headers });

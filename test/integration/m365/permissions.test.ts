@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CryptoProvider } from "@azure/msal-node";
-import { DEMO_APPS, DEMO_REDIRECT_URIS, startM365Simulator, type RunningM365Simulator, type SimulatorModule } from "../../../dev/m365";
+import {
+  DEMO_APPS,
+  DEMO_REDIRECT_URIS,
+  startM365Simulator,
+  type RunningM365Simulator,
+  type SimulatorModule,
+} from "../../../dev/m365";
 import { checkMailboxAccess } from "../../../dev/m365/auth/permissions";
 import { CA_DIR, appToken, graphFetch, msalFor } from "./helpers";
 
@@ -34,17 +40,28 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
 
   beforeAll(async () => {
     sim = await startM365Simulator({ caDir: CA_DIR, seed: "demo", modules: [probe] });
-    person = [...sim.control.store.users.values()].find((u) => !u.isRoomMailbox && u.data.department !== "Facilities")?.data.userPrincipalName as string;
+    person = [...sim.control.store.users.values()].find(
+      (u) => !u.isRoomMailbox && u.data.department !== "Facilities",
+    )?.data.userPrincipalName as string;
   });
   afterAll(async () => {
     await sim.stop();
   });
 
-  async function userToken(mode: { clientId: string; secret: string }, upn: string, scopes: string[]): Promise<string> {
+  async function userToken(
+    mode: { clientId: string; secret: string },
+    upn: string,
+    scopes: string[],
+  ): Promise<string> {
     const cca = msalFor(sim, mode.clientId, mode.secret);
     const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
     const redirectUri = DEMO_REDIRECT_URIS[0] as string;
-    const url = await cca.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: "S256" });
+    const url = await cca.getAuthCodeUrl({
+      scopes,
+      redirectUri,
+      codeChallenge: challenge,
+      codeChallengeMethod: "S256",
+    });
     const code = new URL(await sim.control.signIn(url, upn)).searchParams.get("code") as string;
     const r = await cca.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
     return r.accessToken;
@@ -53,7 +70,10 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
   it("401 InvalidAuthenticationToken: missing, malformed, foreign-signed and expired tokens", async () => {
     const none = await graphFetch(sim, undefined, "/users");
     expect(none.status).toBe(401);
-    expect(((await none.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "InvalidAuthenticationToken", message: "Access token is empty." });
+    expect(((await none.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "InvalidAuthenticationToken",
+      message: "Access token is empty.",
+    });
     expect(none.headers.get("www-authenticate")).toContain("Bearer");
 
     const garbage = await graphFetch(sim, "abc.def", "/users");
@@ -86,15 +106,24 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
     expect((await graphFetch(sim, token, `/users/${room}/probeCalendar`)).status).toBe(200);
     const other = await graphFetch(sim, token, `/users/${person}/probeCalendar`);
     expect(other.status).toBe(403);
-    expect(((await other.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "ErrorAccessDenied", message: "Access to OData is disabled." });
+    expect(((await other.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "ErrorAccessDenied",
+      message: "Access to OData is disabled.",
+    });
   });
 
   it("mode 1 (application): everything; an application access policy narrows calendars to its group", async () => {
     const token = await appToken(sim, MODES.m1.clientId, MODES.m1.secret);
     expect((await graphFetch(sim, token, `/users/${person}/probeCalendar`)).status).toBe(200);
     expect((await graphFetch(sim, token, "/users/delta")).status).toBe(200);
-    const roomsGroup = [...sim.control.store.groups.values()].find((g) => g.data.displayName === "Room mailboxes");
-    sim.control.addApplicationAccessPolicy({ appId: MODES.m1.clientId, accessRight: "RestrictAccess", groupId: roomsGroup?.id ?? "" });
+    const roomsGroup = [...sim.control.store.groups.values()].find(
+      (g) => g.data.displayName === "Room mailboxes",
+    );
+    sim.control.addApplicationAccessPolicy({
+      appId: MODES.m1.clientId,
+      accessRight: "RestrictAccess",
+      groupId: roomsGroup?.id ?? "",
+    });
     expect((await graphFetch(sim, token, `/users/${room}/probeCalendar`)).status).toBe(200);
     const denied = await graphFetch(sim, token, `/users/${person}/probeCalendar`);
     expect(denied.status).toBe(403);
@@ -102,16 +131,23 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
   });
 
   it("an app without calendar permission gets 403 ErrorAccessDenied on mailboxes", async () => {
-    const reg = sim.control.registerApp({ displayName: "directory only", secrets: ["x"], applicationPermissions: ["User.Read.All"] });
+    const reg = sim.control.registerApp({
+      displayName: "directory only",
+      secrets: ["x"],
+      applicationPermissions: ["User.Read.All"],
+    });
     const token = await appToken(sim, reg.clientId, "x");
     const res = await graphFetch(sim, token, `/users/${room}/probeCalendar`);
     expect(res.status).toBe(403);
-    expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toBe("Access is denied. Check credentials and try again.");
+    expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toBe(
+      "Access is denied. Check credentials and try again.",
+    );
     expect((await graphFetch(sim, token, "/groups")).status).toBe(403);
   });
 
   it("modes 2 and 3 (delegated): own mailbox, rooms only with folder rights; no directory or places", async () => {
-    const facilities = [...sim.control.store.users.values()].find((u) => u.data.department === "Facilities")?.data.userPrincipalName as string;
+    const facilities = [...sim.control.store.users.values()].find((u) => u.data.department === "Facilities")
+      ?.data.userPrincipalName as string;
     for (const mode of [MODES.m2, MODES.m3]) {
       const plain = await userToken(mode, person, ["Calendars.ReadWrite.Shared"]);
       expect((await graphFetch(sim, plain, `/users/${person}/probeCalendar`)).status).toBe(200);
@@ -119,12 +155,16 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
       expect((await graphFetch(sim, plain, "/users")).status).toBe(403);
       expect((await graphFetch(sim, plain, "/places/microsoft.graph.room")).status).toBe(403);
       const delegate = await userToken(mode, facilities, ["Calendars.ReadWrite.Shared"]);
-      expect((await graphFetch(sim, delegate, `/users/${room}/probeCalendar`, { method: "POST" })).status).toBe(201);
+      expect(
+        (await graphFetch(sim, delegate, `/users/${room}/probeCalendar`, { method: "POST" })).status,
+      ).toBe(201);
     }
     sim.control.setCalendarPermission(room, person, "read");
     const reader = await userToken(MODES.m2, person, ["Calendars.ReadWrite.Shared"]);
     expect((await graphFetch(sim, reader, `/users/${room}/probeCalendar`)).status).toBe(200);
-    expect((await graphFetch(sim, reader, `/users/${room}/probeCalendar`, { method: "POST" })).status).toBe(403);
+    expect((await graphFetch(sim, reader, `/users/${room}/probeCalendar`, { method: "POST" })).status).toBe(
+      403,
+    );
   });
 
   it("/me works only for delegated tokens", async () => {
@@ -139,17 +179,29 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
     const token = await appToken(sim, MODES.m1.clientId, MODES.m1.secret);
     sim.control.faults.configure({ latencyMs: [150, 150], pathPrefix: "/users/" });
     try {
-      const results = await Promise.all(Array.from({ length: 6 }, () => graphFetch(sim, token, `/users/${room}/probeCalendar`)));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => graphFetch(sim, token, `/users/${room}/probeCalendar`)),
+      );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
       const throttled = results.find((r) => r.status === 429);
       expect(throttled?.headers.get("retry-after")).toBe("1");
-      expect(((await throttled?.json()) as { error: { code: string; message: string } }).error).toMatchObject({
-        code: "ApplicationThrottled",
-        message: "Application is over its MailboxConcurrency limit.",
-      });
+      expect(((await throttled?.json()) as { error: { code: string; message: string } }).error).toMatchObject(
+        {
+          code: "ApplicationThrottled",
+          message: "Application is over its MailboxConcurrency limit.",
+        },
+      );
       // Other mailboxes are not affected.
-      const mixed = await Promise.all([room, "room-hq-102@contoso.example", "room-hq-103@contoso.example", "room-hq-104@contoso.example", "room-hq-105@contoso.example"].map((m) => graphFetch(sim, token, `/users/${m}/probeCalendar`)));
+      const mixed = await Promise.all(
+        [
+          room,
+          "room-hq-102@contoso.example",
+          "room-hq-103@contoso.example",
+          "room-hq-104@contoso.example",
+          "room-hq-105@contoso.example",
+        ].map((m) => graphFetch(sim, token, `/users/${m}/probeCalendar`)),
+      );
       expect(mixed.every((r) => r.status === 200)).toBe(true);
     } finally {
       sim.control.faults.reset();
