@@ -2,12 +2,13 @@ import { functionCatalog } from "../functions/catalog";
 import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
-import { resetServices } from "../shared/composition";
+import { getServices, resetServices } from "../shared/composition";
 import { startAzurite } from "./azurite";
 import { LOCAL_CA_DIR } from "./ensure-ca";
 import { startHost, type LocalPage, type RunningHost } from "./host";
 import type { HostLogger } from "./host/logger";
-import { startM365Simulator } from "./m365";
+import { DEMO_DOMAINS, startM365Simulator } from "./m365";
+import { seedSenderAddress, startMailSinkOnStack } from "./mail/stack";
 import { startServiceBus } from "./servicebus";
 import { renderStartPage, type StackLink } from "./start-page";
 
@@ -70,11 +71,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (process.env.LOCAL_M365 !== "off") started.push(await startSimulator());
 
+    const mail = await startMailSinkOnStack();
+    started.push({ name: "Mail sink", env: mail.env, links: mail.links, stop: () => mail.stop() });
+
     const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
     for (const [key, value] of Object.entries(settingDefaults())) process.env[key] ??= value;
     Object.assign(process.env, env);
     resetSettings();
     await resetServices();
+    // Until an admin sets one, system mail on the local stack comes from the demo tenant's domain.
+    await seedSenderAddress(getServices().mailSettings, `ones@${DEMO_DOMAINS[0]}`);
 
     const links = started.flatMap((s) => s.links);
     const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];

@@ -49,6 +49,7 @@ describe("npm start", () => {
       const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       expect(page).toContain("ONES for Microsoft 365");
       expect(page).toContain("M365 simulator");
+      expect(page).toContain("Dev mailbox");
     } finally {
       const azuritePort = /Azurite Table service\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       process.kill(-(child.pid ?? 0), "SIGINT");
