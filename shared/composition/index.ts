@@ -16,6 +16,19 @@ import type { MailSentLog } from "../app/ports/mail-sent-log";
 import type { MailSettingsStore } from "../app/ports/mail-settings-store";
 import type { MailWarningLog } from "../app/ports/mail-warning-log";
 import { getSettings, type Settings } from "../config";
+import { AesGcmSecretBox, generateKey, HmacSigner } from "../adapters/crypto/aes-gcm-secret-box";
+import { JoseTokenVerifier } from "../adapters/entra/jose-token-verifier";
+import { MsalGraphTokenProvider } from "../adapters/entra/msal-graph-token-provider";
+import { TableIntegrationStore } from "../adapters/tables/table-integration-store";
+import { TableSessionStore, TableSignInRequestStore } from "../adapters/tables/table-session-store";
+import { TableUserTokenStore } from "../adapters/tables/table-user-token-store";
+import type { GraphTokenProvider } from "../app/ports/graph-token-provider";
+import type { IntegrationStore } from "../app/ports/integration-store";
+import type { SecretBox, Signer } from "../app/ports/secret-box";
+import type { SessionStore, SignInRequestStore } from "../app/ports/session-store";
+import type { TokenVerifier } from "../app/ports/token-verifier";
+import type { UserTokenStore } from "../app/ports/user-token-store";
+import type { CloudEndpoints } from "../domain/integration/cloud";
 import { cloudEndpoints } from "../domain/integration/cloud";
 
 /**
@@ -36,6 +49,18 @@ export interface Services {
   readonly mailSentLog: MailSentLog;
   readonly mailWarnings: MailWarningLog;
   readonly integrationSecretInfo: IntegrationSecretInfo;
+  // Sign-in, integration settings and Graph tokens (issue 5).
+  /** LOGIN_BASE_URL / GRAPH_BASE_URL overrides (the M365 simulator); empty in production. */
+  readonly cloudOverrides: Partial<CloudEndpoints>;
+  readonly secretBox: SecretBox;
+  readonly sessionCookie: Signer;
+  readonly signInCookie: Signer;
+  readonly integrationStore: IntegrationStore;
+  readonly userTokens: UserTokenStore;
+  readonly graphTokens: GraphTokenProvider;
+  readonly tokenVerifier: TokenVerifier;
+  readonly sessions: SessionStore;
+  readonly signInRequests: SignInRequestStore;
 }
 
 let services: Services | undefined;
@@ -54,6 +79,7 @@ export async function resetServices(): Promise<void> {
 
 export function buildServices(settings: Settings): Services {
   const lazy = memo();
+  const sessionKey = (): string => lazy("sessionKey", () => settings.SESSION_KEY ?? generateKey());
   return {
     settings,
     version,
@@ -81,6 +107,47 @@ export function buildServices(settings: Settings): Services {
     },
     get integrationSecretInfo() {
       return lazy("integrationSecretInfo", () => new TableIntegrationSecretInfo(this.tables));
+    },
+    get cloudOverrides() {
+      return lazy("cloudOverrides", () => ({
+        ...(settings.LOGIN_BASE_URL === undefined ? {} : { loginBaseUrl: settings.LOGIN_BASE_URL }),
+        ...(settings.GRAPH_BASE_URL === undefined ? {} : { graphBaseUrl: settings.GRAPH_BASE_URL }),
+      }));
+    },
+    get secretBox() {
+      // Outside Azure the keys may be unset: a per-worker key then (lost on restart; the schema
+      // requires both keys in Azure).
+      return lazy("secretBox", () => new AesGcmSecretBox(settings.TOKEN_ENCRYPTION_KEY ?? generateKey()));
+    },
+    get sessionCookie() {
+      return lazy("sessionCookie", () => new HmacSigner(sessionKey(), "session"));
+    },
+    get signInCookie() {
+      return lazy("signInCookie", () => new HmacSigner(sessionKey(), "sign-in"));
+    },
+    get integrationStore() {
+      return lazy(
+        "integrationStore",
+        () => new TableIntegrationStore(this.tables, this.secretBox, settings.M365_CLIENT_SECRET),
+      );
+    },
+    get userTokens() {
+      return lazy("userTokens", () => new TableUserTokenStore(this.tables, this.secretBox, this.now));
+    },
+    get graphTokens() {
+      return lazy(
+        "graphTokens",
+        () => new MsalGraphTokenProvider(this.integrationStore, this.userTokens, this.cloudOverrides),
+      );
+    },
+    get tokenVerifier() {
+      return lazy("tokenVerifier", () => new JoseTokenVerifier(this.cloudOverrides));
+    },
+    get sessions() {
+      return lazy("sessions", () => new TableSessionStore(this.tables));
+    },
+    get signInRequests() {
+      return lazy("signInRequests", () => new TableSignInRequestStore(this.tables, this.secretBox));
     },
     get probes() {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authSettings } from "./sections/auth";
 import { coreSettings } from "./sections/core";
 import { m365Settings } from "./sections/m365";
 import { mailSettings } from "./sections/mail";
@@ -13,6 +14,7 @@ export const settingsShape = {
   ...coreSettings,
   ...realtimeSettings,
   ...m365Settings,
+  ...authSettings,
   ...mailSettings,
 } as const;
 
@@ -32,6 +34,13 @@ export function crossSettingIssues(raw: Raw): { key: string; message: string }[]
   };
   oneOf("TABLES_CONNECTION_STRING", "TABLES_ENDPOINT");
   oneOf("SERVICEBUS", "SERVICEBUS__fullyQualifiedNamespace");
+  // In Azure (tables reached by endpoint) the keys must be set: an ephemeral key would log everyone out
+  // and make every stored token unreadable on each restart.
+  if (raw.TABLES_ENDPOINT !== undefined) {
+    for (const key of ["SESSION_KEY", "TOKEN_ENCRYPTION_KEY"] as const) {
+      if (raw[key] === undefined) issues.push({ key, message: "required in Azure (TABLES_ENDPOINT is set)" });
+    }
+  }
   if (raw.MAIL_CHANNEL === "sendgrid" && raw.SENDGRID_API_KEY === undefined) {
     issues.push({ key: "SENDGRID_API_KEY", message: "required when MAIL_CHANNEL is sendgrid" });
   }

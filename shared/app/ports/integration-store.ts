@@ -12,6 +12,8 @@ export interface IntegrationSettings {
   readonly secretExpiresAt?: Date;
   /** Group whose members are ONES admins, besides holders of the app role. */
   readonly adminGroupId?: string;
+  /** Addresses of the admins who get operational mail (secret expiry warnings). */
+  readonly adminEmails?: readonly string[];
   readonly updatedAt: Date;
 }
 
@@ -22,5 +24,8 @@ export interface IntegrationSettings {
 export interface IntegrationStore {
   get(): Promise<IntegrationSettings | undefined>;
   clientSecret(): Promise<string | undefined>;
+  /** Saves the settings; the stored secret is replaced only when `clientSecret` is given. */
   save(settings: IntegrationSettings, clientSecret?: string): Promise<void>;
+  /** Whether a secret is available (saved, or the M365_CLIENT_SECRET bootstrap setting). */
+  hasClientSecret(): Promise<boolean>;
 }

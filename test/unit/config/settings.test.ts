@@ -75,7 +75,27 @@ describe("app settings", () => {
       TABLES_ENDPOINT: "https://onesdata.table.core.windows.net",
       SERVICEBUS__fullyQualifiedNamespace: "ones.servicebus.windows.net",
       AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+      SESSION_KEY: Buffer.alloc(32, 1).toString("base64"),
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString("base64"),
     });
     expect(settings.TABLES_CONNECTION_STRING).toBeUndefined();
+  });
+
+  it("requires the session and token keys in Azure, as 32-byte base64 keys", () => {
+    const azure = {
+      TABLES_ENDPOINT: "https://onesdata.table.core.windows.net",
+      SERVICEBUS__fullyQualifiedNamespace: "ones.servicebus.windows.net",
+    };
+    expect(() => parseSettings(azure)).toThrow(/SESSION_KEY.*TOKEN_ENCRYPTION_KEY/);
+    expect(() => parseSettings({ ...localStack, SESSION_KEY: Buffer.alloc(16).toString("base64") })).toThrow(
+      /SESSION_KEY/,
+    );
+    expect(parseSettings(localStack).SESSION_KEY).toBeUndefined();
+  });
+
+  it("treats an unresolved Key Vault reference for the client secret as unset", () => {
+    const ref = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/m365-client-secret/)";
+    expect(parseSettings({ ...localStack, M365_CLIENT_SECRET: ref }).M365_CLIENT_SECRET).toBeUndefined();
+    expect(parseSettings({ ...localStack, M365_CLIENT_SECRET: "s3cret" }).M365_CLIENT_SECRET).toBe("s3cret");
   });
 });

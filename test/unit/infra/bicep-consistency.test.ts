@@ -132,7 +132,11 @@ describe("the checks fail when the Bicep drifts", () => {
   });
 
   it("a pending key that has reached the schema", () => {
-    expect(checkNoUnknownSettings(main, [...schemaKeys, "SESSION_KEY"], optional)).toContainEqual(
+    const stillPending = {
+      ...optional,
+      pending: { ...optional.pending, SESSION_KEY: "listed before its issue" },
+    };
+    expect(checkNoUnknownSettings(main, schemaKeys, stillPending)).toContainEqual(
       expect.stringContaining("SESSION_KEY is in the config schema now"),
     );
   });

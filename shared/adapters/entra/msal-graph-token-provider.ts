@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import type { ConfidentialClientApplication } from "@azure/msal-node";
+import type { GraphTokenProvider } from "../../app/ports/graph-token-provider";
+import type { IntegrationSettings, IntegrationStore } from "../../app/ports/integration-store";
+import type { UserTokenStore } from "../../app/ports/user-token-store";
+import type { CloudEndpoints } from "../../domain/integration/cloud";
+import { AppError } from "../../domain/errors";
+import { modeLabels } from "../../domain/integration/capabilities";
+import { modePermissions } from "../../domain/integration/modes";
+import { entraTarget, msalErrorCode, needsInteraction, plainApp, userCacheApp } from "./msal-apps";
+
+/**
+ * Graph tokens through MSAL Node. Application modes: client credentials against the tenant-specific
+ * authority, kept in the app's in-memory cache (one app per integration and secret; MSAL's distributed
+ * cache plugin never persists app-only tokens). Delegated modes: each user's cache from `tokenCache`,
+ * renewed silently; a refresh token that stopped working flags the user to sign in again.
+ */
+export class MsalGraphTokenProvider implements GraphTokenProvider {
+  private appClient: { key: string; app: ConfidentialClientApplication } | undefined;
+
+  constructor(
+    private readonly integration: IntegrationStore,
+    private readonly users: UserTokenStore,
+    private readonly overrides: Partial<CloudEndpoints>,
+  ) {}
+
+  async appToken(): Promise<string> {
+    const settings = await this.configured();
+    if (modePermissions[settings.mode].kind !== "application") {
+      throw new AppError(
+        "not-available-in-mode",
+        `App-only Graph access is not available in the ${modeLabels[settings.mode]} mode (${settings.mode}): it has no application permissions.`,
+      );
+    }
+    const secret = await this.secret();
+    const target = entraTarget(settings, this.overrides);
+    const key = createHash("sha256")
+      .update([settings.cloud, settings.tenantId, settings.clientId, target.authority, secret].join("\n"))
+      .digest("base64url");
+    if (this.appClient?.key !== key) this.appClient = { key, app: plainApp(settings, target, secret) };
+    try {
+      const result = await this.appClient.app.acquireTokenByClientCredential({
+        scopes: [`${target.graphResource}/.default`],
+      });
+      if (!result?.accessToken) throw new Error("no access token");
+      return result.accessToken;
+    } catch (error) {
+      throw new AppError("dependency-unavailable", "Could not get a Microsoft Graph token for the app.", {
+        cause: new Error(msalErrorCode(error)),
+      });
+    }
+  }
+
+  async userToken(userId: string): Promise<string> {
+    const settings = await this.configured();
+    if (modePermissions[settings.mode].kind !== "delegated") {
+      throw new AppError(
+        "not-available-in-mode",
+        `Users' own Graph tokens are not used in the ${modeLabels[settings.mode]} mode (${settings.mode}).`,
+      );
+    }
+    const stored = await this.users.read(userId);
+    if (stored === undefined) throw mustSignIn(await this.users.state(userId));
+    const secret = await this.secret();
+    const target = entraTarget(settings, this.overrides);
+    const app = userCacheApp(settings, target, secret, this.users, userId);
+    try {
+      // A fresh app loads the user's partition only through a cache read: look the account up first.
+      const account = await app.getTokenCache().getAccountByHomeId(stored.homeAccountId);
+      if (account === null) {
+        await this.users.markNeedsSignIn(userId, "no_account");
+        throw mustSignIn("needs-sign-in");
+      }
+      const result = await app.acquireTokenSilent({
+        account,
+        scopes: modePermissions[settings.mode].graph.map((p) => `${target.graphResource}/${p}`),
+      });
+      return result.accessToken;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (needsInteraction(error)) {
+        await this.users.markNeedsSignIn(userId, msalErrorCode(error));
+        throw mustSignIn("needs-sign-in");
+      }
+      throw new AppError("dependency-unavailable", "Could not renew the user's Microsoft Graph token.", {
+        cause: new Error(msalErrorCode(error)),
+      });
+    }
+  }
+
+  usersWithToken(limit?: number): Promise<string[]> {
+    return this.users.usersWithToken(limit);
+  }
+
+  private async configured(): Promise<IntegrationSettings> {
+    const settings = await this.integration.get();
+    if (settings === undefined) {
+      throw new AppError("precondition-failed", "The Microsoft 365 integration is not set up yet.");
+    }
+    return settings;
+  }
+
+  private async secret(): Promise<string> {
+    const secret = await this.integration.clientSecret();
+    if (secret === undefined) {
+      throw new AppError("precondition-failed", "The Microsoft 365 integration has no client secret.");
+    }
+    return secret;
+  }
+}
+
+function mustSignIn(state: "never" | "ok" | "needs-sign-in"): AppError {
+  return new AppError(
+    "unauthenticated",
+    state === "never"
+      ? "This person has never signed in to ONES. Users have to sign in to ONES once before ONES can book for them."
+      : "This person's Microsoft sign-in has expired or was revoked. They have to sign in to ONES again.",
+  );
+}
