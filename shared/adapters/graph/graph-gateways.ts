@@ -1,0 +1,51 @@
+import type { GraphTokenProvider } from "../../app/ports/graph-token-provider";
+import type { M365Gateways } from "../../app/ports/m365-gateways";
+import { GraphClient, type GraphClientOptions } from "./graph-client";
+import { GraphDirectoryGateway } from "./graph-directory-gateway";
+import { GraphPlacesGateway } from "./graph-places-gateway";
+import { GraphRoomCalendarProbe } from "./graph-room-calendar-probe";
+
+export type GraphClientTuning = Omit<GraphClientOptions, "baseUrl" | "token">;
+
+/**
+ * The Graph gateways for one Graph host: app-only calls (directory, places) and per-user calls
+ * (delegated room checks), all through `GraphClient`.
+ */
+export class GraphGateways implements M365Gateways {
+  private appClient: GraphClient | undefined;
+  private readonly userClients = new Map<string, GraphClient>();
+
+  constructor(
+    private readonly graphBaseUrl: string,
+    private readonly tokens: GraphTokenProvider,
+    private readonly tuning: GraphClientTuning = {},
+  ) {}
+
+  app(): GraphClient {
+    this.appClient ??= new GraphClient({ ...this.tuning, baseUrl: this.graphBaseUrl, token: () => this.tokens.appToken() });
+    return this.appClient;
+  }
+
+  user(userId: string): GraphClient {
+    let client = this.userClients.get(userId);
+    if (client === undefined) {
+      client = new GraphClient({ ...this.tuning, baseUrl: this.graphBaseUrl, token: () => this.tokens.userToken(userId) });
+      // A handful of admins import rooms; keep the map small anyway.
+      if (this.userClients.size > 50) this.userClients.clear();
+      this.userClients.set(userId, client);
+    }
+    return client;
+  }
+
+  directory(): GraphDirectoryGateway {
+    return new GraphDirectoryGateway(this.app());
+  }
+
+  places(): GraphPlacesGateway {
+    return new GraphPlacesGateway(this.app());
+  }
+
+  roomCalendarProbe(): GraphRoomCalendarProbe {
+    return new GraphRoomCalendarProbe((userId) => this.user(userId));
+  }
+}

@@ -1,0 +1,171 @@
+import { odata, type TableEntityResult } from "@azure/data-tables";
+import type { Fingerprint, PeopleStore } from "../../app/ports/sync-store";
+import type { Group, Membership } from "../../domain/people/group";
+import type { Person, PersonStatus } from "../../domain/people/person";
+import { bucketOf } from "../../domain/sync/content-hash";
+import { defined } from "./table-rooms";
+import { safeKey, statusOf, unsafeKey, type RoutedWrite } from "./table-batch-writer";
+import type { TableService } from "./table-service";
+
+/**
+ * People, groups and memberships. Each table spreads over 16 partitions by a hash of the id (group id
+ * for memberships), so a full sync fills transactions of 100 and no partition runs hot; a person is
+ * still one point read (`u{bucket}`, id). A group's members are one range query in its partition.
+ */
+export const USERS_TABLE = "users";
+export const GROUPS_TABLE = "groups";
+export const MEMBERSHIPS_TABLE = "memberships";
+
+type Row = TableEntityResult<Record<string, unknown>>;
+
+export const personKey = (id: string) => ({ partitionKey: `u${bucketOf(id)}`, rowKey: safeKey(id) });
+export const groupKey = (id: string) => ({ partitionKey: `g${bucketOf(id)}`, rowKey: safeKey(id) });
+export const membershipKey = (groupId: string, memberId: string) => ({
+  partitionKey: `m${bucketOf(groupId)}`,
+  rowKey: `${safeKey(groupId)}|${safeKey(memberId)}`,
+});
+
+export function personWrite(person: Person, hash: string): RoutedWrite {
+  const key = personKey(person.id);
+  const entity = { ...key, ...defined({ ...person, id: undefined, hash }) };
+  return { table: USERS_TABLE, ...key, action: ["upsert", entity, "Replace"] };
+}
+
+export function groupWrite(group: Group, hash: string, membersHash: string): RoutedWrite {
+  const key = groupKey(group.id);
+  const entity = { ...key, ...defined({ ...group, id: undefined, hash, membersHash }) };
+  return { table: GROUPS_TABLE, ...key, action: ["upsert", entity, "Replace"] };
+}
+
+export function membershipWrite(m: Membership, op: "put" | "delete"): RoutedWrite {
+  const key = membershipKey(m.groupId, m.memberId);
+  return {
+    table: MEMBERSHIPS_TABLE,
+    ...key,
+    action: op === "put" ? ["upsert", { ...key, memberType: m.memberType }, "Replace"] : ["delete", key],
+  };
+}
+
+function personFromRow(row: Row): Person & { hash: string } {
+  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k] as string) : null);
+  const removedReason = s("removedReason");
+  return {
+    id: unsafeKey(row.rowKey ?? ""),
+    displayName: s("displayName") ?? "",
+    givenName: s("givenName"),
+    surname: s("surname"),
+    email: s("email"),
+    userPrincipalName: s("userPrincipalName"),
+    department: s("department"),
+    jobTitle: s("jobTitle"),
+    officeLocation: s("officeLocation"),
+    preferredLanguage: s("preferredLanguage"),
+    status: (s("status") ?? "active") as PersonStatus,
+    ...(removedReason === null ? {} : { removedReason: removedReason as "changed" | "deleted" | "missing" }),
+    hash: s("hash") ?? "",
+  };
+}
+
+function groupFromRow(row: Row): Group & { hash: string; membersHash: string } {
+  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k] as string) : null);
+  return {
+    id: unsafeKey(row.rowKey ?? ""),
+    displayName: s("displayName") ?? "",
+    description: s("description"),
+    email: s("email"),
+    kind: (s("kind") ?? "security") as Group["kind"],
+    status: s("status") === "deleted" ? "deleted" : "active",
+    hash: s("hash") ?? "",
+    membersHash: s("membersHash") ?? "",
+  };
+}
+
+export class TablePeopleStore implements PeopleStore {
+  constructor(
+    private readonly tables: TableService,
+    private readonly readConcurrency = 16,
+  ) {}
+
+  async personFingerprints(): Promise<Map<string, Fingerprint>> {
+    return this.fingerprints(USERS_TABLE, ["RowKey", "hash", "status"]);
+  }
+
+  async groupFingerprints(): Promise<Map<string, Fingerprint>> {
+    return this.fingerprints(GROUPS_TABLE, ["RowKey", "hash", "status", "membersHash"]);
+  }
+
+  async people(ids: readonly string[]): Promise<Map<string, Person & { hash: string }>> {
+    const client = await this.tables.table(USERS_TABLE);
+    return this.pointReads(ids, async (id) => {
+      const k = personKey(id);
+      return personFromRow(await client.getEntity<Record<string, unknown>>(k.partitionKey, k.rowKey));
+    });
+  }
+
+  async groups(ids: readonly string[]): Promise<Map<string, Group & { hash: string; membersHash: string }>> {
+    const client = await this.tables.table(GROUPS_TABLE);
+    return this.pointReads(ids, async (id) => {
+      const k = groupKey(id);
+      return groupFromRow(await client.getEntity<Record<string, unknown>>(k.partitionKey, k.rowKey));
+    });
+  }
+
+  async membersOf(groupId: string): Promise<Membership[]> {
+    const client = await this.tables.table(MEMBERSHIPS_TABLE);
+    const pk = membershipKey(groupId, "").partitionKey;
+    const prefix = `${safeKey(groupId)}|`;
+    // "|" + 1 = "}": the range [prefix, prefix with "}") holds exactly this group's rows.
+    const end = `${safeKey(groupId)}}`;
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${end}`;
+    const out: Membership[] = [];
+    for await (const row of client.listEntities<{ memberType?: string }>({ queryOptions: { filter } })) {
+      out.push({
+        groupId,
+        memberId: unsafeKey((row.rowKey ?? "").slice(prefix.length)),
+        memberType: row.memberType === "group" ? "group" : "user",
+      });
+    }
+    return out;
+  }
+
+  async person(id: string): Promise<Person | undefined> {
+    const found = await this.people([id]);
+    const p = found.get(id);
+    if (p === undefined) return undefined;
+    const { hash: _hash, ...person } = p;
+    return person;
+  }
+
+  private async fingerprints(table: string, select: string[]): Promise<Map<string, Fingerprint>> {
+    const client = await this.tables.table(table);
+    const map = new Map<string, Fingerprint>();
+    const rows = client.listEntities<{ hash?: string; status?: string; membersHash?: string }>({
+      queryOptions: { select },
+    });
+    for await (const row of rows) {
+      map.set(unsafeKey(row.rowKey ?? ""), {
+        hash: row.hash ?? "",
+        active: row.status !== "deleted",
+        ...(row.membersHash === undefined ? {} : { membersHash: row.membersHash }),
+      });
+    }
+    return map;
+  }
+
+  private async pointReads<T>(ids: readonly string[], read: (id: string) => Promise<T>): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const id = ids[next++] as string;
+        try {
+          out.set(id, await read(id));
+        } catch (error) {
+          if (statusOf(error) !== 404) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.readConcurrency, ids.length) }, worker));
+    return out;
+  }
+}

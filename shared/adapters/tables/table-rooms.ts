@@ -1,0 +1,159 @@
+import type { TableEntityResult } from "@azure/data-tables";
+import type { RoomStore } from "../../app/ports/sync-store";
+import type { Room, RoomList, TimeZoneSource } from "../../domain/rooms/room";
+import { safeKey, statusOf, type RoutedWrite } from "./table-batch-writer";
+import type { TableService } from "./table-service";
+
+/**
+ * Rooms, room lists and buildings. A tenant has hundreds to a few thousand rooms, so each table is
+ * one partition: reads are one query, and sync writes fill transactions of 100.
+ */
+export const ROOMS_TABLE = "rooms";
+export const ROOM_LISTS_TABLE = "roomLists";
+export const BUILDINGS_TABLE = "buildings";
+const ROOM_PK = "room";
+const LIST_PK = "roomList";
+const BUILDING_PK = "building";
+
+type Row = TableEntityResult<Record<string, unknown>>;
+
+export function roomWrite(room: Room, hash: string): RoutedWrite {
+  const entity = {
+    partitionKey: ROOM_PK,
+    rowKey: safeKey(room.id),
+    ...defined({
+      email: room.email,
+      displayName: room.displayName,
+      placeId: room.placeId,
+      capacity: room.capacity ?? undefined,
+      buildingId: room.buildingId,
+      buildingName: room.buildingName,
+      floorId: room.floorId ?? undefined,
+      floorLabel: room.floorLabel ?? undefined,
+      floorNumber: room.floorNumber ?? undefined,
+      wheelchairAccessible: room.wheelchairAccessible,
+      bookable: room.bookable,
+      tags: JSON.stringify(room.tags),
+      devices: JSON.stringify(room.devices),
+      roomListIds: JSON.stringify(room.roomListIds),
+      timeZone: room.timeZone,
+      timeZoneSource: room.timeZoneSource,
+      source: room.source,
+      active: room.active,
+      deactivatedAt: room.deactivatedAt,
+      hash,
+    }),
+  };
+  return { table: ROOMS_TABLE, partitionKey: ROOM_PK, rowKey: entity.rowKey, action: ["upsert", entity, "Replace"] };
+}
+
+export function roomListWrite(list: RoomList, hash: string): RoutedWrite {
+  const entity = {
+    partitionKey: LIST_PK,
+    rowKey: safeKey(list.id),
+    ...defined({ email: list.email, displayName: list.displayName, placeId: list.placeId, city: list.city ?? undefined, hash }),
+  };
+  return { table: ROOM_LISTS_TABLE, partitionKey: LIST_PK, rowKey: entity.rowKey, action: ["upsert", entity, "Replace"] };
+}
+
+export function roomFromRow(row: Row): Room {
+  const str = (k: string): string | undefined => (typeof row[k] === "string" ? (row[k] as string) : undefined);
+  const num = (k: string): number | null => (typeof row[k] === "number" ? (row[k] as number) : null);
+  const list = (k: string): string[] => {
+    try {
+      const v: unknown = JSON.parse(str(k) ?? "[]");
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+    } catch {
+      return [];
+    }
+  };
+  const placeId = str("placeId");
+  const deactivatedAt = str("deactivatedAt");
+  return {
+    id: (str("email") ?? "").toLowerCase(),
+    email: str("email") ?? "",
+    displayName: str("displayName") ?? "",
+    ...(placeId === undefined ? {} : { placeId }),
+    capacity: num("capacity"),
+    buildingId: str("buildingId") ?? "unassigned",
+    buildingName: str("buildingName") ?? "Unassigned",
+    floorId: str("floorId") ?? null,
+    floorLabel: str("floorLabel") ?? null,
+    floorNumber: num("floorNumber"),
+    wheelchairAccessible: row.wheelchairAccessible === true,
+    bookable: row.bookable !== false,
+    tags: list("tags"),
+    devices: list("devices"),
+    roomListIds: list("roomListIds"),
+    timeZone: str("timeZone") ?? "UTC",
+    timeZoneSource: (str("timeZoneSource") ?? "default") as TimeZoneSource,
+    source: str("source") === "import" ? "import" : "places",
+    active: row.active !== false,
+    ...(deactivatedAt === undefined ? {} : { deactivatedAt }),
+  };
+}
+
+export class TableRoomStore implements RoomStore {
+  constructor(private readonly tables: TableService) {}
+
+  async rooms(): Promise<Room[]> {
+    const client = await this.tables.table(ROOMS_TABLE);
+    const out: Room[] = [];
+    for await (const row of client.listEntities<Record<string, unknown>>()) out.push(roomFromRow(row));
+    return out;
+  }
+
+  async roomLists(): Promise<RoomList[]> {
+    const client = await this.tables.table(ROOM_LISTS_TABLE);
+    const out: RoomList[] = [];
+    for await (const row of client.listEntities<Record<string, unknown>>()) {
+      out.push({
+        id: String(row.email ?? "").toLowerCase(),
+        email: String(row.email ?? ""),
+        displayName: String(row.displayName ?? ""),
+        placeId: String(row.placeId ?? ""),
+        city: typeof row.city === "string" ? row.city : null,
+      });
+    }
+    return out;
+  }
+
+  async room(id: string): Promise<Room | undefined> {
+    const client = await this.tables.table(ROOMS_TABLE);
+    try {
+      return roomFromRow(await client.getEntity<Record<string, unknown>>(ROOM_PK, safeKey(id.toLowerCase())));
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async buildingZones(): Promise<Map<string, string>> {
+    const client = await this.tables.table(BUILDINGS_TABLE);
+    const zones = new Map<string, string>();
+    for await (const row of client.listEntities<{ timeZone?: string }>()) {
+      if (typeof row.timeZone === "string" && row.timeZone !== "") zones.set(row.rowKey ?? "", row.timeZone);
+    }
+    return zones;
+  }
+
+  /** Sets a building's time zone (admin configuration; used for rooms Graph gives no zone for). */
+  async setBuildingZone(buildingId: string, timeZone: string): Promise<void> {
+    const client = await this.tables.table(BUILDINGS_TABLE);
+    await client.upsertEntity({ partitionKey: BUILDING_PK, rowKey: safeKey(buildingId), timeZone }, "Merge");
+  }
+
+  async roomEmails(): Promise<Set<string>> {
+    const client = await this.tables.table(ROOMS_TABLE);
+    const emails = new Set<string>();
+    for await (const row of client.listEntities<{ email?: string }>({ queryOptions: { select: ["email"] } })) {
+      if (typeof row.email === "string") emails.add(row.email.toLowerCase());
+    }
+    return emails;
+  }
+}
+
+/** Table entities cannot hold null or undefined: leave those properties out. */
+export function defined<T extends Record<string, unknown>>(props: T): Partial<T> {
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}

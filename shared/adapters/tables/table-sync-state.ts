@@ -1,0 +1,108 @@
+import type { TableEntityResult } from "@azure/data-tables";
+import type { LeaseResult, SyncCursor, SyncStateStore, SyncStatus } from "../../app/ports/sync-state-store";
+import type { SyncKind } from "../../domain/sync/sync-kinds";
+import { safeKey, statusOf } from "./table-batch-writer";
+import type { TableService } from "./table-service";
+
+/**
+ * Sync bookkeeping, one partition per kind: `status` (what the admin sees), `lease` (one run at a
+ * time, taken and renewed with ETags), `cursor-{stream}` (checkpoint and delta link). Structured parts
+ * are stored as JSON text.
+ */
+export const SYNC_STATE_TABLE = "syncState";
+
+interface LeaseRow {
+  owner?: string;
+  expiresAt?: string;
+}
+
+export class TableSyncStateStore implements SyncStateStore {
+  constructor(private readonly tables: TableService) {}
+
+  async status(kind: SyncKind): Promise<SyncStatus | undefined> {
+    const row = await this.get<{ json?: string }>(kind, "status");
+    return row?.json === undefined ? undefined : (JSON.parse(row.json) as SyncStatus);
+  }
+
+  async saveStatus(status: SyncStatus): Promise<void> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    await client.upsertEntity({ partitionKey: status.kind, rowKey: "status", json: JSON.stringify(status) }, "Replace");
+  }
+
+  async cursor(kind: SyncKind, stream: string): Promise<SyncCursor | undefined> {
+    const row = await this.get<{ json?: string }>(kind, `cursor-${safeKey(stream)}`);
+    return row?.json === undefined ? undefined : (JSON.parse(row.json) as SyncCursor);
+  }
+
+  async saveCursor(kind: SyncKind, cursor: SyncCursor): Promise<void> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    await client.upsertEntity(
+      { partitionKey: kind, rowKey: `cursor-${safeKey(cursor.stream)}`, json: JSON.stringify(cursor) },
+      "Replace",
+    );
+  }
+
+  async acquireLease(kind: SyncKind, owner: string, ttlMs: number, now: Date): Promise<LeaseResult> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+    const current = await this.get<LeaseRow>(kind, "lease");
+    try {
+      if (current === undefined) {
+        await client.createEntity({ partitionKey: kind, rowKey: "lease", owner, expiresAt });
+        return { acquired: true };
+      }
+      const free = current.owner === owner || current.expiresAt === undefined || Date.parse(current.expiresAt) <= now.getTime();
+      if (!free) return { acquired: false, holder: current.owner ?? "unknown" };
+      await client.updateEntity({ partitionKey: kind, rowKey: "lease", owner, expiresAt }, "Replace", {
+        etag: current.etag,
+      });
+      return { acquired: true };
+    } catch (error) {
+      // Someone else created or took it between our read and our write.
+      const status = statusOf(error);
+      if (status === 409 || status === 412) {
+        const winner = await this.get<LeaseRow>(kind, "lease");
+        return { acquired: false, holder: winner?.owner ?? "unknown" };
+      }
+      throw error;
+    }
+  }
+
+  async renewLease(kind: SyncKind, owner: string, ttlMs: number, now: Date): Promise<boolean> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const current = await this.get<LeaseRow>(kind, "lease");
+    if (current?.owner !== owner) return false;
+    try {
+      const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+      await client.updateEntity({ partitionKey: kind, rowKey: "lease", owner, expiresAt }, "Replace", {
+        etag: current.etag,
+      });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 412) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(kind: SyncKind, owner: string): Promise<void> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const current = await this.get<LeaseRow>(kind, "lease");
+    if (current?.owner !== owner) return;
+    try {
+      await client.deleteEntity(kind, "lease", { etag: current.etag });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw error;
+    }
+  }
+
+  private async get<T extends object>(kind: SyncKind, rowKey: string): Promise<TableEntityResult<T> | undefined> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    try {
+      return await client.getEntity<T>(kind, rowKey);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+}
