@@ -62,6 +62,12 @@ param smtpUser string = ''
 // or the host cannot index the function.
 @description('When the secret-expiry timer runs (SECRET_EXPIRY_SCHEDULE).')
 param secretExpirySchedule string = '0 0 7 * * *'
+@description('When the rooms-sync timer runs (ROOMS_SYNC_SCHEDULE).')
+param roomsSyncSchedule string = '0 0 * * * *'
+@description('When the directory-sync timer runs (DIRECTORY_SYNC_SCHEDULE).')
+param directorySyncSchedule string = '0 */15 * * * *'
+@description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
+param roomsDefaultTimeZone string = 'UTC'
 
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
 param webPubSubSku string = 'Standard_S1'
@@ -272,6 +278,11 @@ var appSettings = {
   SMTP_USER: smtpUser
   SMTP_PASSWORD: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/smtp-password/)'
   SECRET_EXPIRY_SCHEDULE: secretExpirySchedule
+
+  // Room, user and group sync (shared/config/sections/sync.ts).
+  ROOMS_SYNC_SCHEDULE: roomsSyncSchedule
+  DIRECTORY_SYNC_SCHEDULE: directorySyncSchedule
+  ROOMS_DEFAULT_TIME_ZONE: roomsDefaultTimeZone
 }
 
 module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {

@@ -4,6 +4,7 @@ import { coreSettings } from "./sections/core";
 import { m365Settings } from "./sections/m365";
 import { mailSettings } from "./sections/mail";
 import { realtimeSettings } from "./sections/realtime";
+import { syncSettings } from "./sections/sync";
 
 /**
  * Every app setting ONES reads, in one schema. Each section file documents its keys; the README's
@@ -16,6 +17,7 @@ export const settingsShape = {
   ...m365Settings,
   ...authSettings,
   ...mailSettings,
+  ...syncSettings,
 } as const;
 
 export const settingsSchema = z.object(settingsShape);
