@@ -61,6 +61,18 @@ function validate(body: unknown): BatchItem[] {
         throw new GraphError(400, "BadRequest", `Request '${r.id}' depends on unknown request '${d}'.`);
     }
   }
+  // A dependency cycle would never complete; Graph refuses such a batch (message undocumented).
+  const byId = new Map((requests as BatchItem[]).map((r) => [r.id, r]));
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (id: string): void => {
+    if (state.get(id) === "done") return;
+    if (state.get(id) === "visiting")
+      throw new GraphError(400, "BadRequest", "Batch request dependencies form a cycle.");
+    state.set(id, "visiting");
+    for (const d of byId.get(id)?.dependsOn ?? []) visit(d);
+    state.set(id, "done");
+  };
+  for (const id of byId.keys()) visit(id);
   return requests as BatchItem[];
 }
 

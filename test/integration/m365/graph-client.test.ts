@@ -130,6 +130,17 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
       }),
     });
     expect(dup.status).toBe(400);
+    const cycle = await graphFetch(sim, token, "/$batch", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        requests: [
+          { id: "a", method: "GET", url: "/users", dependsOn: ["b"] },
+          { id: "b", method: "GET", url: "/groups", dependsOn: ["a"] },
+        ],
+      }),
+    });
+    expect(cycle.status).toBe(400);
     const body = (await dup.json()) as { error: { code: string; innerError: Record<string, string> } };
     expect(body.error.code).toBe("BadRequest");
     expect(body.error.innerError["request-id"]).toBe(dup.headers.get("request-id"));
