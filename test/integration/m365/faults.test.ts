@@ -72,4 +72,53 @@ describe("fault injection", () => {
     };
     expect(tenant).toMatchObject({ users: 200, rooms: 24, groups: 12 });
   });
+
+  it("seeds a tenant from a JSON description over HTTP, then back to the demo tenant", async () => {
+    const seed = {
+      tenantId: "0b7c2d58-1111-4222-8333-944455556666",
+      domains: ["tiny.example"],
+      users: [{ userPrincipalName: "ann@tiny.example", displayName: "Ann" }],
+      roomLists: [{ emailAddress: "rooms@tiny.example", displayName: "Rooms" }],
+      rooms: [
+        {
+          emailAddress: "blue@tiny.example",
+          displayName: "Blue",
+          capacity: 6,
+          roomLists: ["rooms@tiny.example"],
+        },
+      ],
+      groups: [{ displayName: "Everyone", members: ["ann@tiny.example"] }],
+      apps: [
+        {
+          clientId: "c0ffee00-0000-4000-8000-000000000001",
+          displayName: "tiny",
+          secrets: ["pw"],
+          applicationPermissions: ["User.Read.All"],
+        },
+      ],
+    };
+    const res = await fetch(`${sim.graphBaseUrl}/_sim/tenant`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(seed),
+    });
+    expect(res.status).toBe(200);
+    expect(sim.tenantId).toBe(seed.tenantId);
+    const tiny = await appToken(sim, "c0ffee00-0000-4000-8000-000000000001", "pw");
+    const users = (await (await graphFetch(sim, tiny, "/users")).json()) as {
+      value: Array<{ userPrincipalName: string }>;
+    };
+    expect(users.value.map((u) => u.userPrincipalName).sort()).toEqual([
+      "ann@tiny.example",
+      "blue@tiny.example",
+    ]);
+    // the old tenant's token is for another tenant now
+    expect((await graphFetch(sim, token, "/users")).status).toBe(401);
+    await fetch(`${sim.graphBaseUrl}/_sim/tenant`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ demo: {} }),
+    });
+    expect(sim.control.summary()).toMatchObject({ users: 200, rooms: 24 });
+  });
 });
