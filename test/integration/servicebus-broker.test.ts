@@ -364,7 +364,8 @@ describe("local Service Bus broker with the real SDK", () => {
   it("enqueues scheduled messages at their time and cancels them on request", async () => {
     const { bus, client } = await setup([{ name: "timers" }]);
     const sender = client.createSender("timers");
-    const dueAt = Date.now() + 400;
+    // Far enough ahead that a loaded machine still schedules all three before they are due.
+    const dueAt = Date.now() + 1_500;
     const [kept] = await sender.scheduleMessages({ body: "kept" }, new Date(dueAt));
     const [cancelled] = await sender.scheduleMessages({ body: "cancelled" }, new Date(dueAt));
     // A message sent with scheduledEnqueueTimeUtc is scheduled the same way.
@@ -378,7 +379,7 @@ describe("local Service Bus broker with the real SDK", () => {
 
     const receiver = client.createReceiver("timers");
     expect(await receiver.receiveMessages(2, { maxWaitTimeInMs: 150 })).toHaveLength(0);
-    const received = await receive(receiver, 2, 2_000);
+    const received = await receive(receiver, 2, 4_000);
     expect(Date.now()).toBeGreaterThanOrEqual(dueAt - 5);
     expect(bodies(received).map(String).sort()).toEqual(["kept", "via send"]);
     for (const m of received) {
