@@ -4,6 +4,8 @@ import { entraRoutes } from "./entra/routes";
 import { directoryRoutes } from "./directory/routes";
 import { mailboxSettingsRoutes } from "./directory/mailbox-settings";
 import { placesRoutes } from "./places/routes";
+import { calendarModule } from "./calendar";
+import { notificationsModule } from "./notifications";
 
 /**
  * A simulator area: registers its routes and, optionally, loads its part of a tenant seed.
@@ -18,4 +20,6 @@ export const SIMULATOR_MODULES: SimulatorModule[] = [
   directoryRoutes,
   mailboxSettingsRoutes,
   placesRoutes,
+  calendarModule,
+  notificationsModule,
 ];

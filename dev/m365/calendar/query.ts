@@ -12,9 +12,17 @@ export function eventSelect(ctx: RequestContext): string[] | undefined {
   const raw = queryOption(ctx, "select");
   if (!raw) return undefined;
   const out: string[] = [];
-  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const canonical = EVENT_PROPERTIES.find((p) => p.toLowerCase() === part.toLowerCase());
-    if (!canonical) throw new GraphError(400, "RequestBroker--ParseUri", `Could not find a property named '${part}' on type 'microsoft.graph.event'.`);
+    if (!canonical)
+      throw new GraphError(
+        400,
+        "RequestBroker--ParseUri",
+        `Could not find a property named '${part}' on type 'microsoft.graph.event'.`,
+      );
     if (!out.includes(canonical)) out.push(canonical);
   }
   return out;
@@ -25,10 +33,22 @@ export function extendedPropertyExpand(ctx: RequestContext): string[] | "all" | 
   const raw = queryOption(ctx, "expand");
   if (!raw) return undefined;
   const m = /^\s*singleValueExtendedProperties\s*(?:\((.*)\))?\s*$/i.exec(raw);
-  if (!m) throw new GraphError(400, "BadRequest", `Parsing OData Select and Expand failed: Could not find a property named '${raw.split("(")[0]}' on type 'microsoft.graph.event'.`);
+  if (!m)
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `Parsing OData Select and Expand failed: Could not find a property named '${raw.split("(")[0]}' on type 'microsoft.graph.event'.`,
+    );
   if (!m[1]) return "all";
-  const ids = [...m[1].matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) => (x[1] ?? "").replace(/''/g, "'").toLowerCase());
-  if (ids.length === 0) throw new GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
+  const ids = [...m[1].matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) =>
+    (x[1] ?? "").replace(/''/g, "'").toLowerCase(),
+  );
+  if (ids.length === 0)
+    throw new GraphError(
+      400,
+      "ErrorInvalidUrlQueryFilter",
+      "The query filter contains one or more invalid nodes.",
+    );
   return ids;
 }
 
@@ -40,11 +60,14 @@ export function extendedPropertyExpand(ctx: RequestContext): string[] | "all" | 
 export function eventFilter(ctx: RequestContext): ((e: StoredEvent) => boolean) | undefined {
   const raw = queryOption(ctx, "filter");
   if (!raw || raw.trim() === "") return undefined;
-  const invalid = () => new GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
+  const invalid = () =>
+    new GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
   const preds: Array<(e: StoredEvent) => boolean> = [];
   let rest = raw.trim();
-  const anyRe = /^singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*\1\/id\s+eq\s+'((?:[^']|'')*)'\s+and\s+\1\/value\s+eq\s+'((?:[^']|'')*)'\s*\)/i;
-  const cmpRe = /^(iCalUId|subject|type|start\/dateTime|end\/dateTime)\s+(eq|ne|ge|gt|le|lt)\s+'((?:[^']|'')*)'/i;
+  const anyRe =
+    /^singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*\1\/id\s+eq\s+'((?:[^']|'')*)'\s+and\s+\1\/value\s+eq\s+'((?:[^']|'')*)'\s*\)/i;
+  const cmpRe =
+    /^(iCalUId|subject|type|start\/dateTime|end\/dateTime)\s+(eq|ne|ge|gt|le|lt)\s+'((?:[^']|'')*)'/i;
   while (rest.length > 0) {
     let m = anyRe.exec(rest);
     if (m) {
@@ -61,16 +84,24 @@ export function eventFilter(ctx: RequestContext): ((e: StoredEvent) => boolean) 
         if (prop === "type") return e.type;
         return prop.startsWith("start") ? e.startMs : e.endMs;
       };
-      const target: string | number = prop.includes("datetime") ? Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`) : value;
+      const target: string | number = prop.includes("datetime")
+        ? Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`)
+        : value;
       preds.push((e) => {
         const v = get(e);
         switch (op) {
-          case "eq": return v === target;
-          case "ne": return v !== target;
-          case "ge": return v >= target;
-          case "gt": return v > target;
-          case "le": return v <= target;
-          default: return v < target;
+          case "eq":
+            return v === target;
+          case "ne":
+            return v !== target;
+          case "ge":
+            return v >= target;
+          case "gt":
+            return v > target;
+          case "le":
+            return v <= target;
+          default:
+            return v < target;
         }
       });
     } else throw invalid();
@@ -118,7 +149,8 @@ export function pageSize(ctx: RequestContext): { size: number; fromPrefer: boole
   const top = queryOption(ctx, "top");
   if (top !== null) {
     const n = Number(top);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new GraphError(400, "ErrorInvalidUrlQuery", `The value of the parameter 'Top' is invalid.`);
+    if (!Number.isInteger(n) || n < 1 || n > 1000)
+      throw new GraphError(400, "ErrorInvalidUrlQuery", `The value of the parameter 'Top' is invalid.`);
     return { size: n, fromPrefer: false };
   }
   const m = /odata\.maxpagesize\s*=\s*(\d+)/i.exec(ctx.headers["prefer"] ?? "");
@@ -131,6 +163,7 @@ export function outputZone(ctx: RequestContext): { zone: string; headers: Record
   const z = preferredTimeZone(ctx.headers);
   const prefs: string[] = [];
   if (z) prefs.push(`outlook.timezone="${z}"`);
-  if (/odata\.maxpagesize/i.test(ctx.headers["prefer"] ?? "")) prefs.push(`odata.maxpagesize=${pageSize(ctx).size}`);
+  if (/odata\.maxpagesize/i.test(ctx.headers["prefer"] ?? ""))
+    prefs.push(`odata.maxpagesize=${pageSize(ctx).size}`);
   return { zone: z ?? "UTC", headers: prefs.length > 0 ? { "Preference-Applied": prefs.join(", ") } : {} };
 }

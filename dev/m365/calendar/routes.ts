@@ -6,7 +6,14 @@ import { auth, checkMailboxAccess, type MailboxAccess } from "../auth/permission
 import type { UserRecord } from "../store/types";
 import { calendarService } from "./service";
 import { renderEvent, etagOf } from "./shapes";
-import { eventFilter, eventOrderBy, eventSelect, extendedPropertyExpand, outputZone, pageSize } from "./query";
+import {
+  eventFilter,
+  eventOrderBy,
+  eventSelect,
+  extendedPropertyExpand,
+  outputZone,
+  pageSize,
+} from "./query";
 import { parseQueryInstant } from "./time-zones";
 import { viewStart, type EventView } from "./views";
 import { calendarDelta } from "./delta";
@@ -23,7 +30,12 @@ export function mailboxOf(ctx: RequestContext, access: MailboxAccess): UserRecor
   const a = auth(ctx);
   let idOrUpn = ctx.params.user;
   if (idOrUpn === undefined) {
-    if (a.kind !== "delegated" || !a.userId) throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+    if (a.kind !== "delegated" || !a.userId)
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "/me request is only valid with delegated authentication flow.",
+      );
     idOrUpn = a.userId;
   }
   const mailbox = checkMailboxAccess(ctx, idOrUpn, access);
@@ -33,19 +45,28 @@ export function mailboxOf(ctx: RequestContext, access: MailboxAccess): UserRecor
 
 function renderOptions(ctx: RequestContext) {
   const { zone, headers } = outputZone(ctx);
-  return { opts: { zone, select: eventSelect(ctx), extendedProperties: extendedPropertyExpand(ctx) }, headers };
+  return {
+    opts: { zone, select: eventSelect(ctx), extendedProperties: extendedPropertyExpand(ctx) },
+    headers,
+  };
 }
 
 function contextFor(ctx: RequestContext, mailbox: UserRecord, tail: string): string {
   return contextUrl(ctx, `users('${mailbox.data.userPrincipalName}')/${tail}`);
 }
 
-function page(ctx: RequestContext, mailbox: UserRecord, items: EventView[], contextTail: string): SimResponse {
+function page(
+  ctx: RequestContext,
+  mailbox: UserRecord,
+  items: EventView[],
+  contextTail: string,
+): SimResponse {
   const { opts, headers } = renderOptions(ctx);
   const { size } = pageSize(ctx);
   const skipRaw = queryOption(ctx, "skip");
   const skip = skipRaw === null ? 0 : Number(skipRaw);
-  if (!Number.isInteger(skip) || skip < 0) throw new GraphError(400, "ErrorInvalidUrlQuery", "The value of the parameter 'Skip' is invalid.");
+  if (!Number.isInteger(skip) || skip < 0)
+    throw new GraphError(400, "ErrorInvalidUrlQuery", "The value of the parameter 'Skip' is invalid.");
   const slice = items.slice(skip, skip + size);
   const body: Record<string, unknown> = {
     "@odata.context": contextFor(ctx, mailbox, contextTail),
@@ -79,14 +100,26 @@ export function registerCalendarRoutes(router: Router): void {
 
   const createEvent: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    if (typeof ctx.body !== "object" || ctx.body === null) throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The request body is empty.");
+    if (typeof ctx.body !== "object" || ctx.body === null)
+      throw new GraphError(
+        400,
+        "ErrorInvalidRequest",
+        "Your request can't be completed. The request body is empty.",
+      );
     const { ev } = svc(ctx).create(mailbox, ctx.body as Record<string, unknown>);
     const { zone, headers } = outputZone(ctx);
     // A replayed transactionId returns the event created first (also 201; Graph documents no other status).
     return {
       status: 201,
-      headers: { ...headers, ETag: etagOf(ev.changeKey), Location: `${ctx.origin}/v1.0/users/${mailbox.id}/events/${ev.id}` },
-      body: { "@odata.context": contextFor(ctx, mailbox, "events/$entity"), ...renderEvent({ ev }, { zone, extendedProperties: "all" }) },
+      headers: {
+        ...headers,
+        ETag: etagOf(ev.changeKey),
+        Location: `${ctx.origin}/v1.0/users/${mailbox.id}/events/${ev.id}`,
+      },
+      body: {
+        "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
+        ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
+      },
     };
   };
 
@@ -94,15 +127,36 @@ export function registerCalendarRoutes(router: Router): void {
     const mailbox = mailboxOf(ctx, "read");
     const view = svc(ctx).resolve(mailbox.id, ctx.params.eventId ?? "");
     const { opts, headers } = renderOptions(ctx);
-    return { status: 200, headers: { ...headers, ETag: etagOf(view.ev.changeKey) }, body: { "@odata.context": contextFor(ctx, mailbox, "events/$entity"), ...renderEvent(view, opts) } };
+    return {
+      status: 200,
+      headers: { ...headers, ETag: etagOf(view.ev.changeKey) },
+      body: { "@odata.context": contextFor(ctx, mailbox, "events/$entity"), ...renderEvent(view, opts) },
+    };
   };
 
   const patchEvent: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    if (typeof ctx.body !== "object" || ctx.body === null) throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The request body is empty.");
-    const ev = svc(ctx).update(mailbox, ctx.params.eventId ?? "", ctx.body as Record<string, unknown>, ctx.headers["if-match"]);
+    if (typeof ctx.body !== "object" || ctx.body === null)
+      throw new GraphError(
+        400,
+        "ErrorInvalidRequest",
+        "Your request can't be completed. The request body is empty.",
+      );
+    const ev = svc(ctx).update(
+      mailbox,
+      ctx.params.eventId ?? "",
+      ctx.body as Record<string, unknown>,
+      ctx.headers["if-match"],
+    );
     const { zone, headers } = outputZone(ctx);
-    return { status: 200, headers: { ...headers, ETag: etagOf(ev.changeKey) }, body: { "@odata.context": contextFor(ctx, mailbox, "events/$entity"), ...renderEvent({ ev }, { zone, extendedProperties: "all" }) } };
+    return {
+      status: 200,
+      headers: { ...headers, ETag: etagOf(ev.changeKey) },
+      body: {
+        "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
+        ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
+      },
+    };
   };
 
   const deleteEvent: Handler = (ctx) => {
@@ -110,19 +164,30 @@ export function registerCalendarRoutes(router: Router): void {
     const view = svc(ctx).resolve(mailbox.id, ctx.params.eventId ?? "");
     const ifMatch = ctx.headers["if-match"];
     if (ifMatch && ifMatch !== "*" && ifMatch !== etagOf(view.ev.changeKey)) {
-      throw new GraphError(412, "ErrorIrresolvableConflict", "The change key passed in the request does not match the current change key for the item.");
+      throw new GraphError(
+        412,
+        "ErrorIrresolvableConflict",
+        "The change key passed in the request does not match the current change key for the item.",
+      );
     }
     svc(ctx).delete(mailbox, ctx.params.eventId ?? "");
     return { status: 204 };
   };
 
-  const respond = (kind: "accepted" | "tentativelyAccepted" | "declined"): Handler => (ctx) => {
-    const mailbox = mailboxOf(ctx, "write");
-    const b = (ctx.body ?? {}) as { comment?: string; sendResponse?: boolean };
-    if (b.sendResponse !== undefined && typeof b.sendResponse !== "boolean") throw new GraphError(400, "BadRequest", "Cannot convert the literal to the expected type 'Edm.Boolean'.");
-    svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true);
-    return { status: 202 };
-  };
+  const respond =
+    (kind: "accepted" | "tentativelyAccepted" | "declined"): Handler =>
+    (ctx) => {
+      const mailbox = mailboxOf(ctx, "write");
+      const b = (ctx.body ?? {}) as { comment?: string; sendResponse?: boolean };
+      if (b.sendResponse !== undefined && typeof b.sendResponse !== "boolean")
+        throw new GraphError(
+          400,
+          "BadRequest",
+          "Cannot convert the literal to the expected type 'Edm.Boolean'.",
+        );
+      svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true);
+      return { status: 202 };
+    };
 
   const cancel: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
@@ -132,7 +197,10 @@ export function registerCalendarRoutes(router: Router): void {
 
   const calendarView: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "read");
-    const from = parseQueryInstant(ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"), "startDateTime");
+    const from = parseQueryInstant(
+      ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"),
+      "startDateTime",
+    );
     const to = parseQueryInstant(ctx.query.get("endDateTime") ?? ctx.query.get("enddatetime"), "endDateTime");
     const filter = eventFilter(ctx);
     const order = eventOrderBy(ctx);
@@ -145,11 +213,18 @@ export function registerCalendarRoutes(router: Router): void {
 
   const instances: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "read");
-    const from = parseQueryInstant(ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"), "startDateTime");
+    const from = parseQueryInstant(
+      ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"),
+      "startDateTime",
+    );
     const to = parseQueryInstant(ctx.query.get("endDateTime") ?? ctx.query.get("enddatetime"), "endDateTime");
     const view = svc(ctx).resolve(mailbox.id, ctx.params.eventId ?? "");
     if (view.ev.type !== "seriesMaster" || view.occurrenceStartMs !== undefined) {
-      throw new GraphError(400, "ErrorInvalidRequest", "Your request can't be completed. The specified item is not a recurring master.");
+      throw new GraphError(
+        400,
+        "ErrorInvalidRequest",
+        "Your request can't be completed. The specified item is not a recurring master.",
+      );
     }
     const items = svc(ctx)
       .calendarView(mailbox.id, from, to)

@@ -14,22 +14,46 @@ import { viewEnd, viewStart } from "./views";
  * 1 tentative, 2 busy, 3 oof, 4 working elsewhere), `scheduleItems` and `workingHours` with its zone.
  * Times are in `Prefer: outlook.timezone` (default UTC).
  */
-const DIGIT: Record<string, number> = { free: 0, tentative: 1, busy: 2, oof: 3, workingElsewhere: 4, unknown: 0 };
+const DIGIT: Record<string, number> = {
+  free: 0,
+  tentative: 1,
+  busy: 2,
+  oof: 3,
+  workingElsewhere: 4,
+  unknown: 0,
+};
 /** Which status wins when items overlap within one interval. */
 const RANK: Record<number, number> = { 0: 0, 4: 1, 1: 2, 2: 3, 3: 4 };
 
 export function getSchedule(ctx: RequestContext, caller: UserRecord): SimResponse {
-  const b = (ctx.body ?? {}) as { schedules?: unknown; startTime?: unknown; endTime?: unknown; availabilityViewInterval?: unknown };
-  if (!Array.isArray(b.schedules) || b.schedules.length === 0) throw new GraphError(400, "ErrorInvalidParameter", "Schedules is required.");
-  if (b.schedules.length > 100) throw new GraphError(400, "ErrorInvalidParameter", "The number of schedules exceeds the maximum of 100.");
+  const b = (ctx.body ?? {}) as {
+    schedules?: unknown;
+    startTime?: unknown;
+    endTime?: unknown;
+    availabilityViewInterval?: unknown;
+  };
+  if (!Array.isArray(b.schedules) || b.schedules.length === 0)
+    throw new GraphError(400, "ErrorInvalidParameter", "Schedules is required.");
+  if (b.schedules.length > 100)
+    throw new GraphError(400, "ErrorInvalidParameter", "The number of schedules exceeds the maximum of 100.");
   const start = parseDateTimeTimeZone(b.startTime as never, "StartTime");
   const end = parseDateTimeTimeZone(b.endTime as never, "EndTime");
-  if (end.ms <= start.ms) throw new GraphError(400, "ErrorInvalidParameter", "The end time must be later than the start time.");
+  if (end.ms <= start.ms)
+    throw new GraphError(400, "ErrorInvalidParameter", "The end time must be later than the start time.");
   // Graph limits the window to 62 days; the error wording is not documented.
-  if (end.ms - start.ms > 62 * 86_400_000) throw new GraphError(400, "ErrorInvalidParameter", "The requested time window exceeds the maximum of 62 days.");
+  if (end.ms - start.ms > 62 * 86_400_000)
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      "The requested time window exceeds the maximum of 62 days.",
+    );
   const interval = b.availabilityViewInterval === undefined ? 30 : Number(b.availabilityViewInterval);
   if (!Number.isInteger(interval) || interval < 5 || interval > 1440) {
-    throw new GraphError(400, "ErrorInvalidParameter", "availabilityViewInterval must be between 5 and 1440 minutes.");
+    throw new GraphError(
+      400,
+      "ErrorInvalidParameter",
+      "availabilityViewInterval must be between 5 and 1440 minutes.",
+    );
   }
   const { zone, headers } = outputZone(ctx);
   const svc = calendarService(ctx.sim);
@@ -38,7 +62,16 @@ export function getSchedule(ctx: RequestContext, caller: UserRecord): SimRespons
     const scheduleId = String(s);
     const user = ctx.sim.store.findUser(scheduleId);
     if (!user) {
-      return { scheduleId, availabilityView: "", error: { message: `The recipient '${scheduleId}' couldn't be found.`, responseCode: "ErrorMailRecipientNotFound" }, scheduleItems: [], workingHours: null };
+      return {
+        scheduleId,
+        availabilityView: "",
+        error: {
+          message: `The recipient '${scheduleId}' couldn't be found.`,
+          responseCode: "ErrorMailRecipientNotFound",
+        },
+        scheduleItems: [],
+        workingHours: null,
+      };
     }
     // App tokens: the mailbox must be in the app's scope (RBAC / access policy). The per-schedule error
     // form for an out-of-scope mailbox is not documented; the simulator reports ErrorAccessDenied there.
@@ -46,13 +79,24 @@ export function getSchedule(ctx: RequestContext, caller: UserRecord): SimRespons
       try {
         checkMailboxAccess(ctx, user.id, "read");
       } catch {
-        return { scheduleId, availabilityView: "", error: { message: "Access is denied. Check credentials and try again.", responseCode: "ErrorAccessDenied" }, scheduleItems: [], workingHours: null };
+        return {
+          scheduleId,
+          availabilityView: "",
+          error: {
+            message: "Access is denied. Check credentials and try again.",
+            responseCode: "ErrorAccessDenied",
+          },
+          scheduleItems: [],
+          workingHours: null,
+        };
       }
     }
     // Delegated callers see subject/location only where they may read the calendar (own, or folder rights).
     const role = ctx.sim.store.mailboxes.get(user.id)?.calendarPermissions.get(a?.userId ?? "") ?? "none";
     const details = a?.kind === "app" || user.id === a?.userId || !["none", "freeBusyRead"].includes(role);
-    const items = svc.calendarView(user.id, start.ms, end.ms).filter((v) => !v.ev.isCancelled && v.ev.showAs !== "free");
+    const items = svc
+      .calendarView(user.id, start.ms, end.ms)
+      .filter((v) => !v.ev.isCancelled && v.ev.showAs !== "free");
     const slots = Math.ceil((end.ms - start.ms) / (interval * 60_000));
     let view = "";
     for (let i = 0; i < slots; i++) {
@@ -76,7 +120,9 @@ export function getSchedule(ctx: RequestContext, caller: UserRecord): SimRespons
         return {
           isPrivate,
           status: v.ev.showAs,
-          ...(details && !isPrivate ? { subject: v.ev.subject, location: v.ev.location.displayName ?? "" } : {}),
+          ...(details && !isPrivate
+            ? { subject: v.ev.subject, location: v.ev.location.displayName ?? "" }
+            : {}),
           start: dateTimeTimeZone(viewStart(v), zone),
           end: dateTimeTimeZone(viewEnd(v), zone),
         };
@@ -86,11 +132,17 @@ export function getSchedule(ctx: RequestContext, caller: UserRecord): SimRespons
             daysOfWeek: wh.daysOfWeek ?? [],
             startTime: wh.startTime ?? "08:00:00.0000000",
             endTime: wh.endTime ?? "17:00:00.0000000",
-            timeZone: { name: wh.timeZone?.name ?? ctx.sim.store.mailbox(user.id).settings.timeZone ?? "UTC" },
+            timeZone: {
+              name: wh.timeZone?.name ?? ctx.sim.store.mailbox(user.id).settings.timeZone ?? "UTC",
+            },
           }
         : null,
     };
   });
   void caller;
-  return { status: 200, headers, body: { "@odata.context": contextUrl(ctx, "Collection(microsoft.graph.scheduleInformation)"), value } };
+  return {
+    status: 200,
+    headers,
+    body: { "@odata.context": contextUrl(ctx, "Collection(microsoft.graph.scheduleInformation)"), value },
+  };
 }

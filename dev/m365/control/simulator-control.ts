@@ -24,6 +24,8 @@ import {
 import { demoTenantSeed, type DemoTenantOptions } from "../seed/demo-tenant";
 import { stableGuid } from "../seed/ids";
 import type { Dispatch } from "../http/dispatch";
+import { calendarControl, type CalendarControl } from "../calendar/control";
+import { notificationControl, type NotificationControl } from "../notifications/control";
 
 /** Hook run after every seed, so each module can load its own section (e.g. calendars). */
 export type SeedHook = (sim: SimulatorServices, seed: TenantSeed) => void;
@@ -56,6 +58,14 @@ export class SimulatorControl {
   }
   get tenantId(): string {
     return this.sim.store.tenantId;
+  }
+  /** Calendars: act as an Outlook user or a room, calendar processing (dev/m365/calendar/control.ts). */
+  get calendar(): CalendarControl {
+    return calendarControl(this.sim);
+  }
+  /** Change notifications: faults, lifecycle events, flush, clock (dev/m365/notifications/control.ts). */
+  get notifications(): NotificationControl {
+    return notificationControl(this.sim);
   }
 
   /** Replaces the tenant with a seed, or the generated demo tenant ("demo" or its options). */

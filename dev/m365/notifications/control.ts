@@ -1,0 +1,175 @@
+import type { SimulatorServices } from "../services";
+import type { Router } from "../http/router";
+import type { RequestContext, SimResponse } from "../http/context";
+import {
+  notificationHub,
+  type DeliveryRecord,
+  type LifecycleEvent,
+  type NotificationFaults,
+  type NotificationSettings,
+  type SubscriptionRecord,
+} from "./hub";
+
+/**
+ * Control API of change notifications (in-process: `sim.control.notifications`; HTTP under
+ * /_sim/notifications): settings (maximum expiration, timeouts, slow-endpoint rules), faults (drop,
+ * duplicate, delay, reorder — deterministic for a seed), lifecycle events, flush, delivery log, clock.
+ */
+export class NotificationControl {
+  constructor(private readonly sim: SimulatorServices) {}
+
+  private get hub() {
+    return notificationHub(this.sim);
+  }
+
+  get settings(): NotificationSettings {
+    return this.hub.settings;
+  }
+
+  configure(patch: Partial<NotificationSettings>): NotificationSettings {
+    return Object.assign(this.hub.settings, patch);
+  }
+
+  faults(patch: Partial<NotificationFaults>): NotificationFaults {
+    return this.hub.configureFaults(patch);
+  }
+
+  resetFaults(): void {
+    this.hub.resetFaults();
+  }
+
+  /** Sends a lifecycle notification (subscriptionRemoved also removes the subscription). */
+  triggerLifecycle(subscriptionId: string, event: LifecycleEvent): boolean {
+    return this.hub.lifecycle(subscriptionId, event);
+  }
+
+  /** Delivers everything due now and waits for it; returns what was attempted. */
+  flush(): Promise<DeliveryRecord[]> {
+    return this.hub.flush();
+  }
+
+  /** Every attempt so far (delivered, failed, timed out, dropped), oldest first. */
+  deliveries(): DeliveryRecord[] {
+    return [...this.hub.deliveries];
+  }
+
+  clearDeliveries(): void {
+    this.hub.deliveries.length = 0;
+  }
+
+  pendingCount(): number {
+    return this.hub.pendingCount();
+  }
+
+  subscriptions(): SubscriptionRecord[] {
+    return [...this.hub.subscriptions().values()];
+  }
+
+  endpointState(url: string) {
+    return this.hub.endpointState(url);
+  }
+
+  /** Injects the clock used by notifications (undefined: back to the simulator clock). */
+  setClock(now: (() => number) | undefined): void {
+    this.hub.setClock(now);
+  }
+}
+
+const CONTROLS = new WeakMap<SimulatorServices, NotificationControl>();
+export function notificationControl(sim: SimulatorServices): NotificationControl {
+  let c = CONTROLS.get(sim);
+  if (!c) {
+    c = new NotificationControl(sim);
+    CONTROLS.set(sim, c);
+  }
+  return c;
+}
+
+function guard(fn: (ctx: RequestContext, c: NotificationControl) => SimResponse | Promise<SimResponse>) {
+  return async (ctx: RequestContext): Promise<SimResponse> => {
+    try {
+      return await fn(ctx, notificationControl(ctx.sim));
+    } catch (e) {
+      return {
+        status: 400,
+        body: { error: "control_failed", message: e instanceof Error ? e.message : String(e) },
+      };
+    }
+  };
+}
+
+const body = <T>(ctx: RequestContext): T => (ctx.body ?? {}) as T;
+
+export function registerNotificationControlRoutes(router: Router): void {
+  router.control(
+    "GET",
+    "/notifications/settings",
+    guard((_ctx, c) => ({ status: 200, body: c.settings })),
+  );
+  router.control(
+    "PATCH",
+    "/notifications/settings",
+    guard((ctx, c) => ({ status: 200, body: c.configure(body(ctx)) })),
+  );
+  router.control(
+    "PUT",
+    "/notifications/faults",
+    guard((ctx, c) => ({ status: 200, body: c.faults(body(ctx)) })),
+  );
+  router.control(
+    "DELETE",
+    "/notifications/faults",
+    guard((_ctx, c) => {
+      c.resetFaults();
+      return { status: 200, body: { ok: true } };
+    }),
+  );
+  router.control(
+    "POST",
+    "/notifications/flush",
+    guard(async (_ctx, c) => ({ status: 200, body: { deliveries: await c.flush() } })),
+  );
+  router.control(
+    "GET",
+    "/notifications/deliveries",
+    guard((_ctx, c) => ({ status: 200, body: { pending: c.pendingCount(), deliveries: c.deliveries() } })),
+  );
+  router.control(
+    "DELETE",
+    "/notifications/deliveries",
+    guard((_ctx, c) => {
+      c.clearDeliveries();
+      return { status: 200, body: { ok: true } };
+    }),
+  );
+  router.control(
+    "GET",
+    "/notifications/subscriptions",
+    guard((_ctx, c) => ({ status: 200, body: { value: c.subscriptions() } })),
+  );
+  router.control(
+    "POST",
+    "/notifications/subscriptions/{id}/lifecycle",
+    guard((ctx, c) => {
+      const event = body<{ event?: LifecycleEvent }>(ctx).event;
+      if (!event || !["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(event))
+        throw new Error("event must be reauthorizationRequired, subscriptionRemoved or missed");
+      return { status: 200, body: { sent: c.triggerLifecycle(ctx.params.id ?? "", event) } };
+    }),
+  );
+  // Clock injection over HTTP: a fixed simulated instant for notifications ({"now": ISO}) or back to the simulator clock ({}).
+  router.control(
+    "PUT",
+    "/notifications/clock",
+    guard((ctx, c) => {
+      const now = body<{ now?: string }>(ctx).now;
+      if (now === undefined) c.setClock(undefined);
+      else {
+        const ms = Date.parse(now);
+        if (Number.isNaN(ms)) throw new Error(`invalid instant ${now}`);
+        c.setClock(() => ms);
+      }
+      return { status: 200, body: { ok: true } };
+    }),
+  );
+}

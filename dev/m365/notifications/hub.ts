@@ -1,0 +1,513 @@
+import type { ChangeNotification, Subscription } from "@microsoft/microsoft-graph-types";
+import type { SimulatorServices } from "../services";
+import { onCalendarChange, type EventChange } from "../store/calendars";
+import { seededRandom } from "../faults/random";
+import { stableGuid } from "../seed/ids";
+
+/**
+ * Change-notification delivery as Graph does it for Outlook resources: notifications batched per
+ * notificationUrl in `value` arrays, retried with backoff on failure for up to 4 hours, slow endpoints
+ * (> 2.9 s) delayed and then dropped, lifecycle notifications to `lifecycleNotificationUrl`. Faults
+ * (drop / duplicate / delay / reorder, deterministic for a seed), a flush for tests, and an injectable
+ * clock are part of the control API.
+ *
+ * Timing: a delivery is due at a simulated instant (clock); with `autoDeliver` a real timer runs due
+ * deliveries soon after they become due in real time. Tests call `flush()` instead of sleeping.
+ */
+
+export interface NotificationSettings {
+  /** Outlook resources: Graph's docs say 10,080 min (< 7 days); live Graph answers "…can only be 10070 minutes…". */
+  maxExpirationMinutes: number;
+  /** "Any value under 45 minutes after the time of the request is automatically set to 45 minutes." */
+  minExpirationMinutes: number;
+  /** The validation handshake must answer within 10 s (not configurable in Graph). */
+  validationTimeoutMs: number;
+  /** Graph's publisher waits 3 s for a 2xx. */
+  deliveryTimeoutMs: number;
+  /** A publish slower than this counts as slow (Graph: 2,900 ms). */
+  slowThresholdMs: number;
+  /** Slow-endpoint rules apply after this many publishes in a window (Graph: 100). */
+  slowSampleSize: number;
+  /** ≥ this share of slow publishes: the endpoint's notifications are delayed (Graph: 10 %). */
+  slowDelayPercent: number;
+  /** ≥ this share: notifications are dropped (Graph: 15 %). */
+  slowDropPercent: number;
+  /** Counters reset after this window (Graph: 10 min). */
+  slowWindowMs: number;
+  /** Delay applied to a flagged endpoint (Graph: 10 min). */
+  slowDelayMs: number;
+  /** First retry after this; doubles per attempt up to `retryMaxMs`. Graph's schedule is undocumented. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Graph retries for up to 4 hours, then discards (and sends `missed` to the lifecycle URL). */
+  retryWindowMs: number;
+  /** Notifications per POST. */
+  maxBatchSize: number;
+  autoDeliver: boolean;
+  /** Graph requires https notification URLs; the simulator also accepts http on loopback (test receivers). */
+  allowHttpLoopback: boolean;
+}
+
+export function defaultNotificationSettings(): NotificationSettings {
+  return {
+    maxExpirationMinutes: 10070,
+    minExpirationMinutes: 45,
+    validationTimeoutMs: 10_000,
+    deliveryTimeoutMs: 3_000,
+    slowThresholdMs: 2_900,
+    slowSampleSize: 100,
+    slowDelayPercent: 10,
+    slowDropPercent: 15,
+    slowWindowMs: 600_000,
+    slowDelayMs: 600_000,
+    retryBaseMs: 10_000,
+    retryMaxMs: 3_600_000,
+    retryWindowMs: 4 * 3_600_000,
+    maxBatchSize: 100,
+    autoDeliver: true,
+    allowHttpLoopback: true,
+  };
+}
+
+export interface NotificationFaults {
+  seed: number;
+  /** Share of notifications silently lost (0–1). */
+  dropRate: number;
+  /** Share delivered twice (0–1). */
+  duplicateRate: number;
+  /** Extra delay before first delivery (simulated ms). */
+  delayMs: number;
+  /** Deliver due batches in a shuffled order (and items within a batch reversed). */
+  reorder: boolean;
+}
+
+function noFaults(): NotificationFaults {
+  return { seed: 1, dropRate: 0, duplicateRate: 0, delayMs: 0, reorder: false };
+}
+
+export interface SubscriptionRecord {
+  data: Subscription & {
+    id: string;
+    resource: string;
+    notificationUrl: string;
+    expirationDateTime: string;
+    changeType: string;
+  };
+  mailboxId: string;
+  appId: string;
+  /** Delegated subscriptions: the signed-in user. */
+  userId?: string;
+  /** Set by a reauthorizationRequired lifecycle event until reauthorized: delivery pauses. */
+  needsReauthorization: boolean;
+}
+
+export type LifecycleEvent = "reauthorizationRequired" | "subscriptionRemoved" | "missed";
+
+interface Pending {
+  seq: number;
+  url: string;
+  kind: "change" | "lifecycle";
+  items: ChangeNotification[];
+  dueAt: number;
+  firstAt: number;
+  attempts: number;
+  inFlight: boolean;
+}
+
+export interface DeliveryRecord {
+  seq: number;
+  /** Simulated time of the attempt. */
+  at: number;
+  url: string;
+  kind: "change" | "lifecycle";
+  attempt: number;
+  outcome: "delivered" | "failed" | "timeout" | "dropped";
+  status?: number;
+  durationMs?: number;
+  reason?: string;
+  body: { value: ChangeNotification[] };
+}
+
+interface EndpointStats {
+  windowStart: number;
+  total: number;
+  slow: number;
+}
+
+const SUBS_KEY = "subscriptions";
+
+export class NotificationHub {
+  settings = defaultNotificationSettings();
+  faults = noFaults();
+  private rand = seededRandom(1);
+  private pending: Pending[] = [];
+  private seq = 0;
+  private subCounter = 0;
+  readonly deliveries: DeliveryRecord[] = [];
+  private readonly stats = new Map<string, EndpointStats>();
+  private inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private clockFn: (() => number) | undefined;
+
+  constructor(private readonly sim: SimulatorServices) {
+    onCalendarChange(sim.store, (c) => this.onChange(c));
+  }
+
+  now(): number {
+    return this.clockFn ? this.clockFn() : this.sim.clock.now();
+  }
+
+  /** Replaces the clock used for expirations, backoff and slow-endpoint windows (undefined = simulator clock). */
+  setClock(fn: (() => number) | undefined): void {
+    this.clockFn = fn;
+  }
+
+  configureFaults(f: Partial<NotificationFaults>): NotificationFaults {
+    this.faults = { ...this.faults, ...f };
+    this.rand = seededRandom(this.faults.seed);
+    return this.faults;
+  }
+
+  resetFaults(): void {
+    this.faults = noFaults();
+    this.rand = seededRandom(1);
+  }
+
+  /** Called on reseed: pending deliveries and counters go with the old tenant. */
+  reset(): void {
+    this.pending = [];
+    this.stats.clear();
+    this.deliveries.length = 0;
+    this.subCounter = 0;
+  }
+
+  subscriptions(): Map<string, SubscriptionRecord> {
+    let m = this.sim.store.extensions.get(SUBS_KEY) as Map<string, SubscriptionRecord> | undefined;
+    if (!m) {
+      m = new Map();
+      this.sim.store.extensions.set(SUBS_KEY, m);
+    }
+    return m;
+  }
+
+  /** Live subscription by id (expired ones are gone, as Graph removes them). */
+  subscription(id: string): SubscriptionRecord | undefined {
+    const s = this.subscriptions().get(id);
+    if (!s) return undefined;
+    if (Date.parse(s.data.expirationDateTime) <= this.now()) {
+      this.subscriptions().delete(id);
+      return undefined;
+    }
+    return s;
+  }
+
+  newSubscriptionId(): string {
+    return stableGuid(`${this.sim.store.tenantId}/subscription`, String(++this.subCounter));
+  }
+
+  pendingCount(): number {
+    return this.pending.reduce((n, p) => n + p.items.length, 0);
+  }
+
+  // ---------------------------------------------------------------- producing
+
+  private onChange(c: EventChange): void {
+    for (const id of [...this.subscriptions().keys()]) {
+      const sub = this.subscription(id);
+      if (!sub || sub.mailboxId !== c.mailboxId) continue;
+      const types = sub.data.changeType.split(",").map((t) => t.trim());
+      if (!types.includes(c.changeType)) continue;
+      const resource = `Users/${c.mailboxId}/Events/${c.eventId}`;
+      const n: ChangeNotification = {
+        subscriptionId: sub.data.id,
+        subscriptionExpirationDateTime: sub.data.expirationDateTime,
+        changeType: c.changeType,
+        resource,
+        resourceData: {
+          "@odata.type": "#Microsoft.Graph.Event",
+          "@odata.id": resource,
+          "@odata.etag": `W/"${c.changeKey}"`,
+          id: c.eventId,
+        } as never,
+        clientState: sub.data.clientState ?? null,
+        tenantId: this.sim.store.tenantId,
+      };
+      if (sub.needsReauthorization) {
+        // Graph pauses delivery until the subscription is reauthorized; changes in the gap are lost.
+        this.record({
+          url: sub.data.notificationUrl,
+          kind: "change",
+          items: [n],
+          attempt: 0,
+          outcome: "dropped",
+          reason: "reauthorizationRequired",
+        });
+        continue;
+      }
+      this.enqueue(sub.data.notificationUrl, "change", n);
+    }
+  }
+
+  /** Sends a lifecycle notification for a subscription (control API / internal). False if it has no lifecycle URL. */
+  lifecycle(subscriptionId: string, event: LifecycleEvent): boolean {
+    const sub = this.subscriptions().get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    if (event === "reauthorizationRequired") sub.needsReauthorization = true;
+    if (event === "subscriptionRemoved") this.subscriptions().delete(subscriptionId);
+    const url = sub.data.lifecycleNotificationUrl;
+    if (!url) return false;
+    const n: ChangeNotification = {
+      subscriptionId: sub.data.id,
+      subscriptionExpirationDateTime: sub.data.expirationDateTime,
+      tenantId: this.sim.store.tenantId,
+      clientState: sub.data.clientState ?? null,
+      lifecycleEvent: event,
+    } as ChangeNotification;
+    this.enqueue(url, "lifecycle", n, true);
+    return true;
+  }
+
+  private enqueue(
+    url: string,
+    kind: "change" | "lifecycle",
+    n: ChangeNotification,
+    noFaultsApplied = false,
+  ): void {
+    const now = this.now();
+    if (!noFaultsApplied && this.faults.dropRate > 0 && this.rand() < this.faults.dropRate) {
+      this.record({ url, kind, items: [n], attempt: 0, outcome: "dropped", reason: "fault" });
+      return;
+    }
+    const copies =
+      !noFaultsApplied && this.faults.duplicateRate > 0 && this.rand() < this.faults.duplicateRate ? 2 : 1;
+    const dueAt =
+      now +
+      (noFaultsApplied ? 0 : this.faults.delayMs) +
+      (this.isDelayed(url) ? this.settings.slowDelayMs : 0);
+    for (let i = 0; i < copies; i++) {
+      const open = this.pending.find(
+        (p) =>
+          p.url === url &&
+          p.kind === kind &&
+          p.attempts === 0 &&
+          !p.inFlight &&
+          p.dueAt === dueAt &&
+          p.items.length < this.settings.maxBatchSize,
+      );
+      if (open) open.items.push(structuredClone(n));
+      else
+        this.pending.push({
+          seq: ++this.seq,
+          url,
+          kind,
+          items: [structuredClone(n)],
+          dueAt,
+          firstAt: now,
+          attempts: 0,
+          inFlight: false,
+        });
+    }
+    this.schedule(0);
+  }
+
+  // ---------------------------------------------------------------- delivering
+
+  private schedule(delayMs: number): void {
+    if (!this.settings.autoDeliver) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.pump();
+      },
+      Math.max(0, Math.min(delayMs, 2 ** 31 - 1)),
+    );
+    this.timer.unref();
+  }
+
+  private stat(url: string): EndpointStats {
+    const now = this.now();
+    let s = this.stats.get(url);
+    if (!s || now - s.windowStart >= this.settings.slowWindowMs) {
+      s = { windowStart: now, total: 0, slow: 0 };
+      this.stats.set(url, s);
+    }
+    return s;
+  }
+
+  private slowShare(url: string): number {
+    const s = this.stat(url);
+    return s.total >= this.settings.slowSampleSize ? (s.slow * 100) / s.total : 0;
+  }
+
+  private isDelayed(url: string): boolean {
+    const share = this.slowShare(url);
+    return share >= this.settings.slowDelayPercent && share < this.settings.slowDropPercent;
+  }
+
+  private isDropped(url: string): boolean {
+    return this.slowShare(url) >= this.settings.slowDropPercent;
+  }
+
+  /** Endpoint health as Graph's publisher sees it (for assertions). */
+  endpointState(url: string): { total: number; slow: number; state: "ok" | "delayed" | "dropped" } {
+    const s = this.stat(url);
+    return {
+      total: s.total,
+      slow: s.slow,
+      state: this.isDropped(url) ? "dropped" : this.isDelayed(url) ? "delayed" : "ok",
+    };
+  }
+
+  private record(
+    r: Omit<DeliveryRecord, "seq" | "at" | "body"> & { items: ChangeNotification[] },
+  ): DeliveryRecord {
+    const { items, ...rest } = r;
+    const rec: DeliveryRecord = {
+      seq: ++this.seq,
+      at: this.now(),
+      ...rest,
+      body: { value: structuredClone(items) },
+    };
+    this.deliveries.push(rec);
+    if (this.deliveries.length > 5000) this.deliveries.splice(0, this.deliveries.length - 5000);
+    return rec;
+  }
+
+  /** Runs every delivery that is due now. */
+  async pump(): Promise<void> {
+    const now = this.now();
+    let due = this.pending.filter((p) => !p.inFlight && p.dueAt <= now);
+    if (due.length === 0) {
+      this.scheduleNext();
+      return;
+    }
+    if (this.faults.reorder) {
+      due = [...due];
+      for (let i = due.length - 1; i > 0; i--) {
+        const j = Math.floor(this.rand() * (i + 1));
+        [due[i], due[j]] = [due[j] as Pending, due[i] as Pending];
+      }
+      for (const p of due) p.items.reverse();
+    }
+    const runs = due.map((p) => {
+      p.inFlight = true;
+      const run = this.deliver(p).finally(() => this.inFlight.delete(run));
+      this.inFlight.add(run);
+      return run;
+    });
+    await Promise.all(runs);
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    const next = this.pending
+      .filter((p) => !p.inFlight)
+      .reduce((min, p) => Math.min(min, p.dueAt), Number.POSITIVE_INFINITY);
+    if (Number.isFinite(next)) this.schedule(next - this.now());
+  }
+
+  private async deliver(p: Pending): Promise<void> {
+    const remove = () => {
+      this.pending = this.pending.filter((x) => x !== p);
+    };
+    if (p.kind === "change" && this.isDropped(p.url)) {
+      remove();
+      this.record({
+        url: p.url,
+        kind: p.kind,
+        items: p.items,
+        attempt: p.attempts + 1,
+        outcome: "dropped",
+        reason: "slowEndpoint",
+      });
+      return;
+    }
+    p.attempts++;
+    const started = performance.now();
+    let status: number | undefined;
+    let outcome: DeliveryRecord["outcome"] = "failed";
+    let reason: string | undefined;
+    try {
+      const res = await fetch(p.url, {
+        method: "POST",
+        headers: { "content-type": "application/json; charset=utf-8" },
+        body: JSON.stringify({ value: p.items }),
+        signal: AbortSignal.timeout(this.settings.deliveryTimeoutMs),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      outcome = status >= 200 && status < 300 ? "delivered" : "failed";
+    } catch (e) {
+      outcome =
+        e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError") ? "timeout" : "failed";
+      reason = e instanceof Error ? e.message : String(e);
+    }
+    const durationMs = performance.now() - started;
+    const s = this.stat(p.url);
+    s.total++;
+    if (durationMs > this.settings.slowThresholdMs || outcome === "timeout") s.slow++;
+    this.record({
+      url: p.url,
+      kind: p.kind,
+      items: p.items,
+      attempt: p.attempts,
+      outcome,
+      status,
+      durationMs,
+      reason,
+    });
+    p.inFlight = false;
+    if (outcome === "delivered") {
+      remove();
+      return;
+    }
+    const now = this.now();
+    if (now - p.firstAt >= this.settings.retryWindowMs) {
+      remove();
+      this.record({
+        url: p.url,
+        kind: p.kind,
+        items: p.items,
+        attempt: p.attempts,
+        outcome: "dropped",
+        reason: "retryWindowExceeded",
+      });
+      if (p.kind === "change") {
+        for (const id of new Set(p.items.map((n) => n.subscriptionId ?? ""))) {
+          if (this.subscriptions().has(id)) this.lifecycle(id, "missed");
+        }
+      }
+      return;
+    }
+    const backoff = Math.min(this.settings.retryBaseMs * 2 ** (p.attempts - 1), this.settings.retryMaxMs);
+    p.dueAt = now + (this.isDelayed(p.url) ? Math.max(backoff, this.settings.slowDelayMs) : backoff);
+  }
+
+  /**
+   * Delivers everything due now (including retries that became due after `advanceClock`), waiting for
+   * in-flight deliveries; returns the delivery records of this flush.
+   */
+  async flush(): Promise<DeliveryRecord[]> {
+    const since = this.seq;
+    for (let i = 0; i < 1000; i++) {
+      if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+      const now = this.now();
+      if (!this.pending.some((p) => !p.inFlight && p.dueAt <= now)) break;
+      await this.pump();
+    }
+    if (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    return this.deliveries.filter((d) => d.seq > since);
+  }
+}
+
+const HUBS = new WeakMap<SimulatorServices, NotificationHub>();
+
+export function notificationHub(sim: SimulatorServices): NotificationHub {
+  let h = HUBS.get(sim);
+  if (!h) {
+    h = new NotificationHub(sim);
+    HUBS.set(sim, h);
+  }
+  return h;
+}
