@@ -1,8 +1,12 @@
+import { hasCapability, type Capability } from "../integration/capabilities";
 import { modePermissions, type IntegrationMode } from "../integration/modes";
 
 /** What ONES syncs from Microsoft 365, each on its own timer and with its own status. */
 export const syncKinds = ["rooms", "directory"] as const;
 export type SyncKind = (typeof syncKinds)[number];
+
+/** The capability (integration/capabilities.ts) a sync kind needs. */
+export const syncCapability: Record<SyncKind, Capability> = { rooms: "room-discovery", directory: "directory-sync" };
 
 export function isSyncKind(value: string): value is SyncKind {
   return (syncKinds as readonly string[]).includes(value);
@@ -49,7 +53,7 @@ export function syncAvailability(mode: IntegrationMode, kind: SyncKind): SyncAva
         instead: "The building's configured time zone.",
       });
     }
-    return { kind, available: granted.has("Place.Read.All"), unavailable };
+    return { kind, available: hasCapability(mode, syncCapability.rooms), unavailable };
   }
   const instead = delegated ? "People are created when they sign in to ONES." : "None: people and groups are not in ONES.";
   if (!granted.has("User.Read.All")) {
@@ -60,7 +64,5 @@ export function syncAvailability(mode: IntegrationMode, kind: SyncKind): SyncAva
     unavailable.push({ part: "groups", reason, permissions: ["Group.Read.All"], instead });
     unavailable.push({ part: "memberships", reason, permissions: ["Group.Read.All"], instead });
   }
-  // Directory sync runs only with application permissions: delegated directory reads would follow
-  // whichever user's token is at hand.
-  return { kind, available: unavailable.length === 0 && !delegated, unavailable };
+  return { kind, available: hasCapability(mode, syncCapability.directory), unavailable };
 }

@@ -11,4 +11,9 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   health: { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
   "mail-send": { type: "serviceBusTrigger", queueName: "mail", connection: "SERVICEBUS" },
   "secret-expiry": { type: "timerTrigger", schedule: "%SECRET_EXPIRY_SCHEDULE%" },
+  "rooms-sync": { type: "timerTrigger", schedule: "%ROOMS_SYNC_SCHEDULE%" },
+  "directory-sync": { type: "timerTrigger", schedule: "%DIRECTORY_SYNC_SCHEDULE%" },
+  "admin-sync-get": { type: "httpTrigger", route: "admin/sync", methods: ["GET"], authLevel: "anonymous" },
+  "admin-sync-run": { type: "httpTrigger", route: "admin/sync/{kind}", methods: ["POST"], authLevel: "anonymous" },
+  "admin-rooms-import": { type: "httpTrigger", route: "admin/rooms/import", methods: ["POST"], authLevel: "anonymous" },
 };
