@@ -4,7 +4,11 @@ import { adminSyncGet } from "./admin-sync-get";
 import { adminSyncRun } from "./admin-sync-run";
 import { directorySync } from "./directory-sync";
 import { roomsSync } from "./rooms-sync";
+import { authCallback } from "./auth-callback";
+import { authLogin } from "./auth-login";
+import { authLogout } from "./auth-logout";
 import { health } from "./health";
+import { me } from "./me";
 import { mailSend } from "./mail-send";
 import { secretExpiry } from "./secret-expiry";
 
@@ -13,6 +17,10 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   health,
   mailSend,
   secretExpiry,
+  authLogin,
+  authCallback,
+  authLogout,
+  me,
   roomsSync,
   directorySync,
   adminSyncGet,

@@ -1,4 +1,4 @@
-import type { HttpRequest } from "@azure/functions";
+import type { Cookie, HttpRequest } from "@azure/functions";
 
 /** The session cookie (signed session id) and the short-lived cookie binding a sign-in to its browser. */
 export const SESSION_COOKIE = "ones_session";
@@ -19,22 +19,19 @@ export function readCookie(request: HttpRequest, name: string): string | undefin
   return undefined;
 }
 
-/** A `Set-Cookie` value: always HttpOnly, Secure and SameSite=Lax. `maxAgeSeconds` 0 deletes it. */
-export function setCookie(
-  name: string,
-  value: string,
-  options: { path: string; maxAgeSeconds: number },
-): string {
-  return [
-    `${name}=${value}`,
-    `Path=${options.path}`,
-    `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`,
-    "HttpOnly",
-    "Secure",
-    "SameSite=Lax",
-  ].join("; ");
+/** A response cookie: always HttpOnly, Secure and SameSite=Lax. `maxAgeSeconds` 0 deletes it. */
+export function cookie(name: string, value: string, path: string, maxAgeSeconds: number): Cookie {
+  return {
+    name,
+    value,
+    path,
+    maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
+    httpOnly: true,
+    secure: true,
+    sameSite: "Lax",
+  };
 }
 
-export function clearCookie(name: string, path: string): string {
-  return setCookie(name, "", { path, maxAgeSeconds: 0 });
+export function expiredCookie(name: string, path: string): Cookie {
+  return { ...cookie(name, "", path, 0), expires: new Date(0) };
 }

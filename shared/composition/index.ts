@@ -19,6 +19,8 @@ import { getSettings, type Settings } from "../config";
 import { AesGcmSecretBox, generateKey, HmacSigner } from "../adapters/crypto/aes-gcm-secret-box";
 import { JoseTokenVerifier } from "../adapters/entra/jose-token-verifier";
 import { MsalGraphTokenProvider } from "../adapters/entra/msal-graph-token-provider";
+import { MsalSignInClient } from "../adapters/entra/msal-sign-in-client";
+import type { SignInClient } from "../app/ports/sign-in-client";
 import { TableIntegrationStore } from "../adapters/tables/table-integration-store";
 import { TableSessionStore, TableSignInRequestStore } from "../adapters/tables/table-session-store";
 import { TableUserTokenStore } from "../adapters/tables/table-user-token-store";
@@ -61,6 +63,7 @@ export interface Services {
   readonly tokenVerifier: TokenVerifier;
   readonly sessions: SessionStore;
   readonly signInRequests: SignInRequestStore;
+  readonly signIn: SignInClient;
 }
 
 let services: Services | undefined;
@@ -148,6 +151,9 @@ export function buildServices(settings: Settings): Services {
     },
     get signInRequests() {
       return lazy("signInRequests", () => new TableSignInRequestStore(this.tables, this.secretBox));
+    },
+    get signIn() {
+      return lazy("signIn", () => new MsalSignInClient(this.integrationStore, this.cloudOverrides));
     },
     get probes() {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));

@@ -1,0 +1,25 @@
+import { signOut } from "../shared/app/auth/sign-out";
+import { getServices } from "../shared/composition";
+import { expiredCookie, readCookie, SESSION_COOKIE } from "./lib/cookies";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** POST /api/auth/logout: ends the session; the body names Entra's logout URL to end that session too. */
+export const authLogout = httpFunction({
+  name: "auth-logout",
+  route: "auth/logout",
+  methods: ["POST"],
+  handler: handleHttp(async (request) => {
+    const s = getServices();
+    const result = await signOut(
+      {
+        sessions: s.sessions,
+        sessionCookie: s.sessionCookie,
+        signIn: s.signIn,
+        appBaseUrl: s.settings.APP_BASE_URL,
+      },
+      readCookie(request, SESSION_COOKIE),
+    );
+    return { ...json(200, { signedOut: true, ...result }), cookies: [expiredCookie(SESSION_COOKIE, "/")] };
+  }),
+});
