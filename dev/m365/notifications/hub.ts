@@ -285,17 +285,20 @@ export class NotificationHub {
       (noFaultsApplied ? 0 : this.faults.delayMs) +
       (this.isDelayed(url) ? this.settings.slowDelayMs : 0);
     for (let i = 0; i < copies; i++) {
+      // Changes within a second of each other to the same URL travel in one POST.
       const open = this.pending.find(
         (p) =>
           p.url === url &&
           p.kind === kind &&
           p.attempts === 0 &&
           !p.inFlight &&
-          p.dueAt === dueAt &&
+          Math.abs(p.dueAt - dueAt) < 1000 &&
           p.items.length < this.settings.maxBatchSize,
       );
-      if (open) open.items.push(structuredClone(n));
-      else
+      if (open) {
+        open.items.push(structuredClone(n));
+        open.dueAt = Math.max(open.dueAt, dueAt);
+      } else
         this.pending.push({
           seq: ++this.seq,
           url,
@@ -411,6 +414,14 @@ export class NotificationHub {
     const remove = () => {
       this.pending = this.pending.filter((x) => x !== p);
     };
+    if (p.kind === "change") {
+      // Notifications of subscriptions deleted (or expired) meanwhile are not sent.
+      p.items = p.items.filter((n) => this.subscription(n.subscriptionId ?? "") !== undefined);
+      if (p.items.length === 0) {
+        remove();
+        return;
+      }
+    }
     if (p.kind === "change" && this.isDropped(p.url)) {
       remove();
       this.record({
