@@ -7,7 +7,8 @@ import { startAzurite } from "./azurite";
 import { LOCAL_CA_DIR } from "./ensure-ca";
 import { startHost, type LocalPage, type RunningHost } from "./host";
 import type { HostLogger } from "./host/logger";
-import { DEMO_DOMAINS, startM365Simulator } from "./m365";
+import { DEMO_APPS, DEMO_DOMAINS, startM365Simulator } from "./m365";
+import { generateKey } from "../shared/adapters/crypto/aes-gcm-secret-box";
 import { seedSenderAddress, startMailSinkOnStack } from "./mail/stack";
 import { startServiceBus } from "./servicebus";
 import { renderStartPage, type StackLink } from "./start-page";
@@ -17,6 +18,8 @@ interface StartedService {
   readonly name: string;
   readonly env: Record<string, string>;
   readonly links: readonly StackLink[];
+  /** Runs once the app's settings are in place (e.g. seeding what the service needs). */
+  configure?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,12 +80,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
     for (const [key, value] of Object.entries(settingDefaults())) process.env[key] ??= value;
     Object.assign(process.env, env);
+    // Sign-in keys: generated per run unless set (sessions and stored tokens last for this run).
+    process.env.SESSION_KEY ??= generateKey();
+    process.env.TOKEN_ENCRYPTION_KEY ??= generateKey();
     resetSettings();
     await resetServices();
+    for (const service of started) await service.configure?.();
     // Until an admin sets one, system mail on the local stack comes from the demo tenant's domain.
     await seedSenderAddress(getServices().mailSettings, `ones@${DEMO_DOMAINS[0]}`);
 
-    const links = started.flatMap((s) => s.links);
+    const links = [
+      ...started.flatMap((s) => s.links),
+      {
+        label: "Sign in to ONES as a demo-tenant person (then shows /api/me)",
+        url: "/api/auth/login?returnTo=/api/me",
+      },
+    ];
     const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,
@@ -123,8 +136,33 @@ async function startSimulator(): Promise<StartedService> {
         url: `${m365.loginBaseUrl}/${m365.tenantId}/v2.0/.well-known/openid-configuration`,
       },
     ],
+    configure: () => configureDemoIntegration(m365),
     stop: () => m365.stop(),
   };
+}
+
+/** The integration in application mode against the demo tenant, so a person can sign in from the start page. */
+async function configureDemoIntegration(m365: {
+  tenantId: string;
+  control: { addRedirectUri(clientId: string, uri: string): void };
+}): Promise<void> {
+  const services = getServices();
+  const app = DEMO_APPS.applicationPermission;
+  m365.control.addRedirectUri(
+    app.clientId,
+    `${new URL(services.settings.APP_BASE_URL).origin}/api/auth/callback`,
+  );
+  await services.integrationStore.save(
+    {
+      name: "Demo tenant",
+      cloud: "global",
+      tenantId: m365.tenantId,
+      clientId: app.clientId,
+      mode: "application",
+      updatedAt: new Date(),
+    },
+    app.secret,
+  );
 }
 
 function queueSummary(

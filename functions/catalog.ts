@@ -8,6 +8,7 @@ import { authCallback } from "./auth-callback";
 import { authLogin } from "./auth-login";
 import { authLogout } from "./auth-logout";
 import { health } from "./health";
+import { integrationCapabilitiesFunction } from "./integration-capabilities";
 import { me } from "./me";
 import { mailSend } from "./mail-send";
 import { secretExpiry } from "./secret-expiry";
@@ -21,6 +22,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   authCallback,
   authLogout,
   me,
+  integrationCapabilitiesFunction,
   roomsSync,
   directorySync,
   adminSyncGet,

@@ -26,6 +26,4 @@ export interface IntegrationStore {
   clientSecret(): Promise<string | undefined>;
   /** Saves the settings; the stored secret is replaced only when `clientSecret` is given. */
   save(settings: IntegrationSettings, clientSecret?: string): Promise<void>;
-  /** Whether a secret is available (saved, or the M365_CLIENT_SECRET bootstrap setting). */
-  hasClientSecret(): Promise<boolean>;
 }

@@ -247,3 +247,19 @@ describe("Bearer access tokens", () => {
     await expectRefused(await get(api("/api/me"), undefined, { authorization: `Basic ${h}` }));
   });
 });
+
+describe("capabilities", () => {
+  it("shows the configured mode's table to a signed-in person", async () => {
+    const jar = new CookieJar();
+    await signIn(stack, jar, user.upn);
+    const response = await get(api("/api/integration/capabilities"), jar);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      mode: string;
+      capabilities: { capability: string; available: boolean }[];
+    };
+    expect(body.mode).toBe("application");
+    expect(body.capabilities.find((c) => c.capability === "create-booking")?.available).toBe(true);
+    expect((await get(api("/api/integration/capabilities"))).status).toBe(401);
+  });
+});

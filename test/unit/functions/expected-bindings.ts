@@ -14,6 +14,12 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "auth-login": { type: "httpTrigger", route: "auth/login", methods: ["GET"], authLevel: "anonymous" },
   "auth-callback": { type: "httpTrigger", route: "auth/callback", methods: ["GET"], authLevel: "anonymous" },
   "auth-logout": { type: "httpTrigger", route: "auth/logout", methods: ["POST"], authLevel: "anonymous" },
+  "integration-capabilities": {
+    type: "httpTrigger",
+    route: "integration/capabilities",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
   me: { type: "httpTrigger", route: "me", methods: ["GET"], authLevel: "anonymous" },
   "rooms-sync": { type: "timerTrigger", schedule: "%ROOMS_SYNC_SCHEDULE%" },
   "directory-sync": { type: "timerTrigger", schedule: "%DIRECTORY_SYNC_SCHEDULE%" },

@@ -1,0 +1,16 @@
+import { integrationCapabilities } from "../shared/app/integration-capabilities";
+import { getServices } from "../shared/composition";
+import { authenticate } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** GET /api/integration/capabilities: what the configured mode allows, and why not. */
+export const integrationCapabilitiesFunction = httpFunction({
+  name: "integration-capabilities",
+  route: "integration/capabilities",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await authenticate(request, context);
+    return json(200, await integrationCapabilities({ integration: getServices().integrationStore }));
+  }),
+});
