@@ -3,7 +3,11 @@ import { importRooms } from "../shared/app/sync/import-rooms";
 import { getServices } from "../shared/composition";
 import { importRoomsDependencies } from "../shared/composition/sync";
 import { AppError } from "../shared/domain/errors";
-import { parseRoomCsv, type RoomImportLine, type RoomImportProblem } from "../shared/domain/rooms/room-import";
+import {
+  parseRoomCsv,
+  type RoomImportLine,
+  type RoomImportProblem,
+} from "../shared/domain/rooms/room-import";
 import { toIanaZone } from "../shared/domain/rooms/time-zones";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";

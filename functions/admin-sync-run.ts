@@ -48,7 +48,11 @@ function respond(result: SyncRunResult) {
     case "not-configured":
       throw new AppError("precondition-failed", "Set up the Microsoft 365 integration first.");
     case "already-running":
-      return json(202, { kind: result.kind, outcome: "already-running", runId: result.runId }, { location: "/api/admin/sync" });
+      return json(
+        202,
+        { kind: result.kind, outcome: "already-running", runId: result.runId },
+        { location: "/api/admin/sync" },
+      );
     default:
       return json(200, result);
   }

@@ -34,7 +34,10 @@ function wiringOf(services: Services): SyncWiring {
 async function gatewaysFor(services: Services): Promise<GraphGateways> {
   const w = wiringOf(services);
   const integration = await services.integrationStore.get();
-  const { graphBaseUrl } = cloudEndpoints(integration?.cloud ?? services.settings.M365_CLOUD, services.cloudOverrides);
+  const { graphBaseUrl } = cloudEndpoints(
+    integration?.cloud ?? services.settings.M365_CLOUD,
+    services.cloudOverrides,
+  );
   let gateways = w.gateways.get(graphBaseUrl);
   if (gateways === undefined) {
     gateways = new GraphGateways(graphBaseUrl, services.graphTokens);
@@ -43,7 +46,10 @@ async function gatewaysFor(services: Services): Promise<GraphGateways> {
   return gateways;
 }
 
-export async function syncDependencies(services: Services, log?: (message: string) => void): Promise<SyncDependencies> {
+export async function syncDependencies(
+  services: Services,
+  log?: (message: string) => void,
+): Promise<SyncDependencies> {
   const w = wiringOf(services);
   return {
     integration: services.integrationStore,

@@ -314,7 +314,8 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
       path,
     );
   }
-  if (roundId) all.delete(roundId);
+  // A served page's skip token stays valid (abandoned rounds are pruned above): Graph's nextLinks can
+  // be requested again, which is what a client resuming from a checkpoint does.
   body.value = value;
   return { status: 200, headers, body };
 }

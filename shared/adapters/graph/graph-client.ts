@@ -117,7 +117,9 @@ export class GraphClient {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const releaseMailbox =
-        options.mailbox === undefined ? undefined : await this.mailboxes.acquire(options.mailbox.toLowerCase());
+        options.mailbox === undefined
+          ? undefined
+          : await this.mailboxes.acquire(options.mailbox.toLowerCase());
       const release = await this.global.acquire();
       let wait: number;
       try {
@@ -157,7 +159,8 @@ export class GraphClient {
       const seconds = Number(header);
       ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
     }
-    if (ms === undefined || !Number.isFinite(ms)) ms = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+    if (ms === undefined || !Number.isFinite(ms))
+      ms = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
     ms = Math.max(0, ms);
     return ms > this.maxRetryAfterMs ? undefined : ms;
   }
@@ -192,8 +195,15 @@ export function translate(error: unknown): GraphCallError {
       : `Microsoft Graph answered ${status}${graphCode === undefined ? "" : ` (${graphCode})`}.`;
     return new GraphCallError(code, detail, status, graphCode, requestId, { retryable, cause: error });
   }
-  return new GraphCallError("dependency-unavailable", "Microsoft Graph could not be reached.", 0, undefined, undefined, {
-    retryable: true,
-    cause: error,
-  });
+  return new GraphCallError(
+    "dependency-unavailable",
+    "Microsoft Graph could not be reached.",
+    0,
+    undefined,
+    undefined,
+    {
+      retryable: true,
+      cause: error,
+    },
+  );
 }

@@ -22,14 +22,22 @@ export class GraphGateways implements M365Gateways {
   ) {}
 
   app(): GraphClient {
-    this.appClient ??= new GraphClient({ ...this.tuning, baseUrl: this.graphBaseUrl, token: () => this.tokens.appToken() });
+    this.appClient ??= new GraphClient({
+      ...this.tuning,
+      baseUrl: this.graphBaseUrl,
+      token: () => this.tokens.appToken(),
+    });
     return this.appClient;
   }
 
   user(userId: string): GraphClient {
     let client = this.userClients.get(userId);
     if (client === undefined) {
-      client = new GraphClient({ ...this.tuning, baseUrl: this.graphBaseUrl, token: () => this.tokens.userToken(userId) });
+      client = new GraphClient({
+        ...this.tuning,
+        baseUrl: this.graphBaseUrl,
+        token: () => this.tokens.userToken(userId),
+      });
       // A handful of admins import rooms; keep the map small anyway.
       if (this.userClients.size > 50) this.userClients.clear();
       this.userClients.set(userId, client);

@@ -21,8 +21,8 @@ const ROOM_FIELDS = [
 const LIST_FIELDS = "id,emailAddress,displayName,address";
 /** Places pages default to 100; `$top` raises that (graph-facts §1). nextLinks keep it. */
 const TOP = 999;
-/** Schedules per getSchedule call. */
-const SCHEDULES_PER_CALL = 20;
+/** Schedules per getSchedule call (Graph takes up to 100). */
+const SCHEDULES_PER_CALL = 100;
 
 interface ScheduleInformation {
   scheduleId?: string;
@@ -34,13 +34,17 @@ export class GraphPlacesGateway implements PlacesGateway {
   constructor(private readonly graph: GraphClient) {}
 
   roomLists(): AsyncIterable<GraphPage<PlaceRoomList>> {
-    return this.graph.pages<PlaceRoomList>(`/places/microsoft.graph.roomList?$select=${LIST_FIELDS}&$top=${TOP}`);
+    return this.graph.pages<PlaceRoomList>(
+      `/places/microsoft.graph.roomList?$select=${LIST_FIELDS}&$top=${TOP}`,
+    );
   }
 
   roomsInList(listEmail: string): AsyncIterable<GraphPage<PlaceRoom>> {
     // A room list is addressed by its e-mail address, not its id.
     const list = encodeURIComponent(listEmail);
-    return this.graph.pages<PlaceRoom>(`/places/${list}/microsoft.graph.roomList/rooms?$select=id,emailAddress&$top=${TOP}`);
+    return this.graph.pages<PlaceRoom>(
+      `/places/${list}/microsoft.graph.roomList/rooms?$select=id,emailAddress&$top=${TOP}`,
+    );
   }
 
   rooms(): AsyncIterable<GraphPage<PlaceRoom>> {

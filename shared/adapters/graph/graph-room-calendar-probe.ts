@@ -3,23 +3,23 @@ import { isGraphCallError } from "../../domain/integration/graph-call-error";
 import { isAppError } from "../../domain/errors";
 import type { GraphClient } from "./graph-client";
 
-interface CalendarBody {
-  name?: string;
-  owner?: { name?: string; address?: string } | null;
-}
-
 /** Reads a room's calendar with a signed-in user's token (delegated modes) to prove it is reachable. */
 export class GraphRoomCalendarProbe implements RoomCalendarProbe {
   constructor(private readonly clientFor: (userId: string) => GraphClient) {}
 
   async check(roomEmail: string, userId: string): Promise<RoomCalendarCheck> {
     try {
-      const calendar = await this.clientFor(userId).get<CalendarBody>(
-        `/users/${encodeURIComponent(roomEmail)}/calendar?$select=id,name,owner`,
-        { mailbox: roomEmail },
+      // Reading a minute of the room's calendar proves the user's rights on it (delegated *.Shared).
+      const start = new Date();
+      const end = new Date(start.getTime() + 60_000);
+      const query = `startDateTime=${start.toISOString()}&endDateTime=${end.toISOString()}&$top=1&$select=id`;
+      await this.clientFor(userId).get<unknown>(
+        `/users/${encodeURIComponent(roomEmail)}/calendarView?${query}`,
+        {
+          mailbox: roomEmail,
+        },
       );
-      const displayName = calendar.owner?.name ?? undefined;
-      return { reachable: true, ...(displayName ? { displayName } : {}) };
+      return { reachable: true };
     } catch (error) {
       if (isGraphCallError(error)) {
         const requestId = error.graphRequestId === undefined ? {} : { graphRequestId: error.graphRequestId };
@@ -29,7 +29,8 @@ export class GraphRoomCalendarProbe implements RoomCalendarProbe {
         return { reachable: false, reason: "unavailable", ...requestId };
       }
       // The token provider's "sign in to ONES once".
-      if (isAppError(error) && error.code === "unauthenticated") return { reachable: false, reason: "not-signed-in" };
+      if (isAppError(error) && error.code === "unauthenticated")
+        return { reachable: false, reason: "not-signed-in" };
       throw error;
     }
   }

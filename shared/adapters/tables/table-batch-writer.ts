@@ -85,6 +85,12 @@ export class TableBatchWriter implements SyncWriter {
     this.advance();
   }
 
+  async settle(): Promise<void> {
+    await Promise.all([...this.buffers.values()].map((b) => b.inFlight));
+    this.throwIfFailed();
+    this.advance();
+  }
+
   async flush(): Promise<void> {
     for (const buffer of this.buffers.values()) {
       if (buffer.rows.size > 0) await this.startFlush(buffer);
@@ -106,7 +112,7 @@ export class TableBatchWriter implements SyncWriter {
       try {
         if (previous !== undefined) await previous;
         await this.submit(buffer.table, buffer.partitionKey, rows);
-        for (const entry of rows.values()) for (const page of entry.pages) this.settle(page);
+        for (const entry of rows.values()) for (const page of entry.pages) this.written(page);
         this.advance();
       } catch (error) {
         this.failure ??= error;
@@ -144,7 +150,7 @@ export class TableBatchWriter implements SyncWriter {
     }
   }
 
-  private settle(page: number): void {
+  private written(page: number): void {
     const left = (this.pending.get(page) ?? 1) - 1;
     if (left <= 0) this.pending.delete(page);
     else this.pending.set(page, left);
@@ -176,7 +182,10 @@ export function statusOf(error: unknown): number | undefined {
 /** Row and partition keys may not hold / \ # ? or control characters: percent-encode those. */
 export function safeKey(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[/\\#?%\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return value.replace(
+    /[/\\#?%\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 export function unsafeKey(value: string): string {

@@ -152,7 +152,10 @@ export class TablePeopleStore implements PeopleStore {
     return map;
   }
 
-  private async pointReads<T>(ids: readonly string[], read: (id: string) => Promise<T>): Promise<Map<string, T>> {
+  private async pointReads<T>(
+    ids: readonly string[],
+    read: (id: string) => Promise<T>,
+  ): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     let next = 0;
     const worker = async (): Promise<void> => {

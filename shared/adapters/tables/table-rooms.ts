@@ -44,20 +44,37 @@ export function roomWrite(room: Room, hash: string): RoutedWrite {
       hash,
     }),
   };
-  return { table: ROOMS_TABLE, partitionKey: ROOM_PK, rowKey: entity.rowKey, action: ["upsert", entity, "Replace"] };
+  return {
+    table: ROOMS_TABLE,
+    partitionKey: ROOM_PK,
+    rowKey: entity.rowKey,
+    action: ["upsert", entity, "Replace"],
+  };
 }
 
 export function roomListWrite(list: RoomList, hash: string): RoutedWrite {
   const entity = {
     partitionKey: LIST_PK,
     rowKey: safeKey(list.id),
-    ...defined({ email: list.email, displayName: list.displayName, placeId: list.placeId, city: list.city ?? undefined, hash }),
+    ...defined({
+      email: list.email,
+      displayName: list.displayName,
+      placeId: list.placeId,
+      city: list.city ?? undefined,
+      hash,
+    }),
   };
-  return { table: ROOM_LISTS_TABLE, partitionKey: LIST_PK, rowKey: entity.rowKey, action: ["upsert", entity, "Replace"] };
+  return {
+    table: ROOM_LISTS_TABLE,
+    partitionKey: LIST_PK,
+    rowKey: entity.rowKey,
+    action: ["upsert", entity, "Replace"],
+  };
 }
 
 export function roomFromRow(row: Row): Room {
-  const str = (k: string): string | undefined => (typeof row[k] === "string" ? (row[k] as string) : undefined);
+  const str = (k: string): string | undefined =>
+    typeof row[k] === "string" ? (row[k] as string) : undefined;
   const num = (k: string): number | null => (typeof row[k] === "number" ? (row[k] as number) : null);
   const list = (k: string): string[] => {
     try {
@@ -146,7 +163,9 @@ export class TableRoomStore implements RoomStore {
   async roomEmails(): Promise<Set<string>> {
     const client = await this.tables.table(ROOMS_TABLE);
     const emails = new Set<string>();
-    for await (const row of client.listEntities<{ email?: string }>({ queryOptions: { select: ["email"] } })) {
+    for await (const row of client.listEntities<{ email?: string }>({
+      queryOptions: { select: ["email"] },
+    })) {
       if (typeof row.email === "string") emails.add(row.email.toLowerCase());
     }
     return emails;
@@ -155,5 +174,7 @@ export class TableRoomStore implements RoomStore {
 
 /** Table entities cannot hold null or undefined: leave those properties out. */
 export function defined<T extends Record<string, unknown>>(props: T): Partial<T> {
-  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(props).filter(([, v]) => v !== undefined && v !== null),
+  ) as Partial<T>;
 }

@@ -26,7 +26,10 @@ export class TableSyncStateStore implements SyncStateStore {
 
   async saveStatus(status: SyncStatus): Promise<void> {
     const client = await this.tables.table(SYNC_STATE_TABLE);
-    await client.upsertEntity({ partitionKey: status.kind, rowKey: "status", json: JSON.stringify(status) }, "Replace");
+    await client.upsertEntity(
+      { partitionKey: status.kind, rowKey: "status", json: JSON.stringify(status) },
+      "Replace",
+    );
   }
 
   async cursor(kind: SyncKind, stream: string): Promise<SyncCursor | undefined> {
@@ -51,7 +54,10 @@ export class TableSyncStateStore implements SyncStateStore {
         await client.createEntity({ partitionKey: kind, rowKey: "lease", owner, expiresAt });
         return { acquired: true };
       }
-      const free = current.owner === owner || current.expiresAt === undefined || Date.parse(current.expiresAt) <= now.getTime();
+      const free =
+        current.owner === owner ||
+        current.expiresAt === undefined ||
+        Date.parse(current.expiresAt) <= now.getTime();
       if (!free) return { acquired: false, holder: current.owner ?? "unknown" };
       await client.updateEntity({ partitionKey: kind, rowKey: "lease", owner, expiresAt }, "Replace", {
         etag: current.etag,
@@ -96,7 +102,10 @@ export class TableSyncStateStore implements SyncStateStore {
     }
   }
 
-  private async get<T extends object>(kind: SyncKind, rowKey: string): Promise<TableEntityResult<T> | undefined> {
+  private async get<T extends object>(
+    kind: SyncKind,
+    rowKey: string,
+  ): Promise<TableEntityResult<T> | undefined> {
     const client = await this.tables.table(SYNC_STATE_TABLE);
     try {
       return await client.getEntity<T>(kind, rowKey);

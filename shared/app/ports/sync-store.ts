@@ -22,6 +22,8 @@ export interface SyncWriter {
   pageComplete(page: number): void;
   /** The last page whose writes are all stored (-1 before any). */
   readonly committedPage: number;
+  /** Waits for the transactions in flight (not the partial buffers), so `committedPage` is current. */
+  settle(): Promise<void>;
   /** Stores everything still buffered. */
   flush(): Promise<void>;
   readonly stats: { readonly transactions: number; readonly entities: number };
@@ -51,7 +53,9 @@ export interface PeopleStore {
   groupFingerprints(): Promise<Map<string, Fingerprint>>;
   /** Stored people by id (point reads, for incremental rounds). */
   people(ids: readonly string[]): Promise<Map<string, Person & { readonly hash: string }>>;
-  groups(ids: readonly string[]): Promise<Map<string, Group & { readonly hash: string; readonly membersHash: string }>>;
+  groups(
+    ids: readonly string[],
+  ): Promise<Map<string, Group & { readonly hash: string; readonly membersHash: string }>>;
   membersOf(groupId: string): Promise<Membership[]>;
   person(id: string): Promise<Person | undefined>;
 }

@@ -52,7 +52,9 @@ export async function runCheckpointedRound<T>(options: RoundOptions<T>): Promise
     return await consume(options, cursor, false);
   } catch (error) {
     if (!(isGraphCallError(error) && error.deltaExpired)) throw error;
-    options.log?.(`${options.kind}/${options.stream}: delta state expired (request ${error.graphRequestId ?? "-"}); full resync`);
+    options.log?.(
+      `${options.kind}/${options.stream}: delta state expired (request ${error.graphRequestId ?? "-"}); full resync`,
+    );
     await options.state.saveCursor(options.kind, {
       stream: options.stream,
       phase: "full",
@@ -64,7 +66,11 @@ export async function runCheckpointedRound<T>(options: RoundOptions<T>): Promise
   }
 }
 
-async function consume<T>(options: RoundOptions<T>, cursor: SyncCursor | undefined, resynced: boolean): Promise<RoundResult> {
+async function consume<T>(
+  options: RoundOptions<T>,
+  cursor: SyncCursor | undefined,
+  resynced: boolean,
+): Promise<RoundResult> {
   const { kind, stream, state, handlers } = options;
   const resumed = cursor?.resumeLink !== undefined;
   const full = resumed ? cursor?.phase === "full" : cursor?.deltaLink === undefined;
@@ -84,6 +90,7 @@ async function consume<T>(options: RoundOptions<T>, cursor: SyncCursor | undefin
   let deltaLink: string | undefined;
 
   const checkpoint = async (): Promise<void> => {
+    await writer.settle();
     const committed = writer.committedPage;
     const link = links.get(committed);
     if (committed <= checkpointed || link === undefined) return;
@@ -125,5 +132,14 @@ async function consume<T>(options: RoundOptions<T>, cursor: SyncCursor | undefin
     updatedAt: options.now().toISOString(),
   });
   await options.onCheckpoint(pages, read, written + swept);
-  return { full, resumed, resynced, pages, read, written: written + swept, swept, transactions: writer.stats.transactions };
+  return {
+    full,
+    resumed,
+    resynced,
+    pages,
+    read,
+    written: written + swept,
+    swept,
+    transactions: writer.stats.transactions,
+  };
 }

@@ -1,4 +1,9 @@
-import { syncAvailability, syncKinds, type SyncKind, type UnavailablePart } from "../../domain/sync/sync-kinds";
+import {
+  syncAvailability,
+  syncKinds,
+  type SyncKind,
+  type UnavailablePart,
+} from "../../domain/sync/sync-kinds";
 import type { IntegrationMode } from "../../domain/integration/modes";
 import type { IntegrationStore } from "../ports/integration-store";
 import type { SyncStateStore, SyncStatus } from "../ports/sync-state-store";

@@ -35,7 +35,8 @@ const explain: Record<Extract<RoomCalendarCheck, { reachable: false }>["reason"]
   "not-found": "No mailbox with this address exists, or it is hidden from the address list.",
   "access-denied":
     "No signed-in ONES user may read this room's calendar: grant them at least Reviewer on it (Exchange) and import again.",
-  "not-signed-in": "No user with a working sign-in could check the room: sign in to ONES once and import again.",
+  "not-signed-in":
+    "No user with a working sign-in could check the room: sign in to ONES once and import again.",
   unavailable: "Microsoft 365 did not answer; try again later.",
 };
 
@@ -50,7 +51,8 @@ export async function importRooms(
   input: { lines: readonly RoomImportLine[]; problems: readonly RoomImportProblem[]; actingUserId: string },
 ): Promise<{ outcomes: RoomImportOutcome[]; imported: number; refused: number }> {
   const settings = await deps.integration.get();
-  if (settings === undefined) throw new AppError("precondition-failed", "Set up the Microsoft 365 integration first.");
+  if (settings === undefined)
+    throw new AppError("precondition-failed", "Set up the Microsoft 365 integration first.");
   requireCapability(settings.mode, "room-import");
   if (input.lines.length === 0 && input.problems.length === 0) {
     throw new AppError("validation-failed", "Give at least one room e-mail address.");
@@ -92,7 +94,11 @@ export async function importRooms(
         continue;
       }
       await writer.add({ entity: "room", room, hash }, 0);
-      outcomes.push({ line: line.line, email: line.email, result: previous === undefined ? "imported" : "updated" });
+      outcomes.push({
+        line: line.line,
+        email: line.email,
+        result: previous === undefined ? "imported" : "updated",
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, input.lines.length) }, worker));
@@ -104,13 +110,18 @@ export async function importRooms(
   return { outcomes, imported: outcomes.length - refused, refused };
 }
 
-async function firstReachable(probe: RoomCalendarProbe, email: string, users: readonly string[]): Promise<RoomCalendarCheck> {
+async function firstReachable(
+  probe: RoomCalendarProbe,
+  email: string,
+  users: readonly string[],
+): Promise<RoomCalendarCheck> {
   let last: RoomCalendarCheck = { reachable: false, reason: "not-signed-in" };
   for (const user of users) {
     const check = await probe.check(email, user);
     if (check.reachable || check.reason === "not-found") return check;
     // Access denied or no token for this user: another signed-in user may have rights.
-    if (last.reachable === false && (last.reason === "not-signed-in" || check.reason !== "not-signed-in")) last = check;
+    if (last.reachable === false && (last.reason === "not-signed-in" || check.reason !== "not-signed-in"))
+      last = check;
   }
   return last;
 }

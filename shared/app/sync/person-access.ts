@@ -12,7 +12,10 @@ export interface PersonAccess {
  * people lose access at once, even with a valid session; people ONES has never synced are not judged
  * here.
  */
-export async function personAccess(people: Pick<PeopleStore, "person">, userId: string): Promise<PersonAccess> {
+export async function personAccess(
+  people: Pick<PeopleStore, "person">,
+  userId: string,
+): Promise<PersonAccess> {
   const person = await people.person(userId);
   if (person === undefined) return { allowed: true, status: "unknown" };
   return { allowed: hasAccess(person), status: person.status };

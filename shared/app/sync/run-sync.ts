@@ -28,7 +28,11 @@ const running = new WeakMap<SyncStateStore, Map<SyncKind, Promise<SyncRunResult>
  * is never done twice. A run that crashed leaves its checkpoint; the next run resumes from it once
  * the lease has expired.
  */
-export async function runSync(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrigger): Promise<SyncRunResult> {
+export async function runSync(
+  deps: SyncDependencies,
+  kind: SyncKind,
+  trigger: SyncTrigger,
+): Promise<SyncRunResult> {
   let perStore = running.get(deps.state);
   if (perStore === undefined) {
     perStore = new Map();
@@ -61,7 +65,12 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
   const lease = await deps.state.acquireLease(kind, runId, ttl, deps.now());
   if (!lease.acquired) {
     deps.log?.(`${kind}: run refused, run ${lease.holder} holds the lease`);
-    return { kind, outcome: "already-running", runId: lease.holder, ...(previous ? { status: previous } : {}) };
+    return {
+      kind,
+      outcome: "already-running",
+      runId: lease.holder,
+      ...(previous ? { status: previous } : {}),
+    };
   }
 
   const started = deps.now();
@@ -86,7 +95,8 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
   };
 
   try {
-    const counts: SyncCounts = kind === "rooms" ? await syncRooms(deps, progress) : await syncDirectory(deps, progress);
+    const counts: SyncCounts =
+      kind === "rooms" ? await syncRooms(deps, progress) : await syncDirectory(deps, progress);
     const finished = deps.now();
     status = {
       ...status,
@@ -118,7 +128,9 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
     };
     await deps.state.saveStatus(status).catch(() => undefined);
     const name = error instanceof Error ? error.name : "Error";
-    deps.log?.(`${kind}: run ${runId} failed: ${isAppError(error) ? error.code : name} (request ${requestId ?? "-"})`);
+    deps.log?.(
+      `${kind}: run ${runId} failed: ${isAppError(error) ? error.code : name} (request ${requestId ?? "-"})`,
+    );
     return { kind, outcome: "failed", runId, status };
   } finally {
     await deps.state.releaseLease(kind, runId).catch(() => undefined);

@@ -32,7 +32,13 @@ export async function syncDirectory(deps: SyncDependencies, progress: ProgressSi
   const totals = { pages: 0, read: 0, written: 0 };
   const report = (base: typeof totals) => async (pages: number, read: number, written: number) =>
     progress({ pages: base.pages + pages, read: base.read + read, written: base.written + written });
-  const counts = { roomMailboxesSkipped: 0, peopleRemoved: 0, groupsRemoved: 0, membershipsAdded: 0, membershipsRemoved: 0 };
+  const counts = {
+    roomMailboxesSkipped: 0,
+    peopleRemoved: 0,
+    groupsRemoved: 0,
+    membershipsAdded: 0,
+    membershipsRemoved: 0,
+  };
 
   // ---- users
   let personPrints = new Map<string, Fingerprint>();

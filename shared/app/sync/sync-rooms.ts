@@ -84,7 +84,9 @@ export async function syncRooms(deps: SyncDependencies, progress: ProgressSink):
       } catch (error) {
         // No calendar access (or no getSchedule): the building's zone it is, for this run.
         askZones = false;
-        deps.log?.(`rooms: working hours unavailable (request ${graphRequestIdOf(error) ?? "-"}); using building zones`);
+        deps.log?.(
+          `rooms: working hours unavailable (request ${graphRequestIdOf(error) ?? "-"}); using building zones`,
+        );
       }
     }
     for (const place of p.items) {

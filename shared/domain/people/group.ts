@@ -75,7 +75,9 @@ export function memberChanges(g: DirectoryGroup): { added: Membership[]; removed
   const added: Membership[] = [];
   const removed: Membership[] = [];
   for (const m of g["members@delta"] ?? []) {
-    const memberType: MemberType = (m["@odata.type"] ?? "").toLowerCase().endsWith(".group") ? "group" : "user";
+    const memberType: MemberType = (m["@odata.type"] ?? "").toLowerCase().endsWith(".group")
+      ? "group"
+      : "user";
     const membership = { groupId: g.id, memberId: m.id, memberType };
     (m["@removed"] === undefined ? added : removed).push(membership);
   }

@@ -6,7 +6,10 @@ export const syncKinds = ["rooms", "directory"] as const;
 export type SyncKind = (typeof syncKinds)[number];
 
 /** The capability (integration/capabilities.ts) a sync kind needs. */
-export const syncCapability: Record<SyncKind, Capability> = { rooms: "room-discovery", directory: "directory-sync" };
+export const syncCapability: Record<SyncKind, Capability> = {
+  rooms: "room-discovery",
+  directory: "directory-sync",
+};
 
 export function isSyncKind(value: string): value is SyncKind {
   return (syncKinds as readonly string[]).includes(value);
@@ -48,16 +51,24 @@ export function syncAvailability(mode: IntegrationMode, kind: SyncKind): SyncAva
     if (!["Calendars.ReadWrite", "Calendars.Read"].some((p) => granted.has(p)) && !delegated) {
       unavailable.push({
         part: "roomTimeZones",
-        reason: "Room time zones come from the rooms' working hours (getSchedule), which needs calendar access.",
+        reason:
+          "Room time zones come from the rooms' working hours (getSchedule), which needs calendar access.",
         permissions: ["Calendars.Read"],
         instead: "The building's configured time zone.",
       });
     }
     return { kind, available: hasCapability(mode, syncCapability.rooms), unavailable };
   }
-  const instead = delegated ? "People are created when they sign in to ONES." : "None: people and groups are not in ONES.";
+  const instead = delegated
+    ? "People are created when they sign in to ONES."
+    : "None: people and groups are not in ONES.";
   if (!granted.has("User.Read.All")) {
-    unavailable.push({ part: "users", reason: "Reading the directory needs User.Read.All.", permissions: ["User.Read.All"], instead });
+    unavailable.push({
+      part: "users",
+      reason: "Reading the directory needs User.Read.All.",
+      permissions: ["User.Read.All"],
+      instead,
+    });
   }
   if (!granted.has("Group.Read.All")) {
     const reason = "Reading groups and their members needs Group.Read.All.";
