@@ -236,7 +236,7 @@ export class CalendarService {
       isAllDay: false,
       subject: "",
       body: { contentType: "html", content: "" },
-      location: { displayName: "", locationType: "default", uniqueIdType: "unknown" } as Location,
+      location: { displayName: "", locationType: "default", uniqueIdType: "unknown" },
       locations: [],
       attendees: [],
       organizer: recipientOf(owner),
@@ -292,18 +292,18 @@ export class CalendarService {
     if (input.body !== undefined) {
       const b = (input.body ?? {}) as { contentType?: string; content?: string };
       ev.body = {
-        contentType: (b.contentType?.toLowerCase() === "text" ? "text" : "html") as "text" | "html",
+        contentType: b.contentType?.toLowerCase() === "text" ? "text" : "html",
         content: b.content ?? "",
       };
     }
     if (input.start !== undefined || input.end !== undefined) {
       const start =
         input.start !== undefined
-          ? parseDateTimeTimeZone(input.start as never, "Start")
+          ? parseDateTimeTimeZone(input.start, "Start")
           : { ms: ev.startMs, zone: ev.startZone };
       const end =
         input.end !== undefined
-          ? parseDateTimeTimeZone(input.end as never, "End")
+          ? parseDateTimeTimeZone(input.end, "End")
           : { ms: ev.endMs, zone: ev.endZone };
       if (end.ms < start.ms)
         throw new GraphError(
@@ -316,7 +316,7 @@ export class CalendarService {
       ev.startZone = start.zone;
       ev.endZone = end.zone;
     }
-    if (input.location !== undefined) ev.location = normaliseLocation(input.location as Location | null);
+    if (input.location !== undefined) ev.location = normaliseLocation(input.location);
     if (input.locations !== undefined)
       ev.locations = ((input.locations as Location[] | null) ?? []).map((l) => normaliseLocation(l));
     if (input.location !== undefined && input.locations === undefined)
@@ -333,7 +333,11 @@ export class CalendarService {
           importance: ["low", "normal", "high"],
         }[k];
         if (typeof v !== "string" || !allowed.includes(v))
-          throw new GraphError(400, "BadRequest", `Requested value '${String(v)}' was not found.`);
+          throw new GraphError(
+            400,
+            "BadRequest",
+            `Requested value '${typeof v === "string" ? v : JSON.stringify(v)}' was not found.`,
+          );
         (ev as unknown as Record<string, unknown>)[k] = v;
       }
     }
@@ -345,7 +349,7 @@ export class CalendarService {
       "isOnlineMeeting",
       "hideAttendees",
     ] as const) {
-      if (typeof input[k] === "boolean") ev[k] = input[k] as boolean;
+      if (typeof input[k] === "boolean") ev[k] = input[k];
     }
     if (typeof input.reminderMinutesBeforeStart === "number")
       ev.reminderMinutesBeforeStart = input.reminderMinutesBeforeStart;
@@ -445,7 +449,7 @@ export class CalendarService {
         type,
         status: prev?.status ? structuredClone(prev.status) : { response: "none", time: NO_TIME },
         emailAddress: { name: a.emailAddress?.name ?? user?.data.displayName ?? address, address },
-      } as Attendee;
+      };
     });
   }
 
@@ -518,7 +522,7 @@ export class CalendarService {
       transactionId: undefined,
       createdMs: this.now(),
       deleted: false,
-    } as StoredEvent;
+    };
     master.exceptions.set(originalStartMs, exc.id);
     this.mailbox(master.mailboxId).events.set(exc.id, exc);
     return exc;
@@ -705,7 +709,7 @@ export class CalendarService {
         extendedProperties: new Map(),
         createdMs: this.now(),
         deleted: false,
-      } as StoredEvent;
+      };
     } else {
       for (const k of [
         "subject",

@@ -228,7 +228,7 @@ export class NotificationHub {
           "@odata.id": resource,
           "@odata.etag": `W/"${c.changeKey}"`,
           id: c.eventId,
-        } as never,
+        },
         clientState: sub.data.clientState ?? null,
         tenantId: this.sim.store.tenantId,
       };
@@ -262,7 +262,7 @@ export class NotificationHub {
       tenantId: this.sim.store.tenantId,
       clientState: sub.data.clientState ?? null,
       lifecycleEvent: event,
-    } as ChangeNotification;
+    };
     this.enqueue(url, "lifecycle", n, true);
     return true;
   }
@@ -437,7 +437,7 @@ export class NotificationHub {
     p.attempts++;
     const started = performance.now();
     let status: number | undefined;
-    let outcome: DeliveryRecord["outcome"] = "failed";
+    let outcome: DeliveryRecord["outcome"];
     let reason: string | undefined;
     try {
       const res = await fetch(p.url, {
