@@ -296,6 +296,22 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
     await sim.control.notifications.flush();
     const ids = hook.items().map((n) => (n.resourceData as { id: string }).id);
     expect(ids.length).toBe(new Set(ids).size * 2);
+
+    // reorder: the batch arrives in reverse order of the changes.
+    sim.control.notifications.faults({ duplicateRate: 0, reorder: true });
+    hook.notifications.length = 0;
+    const a = book(8, 5);
+    const b = book(8, 7);
+    await sim.control.notifications.flush();
+    const uids = await Promise.all(
+      hook.items().map(async (n) => {
+        const ev = (await (
+          await graphFetch(sim, token, `/users/${ROOM}/events/${(n.resourceData as { id: string }).id}`)
+        ).json()) as { iCalUId: string };
+        return ev.iCalUId;
+      }),
+    );
+    expect(uids).toEqual([b.iCalUId, a.iCalUId]);
   });
 
   it("delegated tokens cannot subscribe to other mailboxes; mode 4 only to rooms", async () => {
