@@ -123,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /** The M365 simulator with the demo tenant; the app reaches it through the Graph and login base URLs. */
 async function startSimulator(): Promise<StartedService> {
   const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
+  const admin = demoAdmin(m365.control.store);
   return {
     name: "M365 simulator (demo tenant)",
     env: { GRAPH_BASE_URL: m365.graphBaseUrl, LOGIN_BASE_URL: m365.loginBaseUrl },
@@ -135,17 +136,30 @@ async function startSimulator(): Promise<StartedService> {
         label: "M365 simulator: Entra ID sign-in (demo tenant)",
         url: `${m365.loginBaseUrl}/${m365.tenantId}/v2.0/.well-known/openid-configuration`,
       },
+      ...(admin === undefined
+        ? []
+        : [
+            {
+              label: `Sign in as the demo admin, ${admin.name} <${admin.upn}> (then shows /api/admin/integration)`,
+              url: `/api/auth/login?returnTo=${encodeURIComponent("/api/admin/integration")}&loginHint=${encodeURIComponent(admin.upn)}`,
+              detail: () =>
+                `Members of the demo group "${admin.groupName}" are ONES admins (the integration's admin group). Try GET/PUT /api/admin/integration, POST /api/admin/integration/test, /api/admin/settings/cross-domain and /api/admin/settings/mail.`,
+            },
+          ]),
     ],
-    configure: () => configureDemoIntegration(m365),
+    configure: () => configureDemoIntegration(m365, admin?.groupId),
     stop: () => m365.stop(),
   };
 }
 
 /** The integration in application mode against the demo tenant, so a person can sign in from the start page. */
-async function configureDemoIntegration(m365: {
-  tenantId: string;
-  control: { addRedirectUri(clientId: string, uri: string): void };
-}): Promise<void> {
+async function configureDemoIntegration(
+  m365: {
+    tenantId: string;
+    control: { addRedirectUri(clientId: string, uri: string): void };
+  },
+  adminGroupId: string | undefined,
+): Promise<void> {
   const services = getServices();
   const app = DEMO_APPS.applicationPermission;
   m365.control.addRedirectUri(
@@ -159,10 +173,38 @@ async function configureDemoIntegration(m365: {
       tenantId: m365.tenantId,
       clientId: app.clientId,
       mode: "application",
+      ...(adminGroupId === undefined ? {} : { adminGroupId }),
       updatedAt: new Date(),
     },
     app.secret,
   );
+}
+
+/** The demo group whose members are ONES admins on the local stack. */
+const DEMO_ADMIN_GROUP = "Facilities";
+
+/**
+ * The demo admin: the first member of the Facilities group, which becomes the integration's admin
+ * group (its members also have write access to every room calendar, which the delegated modes need).
+ */
+function demoAdmin(store: {
+  groups: ReadonlyMap<string, { id: string; data: { displayName: string }; members: Set<string> }>;
+  findUser(id: string): { data: { displayName: string; userPrincipalName: string } } | undefined;
+}): { groupId: string; groupName: string; name: string; upn: string } | undefined {
+  const group = [...store.groups.values()].find((g) => g.data.displayName === DEMO_ADMIN_GROUP);
+  if (group === undefined) return undefined;
+  for (const member of group.members) {
+    const user = store.findUser(member);
+    if (user !== undefined) {
+      return {
+        groupId: group.id,
+        groupName: group.data.displayName,
+        name: user.data.displayName,
+        upn: user.data.userPrincipalName,
+      };
+    }
+  }
+  return undefined;
 }
 
 function queueSummary(

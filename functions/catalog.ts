@@ -1,5 +1,12 @@
 import type { FunctionDefinition } from "./lib/definition";
+import { adminIntegrationGet } from "./admin-integration-get";
+import { adminIntegrationPut } from "./admin-integration-put";
+import { adminIntegrationTest } from "./admin-integration-test";
 import { adminRoomsImport } from "./admin-rooms-import";
+import { adminSettingsCrossDomainGet } from "./admin-settings-cross-domain-get";
+import { adminSettingsCrossDomainPut } from "./admin-settings-cross-domain-put";
+import { adminSettingsMailGet } from "./admin-settings-mail-get";
+import { adminSettingsMailPut } from "./admin-settings-mail-put";
 import { adminSyncGet } from "./admin-sync-get";
 import { adminSyncRun } from "./admin-sync-run";
 import { directorySync } from "./directory-sync";
@@ -28,4 +35,11 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminSyncGet,
   adminSyncRun,
   adminRoomsImport,
+  adminIntegrationGet,
+  adminIntegrationPut,
+  adminIntegrationTest,
+  adminSettingsCrossDomainGet,
+  adminSettingsCrossDomainPut,
+  adminSettingsMailGet,
+  adminSettingsMailPut,
 ];

@@ -3,6 +3,7 @@ import type { SeedHook } from "./control/simulator-control";
 import { entraRoutes } from "./entra/routes";
 import { directoryRoutes } from "./directory/routes";
 import { mailboxSettingsRoutes } from "./directory/mailbox-settings";
+import { organizationRoutes } from "./directory/organization";
 import { placesRoutes } from "./places/routes";
 import { calendarModule } from "./calendar";
 import { notificationsModule } from "./notifications";
@@ -19,6 +20,7 @@ export const SIMULATOR_MODULES: SimulatorModule[] = [
   entraRoutes,
   directoryRoutes,
   mailboxSettingsRoutes,
+  organizationRoutes,
   placesRoutes,
   calendarModule,
   notificationsModule,

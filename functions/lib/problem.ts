@@ -42,7 +42,8 @@ export function problemResponse(
         );
   const unexpected = !(error instanceof AppError);
   const { status, title } = unexpected ? { status: 500, title: "Internal error" } : statusByCode[known.code];
-  const body: ProblemDetails = {
+  const body: ProblemDetails & Record<string, unknown> = {
+    ...(unexpected ? {} : known.extra.extensions),
     type: `urn:ones:problem:${unexpected ? "internal" : known.code}`,
     title,
     status,

@@ -32,6 +32,12 @@ import type { TokenVerifier } from "../app/ports/token-verifier";
 import type { UserTokenStore } from "../app/ports/user-token-store";
 import type { CloudEndpoints } from "../domain/integration/cloud";
 import { cloudEndpoints } from "../domain/integration/cloud";
+import { MsalRegistrationAccess } from "../adapters/entra/msal-registration-access";
+import { TableCrossDomainStore } from "../adapters/tables/table-cross-domain-store";
+import { TableRoomStore } from "../adapters/tables/table-rooms";
+import type { CrossDomainStore } from "../app/ports/cross-domain-store";
+import type { RegistrationAccess } from "../app/ports/registration-access";
+import type { RoomStore } from "../app/ports/sync-store";
 
 /**
  * Builds the adapters from the app settings and wires the use cases' dependencies. Everything is created
@@ -64,6 +70,11 @@ export interface Services {
   readonly sessions: SessionStore;
   readonly signInRequests: SignInRequestStore;
   readonly signIn: SignInClient;
+  // Integration settings, test and advanced settings (issue 5).
+  readonly registrationAccess: RegistrationAccess;
+  readonly crossDomain: CrossDomainStore;
+  /** Rooms ONES knows (synced or imported), for the integration test's calendar probe. */
+  readonly knownRooms: Pick<RoomStore, "roomEmails">;
 }
 
 let services: Services | undefined;
@@ -154,6 +165,18 @@ export function buildServices(settings: Settings): Services {
     },
     get signIn() {
       return lazy("signIn", () => new MsalSignInClient(this.integrationStore, this.cloudOverrides));
+    },
+    get registrationAccess() {
+      return lazy(
+        "registrationAccess",
+        () => new MsalRegistrationAccess(this.userTokens, this.cloudOverrides),
+      );
+    },
+    get crossDomain() {
+      return lazy("crossDomain", () => new TableCrossDomainStore(this.tables));
+    },
+    get knownRooms() {
+      return lazy("knownRooms", () => new TableRoomStore(this.tables));
     },
     get probes() {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));

@@ -33,6 +33,8 @@ export class AppError extends Error {
     readonly detail: string,
     readonly extra: {
       readonly fields?: readonly FieldError[];
+      /** Further members of the problem body (RFC 9457 extension members); as safe to show as `detail`. */
+      readonly extensions?: Readonly<Record<string, unknown>>;
       readonly retryable?: boolean;
       readonly cause?: unknown;
     } = {},

@@ -4,4 +4,4 @@
  */
 export const settingsTable = "settings";
 export const settingsPartition = "settings";
-export const settingsRows = { mail: "mail", integration: "integration" } as const;
+export const settingsRows = { mail: "mail", integration: "integration", crossDomain: "crossDomain" } as const;

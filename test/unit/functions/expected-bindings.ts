@@ -36,4 +36,46 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["POST"],
     authLevel: "anonymous",
   },
+  "admin-integration-get": {
+    type: "httpTrigger",
+    route: "admin/integration",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-integration-put": {
+    type: "httpTrigger",
+    route: "admin/integration",
+    methods: ["PUT"],
+    authLevel: "anonymous",
+  },
+  "admin-integration-test": {
+    type: "httpTrigger",
+    route: "admin/integration/test",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "admin-settings-cross-domain-get": {
+    type: "httpTrigger",
+    route: "admin/settings/cross-domain",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-settings-cross-domain-put": {
+    type: "httpTrigger",
+    route: "admin/settings/cross-domain",
+    methods: ["PUT"],
+    authLevel: "anonymous",
+  },
+  "admin-settings-mail-get": {
+    type: "httpTrigger",
+    route: "admin/settings/mail",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-settings-mail-put": {
+    type: "httpTrigger",
+    route: "admin/settings/mail",
+    methods: ["PUT"],
+    authLevel: "anonymous",
+  },
 };

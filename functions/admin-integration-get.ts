@@ -1,0 +1,20 @@
+import { getIntegrationSettings } from "../shared/app/integration/get-integration-settings";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** GET /api/admin/integration: the app registration, mode and cloud; whether a secret is set, never the secret. */
+export const adminIntegrationGet = httpFunction({
+  name: "admin-integration-get",
+  route: "admin/integration",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await requireAdmin(request, context);
+    const s = getServices();
+    return json(
+      200,
+      await getIntegrationSettings({ integration: s.integrationStore, appBaseUrl: s.settings.APP_BASE_URL }),
+    );
+  }),
+});

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { saveIntegrationSettings } from "../shared/app/integration/save-integration-settings";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json, readJson } from "./lib/http";
+import { integrationFields as f } from "./lib/integration-input";
+
+const body = z.strictObject({
+  name: f.name,
+  cloud: f.cloud,
+  tenantId: f.tenantId,
+  clientId: f.clientId,
+  clientSecret: f.clientSecret.optional(),
+  secretExpiresAt: f.secretExpiresAt.optional(),
+  mode: f.mode,
+  adminGroupId: f.adminGroupId.optional(),
+  adminEmails: f.adminEmails.optional(),
+});
+
+/**
+ * PUT /api/admin/integration: saves the app registration, mode and cloud after testing them; a mode the
+ * registration cannot support is refused (400 with the test report). The secret is optional on update.
+ */
+export const adminIntegrationPut = httpFunction({
+  name: "admin-integration-put",
+  route: "admin/integration",
+  methods: ["PUT"],
+  handler: handleHttp(async (request, context) => {
+    const admin = await requireAdmin(request, context);
+    const input = await readJson(request, body);
+    const s = getServices();
+    const saved = await saveIntegrationSettings(
+      {
+        integration: s.integrationStore,
+        access: s.registrationAccess,
+        rooms: s.knownRooms,
+        appBaseUrl: s.settings.APP_BASE_URL,
+        now: s.now,
+      },
+      admin,
+      input,
+    );
+    context.log(`admin ${admin.userId} saved the integration (mode ${saved.settings.mode ?? "?"})`);
+    return json(200, saved);
+  }),
+});

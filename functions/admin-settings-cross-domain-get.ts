@@ -1,0 +1,16 @@
+import { getCrossDomainSettings } from "../shared/app/settings/get-cross-domain-settings";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** GET /api/admin/settings/cross-domain: the representative mailbox of each e-mail domain. */
+export const adminSettingsCrossDomainGet = httpFunction({
+  name: "admin-settings-cross-domain-get",
+  route: "admin/settings/cross-domain",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await requireAdmin(request, context);
+    return json(200, await getCrossDomainSettings({ crossDomain: getServices().crossDomain }));
+  }),
+});

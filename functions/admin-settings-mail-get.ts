@@ -1,0 +1,16 @@
+import { getMailSettings } from "../shared/app/settings/get-mail-settings";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** GET /api/admin/settings/mail: the sender address of system mail. */
+export const adminSettingsMailGet = httpFunction({
+  name: "admin-settings-mail-get",
+  route: "admin/settings/mail",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await requireAdmin(request, context);
+    return json(200, await getMailSettings({ mailSettings: getServices().mailSettings }));
+  }),
+});

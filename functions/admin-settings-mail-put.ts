@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { saveMailSettings } from "../shared/app/settings/save-mail-settings";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json, readJson } from "./lib/http";
+
+const body = z.strictObject({ senderAddress: z.string().trim().max(254).pipe(z.email()) });
+
+/** PUT /api/admin/settings/mail: the sender address, which must be in a verified domain of the tenant. */
+export const adminSettingsMailPut = httpFunction({
+  name: "admin-settings-mail-put",
+  route: "admin/settings/mail",
+  methods: ["PUT"],
+  handler: handleHttp(async (request, context) => {
+    const admin = await requireAdmin(request, context);
+    const input = await readJson(request, body);
+    const s = getServices();
+    const saved = await saveMailSettings(
+      {
+        integration: s.integrationStore,
+        access: s.registrationAccess,
+        rooms: s.knownRooms,
+        mailSettings: s.mailSettings,
+      },
+      admin,
+      input,
+    );
+    context.log(`admin ${admin.userId} set the sender address (domains from ${saved.domainCheck.source})`);
+    return json(200, saved);
+  }),
+});
