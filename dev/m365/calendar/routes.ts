@@ -4,6 +4,7 @@ import { GraphError } from "../http/errors";
 import { contextUrl, linkWith, queryOption } from "../http/odata";
 import { auth, checkMailboxAccess, type MailboxAccess } from "../auth/permissions";
 import type { UserRecord } from "../store/types";
+import type { StoredEvent } from "../store/calendars";
 import { calendarService } from "./service";
 import { renderEvent, etagOf } from "./shapes";
 import {
@@ -76,6 +77,46 @@ function page(
   return { status: 200, headers, body };
 }
 
+/** A write's request body (an object), else Graph's 400 for an empty request. */
+function writeBody(ctx: RequestContext): Record<string, unknown> {
+  if (typeof ctx.body !== "object" || ctx.body === null)
+    throw new GraphError(
+      400,
+      "ErrorInvalidRequest",
+      "Your request can't be completed. The request body is empty.",
+    );
+  return ctx.body as Record<string, unknown>;
+}
+
+/** The answer to a create or update: the stored event with all extended properties, in the output zone. */
+function written(
+  ctx: RequestContext,
+  mailbox: UserRecord,
+  ev: StoredEvent,
+  status: number,
+  extraHeaders: Record<string, string> = {},
+): SimResponse {
+  const { zone, headers } = outputZone(ctx);
+  return {
+    status,
+    headers: { ...headers, ETag: etagOf(ev.changeKey), ...extraHeaders },
+    body: {
+      "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
+      ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
+    },
+  };
+}
+
+/** The `startDateTime`/`endDateTime` window of calendarView and instances (either spelling). */
+function viewWindow(ctx: RequestContext): { from: number; to: number } {
+  const from = parseQueryInstant(
+    ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"),
+    "startDateTime",
+  );
+  const to = parseQueryInstant(ctx.query.get("endDateTime") ?? ctx.query.get("enddatetime"), "endDateTime");
+  return { from, to };
+}
+
 type Handler = (ctx: RequestContext) => SimResponse | Promise<SimResponse>;
 
 export function registerCalendarRoutes(router: Router): void {
@@ -100,27 +141,11 @@ export function registerCalendarRoutes(router: Router): void {
 
   const createEvent: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    if (typeof ctx.body !== "object" || ctx.body === null)
-      throw new GraphError(
-        400,
-        "ErrorInvalidRequest",
-        "Your request can't be completed. The request body is empty.",
-      );
-    const { ev } = svc(ctx).create(mailbox, ctx.body as Record<string, unknown>);
-    const { zone, headers } = outputZone(ctx);
+    const { ev } = svc(ctx).create(mailbox, writeBody(ctx));
     // A replayed transactionId returns the event created first (also 201; Graph documents no other status).
-    return {
-      status: 201,
-      headers: {
-        ...headers,
-        ETag: etagOf(ev.changeKey),
-        Location: `${ctx.origin}/v1.0/users/${mailbox.id}/events/${ev.id}`,
-      },
-      body: {
-        "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
-        ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
-      },
-    };
+    return written(ctx, mailbox, ev, 201, {
+      Location: `${ctx.origin}/v1.0/users/${mailbox.id}/events/${ev.id}`,
+    });
   };
 
   const getEvent: Handler = (ctx) => {
@@ -136,27 +161,8 @@ export function registerCalendarRoutes(router: Router): void {
 
   const patchEvent: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    if (typeof ctx.body !== "object" || ctx.body === null)
-      throw new GraphError(
-        400,
-        "ErrorInvalidRequest",
-        "Your request can't be completed. The request body is empty.",
-      );
-    const ev = svc(ctx).update(
-      mailbox,
-      ctx.params.eventId ?? "",
-      ctx.body as Record<string, unknown>,
-      ctx.headers["if-match"],
-    );
-    const { zone, headers } = outputZone(ctx);
-    return {
-      status: 200,
-      headers: { ...headers, ETag: etagOf(ev.changeKey) },
-      body: {
-        "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
-        ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
-      },
-    };
+    const ev = svc(ctx).update(mailbox, ctx.params.eventId ?? "", writeBody(ctx), ctx.headers["if-match"]);
+    return written(ctx, mailbox, ev, 200);
   };
 
   const deleteEvent: Handler = (ctx) => {
@@ -197,11 +203,7 @@ export function registerCalendarRoutes(router: Router): void {
 
   const calendarView: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "read");
-    const from = parseQueryInstant(
-      ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"),
-      "startDateTime",
-    );
-    const to = parseQueryInstant(ctx.query.get("endDateTime") ?? ctx.query.get("enddatetime"), "endDateTime");
+    const { from, to } = viewWindow(ctx);
     const filter = eventFilter(ctx);
     const order = eventOrderBy(ctx);
     let items = svc(ctx)
@@ -213,11 +215,7 @@ export function registerCalendarRoutes(router: Router): void {
 
   const instances: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "read");
-    const from = parseQueryInstant(
-      ctx.query.get("startDateTime") ?? ctx.query.get("startdatetime"),
-      "startDateTime",
-    );
-    const to = parseQueryInstant(ctx.query.get("endDateTime") ?? ctx.query.get("enddatetime"), "endDateTime");
+    const { from, to } = viewWindow(ctx);
     const view = svc(ctx).resolve(mailbox.id, ctx.params.eventId ?? "");
     if (view.ev.type !== "seriesMaster" || view.occurrenceStartMs !== undefined) {
       throw new GraphError(

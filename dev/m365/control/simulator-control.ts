@@ -16,6 +16,9 @@ import type { RequestLog } from "./request-log";
 import {
   applySeed,
   appFromSeed,
+  seedGroupId,
+  seedUserId,
+  seedUserProperties,
   type SeedApp,
   type SeedGroup,
   type SeedUser,
@@ -167,24 +170,12 @@ export class SimulatorControl {
   // ------------------------------------------------------------ directory changes (for delta)
 
   addUser(u: SeedUser): UserRecord {
-    const id = u.id ?? stableGuid(`${this.tenantId}/user`, u.userPrincipalName.toLowerCase());
+    const id = seedUserId(this.tenantId, u);
     const rec: UserRecord = {
       id,
       isRoomMailbox: false,
       data: {
-        id,
-        businessPhones: u.businessPhones ?? [],
-        displayName: u.displayName,
-        givenName: u.givenName ?? null,
-        jobTitle: u.jobTitle ?? null,
-        mail: u.mail ?? u.userPrincipalName,
-        mobilePhone: u.mobilePhone ?? null,
-        officeLocation: u.officeLocation ?? null,
-        preferredLanguage: u.preferredLanguage ?? null,
-        surname: u.surname ?? null,
-        userPrincipalName: u.userPrincipalName,
-        accountEnabled: u.accountEnabled ?? true,
-        department: u.department ?? null,
+        ...seedUserProperties(id, u, true),
         userType: "Member",
         createdDateTime: this.sim.clock.nowIso(),
       },
@@ -211,7 +202,7 @@ export class SimulatorControl {
   }
 
   addGroup(g: SeedGroup): GroupRecord {
-    const id = g.id ?? stableGuid(`${this.tenantId}/group`, g.displayName.toLowerCase());
+    const id = seedGroupId(this.tenantId, g);
     const rec: GroupRecord = {
       id,
       members: new Set(

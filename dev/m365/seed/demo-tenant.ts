@@ -192,14 +192,9 @@ function workingHours(timeZone: string) {
   };
 }
 
-export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
-  const rand = seededRandom(options.seed ?? 42);
-  const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rand() * arr.length)] as T;
-  const userCount = options.users ?? 200;
-
-  const roomLists: SeedRoomList[] = BUILDINGS.map((b) => ({
-    emailAddress: `rooms-${b.key}@${b.domain}`,
-    displayName: `${b.name} rooms`,
+/** A building's postal address and coordinates, as its room list and rooms carry them. */
+function location(b: Building) {
+  return {
     address: {
       street: b.street,
       city: b.city,
@@ -208,6 +203,20 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       state: null,
     },
     geoCoordinates: { latitude: b.lat, longitude: b.lon },
+  };
+}
+
+const roomListAddress = (b: Building): string => `rooms-${b.key}@${b.domain}`;
+
+export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
+  const rand = seededRandom(options.seed ?? 42);
+  const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rand() * arr.length)] as T;
+  const userCount = options.users ?? 200;
+
+  const roomLists: SeedRoomList[] = BUILDINGS.map((b) => ({
+    emailAddress: roomListAddress(b),
+    displayName: `${b.name} rooms`,
+    ...location(b),
   }));
 
   const rooms: SeedRoom[] = [];
@@ -229,15 +238,8 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
           audioDeviceName: capacity >= 8 ? "Ceiling microphones" : undefined,
           videoDeviceName: capacity >= 10 ? "Teams Room camera" : undefined,
           displayDeviceName: "75-inch display",
-          address: {
-            street: b.street,
-            city: b.city,
-            postalCode: b.postalCode,
-            countryOrRegion: b.countryOrRegion,
-            state: null,
-          },
-          geoCoordinates: { latitude: b.lat, longitude: b.lon },
-          roomLists: [`rooms-${b.key}@${b.domain}`],
+          ...location(b),
+          roomLists: [roomListAddress(b)],
           mailboxSettings: workingHours(b.timeZone),
         });
       }

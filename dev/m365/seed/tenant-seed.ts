@@ -143,25 +143,42 @@ export function appFromSeed(tenantId: string, a: SeedApp): AppRegistration {
 
 const CREATED = "2024-01-15T09:00:00Z";
 
+/** A seeded user's object id: the seed's, else derived from the UPN. */
+export function seedUserId(tenantId: string, u: SeedUser): string {
+  return u.id ?? stableGuid(`${tenantId}/user`, u.userPrincipalName.toLowerCase());
+}
+
+/** A seeded group's object id: the seed's, else derived from the display name. */
+export function seedGroupId(tenantId: string, g: SeedGroup): string {
+  return g.id ?? stableGuid(`${tenantId}/group`, g.displayName.toLowerCase());
+}
+
+/** The user properties a seed entry sets (Graph's default set, plus `accountEnabled` and `department`). */
+export function seedUserProperties(id: string, u: SeedUser, accountEnabledByDefault: boolean) {
+  return {
+    id,
+    businessPhones: u.businessPhones ?? [],
+    displayName: u.displayName,
+    givenName: u.givenName ?? null,
+    jobTitle: u.jobTitle ?? null,
+    mail: u.mail ?? u.userPrincipalName,
+    mobilePhone: u.mobilePhone ?? null,
+    officeLocation: u.officeLocation ?? null,
+    preferredLanguage: u.preferredLanguage ?? null,
+    surname: u.surname ?? null,
+    userPrincipalName: u.userPrincipalName,
+    accountEnabled: u.accountEnabled ?? accountEnabledByDefault,
+    department: u.department ?? null,
+  };
+}
+
 function userRecord(tenantId: string, u: SeedUser, isRoom: boolean): UserRecord {
-  const id = u.id ?? stableGuid(`${tenantId}/user`, u.userPrincipalName.toLowerCase());
+  const id = seedUserId(tenantId, u);
   return {
     id,
     isRoomMailbox: isRoom,
     data: {
-      id,
-      businessPhones: u.businessPhones ?? [],
-      displayName: u.displayName,
-      givenName: u.givenName ?? null,
-      jobTitle: u.jobTitle ?? null,
-      mail: u.mail ?? u.userPrincipalName,
-      mobilePhone: u.mobilePhone ?? null,
-      officeLocation: u.officeLocation ?? null,
-      preferredLanguage: u.preferredLanguage ?? null,
-      surname: u.surname ?? null,
-      userPrincipalName: u.userPrincipalName,
-      accountEnabled: u.accountEnabled ?? !isRoom,
-      department: u.department ?? null,
+      ...seedUserProperties(id, u, !isRoom),
       mailNickname: u.userPrincipalName.split("@")[0] ?? null,
       usageLocation: u.usageLocation ?? null,
       userType: "Member",
@@ -256,7 +273,7 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
   // Groups: create all first, then resolve members (members may be groups).
   const groupSeeds = seed.groups ?? [];
   const created = groupSeeds.map((g) => {
-    const id = g.id ?? stableGuid(`${tenantId}/group`, g.displayName.toLowerCase());
+    const id = seedGroupId(tenantId, g);
     const nick = g.mailNickname ?? g.displayName.replace(/[^A-Za-z0-9]/g, "");
     const mailEnabled = g.mailEnabled ?? g.groupTypes?.includes("Unified") ?? false;
     const rec = {
