@@ -86,7 +86,7 @@ export class TableBatchWriter implements SyncWriter {
   }
 
   async settle(): Promise<void> {
-    await Promise.all([...this.buffers.values()].map((b) => b.inFlight));
+    await Promise.all([...this.buffers.values()].map((b) => b.inFlight ?? Promise.resolve()));
     this.throwIfFailed();
     this.advance();
   }
@@ -96,7 +96,7 @@ export class TableBatchWriter implements SyncWriter {
       if (buffer.rows.size > 0) await this.startFlush(buffer);
     }
     while (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-    await Promise.all([...this.buffers.values()].map((b) => b.inFlight));
+    await Promise.all([...this.buffers.values()].map((b) => b.inFlight ?? Promise.resolve()));
     this.throwIfFailed();
     this.advance();
   }
@@ -179,13 +179,12 @@ export function statusOf(error: unknown): number | undefined {
   return e.statusCode ?? e.response?.status;
 }
 
+// eslint-disable-next-line no-control-regex
+const UNSAFE_KEY_CHARS = /[/\\#?%\u0000-\u001f\u007f-\u009f]/g;
+
 /** Row and partition keys may not hold / \ # ? or control characters: percent-encode those. */
 export function safeKey(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(
-    /[/\\#?%\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  return value.replace(UNSAFE_KEY_CHARS, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 export function unsafeKey(value: string): string {

@@ -47,7 +47,7 @@ export function membershipWrite(m: Membership, op: "put" | "delete"): RoutedWrit
 }
 
 function personFromRow(row: Row): Person & { hash: string } {
-  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k] as string) : null);
+  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k]) : null);
   const removedReason = s("removedReason");
   return {
     id: unsafeKey(row.rowKey ?? ""),
@@ -67,7 +67,7 @@ function personFromRow(row: Row): Person & { hash: string } {
 }
 
 function groupFromRow(row: Row): Group & { hash: string; membersHash: string } {
-  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k] as string) : null);
+  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k]) : null);
   return {
     id: unsafeKey(row.rowKey ?? ""),
     displayName: s("displayName") ?? "",

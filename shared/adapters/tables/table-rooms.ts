@@ -73,9 +73,8 @@ export function roomListWrite(list: RoomList, hash: string): RoutedWrite {
 }
 
 export function roomFromRow(row: Row): Room {
-  const str = (k: string): string | undefined =>
-    typeof row[k] === "string" ? (row[k] as string) : undefined;
-  const num = (k: string): number | null => (typeof row[k] === "number" ? (row[k] as number) : null);
+  const str = (k: string): string | undefined => (typeof row[k] === "string" ? row[k] : undefined);
+  const num = (k: string): number | null => (typeof row[k] === "number" ? row[k] : null);
   const list = (k: string): string[] => {
     try {
       const v: unknown = JSON.parse(str(k) ?? "[]");
@@ -124,11 +123,12 @@ export class TableRoomStore implements RoomStore {
     const client = await this.tables.table(ROOM_LISTS_TABLE);
     const out: RoomList[] = [];
     for await (const row of client.listEntities<Record<string, unknown>>()) {
+      const text = (k: string): string => (typeof row[k] === "string" ? row[k] : "");
       out.push({
-        id: String(row.email ?? "").toLowerCase(),
-        email: String(row.email ?? ""),
-        displayName: String(row.displayName ?? ""),
-        placeId: String(row.placeId ?? ""),
+        id: text("email").toLowerCase(),
+        email: text("email"),
+        displayName: text("displayName"),
+        placeId: text("placeId"),
         city: typeof row.city === "string" ? row.city : null,
       });
     }

@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { groupFromDirectory, memberChanges, membersHash } from "../../../shared/domain/people/group";
-import { hasAccess, isRoomMailbox, personFromDirectory, personHash, removedPerson } from "../../../shared/domain/people/person";
-import { deriveBuilding, parseCapacity, roomFromPlace, roomHash, slug, type PlaceRoom } from "../../../shared/domain/rooms/room";
+import {
+  hasAccess,
+  isRoomMailbox,
+  personFromDirectory,
+  personHash,
+  removedPerson,
+} from "../../../shared/domain/people/person";
+import {
+  deriveBuilding,
+  parseCapacity,
+  roomFromPlace,
+  roomHash,
+  slug,
+  type PlaceRoom,
+} from "../../../shared/domain/rooms/room";
 import { parseRoomCsv } from "../../../shared/domain/rooms/room-import";
 import { toIanaZone } from "../../../shared/domain/rooms/time-zones";
 import { bucketOf, contentHash } from "../../../shared/domain/sync/content-hash";
@@ -43,17 +56,30 @@ describe("rooms", () => {
   it("falls back to the room list name, then the address, for the building", () => {
     const list = { id: "l", email: "l@x", displayName: "Fabrikam Tower rooms", placeId: "l", city: null };
     expect(deriveBuilding({ ...place, building: null }, [list]).name).toBe("Fabrikam Tower");
-    expect(deriveBuilding({ ...place, building: null, address: { street: "1 Main", city: "Oslo" } }, []).name).toBe("1 Main, Oslo");
+    expect(
+      deriveBuilding({ ...place, building: null, address: { street: "1 Main", city: "Oslo" } }, []).name,
+    ).toBe("1 Main, Oslo");
     expect(deriveBuilding({ ...place, building: null }, []).id).toBe("unassigned");
   });
 
   it("zones: working hours (Windows names mapped), else kept, else building, else default", () => {
-    expect(roomFromPlace(place, { ...ctx, workingHoursZone: "W. Europe Standard Time" }).timeZone).toBe("Europe/Berlin");
-    expect(roomFromPlace(place, { ...ctx, workingHoursZone: "pacific standard time" }).timeZone).toBe("America/Los_Angeles");
+    expect(roomFromPlace(place, { ...ctx, workingHoursZone: "W. Europe Standard Time" }).timeZone).toBe(
+      "Europe/Berlin",
+    );
+    expect(roomFromPlace(place, { ...ctx, workingHoursZone: "pacific standard time" }).timeZone).toBe(
+      "America/Los_Angeles",
+    );
     expect(roomFromPlace(place, { ...ctx, workingHoursZone: "Asia/Tokyo" }).timeZone).toBe("Asia/Tokyo");
-    const kept = roomFromPlace(place, { ...ctx, previous: { timeZone: "Asia/Tokyo", timeZoneSource: "working-hours" } });
+    const kept = roomFromPlace(place, {
+      ...ctx,
+      previous: { timeZone: "Asia/Tokyo", timeZoneSource: "working-hours" },
+    });
     expect(kept).toMatchObject({ timeZone: "Asia/Tokyo", timeZoneSource: "working-hours" });
-    const building = roomFromPlace(place, { ...ctx, workingHoursZone: "Customized Time Zone", buildingZones: new Map([["contoso-hq", "Europe/Oslo"]]) });
+    const building = roomFromPlace(place, {
+      ...ctx,
+      workingHoursZone: "Customized Time Zone",
+      buildingZones: new Map([["contoso-hq", "Europe/Oslo"]]),
+    });
     expect(building).toMatchObject({ timeZone: "Europe/Oslo", timeZoneSource: "building" });
     expect(toIanaZone("Not A Zone")).toBeUndefined();
     expect(toIanaZone("UTC")).toBe("Etc/UTC");
@@ -61,7 +87,7 @@ describe("rooms", () => {
 
   it("change detection ignores key order and bookkeeping", () => {
     const a = roomFromPlace(place, ctx);
-    expect(roomHash(a)).toBe(roomHash({ ...a, deactivatedAt: "x" } as typeof a));
+    expect(roomHash(a)).toBe(roomHash({ ...a, deactivatedAt: "x" }));
     expect(roomHash(a)).not.toBe(roomHash({ ...a, capacity: 13 }));
     expect(contentHash({ a: 1, b: [1, 2] })).toBe(contentHash({ b: [1, 2], a: 1 }));
     expect(parseCapacity("x")).toBeNull();
@@ -71,7 +97,8 @@ describe("rooms", () => {
   });
 
   it("parses the import CSV with a header, quotes and per-line problems", () => {
-    const csv = 'email,name\n"a@x.example","Room, A"\n\nnot-mail\nb@x.example,B,HQ,2,x\nc@x.example,,,,,Mars/Base';
+    const csv =
+      'email,name\n"a@x.example","Room, A"\n\nnot-mail\nb@x.example,B,HQ,2,x\nc@x.example,,,,,Mars/Base';
     const { lines, problems } = parseRoomCsv(csv, (z) => toIanaZone(z) !== undefined);
     expect(lines).toEqual([{ email: "a@x.example", displayName: "Room, A", line: 2 }]);
     expect(problems.map((p) => [p.line, p.reason])).toEqual([
@@ -84,11 +111,20 @@ describe("rooms", () => {
 
 describe("people and groups", () => {
   it("maps users; disabled and removed people lose access", () => {
-    const p = personFromDirectory({ id: "u1", displayName: "Ann", mail: "Ann@X.example", accountEnabled: true });
+    const p = personFromDirectory({
+      id: "u1",
+      displayName: "Ann",
+      mail: "Ann@X.example",
+      accountEnabled: true,
+    });
     expect(p).toMatchObject({ email: "ann@x.example", status: "active" });
     expect(hasAccess(p)).toBe(true);
     expect(hasAccess(personFromDirectory({ id: "u1", accountEnabled: false }))).toBe(false);
-    expect(removedPerson(p, "u1", "changed")).toMatchObject({ displayName: "Ann", status: "deleted", removedReason: "changed" });
+    expect(removedPerson(p, "u1", "changed")).toMatchObject({
+      displayName: "Ann",
+      status: "deleted",
+      removedReason: "changed",
+    });
     expect(removedPerson(p, "u1", "deleted").removedReason).toBe("deleted");
     expect(hasAccess(undefined)).toBe(false);
     expect(personHash(p)).not.toBe(personHash({ ...p, department: "R&D" }));
@@ -129,7 +165,11 @@ describe("sync availability per mode", () => {
     expect(syncAvailability("application", "directory")).toMatchObject({ available: true, unavailable: [] });
     const m4 = syncAvailability("application-resource-only", "directory");
     expect(m4.available).toBe(false);
-    expect(m4.unavailable.flatMap((u) => u.permissions)).toEqual(["User.Read.All", "Group.Read.All", "Group.Read.All"]);
+    expect(m4.unavailable.flatMap((u) => u.permissions)).toEqual([
+      "User.Read.All",
+      "Group.Read.All",
+      "Group.Read.All",
+    ]);
     const m2 = syncAvailability("delegated", "rooms");
     expect(m2.available).toBe(false);
     expect(m2.unavailable[0]?.permissions).toEqual(["Place.Read.All"]);

@@ -1,0 +1,324 @@
+/**
+ * Sync benchmark (issue 4): a simulated tenant of 20,000 users, 2,000 groups (25 members on average)
+ * and 1,000 rooms in 20 room lists, synced into Azurite through the real adapters and use cases.
+ * Prints Graph requests vs the minimum the page sizes allow, table transactions vs ceil(entities/100),
+ * full-sync wall time vs the storage bound (the same entities written with batched upserts alone, in
+ * this run), the incremental sync after 1% of users change, and peak RSS of the syncing process.
+ *
+ * The simulator runs in a child process so its memory does not count against the sync's.
+ * Run: npm run bench:sync   (env: BENCH_USERS, BENCH_GROUPS, BENCH_ROOMS)
+ */
+import { fork, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { startAzurite } from "../dev/azurite";
+import { LOCAL_CA_DIR } from "../dev/ensure-ca";
+import { ensureCa, startM365Simulator } from "../dev/m365";
+import { demoTenantSeed, DEMO_APPS } from "../dev/m365/seed/demo-tenant";
+import type { SeedGroup, SeedRoom, SeedRoomList, SeedUser, TenantSeed } from "../dev/m365/seed/tenant-seed";
+import { seededRandom } from "../dev/m365/faults/random";
+import { GraphGateways } from "../shared/adapters/graph/graph-gateways";
+import { TableService } from "../shared/adapters/tables/table-service";
+import { TableSyncStateStore } from "../shared/adapters/tables/table-sync-state";
+import { TableSyncStore } from "../shared/adapters/tables/table-sync-store";
+import type { GraphTokenProvider } from "../shared/app/ports/graph-token-provider";
+import type { IntegrationSettings, IntegrationStore } from "../shared/app/ports/integration-store";
+import { runSync, type SyncRunResult } from "../shared/app/sync/run-sync";
+import type { SyncDependencies } from "../shared/app/sync/sync-dependencies";
+import type { Settings } from "../shared/config";
+import { ConfidentialClientApplication } from "@azure/msal-node";
+
+const USERS = Number(process.env.BENCH_USERS ?? 20_000);
+const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000);
+const MEMBERS_AVG = 25;
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 1_000);
+const LISTS = 20;
+const PAGE = 999;
+const SCHEDULES_PER_CALL = 100;
+
+// ---------------------------------------------------------------- tenant
+
+function benchSeed(): TenantSeed {
+  const rand = seededRandom(7);
+  const users: SeedUser[] = Array.from({ length: USERS }, (_, i) => ({
+    userPrincipalName: `user${i}@contoso.example`,
+    displayName: `User ${i}`,
+    givenName: "User",
+    surname: String(i),
+    department: ["Engineering", "Sales", "Finance", "Facilities"][i % 4],
+    jobTitle: "Specialist",
+    officeLocation: `Building ${i % LISTS}`,
+  }));
+  const roomLists: SeedRoomList[] = Array.from({ length: LISTS }, (_, l) => ({
+    emailAddress: `rooms-${l}@contoso.example`,
+    displayName: `Building ${l} rooms`,
+  }));
+  const zones = [
+    "W. Europe Standard Time",
+    "Pacific Standard Time",
+    "Tokyo Standard Time",
+    "GMT Standard Time",
+  ];
+  const rooms: SeedRoom[] = Array.from({ length: ROOMS }, (_, r) => {
+    const l = r % LISTS;
+    const zone = zones[l % zones.length] as string;
+    return {
+      emailAddress: `room-${r}@contoso.example`,
+      displayName: `Room ${r}`,
+      capacity: 4 + (r % 12),
+      building: `Building ${l}`,
+      floorNumber: 1 + (Math.floor(r / LISTS) % 10),
+      roomLists: [`rooms-${l}@contoso.example`],
+      mailboxSettings: { timeZone: zone, workingHours: { timeZone: { name: zone } } },
+    };
+  });
+  const groups: SeedGroup[] = Array.from({ length: GROUPS }, (_, g) => {
+    const size = 5 + Math.floor(rand() * (2 * MEMBERS_AVG - 9));
+    const members = new Set<string>();
+    while (members.size < size) members.add(`user${Math.floor(rand() * USERS)}@contoso.example`);
+    return { displayName: `Group ${g}`, securityEnabled: true, members: [...members] };
+  });
+  return {
+    tenantId: "5f0c1b9e-6d6b-4c4e-9a61-0e5e2d6a7c01",
+    displayName: "Bench tenant",
+    domains: ["contoso.example"],
+    users,
+    roomLists,
+    rooms,
+    groups,
+    apps: demoTenantSeed({ users: 1 }).apps ?? [],
+  };
+}
+
+// ---------------------------------------------------------------- child: the simulator
+
+type ToChild = { op: "count"; since: number } | { op: "change"; percent: number } | { op: "stop" };
+
+async function runChild(): Promise<void> {
+  const seed = benchSeed();
+  const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed });
+  sim.control.log.capacity = 1_000_000;
+  const memberships = [...sim.control.store.groups.values()].reduce((n, g) => n + g.members.size, 0);
+  process.send?.({
+    ready: true,
+    baseUrl: sim.graphBaseUrl,
+    loginBaseUrl: sim.loginBaseUrl,
+    tenantId: sim.tenantId,
+    memberships,
+  });
+  process.on("message", (m: ToChild) => {
+    if (m.op === "count") {
+      const entries = sim.control.log.entries({ kind: "graph", sinceSeq: m.since });
+      const byPath: Record<string, number> = {};
+      for (const e of entries) {
+        const key = e.path
+          .replace(/\/places\/[^/]+\/microsoft\.graph\.roomList\/rooms/i, "/places/{list}/rooms")
+          .replace(/\/users\/[^/]+\/calendar\/getSchedule/i, "/users/{room}/calendar/getSchedule");
+        byPath[key] = (byPath[key] ?? 0) + 1;
+      }
+      process.send?.({ count: entries.length, byPath, lastSeq: sim.control.log.lastSeq });
+    } else if (m.op === "change") {
+      const people = [...sim.control.store.users.values()].filter((u) => !u.isRoomMailbox);
+      const n = Math.round((people.length * m.percent) / 100);
+      for (let i = 0; i < n; i++)
+        sim.control.updateUser(people[i * Math.floor(people.length / n)]!.id, { jobTitle: "Changed" });
+      process.send?.({ changed: n });
+    } else {
+      void sim.stop().then(() => process.exit(0));
+    }
+  });
+}
+
+// ---------------------------------------------------------------- parent: the sync
+
+class Child {
+  private waiting: Array<(m: Record<string, unknown>) => void> = [];
+  constructor(readonly proc: ReturnType<typeof fork>) {
+    proc.on("message", (m) => this.waiting.shift()?.(m as Record<string, unknown>));
+  }
+  ask(m: ToChild | undefined): Promise<Record<string, unknown>> {
+    return new Promise((res) => {
+      this.waiting.push(res);
+      if (m) this.proc.send(m);
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const child = new Child(fork(__filename, ["--child"], { execArgv: process.execArgv, stdio: "inherit" }));
+  const ready = (await child.ask(undefined)) as {
+    baseUrl: string;
+    loginBaseUrl: string;
+    tenantId: string;
+    memberships: number;
+  };
+  const azurite = await startAzurite();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  try {
+    const tables = TableService.fromSettings({
+      TABLES_CONNECTION_STRING: azurite.connectionString,
+      TABLE_PREFIX: "bench",
+    } as Settings);
+    const store = new TableSyncStore(tables);
+    const state = new TableSyncStateStore(tables);
+    const settings: IntegrationSettings = {
+      name: "bench",
+      cloud: "global",
+      tenantId: ready.tenantId,
+      clientId: DEMO_APPS.applicationPermission.clientId,
+      mode: "application",
+      updatedAt: new Date(),
+    };
+    const integration: IntegrationStore = {
+      get: () => Promise.resolve(settings),
+      clientSecret: () => Promise.resolve(DEMO_APPS.applicationPermission.secret),
+      save: () => Promise.resolve(),
+    };
+    const cca = new ConfidentialClientApplication({
+      auth: {
+        clientId: settings.clientId,
+        clientSecret: DEMO_APPS.applicationPermission.secret,
+        authority: `${ready.loginBaseUrl}/${ready.tenantId}`,
+        knownAuthorities: [new URL(ready.loginBaseUrl).host],
+      },
+    });
+    const tokens: GraphTokenProvider = {
+      appToken: async () =>
+        (await cca.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] }))!
+          .accessToken,
+      userToken: () => Promise.reject(new Error("not used")),
+      usersWithToken: () => Promise.resolve([]),
+    };
+    const deps: SyncDependencies = {
+      integration,
+      gateways: new GraphGateways(ready.baseUrl, tokens),
+      store,
+      state,
+      roomDeactivation: { roomsDeactivated: () => Promise.resolve(0) },
+      now: () => new Date(),
+      newRunId: () => randomUUID(),
+      defaultTimeZone: "UTC",
+    };
+    await tokens.appToken(); // token fetch outside the timings
+
+    const timed = async (kind: "rooms" | "directory"): Promise<{ ms: number; result: SyncRunResult }> => {
+      const t0 = performance.now();
+      const result = await runSync(deps, kind, "admin");
+      if (result.outcome !== "succeeded")
+        throw new Error(`${kind} sync ${result.outcome}: ${JSON.stringify(result.status?.lastError)}`);
+      return { ms: performance.now() - t0, result };
+    };
+
+    // Full sync.
+    const rooms = await timed("rooms");
+    const directory = await timed("directory");
+    const fullMs = rooms.ms + directory.ms;
+    const fullPeak = peakRss;
+    peakRss = 0;
+    const requests = (await child.ask({ op: "count", since: 0 })) as {
+      count: number;
+      byPath: Record<string, number>;
+      lastSeq: number;
+    };
+    const peopleRead = USERS + ROOMS; // room mailboxes come with /users/delta too
+    const minRequests =
+      Math.ceil(peopleRead / PAGE) +
+      Math.ceil(GROUPS / PAGE) +
+      Math.ceil(LISTS / PAGE) +
+      LISTS * Math.ceil(ROOMS / LISTS / PAGE) +
+      Math.ceil(ROOMS / PAGE) +
+      Math.ceil(ROOMS / SCHEDULES_PER_CALL);
+    const entities = USERS + GROUPS + ready.memberships + ROOMS + LISTS;
+    const transactions =
+      (rooms.result.status?.counts?.transactions ?? 0) + (directory.result.status?.counts?.transactions ?? 0);
+    const minTransactions = Math.ceil(entities / 100);
+
+    // Incremental after 1% of users change.
+    const before = requests.lastSeq;
+    const changed = (await child.ask({ op: "change", percent: 1 })) as { changed: number };
+    const incremental = await timed("directory");
+    const incRequests = (await child.ask({ op: "count", since: before })) as { count: number };
+
+    const incrementalPeak = peakRss;
+
+    // Storage bound: the same entities, read back, written again with batched upserts alone.
+    const boundTables = TableService.fromSettings({
+      TABLES_CONNECTION_STRING: azurite.connectionString,
+      TABLE_PREFIX: "bound",
+    } as Settings);
+    const copies: Array<{ client: TableClient; rows: Array<Record<string, unknown>> }> = [];
+    for (const t of ["rooms", "roomLists", "users", "groups", "memberships"]) {
+      const rows: Array<Record<string, unknown>> = [];
+      for await (const r of (await tables.table(t)).listEntities<Record<string, unknown>>()) {
+        const { etag: _e, timestamp: _t, ...rest } = r as Record<string, unknown>;
+        rows.push(rest);
+      }
+      copies.push({ client: await boundTables.table(t), rows });
+    }
+    const b0 = performance.now();
+    const batches: TransactionAction[][] = [];
+    const clients: TableClient[] = [];
+    for (const { client, rows } of copies) {
+      const byPk = new Map<string, Array<Record<string, unknown>>>();
+      for (const r of rows)
+        byPk.set(String(r.partitionKey), [...(byPk.get(String(r.partitionKey)) ?? []), r]);
+      for (const group of byPk.values()) {
+        for (let i = 0; i < group.length; i += 100) {
+          batches.push(
+            group
+              .slice(i, i + 100)
+              .map((e) => ["upsert", e as { partitionKey: string; rowKey: string }, "Replace"]),
+          );
+          clients.push(client);
+        }
+      }
+    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < batches.length) {
+          const i = next++;
+          await clients[i]!.submitTransaction(batches[i]!);
+        }
+      }),
+    );
+    const boundMs = performance.now() - b0;
+    copies.length = 0;
+
+    const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+    const lines = [
+      `tenant: ${USERS} users, ${GROUPS} groups (${ready.memberships} memberships, ${(ready.memberships / GROUPS).toFixed(1)} avg), ${ROOMS} rooms in ${LISTS} room lists`,
+      `Graph requests (full sync): ${requests.count} vs minimum ${minRequests} (${(requests.count / minRequests).toFixed(2)}×; target ≤ 1.1×)`,
+      `  by path: ${Object.entries(requests.byPath)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(", ")}`,
+      `table transactions (full sync): ${transactions} vs ceil(${entities}/100) = ${minTransactions} (${(transactions / minTransactions).toFixed(2)}×; target ≤ 1.2×)`,
+      `full sync: ${(fullMs / 1000).toFixed(1)} s (rooms ${(rooms.ms / 1000).toFixed(1)} s, directory ${(directory.ms / 1000).toFixed(1)} s) vs storage bound ${(boundMs / 1000).toFixed(1)} s (${(fullMs / boundMs).toFixed(2)}×; target ≤ 2×)`,
+      `incremental sync after ${changed.changed} users changed (1%): ${(incremental.ms / 1000).toFixed(2)} s, ${incRequests.count} Graph requests, ${incremental.result.status?.counts?.written ?? 0} entities written (target ≤ 2 s)`,
+      `peak RSS of the syncing process: full sync ${mb(fullPeak)}, incremental ${mb(incrementalPeak)} (target ≤ 300 MB)`,
+    ];
+    for (const l of lines) console.log(l);
+  } finally {
+    clearInterval(sampler);
+    child.proc.send({ op: "stop" } satisfies ToChild);
+    await azurite.stop();
+  }
+}
+
+if (process.argv.includes("--child")) {
+  void runChild();
+} else if (process.env.NODE_EXTRA_CA_CERTS !== resolve(ensureCa(LOCAL_CA_DIR).certPath)) {
+  // Node reads extra CAs only at start-up: run again with the simulator's CA trusted.
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: resolve(ensureCa(LOCAL_CA_DIR).certPath) },
+  });
+  process.exit(r.status ?? 1);
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
