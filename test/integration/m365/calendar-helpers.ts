@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { CryptoProvider } from "@azure/msal-node";
 import { DEMO_REDIRECT_URIS, type RunningM365Simulator } from "../../../dev/m365";
+import type { UserRecord } from "../../../dev/m365/store/types";
 import { msalFor } from "./helpers";
 
 /** A delegated access token for `upn` through auth code + PKCE (the real MSAL, non-interactive sign-in). */
@@ -22,6 +23,13 @@ export async function userToken(
   const code = new URL(await sim.control.signIn(url, upn)).searchParams.get("code") as string;
   const r = await cca.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
   return r.accessToken;
+}
+
+/** The tenant's people (not room mailboxes) whose UPN is at `domain`, in store order. */
+export function peopleAt(sim: RunningM365Simulator, domain: string): UserRecord[] {
+  return [...sim.control.store.users.values()].filter(
+    (u) => !u.isRoomMailbox && u.data.userPrincipalName.endsWith(`@${domain}`),
+  );
 }
 
 /** An instant `days` ahead at `hour`:`minute` UTC, as Graph's local dateTime string (no zone). */

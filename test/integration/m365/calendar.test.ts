@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@microsoft/microsoft-graph-client";
-import type { Event, ScheduleInformation } from "@microsoft/microsoft-graph-types";
+import type { Event, PatternedRecurrence, ScheduleInformation } from "@microsoft/microsoft-graph-types";
 import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, graphFor, startSim } from "./helpers";
-import { userToken, utcAt } from "./calendar-helpers";
+import { appToken, demoAppToken, graphFetch, graphFor, startSim } from "./helpers";
+import { peopleAt, userToken, utcAt } from "./calendar-helpers";
 
-const M1 = DEMO_APPS.applicationPermission;
 const M2 = DEMO_APPS.delegatedPermission;
 const M4 = DEMO_APPS.applicationResourceOnly;
 const ROOM = "room-hq-104@contoso.example";
@@ -25,11 +24,9 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(sim, M1.clientId, M1.secret);
+    token = await demoAppToken(sim);
     graph = graphFor(sim, async () => token);
-    const people = [...sim.control.store.users.values()].filter(
-      (u) => !u.isRoomMailbox && u.data.userPrincipalName.endsWith("@contoso.example"),
-    );
+    const people = peopleAt(sim, "contoso.example");
     organizer = people.find((u) => u.data.department !== "Facilities")?.data.userPrincipalName as string;
     colleague = people.filter((u) => u.data.department !== "Facilities")[1]?.data.userPrincipalName as string;
     facilities = people.find((u) => u.data.department === "Facilities")?.data.userPrincipalName as string;
@@ -52,6 +49,12 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
       ...extra,
     };
   }
+
+  /** A daily recurrence of `count` occurrences from `start`'s date. */
+  const daily = (start: string, count: number): PatternedRecurrence => ({
+    pattern: { type: "daily", interval: 1 },
+    range: { type: "numbered", startDate: start.slice(0, 10), numberOfOccurrences: count },
+  });
 
   const roomStatus = (ev: Event, room: string) =>
     ev.attendees?.find((a) => a.emailAddress?.address?.toLowerCase() === room)?.status?.response;
@@ -229,12 +232,10 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
     expect(walkIn).toMatchObject({ subject: "Walk-in", isOrganizer: true });
 
     // Move the meeting: the room re-processes and its copy follows.
-    await graph
-      .api(`/users/${organizer}/events/${booked.id}`)
-      .patch({
-        start: { dateTime: utcAt(sim, 9, 4), timeZone: "UTC" },
-        end: { dateTime: utcAt(sim, 9, 5), timeZone: "UTC" },
-      });
+    await graph.api(`/users/${organizer}/events/${booked.id}`).patch({
+      start: { dateTime: utcAt(sim, 9, 4), timeZone: "UTC" },
+      end: { dateTime: utcAt(sim, 9, 5), timeZone: "UTC" },
+    });
     const moved = await roomCopy(ROOM2, booked.iCalUId as string);
     expect(moved?.start?.dateTime).toBe(`${utcAt(sim, 9, 4)}.0000000`);
     await graph.api(`/users/${organizer}/events/${booked.id}/cancel`).post({ comment: "Not needed" });
@@ -291,10 +292,7 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
     const start = utcAt(sim, 14, 5);
     const series = (await graph.api(`/users/${organizer}/events`).post({
       ...meeting(ROOM, start, utcAt(sim, 14, 6)),
-      recurrence: {
-        pattern: { type: "daily", interval: 1 },
-        range: { type: "numbered", startDate: start.slice(0, 10), numberOfOccurrences: 5 },
-      },
+      recurrence: daily(start, 5),
     })) as Event;
     expect(series.type).toBe("seriesMaster");
     expect(roomStatus(series, ROOM)).toBe("accepted");
@@ -305,13 +303,11 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
     expect(inst.value.map((e) => e.type)).toEqual(Array(5).fill("occurrence"));
     expect(new Set(inst.value.map((e) => e.iCalUId)).size).toBe(5);
     const [, second, third] = inst.value;
-    const exc = (await graph
-      .api(`/users/${organizer}/events/${second?.id}`)
-      .patch({
-        subject: "Moved",
-        start: { dateTime: utcAt(sim, 15, 6), timeZone: "UTC" },
-        end: { dateTime: utcAt(sim, 15, 7), timeZone: "UTC" },
-      })) as Event;
+    const exc = (await graph.api(`/users/${organizer}/events/${second?.id}`).patch({
+      subject: "Moved",
+      start: { dateTime: utcAt(sim, 15, 6), timeZone: "UTC" },
+      end: { dateTime: utcAt(sim, 15, 7), timeZone: "UTC" },
+    })) as Event;
     expect(exc).toMatchObject({ type: "exception", seriesMasterId: series.id, subject: "Moved" });
     await graph.api(`/users/${organizer}/events/${third?.id}`).delete();
     const view = (await graph
@@ -341,10 +337,7 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
     const start = utcAt(sim, 21, 5);
     const series = (await graph.api(`/users/${organizer}/events`).post({
       ...meeting(ROOM3, start, utcAt(sim, 21, 6)),
-      recurrence: {
-        pattern: { type: "daily", interval: 1 },
-        range: { type: "numbered", startDate: start.slice(0, 10), numberOfOccurrences: 3 },
-      },
+      recurrence: daily(start, 3),
     })) as Event;
     expect(roomStatus(series, ROOM3)).toBe("declined");
   });
@@ -374,14 +367,12 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
 
   it("getSchedule: availabilityView, scheduleItems and working hours with their zone", async () => {
     await graph.api(`/users/${organizer}/events`).post(meeting(ROOM, utcAt(sim, 11, 3), utcAt(sim, 11, 4)));
-    const res = (await graph
-      .api(`/users/${organizer}/calendar/getSchedule`)
-      .post({
-        schedules: [ROOM, "nobody@contoso.example"],
-        startTime: { dateTime: utcAt(sim, 11, 2), timeZone: "UTC" },
-        endTime: { dateTime: utcAt(sim, 11, 5), timeZone: "UTC" },
-        availabilityViewInterval: 30,
-      })) as { value: ScheduleInformation[] };
+    const res = (await graph.api(`/users/${organizer}/calendar/getSchedule`).post({
+      schedules: [ROOM, "nobody@contoso.example"],
+      startTime: { dateTime: utcAt(sim, 11, 2), timeZone: "UTC" },
+      endTime: { dateTime: utcAt(sim, 11, 5), timeZone: "UTC" },
+      availabilityViewInterval: 30,
+    })) as { value: ScheduleInformation[] };
     const [room, nobody] = res.value;
     expect(room?.availabilityView).toBe("002200");
     expect(room?.scheduleItems?.[0]).toMatchObject({
@@ -400,13 +391,11 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
     const to = `${utcAt(sim, 31, 0)}Z`;
     const created: string[] = [];
     for (let h = 1; h <= 3; h++) {
-      const ev = (await graph
-        .api(`/users/${ROOM}/events`)
-        .post({
-          subject: `Slot ${h}`,
-          start: { dateTime: utcAt(sim, 30, h), timeZone: "UTC" },
-          end: { dateTime: utcAt(sim, 30, h, 30), timeZone: "UTC" },
-        })) as Event;
+      const ev = (await graph.api(`/users/${ROOM}/events`).post({
+        subject: `Slot ${h}`,
+        start: { dateTime: utcAt(sim, 30, h), timeZone: "UTC" },
+        end: { dateTime: utcAt(sim, 30, h, 30), timeZone: "UTC" },
+      })) as Event;
       created.push(ev.id as string);
     }
     let url: string | undefined = `/users/${ROOM}/calendarView/delta?startDateTime=${from}&endDateTime=${to}`;

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, startSim } from "./helpers";
+import type { RunningM365Simulator } from "../../../dev/m365";
+import { demoAppToken, graphFetch, startSim } from "./helpers";
 import { referenceAvailable, validateShape } from "./graph-shape";
-import { utcAt, WebhookReceiver } from "./calendar-helpers";
+import { peopleAt, utcAt, WebhookReceiver } from "./calendar-helpers";
 
 type Json = Record<string, unknown>;
 
@@ -68,16 +68,10 @@ describe.runIf(referenceAvailable())(
 
     beforeAll(async () => {
       sim = await startSim();
-      token = await appToken(
-        sim,
-        DEMO_APPS.applicationPermission.clientId,
-        DEMO_APPS.applicationPermission.secret,
-      );
+      token = await demoAppToken(sim);
       hook = await new WebhookReceiver().start();
       sim.control.notifications.configure({ autoDeliver: false });
-      organizer = [...sim.control.store.users.values()].find(
-        (u) => !u.isRoomMailbox && u.data.userPrincipalName.endsWith("@fabrikam.example"),
-      )?.data.userPrincipalName as string;
+      organizer = peopleAt(sim, "fabrikam.example")[0]?.data.userPrincipalName as string;
       await post("/subscriptions", {
         changeType: "created,updated,deleted",
         notificationUrl: `${hook.url}/notify`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, startSim } from "./helpers";
+import type { RunningM365Simulator } from "../../../dev/m365";
+import { demoAppToken, graphFetch, startSim } from "./helpers";
 import { referenceAvailable, validateShape } from "./graph-shape";
 
 describe.runIf(referenceAvailable())("conformance with Microsoft's v1.0 type shapes", () => {
@@ -9,11 +9,7 @@ describe.runIf(referenceAvailable())("conformance with Microsoft's v1.0 type sha
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(
-      sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    token = await demoAppToken(sim);
   });
   afterAll(async () => {
     await sim.stop();

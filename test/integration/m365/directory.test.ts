@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, startSim } from "./helpers";
+import type { RunningM365Simulator } from "../../../dev/m365";
+import { appToken, demoAppToken, graphFetch, startSim } from "./helpers";
 
 interface DeltaPage {
   value: Array<Record<string, unknown>>;
@@ -21,11 +21,7 @@ describe("directory: users, groups, members, delta", () => {
   });
   beforeEach(async () => {
     sim.control.seed("demo");
-    token = await appToken(
-      sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    token = await demoAppToken(sim);
   });
   afterAll(async () => {
     await sim.stop();
@@ -205,11 +201,7 @@ describe("directory: users, groups, members, delta", () => {
   it("an expired delta token gives 410 syncStateNotFound with a Location to restart", async () => {
     const initial = await drain(`${sim.graphBaseUrl}/v1.0/users/delta?$select=displayName`);
     sim.control.advanceClock(8 * 24 * 3600 * 1000);
-    token = await appToken(
-      sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    token = await demoAppToken(sim);
     const res = await getUrl(initial.deltaLink);
     expect(res.status).toBe(410);
     const body = (await res.json()) as { error: { code: string; message: string } };

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CryptoProvider, InteractionRequiredAuthError, ServerError } from "@azure/msal-node";
+import {
+  CryptoProvider,
+  InteractionRequiredAuthError,
+  ServerError,
+  type AuthorizationCodeRequest,
+} from "@azure/msal-node";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { DEMO_APPS, DEMO_REDIRECT_URIS, type RunningM365Simulator } from "../../../dev/m365";
 import { msalFor, startSim } from "./helpers";
@@ -57,6 +62,14 @@ describe("Entra ID simulator with the real @azure/msal-node", () => {
     expect(decodeJwt(first?.accessToken as string).roles).toEqual(["Place.Read.All"]);
   });
 
+  /** A raw form POST to a tenant's token endpoint (the simulated tenant unless `tenant`). */
+  const tokenRequest = (form: Record<string, string>, tenant = sim.tenantId) =>
+    fetch(`${sim.loginBaseUrl}/${tenant}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+    });
+
   it("client credentials: wrong secret and a /common authority are refused as Entra does", async () => {
     const bad = msalFor(sim, MODE1.clientId, "not-the-secret");
     const err = await bad
@@ -66,32 +79,36 @@ describe("Entra ID simulator with the real @azure/msal-node", () => {
     expect((err as ServerError).errorCode).toBe("invalid_client");
     expect((err as ServerError).errorMessage).toContain("AADSTS7000215");
 
-    const res = await fetch(`${sim.loginBaseUrl}/common/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
+    const res = await tokenRequest(
+      {
         grant_type: "client_credentials",
         client_id: MODE1.clientId,
         client_secret: MODE1.secret,
         scope: "https://graph.microsoft.com/.default",
-      }),
-    });
+      },
+      "common",
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; error_codes: number[] };
     expect(body.error).toBe("invalid_request");
     expect(body.error_codes).toEqual([50059]);
 
-    const noDefault = await fetch(`${sim.loginBaseUrl}/${sim.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: MODE1.clientId,
-        client_secret: MODE1.secret,
-        scope: "User.Read.All",
-      }),
+    const noDefault = await tokenRequest({
+      grant_type: "client_credentials",
+      client_id: MODE1.clientId,
+      client_secret: MODE1.secret,
+      scope: "User.Read.All",
     });
     expect(((await noDefault.json()) as { error_codes: number[] }).error_codes).toEqual([1002012]);
+  });
+
+  /** The code redemption ONES' callback makes after `signInWithPkce` (its scope, redirect and nonce). */
+  const byCode = (code: string, codeVerifier: string): AuthorizationCodeRequest => ({
+    code,
+    scopes: ["Calendars.ReadWrite.Shared"],
+    redirectUri: REDIRECT,
+    codeVerifier,
+    nonce: "n-123",
   });
 
   async function signInWithPkce(nonce = "n-123") {
@@ -149,36 +166,14 @@ describe("Entra ID simulator with the real @azure/msal-node", () => {
   it("authorization code: a wrong PKCE verifier and a reused code are refused", async () => {
     const { cca, location } = await signInWithPkce();
     const code = location.searchParams.get("code") as string;
-    const wrong = await cca
-      .acquireTokenByCode({
-        code,
-        scopes: ["Calendars.ReadWrite.Shared"],
-        redirectUri: REDIRECT,
-        codeVerifier: "x".repeat(43),
-        nonce: "n-123",
-      })
-      .catch((e: unknown) => e);
+    const wrong = await cca.acquireTokenByCode(byCode(code, "x".repeat(43))).catch((e: unknown) => e);
     expect((wrong as ServerError).errorCode).toBe("invalid_grant");
     expect((wrong as ServerError).errorMessage).toContain("AADSTS501481");
 
     const again = await signInWithPkce();
     const code2 = again.location.searchParams.get("code") as string;
-    await again.cca.acquireTokenByCode({
-      code: code2,
-      scopes: ["Calendars.ReadWrite.Shared"],
-      redirectUri: REDIRECT,
-      codeVerifier: again.verifier,
-      nonce: "n-123",
-    });
-    const reused = await again.cca
-      .acquireTokenByCode({
-        code: code2,
-        scopes: ["Calendars.ReadWrite.Shared"],
-        redirectUri: REDIRECT,
-        codeVerifier: again.verifier,
-        nonce: "n-123",
-      })
-      .catch((e: unknown) => e);
+    await again.cca.acquireTokenByCode(byCode(code2, again.verifier));
+    const reused = await again.cca.acquireTokenByCode(byCode(code2, again.verifier)).catch((e: unknown) => e);
     expect((reused as ServerError).errorMessage).toContain("AADSTS54005");
   });
 
@@ -194,13 +189,7 @@ describe("Entra ID simulator with the real @azure/msal-node", () => {
   it("silent: served from cache, refreshed (rotated), then refused after revocation", async () => {
     const { cca, verifier, location } = await signInWithPkce();
     const code = location.searchParams.get("code") as string;
-    const first = await cca.acquireTokenByCode({
-      code,
-      scopes: ["Calendars.ReadWrite.Shared"],
-      redirectUri: REDIRECT,
-      codeVerifier: verifier,
-      nonce: "n-123",
-    });
+    const first = await cca.acquireTokenByCode(byCode(code, verifier));
     const account = first.account;
     if (!account) throw new Error("no account");
     const cached = await cca.acquireTokenSilent({ account, scopes: ["Calendars.ReadWrite.Shared"] });
@@ -228,37 +217,23 @@ describe("Entra ID simulator with the real @azure/msal-node", () => {
   it("refresh tokens expire after 90 days of inactivity", async () => {
     const { cca, verifier, location } = await signInWithPkce();
     const code = location.searchParams.get("code") as string;
-    const first = await cca.acquireTokenByCode({
-      code,
-      scopes: ["Calendars.ReadWrite.Shared"],
-      redirectUri: REDIRECT,
-      codeVerifier: verifier,
-      nonce: "n-123",
-    });
+    const first = await cca.acquireTokenByCode(byCode(code, verifier));
     const rt = [...sim.control.store.refreshTokens.values()].at(-1);
     if (!rt) throw new Error("no refresh token");
-    const res = await fetch(`${sim.loginBaseUrl}/${sim.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "refresh_token",
-        client_id: MODE2.clientId,
-        client_secret: MODE2.secret,
-        refresh_token: rt.token,
-        scope: "Calendars.ReadWrite.Shared offline_access",
-      }),
+    const res = await tokenRequest({
+      grant_type: "refresh_token",
+      client_id: MODE2.clientId,
+      client_secret: MODE2.secret,
+      refresh_token: rt.token,
+      scope: "Calendars.ReadWrite.Shared offline_access",
     });
     expect(res.status).toBe(200);
     rt.expiresAt = sim.control.clock.now() - 1;
-    const expired = await fetch(`${sim.loginBaseUrl}/${sim.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "refresh_token",
-        client_id: MODE2.clientId,
-        client_secret: MODE2.secret,
-        refresh_token: rt.token,
-      }),
+    const expired = await tokenRequest({
+      grant_type: "refresh_token",
+      client_id: MODE2.clientId,
+      client_secret: MODE2.secret,
+      refresh_token: rt.token,
     });
     expect(expired.status).toBe(400);
     expect(((await expired.json()) as { error_codes: number[] }).error_codes).toEqual([700082]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, startSim } from "./helpers";
+import type { RunningM365Simulator } from "../../../dev/m365";
+import { appToken, demoAppToken, graphFetch, startSim } from "./helpers";
 
 describe("fault injection", () => {
   let sim: RunningM365Simulator;
@@ -8,11 +8,7 @@ describe("fault injection", () => {
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(
-      sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    token = await demoAppToken(sim);
   });
   afterAll(async () => {
     await sim.stop();

@@ -5,8 +5,8 @@ import {
   PageIterator,
   type PageCollection,
 } from "@microsoft/microsoft-graph-client";
-import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, graphFor, startSim } from "./helpers";
+import type { RunningM365Simulator } from "../../../dev/m365";
+import { demoAppToken, graphFetch, graphFor, startSim } from "./helpers";
 
 type BatchBody = ConstructorParameters<typeof BatchResponseContent>[0];
 
@@ -16,15 +16,19 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(
-      sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    token = await demoAppToken(sim);
   });
   afterAll(async () => {
     await sim.stop();
   });
+
+  /** A raw JSON $batch POST (keeps the status visible, unlike the client). */
+  const postBatch = (requests: unknown[]) =>
+    graphFetch(sim, token, "/$batch", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requests }),
+    });
 
   it("PageIterator follows @odata.nextLink across pages of /users", async () => {
     const client = graphFor(sim, () => Promise.resolve(token));
@@ -113,33 +117,17 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
       method: "GET",
       url: "/users?$top=1",
     }));
-    const tooMany = await graphFetch(sim, token, "/$batch", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ requests }),
-    });
+    const tooMany = await postBatch(requests);
     expect(tooMany.status).toBe(400);
-    const dup = await graphFetch(sim, token, "/$batch", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        requests: [
-          { id: "a", method: "GET", url: "/users" },
-          { id: "a", method: "GET", url: "/groups" },
-        ],
-      }),
-    });
+    const dup = await postBatch([
+      { id: "a", method: "GET", url: "/users" },
+      { id: "a", method: "GET", url: "/groups" },
+    ]);
     expect(dup.status).toBe(400);
-    const cycle = await graphFetch(sim, token, "/$batch", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        requests: [
-          { id: "a", method: "GET", url: "/users", dependsOn: ["b"] },
-          { id: "b", method: "GET", url: "/groups", dependsOn: ["a"] },
-        ],
-      }),
-    });
+    const cycle = await postBatch([
+      { id: "a", method: "GET", url: "/users", dependsOn: ["b"] },
+      { id: "b", method: "GET", url: "/groups", dependsOn: ["a"] },
+    ]);
     expect(cycle.status).toBe(400);
     const body = (await dup.json()) as { error: { code: string; innerError: Record<string, string> } };
     expect(body.error.code).toBe("BadRequest");

@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
 import { Client } from "@microsoft/microsoft-graph-client";
-import { startM365Simulator, type RunningM365Simulator, type TenantSeed } from "../../../dev/m365";
+import { DEMO_APPS, startM365Simulator, type RunningM365Simulator, type TenantSeed } from "../../../dev/m365";
 
 export const CA_DIR = process.env.M365_SIM_CA_DIR ?? ".local/m365";
 
@@ -37,6 +37,12 @@ export async function appToken(sim: RunningM365Simulator, clientId: string, secr
   const r = await cca.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
   if (!r) throw new Error("no token");
   return r.accessToken;
+}
+
+/** An app-only token of the demo tenant's application-permission app (mode 1). */
+export async function demoAppToken(sim: RunningM365Simulator): Promise<string> {
+  const app = DEMO_APPS.applicationPermission;
+  return appToken(sim, app.clientId, app.secret);
 }
 
 /** Raw fetch against the simulator (keeps status and headers visible). */

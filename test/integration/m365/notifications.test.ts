@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Subscription } from "@microsoft/microsoft-graph-types";
 import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
-import { appToken, graphFetch, graphFor, startSim } from "./helpers";
-import { userToken, utcAt, WebhookReceiver } from "./calendar-helpers";
+import { appToken, demoAppToken, graphFetch, graphFor, startSim } from "./helpers";
+import { peopleAt, userToken, utcAt, WebhookReceiver } from "./calendar-helpers";
 
 const M1 = DEMO_APPS.applicationPermission;
 const M2 = DEMO_APPS.delegatedPermission;
@@ -22,11 +22,9 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
 
   beforeAll(async () => {
     sim = await startSim();
-    token = await appToken(sim, M1.clientId, M1.secret);
+    token = await demoAppToken(sim);
     graph = graphFor(sim, async () => token);
-    organizer = [...sim.control.store.users.values()].find(
-      (u) => !u.isRoomMailbox && u.data.userPrincipalName.endsWith("@fabrikam.example"),
-    )?.data.userPrincipalName as string;
+    organizer = peopleAt(sim, "fabrikam.example")[0]?.data.userPrincipalName as string;
     roomId = sim.control.store.findUser(ROOM)?.id as string;
   });
   afterAll(async () => {
@@ -34,7 +32,7 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
   });
   beforeEach(async () => {
     // Tests advance the simulator clock past token lifetimes: take a fresh token each time.
-    token = await appToken(sim, M1.clientId, M1.secret);
+    token = await demoAppToken(sim);
     hook = await new WebhookReceiver().start();
     sim.control.notifications.configure({ autoDeliver: false });
     sim.control.notifications.clearDeliveries();
@@ -351,7 +349,7 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
   it("expired subscriptions disappear and notify nobody", async () => {
     const sub = (await (await subscribe({ expirationDateTime: inMinutes(60) })).json()) as Subscription;
     sim.control.advanceClock(61 * 60_000);
-    token = await appToken(sim, M1.clientId, M1.secret);
+    token = await demoAppToken(sim);
     expect((await graphFetch(sim, token, `/subscriptions/${sub.id}`)).status).toBe(404);
     book(9, 1);
     const attempts = await sim.control.notifications.flush();

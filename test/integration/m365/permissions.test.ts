@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CryptoProvider } from "@azure/msal-node";
 import {
   DEMO_APPS,
-  DEMO_REDIRECT_URIS,
   startM365Simulator,
   type RunningM365Simulator,
   type SimulatorModule,
 } from "../../../dev/m365";
 import { checkMailboxAccess } from "../../../dev/m365/auth/permissions";
-import { CA_DIR, appToken, graphFetch, msalFor } from "./helpers";
+import { CA_DIR, appToken, graphFetch } from "./helpers";
+import { userToken } from "./calendar-helpers";
 
 /** A stand-in calendar route using the helpers the calendar module will use. */
 const probe: SimulatorModule = {
@@ -47,25 +46,6 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
   afterAll(async () => {
     await sim.stop();
   });
-
-  async function userToken(
-    mode: { clientId: string; secret: string },
-    upn: string,
-    scopes: string[],
-  ): Promise<string> {
-    const cca = msalFor(sim, mode.clientId, mode.secret);
-    const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
-    const redirectUri = DEMO_REDIRECT_URIS[0] as string;
-    const url = await cca.getAuthCodeUrl({
-      scopes,
-      redirectUri,
-      codeChallenge: challenge,
-      codeChallengeMethod: "S256",
-    });
-    const code = new URL(await sim.control.signIn(url, upn)).searchParams.get("code") as string;
-    const r = await cca.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
-    return r.accessToken;
-  }
 
   it("401 InvalidAuthenticationToken: missing, malformed, foreign-signed and expired tokens", async () => {
     const none = await graphFetch(sim, undefined, "/users");
@@ -149,18 +129,18 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
     const facilities = [...sim.control.store.users.values()].find((u) => u.data.department === "Facilities")
       ?.data.userPrincipalName as string;
     for (const mode of [MODES.m2, MODES.m3]) {
-      const plain = await userToken(mode, person, ["Calendars.ReadWrite.Shared"]);
+      const plain = await userToken(sim, mode, person, ["Calendars.ReadWrite.Shared"]);
       expect((await graphFetch(sim, plain, `/users/${person}/probeCalendar`)).status).toBe(200);
       expect((await graphFetch(sim, plain, `/users/${room}/probeCalendar`)).status).toBe(403);
       expect((await graphFetch(sim, plain, "/users")).status).toBe(403);
       expect((await graphFetch(sim, plain, "/places/microsoft.graph.room")).status).toBe(403);
-      const delegate = await userToken(mode, facilities, ["Calendars.ReadWrite.Shared"]);
+      const delegate = await userToken(sim, mode, facilities, ["Calendars.ReadWrite.Shared"]);
       expect(
         (await graphFetch(sim, delegate, `/users/${room}/probeCalendar`, { method: "POST" })).status,
       ).toBe(201);
     }
     sim.control.setCalendarPermission(room, person, "read");
-    const reader = await userToken(MODES.m2, person, ["Calendars.ReadWrite.Shared"]);
+    const reader = await userToken(sim, MODES.m2, person, ["Calendars.ReadWrite.Shared"]);
     expect((await graphFetch(sim, reader, `/users/${room}/probeCalendar`)).status).toBe(200);
     expect((await graphFetch(sim, reader, `/users/${room}/probeCalendar`, { method: "POST" })).status).toBe(
       403,
@@ -170,7 +150,7 @@ describe("permissions: tokens, roles, scopes and mailbox access", () => {
   it("/me works only for delegated tokens", async () => {
     const app = await appToken(sim, MODES.m1.clientId, MODES.m1.secret);
     expect((await graphFetch(sim, app, "/me")).status).toBe(400);
-    const user = await userToken(MODES.m2, person, ["User.Read"]);
+    const user = await userToken(sim, MODES.m2, person, ["User.Read"]);
     const me = (await (await graphFetch(sim, user, "/me")).json()) as { userPrincipalName: string };
     expect(me.userPrincipalName).toBe(person);
   });
