@@ -21,6 +21,19 @@ export interface EntraSettings {
   revokeRotatedRefreshTokens: boolean;
 }
 
+/** One `T` per simulator (services object), made on first use: a module's service, hub or control. */
+export function perSimulator<T>(make: (sim: SimulatorServices) => T): (sim: SimulatorServices) => T {
+  const made = new WeakMap<SimulatorServices, T>();
+  return (sim) => {
+    let t = made.get(sim);
+    if (t === undefined) {
+      t = make(sim);
+      made.set(sim, t);
+    }
+    return t;
+  };
+}
+
 /** Everything a route handler may use, reachable as `ctx.sim`. */
 export interface SimulatorServices {
   store: TenantStore;

@@ -1,5 +1,6 @@
 import type { PatternedRecurrence } from "@microsoft/microsoft-graph-types";
-import type { SimulatorServices } from "../services";
+import { perSimulator, type SimulatorServices } from "../services";
+import { bodyOf, guard as guardControl } from "../control/guard";
 import type { Router } from "../http/router";
 import type { RequestContext, SimResponse } from "../http/context";
 import {
@@ -178,30 +179,11 @@ export class CalendarControl {
   }
 }
 
-const CONTROLS = new WeakMap<SimulatorServices, CalendarControl>();
-export function calendarControl(sim: SimulatorServices): CalendarControl {
-  let c = CONTROLS.get(sim);
-  if (!c) {
-    c = new CalendarControl(sim);
-    CONTROLS.set(sim, c);
-  }
-  return c;
-}
+export const calendarControl = perSimulator((sim) => new CalendarControl(sim));
 
-function guard(fn: (ctx: RequestContext, c: CalendarControl) => SimResponse | Promise<SimResponse>) {
-  return async (ctx: RequestContext): Promise<SimResponse> => {
-    try {
-      return await fn(ctx, calendarControl(ctx.sim));
-    } catch (e) {
-      return {
-        status: 400,
-        body: { error: "control_failed", message: e instanceof Error ? e.message : String(e) },
-      };
-    }
-  };
-}
-
-const body = <T>(ctx: RequestContext): T => (ctx.body ?? {}) as T;
+/** A control route on this module's control object (errors: 400 `control_failed`). */
+const guard = (fn: (ctx: RequestContext, c: CalendarControl) => SimResponse | Promise<SimResponse>) =>
+  guardControl((ctx) => fn(ctx, calendarControl(ctx.sim)));
 
 export function registerCalendarControlRoutes(router: Router): void {
   router.control(
@@ -212,24 +194,24 @@ export function registerCalendarControlRoutes(router: Router): void {
   router.control(
     "PATCH",
     "/calendar/processing/{room}",
-    guard((ctx, c) => ({ status: 200, body: c.setCalendarProcessing(ctx.params.room ?? "", body(ctx)) })),
+    guard((ctx, c) => ({ status: 200, body: c.setCalendarProcessing(ctx.params.room ?? "", bodyOf(ctx)) })),
   );
   router.control(
     "PATCH",
     "/calendar/settings",
-    guard((ctx, c) => ({ status: 200, body: c.configure(body(ctx)) })),
+    guard((ctx, c) => ({ status: 200, body: c.configure(bodyOf(ctx)) })),
   );
   router.control(
     "POST",
     "/calendar/meetings",
-    guard((ctx, c) => ({ status: 201, body: c.createMeeting(body(ctx)) })),
+    guard((ctx, c) => ({ status: 201, body: c.createMeeting(bodyOf(ctx)) })),
   );
   router.control(
     "PATCH",
     "/calendar/meetings/{organizer}/{eventId}",
     guard((ctx, c) => ({
       status: 200,
-      body: c.updateMeeting(ctx.params.organizer ?? "", ctx.params.eventId ?? "", body(ctx)),
+      body: c.updateMeeting(ctx.params.organizer ?? "", ctx.params.eventId ?? "", bodyOf(ctx)),
     })),
   );
   router.control(

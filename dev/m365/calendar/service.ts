@@ -1,5 +1,5 @@
 import type { Attendee, Location, PatternedRecurrence, Recipient } from "@microsoft/microsoft-graph-types";
-import type { SimulatorServices } from "../services";
+import { perSimulator, type SimulatorServices } from "../services";
 import type { UserRecord } from "../store/types";
 import { GraphError } from "../http/errors";
 import {
@@ -900,12 +900,4 @@ function normaliseLocation(l: Location | null | undefined): Location {
 }
 
 /** The calendar service of a running simulator (one per services object). */
-const SERVICES = new WeakMap<SimulatorServices, CalendarService>();
-export function calendarService(sim: SimulatorServices): CalendarService {
-  let s = SERVICES.get(sim);
-  if (!s) {
-    s = new CalendarService(sim);
-    SERVICES.set(sim, s);
-  }
-  return s;
-}
+export const calendarService = perSimulator((sim) => new CalendarService(sim));

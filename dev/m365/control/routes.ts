@@ -1,7 +1,8 @@
-import type { RequestContext, SimResponse } from "../http/context";
+import type { SimResponse } from "../http/context";
 import type { Router } from "../http/router";
 import type { SimulatorControl } from "./simulator-control";
 import type { LogFilter } from "./request-log";
+import { bodyOf, guard } from "./guard";
 
 /**
  * The control API over HTTP, under /_sim (not Graph; no token; loopback only). Each route calls the
@@ -9,23 +10,6 @@ import type { LogFilter } from "./request-log";
  */
 function ok(body: unknown = { ok: true }, status = 200): SimResponse {
   return { status, body };
-}
-
-function bodyOf<T>(ctx: RequestContext): T {
-  return (ctx.body ?? {}) as T;
-}
-
-function guard(fn: (ctx: RequestContext) => SimResponse | Promise<SimResponse>) {
-  return async (ctx: RequestContext): Promise<SimResponse> => {
-    try {
-      return await fn(ctx);
-    } catch (e) {
-      return {
-        status: 400,
-        body: { error: "control_failed", message: e instanceof Error ? e.message : String(e) },
-      };
-    }
-  };
 }
 
 export function registerControlRoutes(router: Router, control: () => SimulatorControl): void {

@@ -1,4 +1,5 @@
-import type { SimulatorServices } from "../services";
+import { perSimulator, type SimulatorServices } from "../services";
+import { bodyOf, guard as guardControl } from "../control/guard";
 import type { Router } from "../http/router";
 import type { RequestContext, SimResponse } from "../http/context";
 import {
@@ -75,30 +76,11 @@ export class NotificationControl {
   }
 }
 
-const CONTROLS = new WeakMap<SimulatorServices, NotificationControl>();
-export function notificationControl(sim: SimulatorServices): NotificationControl {
-  let c = CONTROLS.get(sim);
-  if (!c) {
-    c = new NotificationControl(sim);
-    CONTROLS.set(sim, c);
-  }
-  return c;
-}
+export const notificationControl = perSimulator((sim) => new NotificationControl(sim));
 
-function guard(fn: (ctx: RequestContext, c: NotificationControl) => SimResponse | Promise<SimResponse>) {
-  return async (ctx: RequestContext): Promise<SimResponse> => {
-    try {
-      return await fn(ctx, notificationControl(ctx.sim));
-    } catch (e) {
-      return {
-        status: 400,
-        body: { error: "control_failed", message: e instanceof Error ? e.message : String(e) },
-      };
-    }
-  };
-}
-
-const body = <T>(ctx: RequestContext): T => (ctx.body ?? {}) as T;
+/** A control route on this module's control object (errors: 400 `control_failed`). */
+const guard = (fn: (ctx: RequestContext, c: NotificationControl) => SimResponse | Promise<SimResponse>) =>
+  guardControl((ctx) => fn(ctx, notificationControl(ctx.sim)));
 
 export function registerNotificationControlRoutes(router: Router): void {
   router.control(
@@ -109,12 +91,12 @@ export function registerNotificationControlRoutes(router: Router): void {
   router.control(
     "PATCH",
     "/notifications/settings",
-    guard((ctx, c) => ({ status: 200, body: c.configure(body(ctx)) })),
+    guard((ctx, c) => ({ status: 200, body: c.configure(bodyOf(ctx)) })),
   );
   router.control(
     "PUT",
     "/notifications/faults",
-    guard((ctx, c) => ({ status: 200, body: c.faults(body(ctx)) })),
+    guard((ctx, c) => ({ status: 200, body: c.faults(bodyOf(ctx)) })),
   );
   router.control(
     "DELETE",
@@ -151,7 +133,7 @@ export function registerNotificationControlRoutes(router: Router): void {
     "POST",
     "/notifications/subscriptions/{id}/lifecycle",
     guard((ctx, c) => {
-      const event = body<{ event?: LifecycleEvent }>(ctx).event;
+      const event = bodyOf<{ event?: LifecycleEvent }>(ctx).event;
       if (!event || !["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(event))
         throw new Error("event must be reauthorizationRequired, subscriptionRemoved or missed");
       return { status: 200, body: { sent: c.triggerLifecycle(ctx.params.id ?? "", event) } };
@@ -162,7 +144,7 @@ export function registerNotificationControlRoutes(router: Router): void {
     "PUT",
     "/notifications/clock",
     guard((ctx, c) => {
-      const now = body<{ now?: string }>(ctx).now;
+      const now = bodyOf<{ now?: string }>(ctx).now;
       if (now === undefined) c.setClock(undefined);
       else {
         const ms = Date.parse(now);

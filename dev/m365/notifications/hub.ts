@@ -1,5 +1,5 @@
 import type { ChangeNotification, Subscription } from "@microsoft/microsoft-graph-types";
-import type { SimulatorServices } from "../services";
+import { perSimulator, type SimulatorServices } from "../services";
 import { onCalendarChange, type EventChange } from "../store/calendars";
 import { seededRandom } from "../faults/random";
 import { stableGuid } from "../seed/ids";
@@ -512,13 +512,5 @@ export class NotificationHub {
   }
 }
 
-const HUBS = new WeakMap<SimulatorServices, NotificationHub>();
-
-export function notificationHub(sim: SimulatorServices): NotificationHub {
-  let h = HUBS.get(sim);
-  if (!h) {
-    h = new NotificationHub(sim);
-    HUBS.set(sim, h);
-  }
-  return h;
-}
+/** The notification hub of a running simulator (one per services object). */
+export const notificationHub = perSimulator((sim) => new NotificationHub(sim));
