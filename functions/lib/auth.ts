@@ -1,6 +1,7 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
 import { authenticate as authenticateCredentials } from "../../shared/app/auth/authenticate";
 import { getServices } from "../../shared/composition";
+import { peopleDirectory } from "../../shared/composition/sync";
 import type { Principal } from "../../shared/domain/auth/principal";
 import { AppError } from "../../shared/domain/errors";
 import { readCookie, SESSION_COOKIE } from "./cookies";
@@ -32,6 +33,7 @@ export async function authenticate(request: HttpRequest, context: InvocationCont
       sessionCookie: services.sessionCookie,
       verifier: services.tokenVerifier,
       now: services.now,
+      people: peopleDirectory(services),
     },
     {
       ...(bearer === undefined ? {} : { bearer }),

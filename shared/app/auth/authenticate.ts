@@ -8,6 +8,8 @@ import {
   type Principal,
 } from "../../domain/auth/principal";
 import type { IntegrationStore } from "../ports/integration-store";
+import type { PeopleStore } from "../ports/sync-store";
+import { personAccess } from "../sync/person-access";
 import type { Signer } from "../ports/secret-box";
 import type { SessionStore } from "../ports/session-store";
 import type { TokenVerifier } from "../ports/token-verifier";
@@ -18,6 +20,8 @@ export interface AuthenticateDeps {
   readonly sessionCookie: Signer;
   readonly verifier: TokenVerifier;
   readonly now: () => Date;
+  /** The synced directory: people it marks disabled or deleted lose access at once. */
+  readonly people: Pick<PeopleStore, "person">;
 }
 
 export interface Credentials {
@@ -35,6 +39,19 @@ const signInRequired = (detail = "Sign in to ONES."): AppError => new AppError("
  * configured admin group, so changing that group takes effect at once.
  */
 export async function authenticate(deps: AuthenticateDeps, credentials: Credentials): Promise<Principal> {
+  const principal = await identify(deps, credentials);
+  const access = await personAccess(deps.people, principal.userId);
+  if (!access.allowed) {
+    throw new AppError(
+      "forbidden",
+      `Your Microsoft 365 account is ${access.status}, so ONES no longer lets you in. Ask your administrator.`,
+    );
+  }
+  return principal;
+}
+
+/** The caller's identity from their credentials, before the directory has its say. */
+async function identify(deps: AuthenticateDeps, credentials: Credentials): Promise<Principal> {
   const integration = await deps.integration.get();
   if (credentials.bearer !== undefined) {
     if (integration === undefined) throw signInRequired("Sign-in is not set up yet.");

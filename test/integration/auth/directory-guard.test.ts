@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_APPS } from "../../../dev/m365";
+import { CookieJar, get, signIn, startAuthStack, type AuthStack } from "./helpers";
+
+/**
+ * Disabled or deleted users lose access at once: after the directory sync learns it from Microsoft 365,
+ * even a person with a valid session (or token) is refused, while others carry on.
+ */
+let stack: AuthStack;
+const admin = new CookieJar();
+const colleague = new CookieJar();
+const other = new CookieJar();
+
+beforeAll(async () => {
+  stack = await startAuthStack();
+  const { control } = stack.sim;
+  for (const [upn, name] of [
+    ["ada.admin@contoso.example", "Ada Admin"],
+    ["carl.colleague@contoso.example", "Carl Colleague"],
+    ["olga.other@contoso.example", "Olga Other"],
+  ] as const) {
+    control.addUser({ userPrincipalName: upn, displayName: name, mail: upn });
+  }
+  const admins = control.addGroup({
+    displayName: "ONES admins (guard test)",
+    securityEnabled: true,
+    members: ["ada.admin@contoso.example"],
+  });
+  await stack.configure("application", DEMO_APPS.applicationPermission, { adminGroupId: admins.id });
+  await signIn(stack, admin, "ada.admin@contoso.example");
+  await signIn(stack, colleague, "carl.colleague@contoso.example");
+  await signIn(stack, other, "olga.other@contoso.example");
+}, 60_000);
+afterAll(async () => stack.stop());
+
+const me = (jar: CookieJar): Promise<Response> => get(`${stack.host.baseUrl}/api/me`, jar);
+
+async function syncDirectory(): Promise<void> {
+  const response = await fetch(`${stack.host.baseUrl}/api/admin/sync/directory`, {
+    method: "POST",
+    headers: { cookie: admin.header() },
+  });
+  expect([200, 202]).toContain(response.status);
+}
+
+describe("the sign-in guard and the synced directory", () => {
+  it(
+    "refuses a disabled and a deleted person at once, with a session still valid",
+    { timeout: 60_000 },
+    async () => {
+      await syncDirectory();
+      expect((await me(colleague)).status).toBe(200);
+      expect((await me(other)).status).toBe(200);
+
+      stack.sim.control.updateUser("carl.colleague@contoso.example", { accountEnabled: false });
+      stack.sim.control.deleteUser("olga.other@contoso.example");
+      await syncDirectory();
+
+      const refused = await me(colleague);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { detail: string }).detail).toContain("disabled");
+      const deleted = await me(other);
+      expect(deleted.status).toBe(403);
+      expect(((await deleted.json()) as { detail: string }).detail).toContain("deleted");
+      expect((await me(admin)).status).toBe(200);
+    },
+  );
+});
