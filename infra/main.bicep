@@ -49,6 +49,17 @@ param tablePrefix string = 'ones'
 @description('Microsoft 365 service operator (M365_CLOUD): Microsoft global, or 21Vianet in China.')
 param m365Cloud string = 'global'
 
+// The integration until an admin saves it in ONES, so the first admin can sign in (docs/deploy.md §2).
+@description('Tenant (directory) id of the Microsoft 365 organisation (M365_TENANT_ID).')
+param m365TenantId string = ''
+@description('Client (application) id of the ONES app registration (M365_CLIENT_ID).')
+param m365ClientId string = ''
+@allowed(['', 'application', 'delegated', 'delegated-resource-only', 'application-resource-only'])
+@description('Integration mode (M365_INTEGRATION_MODE).')
+param m365IntegrationMode string = ''
+@description('Object id of the Entra group whose members are ONES admins (M365_ADMIN_GROUP_ID).')
+param m365AdminGroupId string = ''
+
 @allowed(['none', 'sendgrid', 'smtp'])
 param mailChannel string = 'none'
 param mailFromName string = 'ONES'
@@ -264,6 +275,10 @@ var appSettings = {
 
   // Microsoft 365 (shared/config/sections/m365.ts) and the sign-in keys.
   M365_CLOUD: m365Cloud
+  M365_TENANT_ID: m365TenantId
+  M365_CLIENT_ID: m365ClientId
+  M365_INTEGRATION_MODE: m365IntegrationMode
+  M365_ADMIN_GROUP_ID: m365AdminGroupId
   M365_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/m365-client-secret/)'
   SESSION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/session-key/)'
   TOKEN_ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/token-encryption-key/)'

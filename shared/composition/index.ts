@@ -25,7 +25,7 @@ import { TableIntegrationStore } from "../adapters/tables/table-integration-stor
 import { TableSessionStore, TableSignInRequestStore } from "../adapters/tables/table-session-store";
 import { TableUserTokenStore } from "../adapters/tables/table-user-token-store";
 import type { GraphTokenProvider } from "../app/ports/graph-token-provider";
-import type { IntegrationStore } from "../app/ports/integration-store";
+import type { IntegrationSettings, IntegrationStore } from "../app/ports/integration-store";
 import type { SecretBox, Signer } from "../app/ports/secret-box";
 import type { SessionStore, SignInRequestStore } from "../app/ports/session-store";
 import type { TokenVerifier } from "../app/ports/token-verifier";
@@ -142,7 +142,13 @@ export function buildServices(settings: Settings): Services {
     get integrationStore() {
       return lazy(
         "integrationStore",
-        () => new TableIntegrationStore(this.tables, this.secretBox, settings.M365_CLIENT_SECRET),
+        () =>
+          new TableIntegrationStore(
+            this.tables,
+            this.secretBox,
+            settings.M365_CLIENT_SECRET,
+            bootstrapIntegration(settings),
+          ),
       );
     },
     get userTokens() {
@@ -217,5 +223,20 @@ function memo() {
   return <T>(key: string, create: () => T): T => {
     if (!cache.has(key)) cache.set(key, create());
     return cache.get(key) as T;
+  };
+}
+
+/** The integration from the M365_* app settings, used until an admin saves one (first sign-in). */
+function bootstrapIntegration(settings: Settings): IntegrationSettings | undefined {
+  const { M365_TENANT_ID: tenantId, M365_CLIENT_ID: clientId, M365_INTEGRATION_MODE: mode } = settings;
+  if (tenantId === undefined || clientId === undefined || mode === undefined) return undefined;
+  return {
+    name: "ONES",
+    cloud: settings.M365_CLOUD,
+    tenantId,
+    clientId,
+    mode,
+    ...(settings.M365_ADMIN_GROUP_ID === undefined ? {} : { adminGroupId: settings.M365_ADMIN_GROUP_ID }),
+    updatedAt: new Date(0),
   };
 }

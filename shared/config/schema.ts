@@ -43,6 +43,12 @@ export function crossSettingIssues(raw: Raw): { key: string; message: string }[]
       if (raw[key] === undefined) issues.push({ key, message: "required in Azure (TABLES_ENDPOINT is set)" });
     }
   }
+  const bootstrap = ["M365_TENANT_ID", "M365_CLIENT_ID", "M365_INTEGRATION_MODE"] as const;
+  if (bootstrap.some((k) => raw[k] !== undefined)) {
+    for (const key of bootstrap) {
+      if (raw[key] === undefined) issues.push({ key, message: `required with ${bootstrap.filter((k) => k !== key).join(" and ")}` });
+    }
+  }
   if (raw.MAIL_CHANNEL === "sendgrid" && raw.SENDGRID_API_KEY === undefined) {
     issues.push({ key: "SENDGRID_API_KEY", message: "required when MAIL_CHANNEL is sendgrid" });
   }

@@ -34,14 +34,15 @@ export class TableIntegrationStore implements IntegrationStore {
     private readonly box: SecretBox,
     /** M365_CLIENT_SECRET: the Key Vault-referenced secret used while none was saved. */
     private readonly bootstrapSecret?: string,
+    /** From the M365_* app settings: the integration until an admin saves one, so a first admin can sign in. */
+    private readonly bootstrap?: IntegrationSettings,
   ) {}
 
   async get(): Promise<IntegrationSettings | undefined> {
     const row = await this.row();
-    if (row === undefined) return undefined;
-    const mode = row.mode ?? "";
-    if (row.tenantId === undefined || row.clientId === undefined || !isIntegrationMode(mode))
-      return undefined;
+    const mode = row?.mode ?? "";
+    if (row?.tenantId === undefined || row.clientId === undefined || !isIntegrationMode(mode))
+      return this.bootstrap;
     const expires = row.clientSecretExpiresAt === undefined ? undefined : new Date(row.clientSecretExpiresAt);
     const updated = row.updatedAt === undefined ? new Date(0) : new Date(row.updatedAt);
     return {
