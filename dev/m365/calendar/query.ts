@@ -1,6 +1,6 @@
 import type { RequestContext } from "../http/context";
 import { GraphError } from "../http/errors";
-import { queryOption } from "../http/odata";
+import { canonicalNames, queryOption } from "../http/odata";
 import type { StoredEvent } from "../store/calendars";
 import { EVENT_PROPERTIES } from "./shapes";
 import { preferredTimeZone } from "./time-zones";
@@ -11,21 +11,16 @@ import { viewStart, type EventView } from "./views";
 export function eventSelect(ctx: RequestContext): string[] | undefined {
   const raw = queryOption(ctx, "select");
   if (!raw) return undefined;
-  const out: string[] = [];
-  for (const part of raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const canonical = EVENT_PROPERTIES.find((p) => p.toLowerCase() === part.toLowerCase());
-    if (!canonical)
-      throw new GraphError(
+  return canonicalNames(
+    raw,
+    EVENT_PROPERTIES,
+    (part) =>
+      new GraphError(
         400,
         "RequestBroker--ParseUri",
         `Could not find a property named '${part}' on type 'microsoft.graph.event'.`,
-      );
-    if (!out.includes(canonical)) out.push(canonical);
-  }
-  return out;
+      ),
+  );
 }
 
 /** `$expand=singleValueExtendedProperties($filter=id eq '…' [or id eq '…'])`. */

@@ -99,12 +99,19 @@ function getUser(ctx: RequestContext, idOrUpn: string): SimResponse {
   const u = ctx.sim.store.findUser(idOrUpn);
   if (!u) throw graphErrors.resourceNotFound(idOrUpn);
   const select = parseSelect(ctx, "microsoft.graph.user");
+  return entityResponse(ctx, "users", select, renderUser(u, select));
+}
+
+/** A single user or group, with the `@odata.context` of its collection (and `$select`). */
+function entityResponse(
+  ctx: RequestContext,
+  collection: "users" | "groups",
+  select: string[] | undefined,
+  entity: Record<string, unknown>,
+): SimResponse {
   return {
     status: 200,
-    body: {
-      "@odata.context": contextUrl(ctx, `${selectFragment("users", select)}/$entity`),
-      ...renderUser(u, select),
-    },
+    body: { "@odata.context": contextUrl(ctx, `${selectFragment(collection, select)}/$entity`), ...entity },
   };
 }
 
@@ -132,13 +139,7 @@ function getGroup(ctx: RequestContext): SimResponse {
   const g = ctx.sim.store.findGroup(id);
   if (!g) throw graphErrors.resourceNotFound(id);
   const select = parseSelect(ctx, "microsoft.graph.group");
-  return {
-    status: 200,
-    body: {
-      "@odata.context": contextUrl(ctx, `${selectFragment("groups", select)}/$entity`),
-      ...renderGroup(g, select),
-    },
-  };
+  return entityResponse(ctx, "groups", select, renderGroup(g, select));
 }
 
 /**

@@ -22,19 +22,30 @@ export function queryOption(ctx: RequestContext, name: string): string | null {
 export function parseSelect(ctx: RequestContext, typeName: string): string[] | undefined {
   const raw = queryOption(ctx, "select");
   if (raw === null || raw.trim() === "") return undefined;
-  const known = GRAPH_TYPE_PROPERTIES[typeName] ?? [];
+  return canonicalNames(
+    raw,
+    GRAPH_TYPE_PROPERTIES[typeName] ?? [],
+    (part) =>
+      new GraphError(400, "BadRequest", `Could not find a property named '${part}' on type '${typeName}'.`),
+  );
+}
+
+/**
+ * A comma-separated list of property names, each in its `known` spelling (matched case-insensitively),
+ * duplicates dropped; `unknown(name)` is the error thrown for a name that is not known.
+ */
+export function canonicalNames(
+  raw: string,
+  known: readonly string[],
+  unknown: (name: string) => GraphError,
+): string[] {
   const out: string[] = [];
   for (const part of raw
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
     const canonical = known.find((k) => k.toLowerCase() === part.toLowerCase());
-    if (!canonical)
-      throw new GraphError(
-        400,
-        "BadRequest",
-        `Could not find a property named '${part}' on type '${typeName}'.`,
-      );
+    if (!canonical) throw unknown(part);
     if (!out.includes(canonical)) out.push(canonical);
   }
   return out;
