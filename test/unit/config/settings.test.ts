@@ -99,3 +99,21 @@ describe("app settings", () => {
     expect(parseSettings({ ...localStack, M365_CLIENT_SECRET: "s3cret" }).M365_CLIENT_SECRET).toBe("s3cret");
   });
 });
+
+describe("the README's configuration table", () => {
+  it("has one row per setting, with the schema's default", async () => {
+    const { settingDefaults } = await import("../../../shared/config");
+    const readme = readFileSync("README.md", "utf8");
+    const table = readme.slice(
+      readme.indexOf("<!-- settings-table:start -->"),
+      readme.indexOf("<!-- settings-table:end -->"),
+    );
+    const rows = new Map(
+      [...table.matchAll(/^\| `([A-Za-z0-9_]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+    );
+    expect([...rows.keys()].sort()).toEqual([...settingKeys].sort());
+    const defaults = settingDefaults();
+    for (const key of settingKeys)
+      expect(rows.get(key), key).toBe(defaults[key] === undefined ? "—" : `\`${defaults[key]}\``);
+  });
+});
