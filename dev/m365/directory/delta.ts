@@ -11,8 +11,7 @@ import {
   GROUP_READ_DELEGATED,
   MEMBER_READ_APP,
   MEMBER_READ_DELEGATED,
-  USER_READ_APP,
-  USER_READ_DELEGATED,
+  USER_READ,
   renderGroup,
   renderUser,
 } from "./shapes";
@@ -258,7 +257,7 @@ function renderEntry(
   return out;
 }
 
-function servePage(ctx: RequestContext, round: Round, roundId: string): SimResponse {
+function servePage(ctx: RequestContext, round: Round): SimResponse {
   const store = ctx.sim.store;
   const { size, applied } = pageSize(ctx);
   const slice = round.entries.slice(round.offset, round.offset + size);
@@ -322,8 +321,7 @@ function servePage(ctx: RequestContext, round: Round, roundId: string): SimRespo
 
 function deltaHandler(kind: Kind) {
   return (ctx: RequestContext): SimResponse => {
-    if (kind === "user")
-      requirePermission(ctx, { application: USER_READ_APP, delegated: USER_READ_DELEGATED }, "directory");
+    if (kind === "user") requirePermission(ctx, USER_READ, "directory");
     else
       requirePermission(
         ctx,
@@ -354,7 +352,7 @@ function deltaHandler(kind: Kind) {
       ) {
         throw syncStateNotFound(ctx, kind, round?.select);
       }
-      return servePage(ctx, round, skipToken);
+      return servePage(ctx, round);
     }
     const deltaToken = queryOption(ctx, "deltatoken");
     const expand = (queryOption(ctx, "expand") ?? "").toLowerCase();
@@ -386,7 +384,7 @@ function deltaHandler(kind: Kind) {
         ids: payload.ids,
         createdAt: now,
       };
-      return servePage(ctx, round, "");
+      return servePage(ctx, round);
     }
     const select = parseSelect(ctx, kind === "user" ? "microsoft.graph.user" : "microsoft.graph.group");
     const ids = parseIdFilter(ctx, kind === "user" ? "User" : "Group");
@@ -408,7 +406,7 @@ function deltaHandler(kind: Kind) {
       ids,
       createdAt: now,
     };
-    return servePage(ctx, round, "");
+    return servePage(ctx, round);
   };
 }
 

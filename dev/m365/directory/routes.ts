@@ -18,13 +18,11 @@ import { pagedDirectoryResponse, selectFragment } from "./collection";
 import {
   GROUP_FILTER,
   GROUP_ORDERBY,
-  GROUP_READ_APP,
-  GROUP_READ_DELEGATED,
-  MEMBER_READ_APP,
-  MEMBER_READ_DELEGATED,
+  GROUP_READ,
+  MEMBER_READ,
   USER_FILTER,
   USER_ORDERBY,
-  USER_READ_APP,
+  USER_READ,
   USER_READ_DELEGATED,
   canReadGroups,
   canReadUsers,
@@ -34,10 +32,6 @@ import {
 import { registerDeltaRoutes } from "./delta";
 
 /** Graph directory: /users, /users/{id|upn}, /me, /groups, /groups/{id}, /groups/{id}/members, $count. */
-
-const USERS = { application: USER_READ_APP, delegated: USER_READ_DELEGATED };
-const GROUPS = { application: GROUP_READ_APP, delegated: GROUP_READ_DELEGATED };
-const MEMBERS = { application: MEMBER_READ_APP, delegated: MEMBER_READ_DELEGATED };
 
 function activeUsers(ctx: RequestContext): UserRecord[] {
   const out: UserRecord[] = [];
@@ -52,7 +46,7 @@ function activeGroups(ctx: RequestContext): GroupRecord[] {
 }
 
 function listUsers(ctx: RequestContext): SimResponse {
-  requirePermission(ctx, USERS, "directory");
+  requirePermission(ctx, USER_READ, "directory");
   const select = parseSelect(ctx, "microsoft.graph.user");
   const filter = parseFilterOption(ctx, { spec: USER_FILTER, resource: "User" });
   const order = parseOrderBy(ctx, USER_ORDERBY.default, USER_ORDERBY.advanced, filter !== undefined);
@@ -123,7 +117,7 @@ function countResponse(ctx: RequestContext, n: number): SimResponse {
 }
 
 function listGroups(ctx: RequestContext): SimResponse {
-  requirePermission(ctx, GROUPS, "directory");
+  requirePermission(ctx, GROUP_READ, "directory");
   const select = parseSelect(ctx, "microsoft.graph.group");
   const filter = parseFilterOption(ctx, { spec: GROUP_FILTER, resource: "Group" });
   const order = parseOrderBy(ctx, GROUP_ORDERBY.default, GROUP_ORDERBY.advanced, filter !== undefined);
@@ -134,7 +128,7 @@ function listGroups(ctx: RequestContext): SimResponse {
 }
 
 function getGroup(ctx: RequestContext): SimResponse {
-  requirePermission(ctx, GROUPS, "directory");
+  requirePermission(ctx, GROUP_READ, "directory");
   const id = ctx.params.id ?? "";
   const g = ctx.sim.store.findGroup(id);
   if (!g) throw graphErrors.resourceNotFound(id);
@@ -147,7 +141,7 @@ function getGroup(ctx: RequestContext): SimResponse {
  * members but with `@odata.type` and `id` only ("limited information").
  */
 function listMembers(ctx: RequestContext): SimResponse {
-  requirePermission(ctx, MEMBERS, "directory");
+  requirePermission(ctx, MEMBER_READ, "directory");
   const id = ctx.params.id ?? "";
   const g = ctx.sim.store.findGroup(id);
   if (!g) throw graphErrors.resourceNotFound(id);
@@ -189,7 +183,7 @@ export const directoryRoutes: RouteModule = {
   register(router: Router) {
     router.graph("GET", "/users", listUsers);
     router.graph("GET", "/users/$count", (ctx) => {
-      requirePermission(ctx, USERS, "directory");
+      requirePermission(ctx, USER_READ, "directory");
       return countResponse(ctx, activeUsers(ctx).length);
     });
     router.graph("GET", "/users/{id}", (ctx) => {
@@ -197,7 +191,7 @@ export const directoryRoutes: RouteModule = {
       const self =
         a?.kind === "delegated" && (ctx.sim.store.findUser(ctx.params.id ?? "")?.id ?? "") === a.userId;
       if (self) requirePermission(ctx, { delegated: ["User.Read", ...USER_READ_DELEGATED] }, "directory");
-      else requirePermission(ctx, USERS, "directory");
+      else requirePermission(ctx, USER_READ, "directory");
       return getUser(ctx, ctx.params.id ?? "");
     });
     router.graph("GET", "/me", (ctx) => {
@@ -214,7 +208,7 @@ export const directoryRoutes: RouteModule = {
     });
     router.graph("GET", "/groups", listGroups);
     router.graph("GET", "/groups/$count", (ctx) => {
-      requirePermission(ctx, GROUPS, "directory");
+      requirePermission(ctx, GROUP_READ, "directory");
       return countResponse(ctx, activeGroups(ctx).length);
     });
     router.graph("GET", "/groups/{id}", getGroup);

@@ -2,6 +2,7 @@ import type { RequestContext } from "../http/context";
 import type { GroupRecord, UserRecord } from "../store/types";
 import type { FilterSpec } from "../http/odata-filter";
 import { project } from "../http/odata";
+import { hasPermission, type PermissionRequirement } from "../auth/permissions";
 
 /** Default property sets and filter support of the directory endpoints, per Graph's v1.0 docs. */
 
@@ -104,6 +105,20 @@ export const MEMBER_READ_DELEGATED = [
   ...GROUP_READ_DELEGATED,
 ];
 
+/** The permission requirements of reading users, groups and group members. */
+export const USER_READ: PermissionRequirement = {
+  application: USER_READ_APP,
+  delegated: USER_READ_DELEGATED,
+};
+export const GROUP_READ: PermissionRequirement = {
+  application: GROUP_READ_APP,
+  delegated: GROUP_READ_DELEGATED,
+};
+export const MEMBER_READ: PermissionRequirement = {
+  application: MEMBER_READ_APP,
+  delegated: MEMBER_READ_DELEGATED,
+};
+
 export function renderUser(u: UserRecord, select: string[] | undefined): Record<string, unknown> {
   return project(u.data as unknown as Record<string, unknown>, select, USER_DEFAULT_PROPERTIES);
 }
@@ -113,17 +128,9 @@ export function renderGroup(g: GroupRecord, select: string[] | undefined): Recor
 }
 
 export function canReadUsers(ctx: RequestContext): boolean {
-  const a = ctx.auth;
-  if (!a) return false;
-  return a.kind === "app"
-    ? USER_READ_APP.some((p) => a.roles.has(p))
-    : USER_READ_DELEGATED.some((p) => a.scopes.has(p));
+  return ctx.auth !== undefined && hasPermission(ctx.auth, USER_READ);
 }
 
 export function canReadGroups(ctx: RequestContext): boolean {
-  const a = ctx.auth;
-  if (!a) return false;
-  return a.kind === "app"
-    ? GROUP_READ_APP.some((p) => a.roles.has(p))
-    : GROUP_READ_DELEGATED.some((p) => a.scopes.has(p));
+  return ctx.auth !== undefined && hasPermission(ctx.auth, GROUP_READ);
 }
