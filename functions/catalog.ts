@@ -2,6 +2,7 @@ import type { FunctionDefinition } from "./lib/definition";
 import { adminIntegrationGet } from "./admin-integration-get";
 import { adminIntegrationPut } from "./admin-integration-put";
 import { adminIntegrationTest } from "./admin-integration-test";
+import { adminIntegrationExchangeScript } from "./admin-integration-exchange-script";
 import { adminRoomsImport } from "./admin-rooms-import";
 import { adminSettingsCrossDomainGet } from "./admin-settings-cross-domain-get";
 import { adminSettingsCrossDomainPut } from "./admin-settings-cross-domain-put";
@@ -35,6 +36,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminSyncGet,
   adminSyncRun,
   adminRoomsImport,
+  adminIntegrationExchangeScript,
   adminIntegrationGet,
   adminIntegrationPut,
   adminIntegrationTest,

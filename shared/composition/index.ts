@@ -74,7 +74,7 @@ export interface Services {
   readonly registrationAccess: RegistrationAccess;
   readonly crossDomain: CrossDomainStore;
   /** Rooms ONES knows (synced or imported), for the integration test's calendar probe. */
-  readonly knownRooms: Pick<RoomStore, "roomEmails">;
+  readonly knownRooms: Pick<RoomStore, "roomEmails" | "rooms">;
 }
 
 let services: Services | undefined;

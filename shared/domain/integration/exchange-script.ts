@@ -6,9 +6,9 @@
  * Why each part is there: docs/deploy.md ("Exchange Online") and reference/graph-facts.md §3.4, §6.
  */
 
-/** The four integration modes (ARCHITECTURE.md §2). */
-export type IntegrationMode =
-  "application" | "delegated" | "delegated-resource-only" | "application-resource-only";
+import type { IntegrationMode } from "./modes";
+
+export type { IntegrationMode } from "./modes";
 
 export interface ExchangeScriptRoom {
   readonly email: string;

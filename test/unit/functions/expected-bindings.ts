@@ -78,4 +78,10 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["PUT"],
     authLevel: "anonymous",
   },
+  "admin-integration-exchange-script": {
+    type: "httpTrigger",
+    route: "admin/integration/exchange-script",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
 };

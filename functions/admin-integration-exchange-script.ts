@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { exchangeScriptForDeployment } from "../shared/app/integration/exchange-script-for-deployment";
+import { getServices } from "../shared/composition";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, parseInput } from "./lib/http";
+
+const query = z.object({
+  servicePrincipalId: z.guid().optional(),
+  bookingWindowInDays: z.coerce.number().int().min(0).max(1080).optional(),
+  maximumDurationInMinutes: z.coerce.number().int().min(0).optional(),
+});
+
+/**
+ * GET /api/admin/integration/exchange-script: the Exchange Online PowerShell that scopes the app to the
+ * rooms ONES knows (resource-only application mode) and sets the recommended calendar processing.
+ */
+export const adminIntegrationExchangeScript = httpFunction({
+  name: "admin-integration-exchange-script",
+  route: "admin/integration/exchange-script",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await requireAdmin(request, context);
+    const q = parseInput(query, Object.fromEntries(request.query.entries()));
+    const s = getServices();
+    const script = await exchangeScriptForDeployment(
+      { integration: s.integrationStore, rooms: s.knownRooms, crossDomain: s.crossDomain },
+      {
+        ...(q.servicePrincipalId === undefined ? {} : { servicePrincipalObjectId: q.servicePrincipalId }),
+        calendarProcessing: {
+          ...(q.bookingWindowInDays === undefined ? {} : { bookingWindowInDays: q.bookingWindowInDays }),
+          ...(q.maximumDurationInMinutes === undefined
+            ? {}
+            : { maximumDurationInMinutes: q.maximumDurationInMinutes }),
+        },
+      },
+    );
+    return {
+      status: 200,
+      headers: {
+        "content-type": "text/plain; charset=utf-8",
+        "content-disposition": 'attachment; filename="ones-exchange-setup.ps1"',
+        "cache-control": "no-store",
+      },
+      body: script,
+    };
+  }),
+});
