@@ -38,6 +38,49 @@ const DAY = 86_400_000;
 
 export type EventInput = Record<string, unknown>;
 
+/** What an attendee's copy of a single or series takes over from the organizer's item on each update. */
+const MIRRORED_FIELDS = [
+  "subject",
+  "body",
+  "startMs",
+  "endMs",
+  "startZone",
+  "endZone",
+  "isAllDay",
+  "location",
+  "locations",
+  "attendees",
+  "sensitivity",
+  "importance",
+  "type",
+  "recurrence",
+  "hideAttendees",
+  "isOnlineMeeting",
+  "allowNewTimeProposals",
+  "organizer",
+] as const satisfies ReadonlyArray<keyof StoredEvent>;
+
+/** What an attendee's copy of an exception takes over from the organizer's exception. */
+const MIRRORED_EXCEPTION_FIELDS = [
+  "subject",
+  "body",
+  "startMs",
+  "endMs",
+  "startZone",
+  "endZone",
+  "location",
+  "locations",
+  "attendees",
+  "sensitivity",
+  "importance",
+  "isAllDay",
+] as const satisfies ReadonlyArray<keyof StoredEvent>;
+
+/** Deep-copies `fields` of `from` onto `to`. */
+function cloneFields(to: StoredEvent, from: StoredEvent, fields: ReadonlyArray<keyof StoredEvent>): void {
+  for (const k of fields) (to as unknown as Record<string, unknown>)[k] = structuredClone(from[k]);
+}
+
 const PATCHABLE = new Set([
   "subject",
   "body",
@@ -711,28 +754,7 @@ export class CalendarService {
         deleted: false,
       };
     } else {
-      for (const k of [
-        "subject",
-        "body",
-        "startMs",
-        "endMs",
-        "startZone",
-        "endZone",
-        "isAllDay",
-        "location",
-        "locations",
-        "attendees",
-        "sensitivity",
-        "importance",
-        "type",
-        "recurrence",
-        "hideAttendees",
-        "isOnlineMeeting",
-        "allowNewTimeProposals",
-        "organizer",
-      ] as const) {
-        (copy as unknown as Record<string, unknown>)[k] = structuredClone(org[k]);
-      }
+      cloneFields(copy, org, MIRRORED_FIELDS);
       copy.isCancelled = false;
     }
     if (response === "reset") {
@@ -762,22 +784,7 @@ export class CalendarService {
       const existingId = copy.exceptions.get(orig);
       let exc = existingId ? box.events.get(existingId) : undefined;
       if (!exc || exc.deleted) exc = this.materialiseException(copy, orig);
-      for (const k of [
-        "subject",
-        "body",
-        "startMs",
-        "endMs",
-        "startZone",
-        "endZone",
-        "location",
-        "locations",
-        "attendees",
-        "sensitivity",
-        "importance",
-        "isAllDay",
-      ] as const) {
-        (exc as unknown as Record<string, unknown>)[k] = structuredClone(src[k]);
-      }
+      cloneFields(exc, src, MIRRORED_EXCEPTION_FIELDS);
       exc.isCancelled = false;
       rewrite?.(exc);
       this.touch(exc, "updated");

@@ -208,6 +208,15 @@ function location(b: Building) {
 
 const roomListAddress = (b: Building): string => `rooms-${b.key}@${b.domain}`;
 
+/** The delegated scopes of the ONES app registrations in modes 2 and 3. */
+const ONES_DELEGATED_SCOPES = [
+  "Calendars.ReadWrite.Shared",
+  "User.Read",
+  "openid",
+  "profile",
+  "offline_access",
+];
+
 export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
   const rand = seededRandom(options.seed ?? 42);
   const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rand() * arr.length)] as T;
@@ -327,26 +336,14 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (delegated permission)",
       secrets: [DEMO_APPS.delegatedPermission.secret],
       redirectUris: DEMO_REDIRECT_URIS,
-      delegatedPermissions: [
-        "Calendars.ReadWrite.Shared",
-        "User.Read",
-        "openid",
-        "profile",
-        "offline_access",
-      ],
+      delegatedPermissions: [...ONES_DELEGATED_SCOPES],
     },
     {
       clientId: DEMO_APPS.delegatedResourceOnly.clientId,
       displayName: "ONES (delegated resource only)",
       secrets: [DEMO_APPS.delegatedResourceOnly.secret],
       redirectUris: DEMO_REDIRECT_URIS,
-      delegatedPermissions: [
-        "Calendars.ReadWrite.Shared",
-        "User.Read",
-        "openid",
-        "profile",
-        "offline_access",
-      ],
+      delegatedPermissions: [...ONES_DELEGATED_SCOPES],
     },
     {
       clientId: DEMO_APPS.applicationResourceOnly.clientId,
