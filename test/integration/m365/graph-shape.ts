@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
  * Validates simulator payloads against Microsoft's v1.0 type shapes in
- * ../shared/reference/graph-v1-types.json: property names (incl. inherited ones), JSON types, enum
+ * test/fixtures/graph/graph-v1-types.json (a copy of the shared reference
+ * extracted from Microsoft's published v1.0 CSDL metadata): property names (incl. inherited ones), JSON types, enum
  * members and nullability. Annotations (`@odata.*`, `x@delta`, `@removed`) are skipped. Shared with the
  * calendar and notification tests.
  */
@@ -20,11 +21,7 @@ interface TypeDef {
   openType?: string | null;
 }
 
-const REFERENCE = resolve(process.cwd(), "../shared/reference/graph-v1-types.json");
-
-export function referenceAvailable(): boolean {
-  return existsSync(REFERENCE);
-}
+const REFERENCE = resolve(__dirname, "../../fixtures/graph/graph-v1-types.json");
 
 let types: Record<string, TypeDef> | undefined;
 function all(): Record<string, TypeDef> {
