@@ -49,6 +49,21 @@ async function receive(
   return result;
 }
 
+/** Sends "complete", "abandon" and "dead" to `jobs`, then receives them on a new receiver. */
+async function sendAndReceiveThree(client: ServiceBusClient): Promise<{
+  receiver: ServiceBusReceiver;
+  messages: [ServiceBusReceivedMessage, ServiceBusReceivedMessage, ServiceBusReceivedMessage];
+}> {
+  await client
+    .createSender("jobs")
+    .sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
+  const receiver = client.createReceiver("jobs");
+  const [complete, abandon, dead] = await receive(receiver, 3);
+  if (complete === undefined || abandon === undefined || dead === undefined)
+    throw new Error("expected 3 messages");
+  return { receiver, messages: [complete, abandon, dead] };
+}
+
 async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -139,13 +154,8 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("settles receiveMessages() results through link dispositions while the receiver is open", async () => {
     const { bus, client } = await setup([{ name: "jobs" }]);
-    await client
-      .createSender("jobs")
-      .sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
-    const receiver = client.createReceiver("jobs");
-    const [complete, abandon, dead] = await receive(receiver, 3);
-    if (complete === undefined || abandon === undefined || dead === undefined)
-      throw new Error("expected 3 messages");
+    const { receiver, messages } = await sendAndReceiveThree(client);
+    const [complete, abandon, dead] = messages;
 
     await receiver.completeMessage(complete);
     await receiver.abandonMessage(abandon, { retriedBy: "test" });
@@ -174,13 +184,8 @@ describe("local Service Bus broker with the real SDK", () => {
 
   it("settles through $management update-disposition when the receiving link is gone", async () => {
     const { bus, client } = await setup([{ name: "jobs" }]);
-    await client
-      .createSender("jobs")
-      .sendMessages([{ body: "complete" }, { body: "abandon" }, { body: "dead" }]);
-    const first = client.createReceiver("jobs");
-    const [complete, abandon, dead] = await receive(first, 3);
-    if (complete === undefined || abandon === undefined || dead === undefined)
-      throw new Error("expected 3 messages");
+    const { receiver: first, messages } = await sendAndReceiveThree(client);
+    const [complete, abandon, dead] = messages;
     await first.close();
 
     // The lock tokens outlive the link; another receiver settles them through `jobs/$management`.
