@@ -70,15 +70,6 @@ export function ianaZone(name: string): string {
   return trimmed;
 }
 
-export function isValidZone(name: string): boolean {
-  try {
-    ianaZone(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = FORMATTERS.get(zone);
   if (!f) {

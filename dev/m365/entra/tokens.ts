@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID, createHash } from "node:crypto";
+import { randomBytes, createHash } from "node:crypto";
 import { SignJWT } from "jose";
 import type { SimulatorServices } from "../services";
 import type { AppRegistration, CloudName, UserRecord } from "../store/types";
@@ -128,8 +128,4 @@ export async function mintIdToken(
 /** MSAL's `client_info`: base64url JSON with the home account's uid (oid) and utid (tenant id). */
 export function clientInfo(sim: SimulatorServices, user: UserRecord): string {
   return Buffer.from(JSON.stringify({ uid: user.id, utid: sim.store.tenantId })).toString("base64url");
-}
-
-export function newId(): string {
-  return randomUUID();
 }

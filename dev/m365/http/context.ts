@@ -43,9 +43,3 @@ export interface RequestContext {
 export function json(status: number, body: unknown, headers?: HeaderMap): SimResponse {
   return headers ? { status, body, headers } : { status, body };
 }
-
-/** The Graph auth of a request; throws if called on a non-Graph route. */
-export function requireAuth(ctx: RequestContext): GraphAuth {
-  if (!ctx.auth) throw new Error("route is not a Graph route: no auth on the context");
-  return ctx.auth;
-}
