@@ -46,7 +46,8 @@ export function crossSettingIssues(raw: Raw): { key: string; message: string }[]
   const bootstrap = ["M365_TENANT_ID", "M365_CLIENT_ID", "M365_INTEGRATION_MODE"] as const;
   if (bootstrap.some((k) => raw[k] !== undefined)) {
     for (const key of bootstrap) {
-      if (raw[key] === undefined) issues.push({ key, message: `required with ${bootstrap.filter((k) => k !== key).join(" and ")}` });
+      if (raw[key] === undefined)
+        issues.push({ key, message: `required with ${bootstrap.filter((k) => k !== key).join(" and ")}` });
     }
   }
   if (raw.MAIL_CHANNEL === "sendgrid" && raw.SENDGRID_API_KEY === undefined) {

@@ -16,9 +16,7 @@ interface HealthBody {
 /** GET /api/health against real dependencies: Azurite, the local broker, and ports where nothing listens. */
 const originalEnv = { ...process.env };
 
-async function callHealth(
-  env: Record<string, string>,
-): Promise<{ status: number; body: HealthBody }> {
+async function callHealth(env: Record<string, string>): Promise<{ status: number; body: HealthBody }> {
   process.env = { ...originalEnv, ...env };
   resetSettings();
   await resetServices();
