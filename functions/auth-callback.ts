@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { completeSignIn } from "../shared/app/auth/complete-sign-in";
 import { getServices } from "../shared/composition";
+import { peopleDirectory } from "../shared/composition/sync";
 import { cookie, expiredCookie, readCookie, SESSION_COOKIE, SIGN_IN_COOKIE } from "./lib/cookies";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
@@ -29,6 +30,7 @@ export const authCallback = httpFunction({
         integration: s.integrationStore,
         verifier: s.tokenVerifier,
         userTokens: s.userTokens,
+        people: peopleDirectory(s),
         signInCookie: s.signInCookie,
         sessionCookie: s.sessionCookie,
         appBaseUrl: s.settings.APP_BASE_URL,

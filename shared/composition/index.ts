@@ -38,6 +38,10 @@ import { TableRoomStore } from "../adapters/tables/table-rooms";
 import type { CrossDomainStore } from "../app/ports/cross-domain-store";
 import type { RegistrationAccess } from "../app/ports/registration-access";
 import type { RoomStore } from "../app/ports/sync-store";
+import { TablePeopleStore } from "../adapters/tables/table-people";
+import { notifySignInRequired } from "../app/auth/notify-sign-in-required";
+import type { SignInLapse } from "../domain/auth/sign-in-lapse";
+import { isAppError } from "../domain/errors";
 
 /**
  * Builds the adapters from the app settings and wires the use cases' dependencies. Everything is created
@@ -157,7 +161,10 @@ export function buildServices(settings: Settings): Services {
     get graphTokens() {
       return lazy(
         "graphTokens",
-        () => new MsalGraphTokenProvider(this.integrationStore, this.userTokens, this.cloudOverrides),
+        () =>
+          new MsalGraphTokenProvider(this.integrationStore, this.userTokens, this.cloudOverrides, (lapse) =>
+            tellSignInRequired(this, lapse),
+          ),
       );
     },
     get tokenVerifier() {
@@ -188,6 +195,21 @@ export function buildServices(settings: Settings): Services {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));
     },
   };
+}
+
+/**
+ * A user whose delegated sign-in lapsed gets the `sign-in-required` mail (once per lapse). The flag is
+ * already stored; a mail that cannot be queued is logged (user id and error code) and not retried.
+ */
+async function tellSignInRequired(services: Services, lapse: SignInLapse): Promise<void> {
+  const log = (message: string): void => console.warn(message);
+  const people = new TablePeopleStore(services.tables);
+  try {
+    await notifySignInRequired({ people, workQueue: services.workQueue, log }, lapse);
+  } catch (error) {
+    const code = isAppError(error) ? error.code : "unexpected";
+    log(`sign-in-required mail for user ${lapse.userId} (lapse ${lapse.lapseId}) not queued: ${code}`);
+  }
 }
 
 function buildProbes(

@@ -9,6 +9,7 @@ import {
 } from "@azure/msal-node";
 import type { IntegrationSettings } from "../../app/ports/integration-store";
 import type { UserTokenStore } from "../../app/ports/user-token-store";
+import type { SignInFailure } from "../../domain/auth/sign-in-lapse";
 import { cloudEndpoints, type CloudEndpoints } from "../../domain/integration/cloud";
 
 /** Where the tenant's Entra ID and Graph are, for one integration (cloud + tenant + overrides). */
@@ -128,4 +129,18 @@ export function needsInteraction(error: unknown): boolean {
 export function msalErrorCode(error: unknown): string {
   if (error instanceof AuthError) return error.errorCode || error.name;
   return error instanceof Error ? error.name : "unknown";
+}
+
+/** The codes of a failed silent renewal (MSAL code, Entra suberror, AADSTS number); no server text. */
+export function msalFailure(error: unknown): SignInFailure {
+  const code = msalErrorCode(error);
+  if (!(error instanceof AuthError)) return { code };
+  // `errorNo` is Entra's `error_codes[0]`: typed a string, a JSON number on the wire.
+  const raw = (error as AuthError & { errorNo?: unknown }).errorNo;
+  const errorNo = typeof raw === "number" || typeof raw === "string" ? String(raw) : "";
+  return {
+    code,
+    ...(error.subError ? { subError: error.subError } : {}),
+    ...(/^\d{1,9}$/.test(errorNo) ? { aadsts: errorNo } : {}),
+  };
 }

@@ -4,16 +4,25 @@ import type { GraphTokenProvider } from "../../app/ports/graph-token-provider";
 import type { IntegrationSettings, IntegrationStore } from "../../app/ports/integration-store";
 import type { UserTokenStore } from "../../app/ports/user-token-store";
 import type { CloudEndpoints } from "../../domain/integration/cloud";
+import type { SignInFailure, SignInLapse } from "../../domain/auth/sign-in-lapse";
 import { AppError } from "../../domain/errors";
 import { modeLabels } from "../../domain/integration/capabilities";
 import { modePermissions } from "../../domain/integration/modes";
-import { entraTarget, msalErrorCode, needsInteraction, plainApp, userCacheApp } from "./msal-apps";
+import {
+  entraTarget,
+  msalErrorCode,
+  msalFailure,
+  needsInteraction,
+  plainApp,
+  userCacheApp,
+} from "./msal-apps";
 
 /**
  * Graph tokens through MSAL Node. Application modes: client credentials against the tenant-specific
  * authority, kept in the app's in-memory cache (one app per integration and secret; MSAL's distributed
  * cache plugin never persists app-only tokens). Delegated modes: each user's cache from `tokenCache`,
- * renewed silently; a refresh token that stopped working flags the user to sign in again.
+ * renewed silently; a refresh token that stopped working flags the user to sign in again, and
+ * `onNeedsSignIn` hears of it once per flagging (the composition has the user told by mail).
  */
 export class MsalGraphTokenProvider implements GraphTokenProvider {
   private appClient: { key: string; app: ConfidentialClientApplication } | undefined;
@@ -22,6 +31,8 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     private readonly integration: IntegrationStore,
     private readonly users: UserTokenStore,
     private readonly overrides: Partial<CloudEndpoints>,
+    /** Called after a user is flagged; its failures are its own (they never hide the flag). */
+    private readonly onNeedsSignIn: (lapse: SignInLapse) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async appToken(): Promise<string> {
@@ -68,7 +79,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
       // A fresh app loads the user's partition only through a cache read: look the account up first.
       const account = await app.getTokenCache().getAccountByHomeId(stored.homeAccountId);
       if (account === null) {
-        await this.users.markNeedsSignIn(userId, "no_account");
+        await this.flag(userId, { code: "no_account" });
         throw mustSignIn("needs-sign-in");
       }
       const result = await app.acquireTokenSilent({
@@ -79,7 +90,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (needsInteraction(error)) {
-        await this.users.markNeedsSignIn(userId, msalErrorCode(error));
+        await this.flag(userId, msalFailure(error));
         throw mustSignIn("needs-sign-in");
       }
       throw new AppError("dependency-unavailable", "Could not renew the user's Microsoft Graph token.", {
@@ -90,6 +101,11 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
 
   usersWithToken(limit?: number): Promise<string[]> {
     return this.users.usersWithToken(limit);
+  }
+
+  private async flag(userId: string, failure: SignInFailure): Promise<void> {
+    const { lapseId } = await this.users.markNeedsSignIn(userId, failure.code);
+    await this.onNeedsSignIn({ userId, lapseId, failure }).catch(() => undefined);
   }
 
   private async configured(): Promise<IntegrationSettings> {

@@ -25,10 +25,16 @@ export const membershipKey = (groupId: string, memberId: string) => ({
   rowKey: `${safeKey(groupId)}|${safeKey(memberId)}`,
 });
 
+function personEntity(person: Person, hash: string) {
+  return { ...personKey(person.id), ...defined({ ...person, id: undefined, hash }) };
+}
+
 export function personWrite(person: Person, hash: string): RoutedWrite {
-  const key = personKey(person.id);
-  const entity = { ...key, ...defined({ ...person, id: undefined, hash }) };
-  return { table: USERS_TABLE, ...key, action: ["upsert", entity, "Replace"] };
+  return {
+    table: USERS_TABLE,
+    ...personKey(person.id),
+    action: ["upsert", personEntity(person, hash), "Replace"],
+  };
 }
 
 export function groupWrite(group: Group, hash: string, membersHash: string): RoutedWrite {
@@ -47,7 +53,7 @@ export function membershipWrite(m: Membership, op: "put" | "delete"): RoutedWrit
 }
 
 function personFromRow(row: Row): Person & { hash: string } {
-  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k]) : null);
+  const s = (k: string): string | null => (typeof row[k] === "string" ? row[k] : null);
   const removedReason = s("removedReason");
   return {
     id: unsafeKey(row.rowKey ?? ""),
@@ -62,12 +68,13 @@ function personFromRow(row: Row): Person & { hash: string } {
     preferredLanguage: s("preferredLanguage"),
     status: (s("status") ?? "active") as PersonStatus,
     ...(removedReason === null ? {} : { removedReason: removedReason as "changed" | "deleted" | "missing" }),
+    ...(s("source") === "sign-in" ? { source: "sign-in" as const } : {}),
     hash: s("hash") ?? "",
   };
 }
 
 function groupFromRow(row: Row): Group & { hash: string; membersHash: string } {
-  const s = (k: string): string | null => (typeof row[k] === "string" ? (row[k]) : null);
+  const s = (k: string): string | null => (typeof row[k] === "string" ? row[k] : null);
   return {
     id: unsafeKey(row.rowKey ?? ""),
     displayName: s("displayName") ?? "",
@@ -134,6 +141,11 @@ export class TablePeopleStore implements PeopleStore {
     if (p === undefined) return undefined;
     const { hash: _hash, ...person } = p;
     return person;
+  }
+
+  async savePerson(person: Person, hash: string): Promise<void> {
+    const client = await this.tables.table(USERS_TABLE);
+    await client.upsertEntity(personEntity(person, hash), "Replace");
   }
 
   private async fingerprints(table: string, select: string[]): Promise<Map<string, Fingerprint>> {

@@ -22,6 +22,8 @@ interface TokenCacheEntity {
   chunks?: number;
   reason?: string;
   updatedAt: string;
+  /** needs-sign-in: `updatedAt` of the last working tokens, which names this lapse. */
+  lapseId?: string;
   [chunk: `c${number}`]: string | undefined;
 }
 
@@ -69,17 +71,25 @@ export class TableUserTokenStore implements UserTokenStore {
     return row === undefined ? "never" : row.state;
   }
 
-  async markNeedsSignIn(userId: string, reason: string): Promise<void> {
+  async markNeedsSignIn(userId: string, reason: string): Promise<{ lapseId: string }> {
     const table = await this.tables.table(tokenCacheTable);
+    const now = this.now().toISOString();
+    // Parallel failures of one lapse all see either the working row or the flagged row that keeps its
+    // time, so they agree on the id; only a sign-in (a new working row) starts another lapse.
+    const previous = await this.row(userId);
+    const lapseId =
+      previous === undefined ? now : previous.state === "ok" ? previous.updatedAt : (previous.lapseId ?? now);
     const entity: TokenCacheEntity = {
       partitionKey: userId,
       rowKey: ROW,
       state: "needs-sign-in",
       chunks: 0,
       reason,
-      updatedAt: this.now().toISOString(),
+      updatedAt: now,
+      lapseId,
     };
     await table.upsertEntity(entity, "Replace");
+    return { lapseId };
   }
 
   async usersWithToken(limit = 100): Promise<string[]> {

@@ -9,7 +9,7 @@ import {
 } from "../../domain/auth/principal";
 import type { IntegrationStore } from "../ports/integration-store";
 import type { PeopleStore } from "../ports/sync-store";
-import { personAccess } from "../sync/person-access";
+import { accessRefused, personAccess } from "../sync/person-access";
 import type { Signer } from "../ports/secret-box";
 import type { SessionStore } from "../ports/session-store";
 import type { TokenVerifier } from "../ports/token-verifier";
@@ -41,12 +41,7 @@ const signInRequired = (detail = "Sign in to ONES."): AppError => new AppError("
 export async function authenticate(deps: AuthenticateDeps, credentials: Credentials): Promise<Principal> {
   const principal = await identify(deps, credentials);
   const access = await personAccess(deps.people, principal.userId);
-  if (!access.allowed) {
-    throw new AppError(
-      "forbidden",
-      `Your Microsoft 365 account is ${access.status}, so ONES no longer lets you in. Ask your administrator.`,
-    );
-  }
+  if (!access.allowed) throw accessRefused(access.status);
   return principal;
 }
 

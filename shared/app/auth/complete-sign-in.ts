@@ -7,6 +7,7 @@ import type { SessionStore, SignInRequestStore } from "../ports/session-store";
 import type { SignInClient } from "../ports/sign-in-client";
 import type { TokenVerifier } from "../ports/token-verifier";
 import type { UserTokenStore } from "../ports/user-token-store";
+import { admitSignInPerson, type SignInPeople } from "./admit-sign-in-person";
 import { random, redirectUriOf, sha256 } from "./start-sign-in";
 
 export interface CompleteSignInDeps {
@@ -16,6 +17,8 @@ export interface CompleteSignInDeps {
   readonly integration: IntegrationStore;
   readonly verifier: TokenVerifier;
   readonly userTokens: UserTokenStore;
+  /** The people directory: refuses people the sync disabled; holds people created at sign-in. */
+  readonly people: SignInPeople;
   readonly signInCookie: Signer;
   readonly sessionCookie: Signer;
   readonly appBaseUrl: string;
@@ -42,8 +45,10 @@ function sameHash(a: string, b: string): boolean {
 /**
  * The sign-in callback: takes the pending request for `state` (once), checks it came back to the same
  * browser and in time, redeems the code with the PKCE verifier, verifies the id token (signature,
- * issuer, audience, tenant, nonce, lifetime), keeps the delegated token cache, and opens a new session
- * (any previous one of this browser is ended: the session id rotates at every sign-in).
+ * issuer, audience, tenant, nonce, lifetime), refuses a person the directory sync disabled or deleted
+ * (modes without directory sync create or update the person here), keeps the delegated token cache, and
+ * opens a new session (any previous one of this browser is ended: the session id rotates at every
+ * sign-in).
  */
 export async function completeSignIn(
   deps: CompleteSignInDeps,
@@ -74,6 +79,7 @@ export async function completeSignIn(
   const claims = await deps.verifier.verifyIdToken(redeemed.idToken, integration, pending.nonce);
   const principal = principalFromClaims(claims, integration.adminGroupId);
   if (principal === undefined) throw refused("The id token does not name a person.");
+  await admitSignInPerson(deps.people, integration.mode, principal.userId, claims);
   if (redeemed.tokenCache !== undefined) {
     await deps.userTokens.write(
       principal.userId,

@@ -58,6 +58,8 @@ export interface PeopleStore {
   ): Promise<Map<string, Group & { readonly hash: string; readonly membersHash: string }>>;
   membersOf(groupId: string): Promise<Membership[]>;
   person(id: string): Promise<Person | undefined>;
+  /** Stores one person outside a sync run (people created at sign-in), in the row the sync uses. */
+  savePerson(person: Person, hash: string): Promise<void>;
 }
 
 export interface SyncStore {

@@ -10,8 +10,12 @@ export interface UserTokenStore {
   read(userId: string): Promise<{ cache: string; homeAccountId: string } | undefined>;
   write(userId: string, homeAccountId: string, cache: string): Promise<void>;
   state(userId: string): Promise<DelegatedSignInState>;
-  /** Drops the stored tokens and flags the user (revoked or expired refresh token). */
-  markNeedsSignIn(userId: string, reason: string): Promise<void>;
+  /**
+   * Drops the stored tokens and flags the user (revoked or expired refresh token). Returns the lapse
+   * id: when the stored tokens were last written while they worked, so every flagging of one lapse
+   * returns the same id and the next sign-in starts a new one.
+   */
+  markNeedsSignIn(userId: string, reason: string): Promise<{ readonly lapseId: string }>;
   /** Users whose stored token last worked, up to `limit`. */
   usersWithToken(limit?: number): Promise<string[]>;
 }

@@ -1,3 +1,4 @@
+import { AppError } from "../../domain/errors";
 import { hasAccess, type PersonStatus } from "../../domain/people/person";
 import type { PeopleStore } from "../ports/sync-store";
 
@@ -19,4 +20,12 @@ export async function personAccess(
   const person = await people.person(userId);
   if (person === undefined) return { allowed: true, status: "unknown" };
   return { allowed: hasAccess(person), status: person.status };
+}
+
+/** The refusal of a person the directory sync marked disabled or deleted (sign-in and every request). */
+export function accessRefused(status: PersonStatus | "unknown"): AppError {
+  return new AppError(
+    "forbidden",
+    `Your Microsoft 365 account is ${status}, so ONES no longer lets you in. Ask your administrator.`,
+  );
 }

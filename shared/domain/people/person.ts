@@ -51,6 +51,8 @@ export interface Person {
   readonly preferredLanguage: string | null;
   readonly status: PersonStatus;
   readonly removedReason?: "changed" | "deleted" | "missing";
+  /** Who last wrote the person: absent = the directory sync; `sign-in` = created or updated at sign-in. */
+  readonly source?: "sign-in";
 }
 
 export function personFromDirectory(u: DirectoryUser): Person {
