@@ -45,17 +45,43 @@ export async function readJson<S extends z.ZodType>(
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw new AppError("unsupported-media-type", "Send the request body as application/json.");
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
+    parsed = JSON.parse(await readText(request, maxBytes));
+  } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError("malformed-request", "The request body is not valid JSON.");
   }
   return parseInput(schema, parsed);
+}
+
+/**
+ * The body as UTF-8 text, read as a stream and abandoned as soon as it passes `maxBytes` (413), so a
+ * large or chunked body without a content length is never buffered whole. Invalid UTF-8 is a 400.
+ */
+export async function readText(request: HttpRequest, maxBytes = MAX_JSON_BODY_BYTES): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body !== null) {
+    const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("malformed-request", "The request body is not valid UTF-8.");
+  }
 }
 
 /** Validates already-parsed input (query, route params, JSON) against a schema. */

@@ -113,6 +113,30 @@ describe("the HTTP edge on the local host", () => {
     await expectProblem(await post(big), 413, "payload-too-large");
   });
 
+  it("refuses an oversized chunked body (no content length) with 413 without reading it all", async () => {
+    const chunk = new TextEncoder().encode(`"${"y".repeat(64 * 1024)}",`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"text":['));
+        // Far more than the limit: the edge must give up long before the stream ends.
+        if (sent++ < 64) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(`${host.baseUrl}/api/scratch/notes`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    });
+    await expectProblem(response, 413, "payload-too-large");
+  });
+
+  it("refuses a body that is not UTF-8 with 400", async () => {
+    await expectProblem(await post(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), 400, "malformed-request");
+  });
+
   it("names each invalid field without echoing its value", async () => {
     const response = await post(JSON.stringify({ text: "", room: "not-an-address-SECRETVALUE" }));
     const problem = await expectProblem(response, 400, "validation-failed");
