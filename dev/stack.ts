@@ -4,6 +4,7 @@ import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
 import { getServices, resetServices } from "../shared/composition";
 import { startAzurite } from "./azurite";
+import { freePort } from "./lib/ports";
 import { LOCAL_CA_DIR } from "./ensure-ca";
 import { startHost, type LocalPage, type RunningHost } from "./host";
 import type { HostLogger } from "./host/logger";
@@ -77,6 +78,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const mail = await startMailSinkOnStack();
     started.push({ name: "Mail sink", env: mail.env, links: mail.links, stop: () => mail.stop() });
 
+    // The app's own origin follows its port (sign-in redirect URI, links in mail), unless set.
+    const port = options.port === 0 ? await freePort() : (options.port ?? 7071);
+    process.env.APP_BASE_URL ??= `http://127.0.0.1:${port}`;
     const env = Object.assign({}, ...started.map((s) => s.env)) as Record<string, string>;
     for (const [key, value] of Object.entries(settingDefaults())) process.env[key] ??= value;
     Object.assign(process.env, env);
@@ -99,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,
-      port: options.port ?? 7071,
+      port,
       pages,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       timers: options.timers ?? true,

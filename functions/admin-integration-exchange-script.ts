@@ -8,7 +8,8 @@ import { handleHttp, parseInput } from "./lib/http";
 const query = z.object({
   servicePrincipalId: z.guid().optional(),
   bookingWindowInDays: z.coerce.number().int().min(0).max(1080).optional(),
-  maximumDurationInMinutes: z.coerce.number().int().min(0).optional(),
+  // Exchange keeps durations in minutes as an Int32; a year is more than any room needs.
+  maximumDurationInMinutes: z.coerce.number().int().min(0).max(525_600).optional(),
 });
 
 /**

@@ -65,7 +65,8 @@ export function startTimers(
     const pattern = resolveSchedule(definition.schedule, options.env);
     if (!options.enabled) continue;
     // `protect` skips a tick while the previous run is still going, as the host's singleton lock does.
-    const job = new Cron(pattern, { protect: true, unref: true }, () =>
+    // The Functions host reads NCRONTAB in UTC (unless WEBSITE_TIME_ZONE is set); so does the local host.
+    const job = new Cron(pattern, { protect: true, unref: true, timezone: "UTC" }, () =>
       run(definition, jobs.get(definition.name)),
     );
     jobs.set(definition.name, job);

@@ -20,8 +20,12 @@ export function handleHttp(handler: Handler): Handler {
       if (isAppError(error)) {
         context.warn(`request failed: ${error.code}`);
       } else {
-        const e = error instanceof Error ? error : new Error(String(error));
-        context.error(`unexpected failure: ${e.name}: ${e.message}`);
+        // Name, code and status only: SDK messages can carry response bodies, keys or addresses.
+        const e = error as { name?: unknown; code?: unknown; statusCode?: unknown } | null;
+        const parts = [e?.name, e?.code, e?.statusCode].filter(
+          (p) => typeof p === "string" || typeof p === "number",
+        );
+        context.error(`unexpected failure: ${parts.join(" ") || "unknown error"}`);
       }
       return problemResponse(error, context.invocationId, new URL(request.url).pathname);
     }

@@ -43,9 +43,10 @@ const scratch = [
 ];
 
 let host: RunningHost;
+const logger = memoryLogger();
 beforeAll(async () => {
   await table.createTable();
-  host = await startHost({ functions: scratch, port: 0, env: {}, logger: memoryLogger(), timers: false });
+  host = await startHost({ functions: scratch, port: 0, env: {}, logger, timers: false });
 });
 afterAll(async () => {
   await host.stop();
@@ -155,6 +156,9 @@ describe("the HTTP edge on the local host", () => {
   it("hides an unexpected failure behind a 500 with no internals", async () => {
     const problem = await expectProblem(await fetch(`${host.baseUrl}/api/scratch/crash`), 500, "internal");
     expect(JSON.stringify(problem)).not.toMatch(/boom|secret|abc123|at /);
+    // The log names the failure but not its message, which could carry what the SDK saw.
+    expect(logger.lines.some((l) => l.includes("unexpected failure: Error"))).toBe(true);
+    expect(logger.lines.join("\n")).not.toContain("abc123");
   });
 
   it("stores an accepted request, and nothing of the failed ones", async () => {
