@@ -1,10 +1,12 @@
-import { checkHealth } from "../shared/app/check-health";
 import { getServices } from "../shared/composition";
 import { ConfigError } from "../shared/config";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
 
-/** GET /api/health: each dependency reachable or not, and the app version; 503 when a required one is down. */
+/**
+ * GET /api/health: each dependency reachable or not, the app version and configuration warnings (keys
+ * only); 503 when a required dependency is down. Anonymous, so each worker checks at most once per 10 s.
+ */
 export const health = httpFunction({
   name: "health",
   route: "health",
@@ -19,7 +21,7 @@ export const health = httpFunction({
       context.error(error.message);
       return json(503, { status: "unhealthy", configuration: { status: "invalid", keys: error.keys } });
     }
-    const report = await checkHealth(services.probes, { version: services.version, now: services.now });
+    const report = await services.health();
     return json(report.status === "unhealthy" ? 503 : 200, report);
   }),
 });

@@ -59,6 +59,10 @@ param m365ClientId string = ''
 param m365IntegrationMode string = ''
 @description('Object id of the Entra group whose members are ONES admins (M365_ADMIN_GROUP_ID).')
 param m365AdminGroupId string = ''
+@description('When the client secret in Key Vault expires, ISO date such as 2027-03-20 (M365_CLIENT_SECRET_EXPIRES_AT); drives the expiry warnings.')
+param m365ClientSecretExpiresAt string = ''
+@description('Comma-separated addresses of the admins who get the secret expiry warnings (M365_ADMIN_EMAILS).')
+param m365AdminEmails string = ''
 
 @allowed(['none', 'sendgrid', 'smtp'])
 param mailChannel string = 'none'
@@ -279,6 +283,8 @@ var appSettings = {
   M365_CLIENT_ID: m365ClientId
   M365_INTEGRATION_MODE: m365IntegrationMode
   M365_ADMIN_GROUP_ID: m365AdminGroupId
+  M365_CLIENT_SECRET_EXPIRES_AT: m365ClientSecretExpiresAt
+  M365_ADMIN_EMAILS: m365AdminEmails
   M365_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/m365-client-secret/)'
   SESSION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/session-key/)'
   TOKEN_ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/token-encryption-key/)'

@@ -5,8 +5,9 @@ import { TableService } from "../adapters/tables/table-service";
 import { httpProbe, tcpProbe } from "../adapters/http/reachability";
 import type { DeadLetterStore } from "../app/ports/dead-letter-store";
 import type { DependencyProbe } from "../app/ports/dependency-probe";
-import { mailSenderFromSettings } from "../adapters/mail/from-settings";
-import { TableIntegrationSecretInfo } from "../adapters/tables/table-integration-secret-info";
+import { mailSenderFromSettings, unreadableMailSecret } from "../adapters/mail/from-settings";
+import { cachedHealthCheck, checkHealth, type HealthReport } from "../app/check-health";
+import { secretInfoFromIntegration } from "../app/secret-info-from-integration";
 import { TableMailSentLog } from "../adapters/tables/table-mail-sent-log";
 import { TableMailSettingsStore } from "../adapters/tables/table-mail-settings-store";
 import { TableMailWarningLog } from "../adapters/tables/table-mail-warning-log";
@@ -15,7 +16,7 @@ import type { MailSender } from "../app/ports/mail-sender";
 import type { MailSentLog } from "../app/ports/mail-sent-log";
 import type { MailSettingsStore } from "../app/ports/mail-settings-store";
 import type { MailWarningLog } from "../app/ports/mail-warning-log";
-import { getSettings, type Settings } from "../config";
+import { getSettings, settingWarnings, unresolvedReferenceProblem, type Settings } from "../config";
 import { AesGcmSecretBox, generateKey, HmacSigner } from "../adapters/crypto/aes-gcm-secret-box";
 import { JoseTokenVerifier } from "../adapters/entra/jose-token-verifier";
 import { MsalGraphTokenProvider } from "../adapters/entra/msal-graph-token-provider";
@@ -55,6 +56,8 @@ export interface Services {
   readonly workQueue: ServiceBusWorkQueue;
   readonly deadLetters: DeadLetterStore;
   readonly probes: readonly DependencyProbe[];
+  /** GET /api/health's report, checked at most once per 10 s by this worker. */
+  readonly health: () => Promise<HealthReport>;
   // System mail (issue 6).
   readonly mailSender: MailSender;
   readonly mailSettings: MailSettingsStore;
@@ -124,7 +127,7 @@ export function buildServices(settings: Settings): Services {
       return lazy("mailWarnings", () => new TableMailWarningLog(this.tables));
     },
     get integrationSecretInfo() {
-      return lazy("integrationSecretInfo", () => new TableIntegrationSecretInfo(this.tables));
+      return lazy("integrationSecretInfo", () => secretInfoFromIntegration(this.integrationStore));
     },
     get cloudOverrides() {
       return lazy("cloudOverrides", () => ({
@@ -194,6 +197,19 @@ export function buildServices(settings: Settings): Services {
     get probes() {
       return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));
     },
+    get health() {
+      return lazy("health", () =>
+        cachedHealthCheck(
+          () =>
+            checkHealth(this.probes, {
+              version: this.version,
+              now: this.now,
+              warnings: settingWarnings(settings),
+            }),
+          this.now,
+        ),
+      );
+    },
   };
 }
 
@@ -219,14 +235,16 @@ function buildProbes(
 ): DependencyProbe[] {
   const { graphBaseUrl } = cloudEndpoints(settings.M365_CLOUD, { graphBaseUrl: settings.GRAPH_BASE_URL });
   const webPubSub = settings.WEBPUBSUB_ENDPOINT ?? endpointOf(settings.WEBPUBSUB_CONNECTION_STRING);
-  const mail =
-    settings.MAIL_CHANNEL === "sendgrid"
-      ? httpProbe("mail", settings.SENDGRID_BASE_URL ?? "https://api.sendgrid.com")
-      : tcpProbe(
-          "mail",
-          settings.MAIL_CHANNEL === "smtp" ? settings.SMTP_HOST : undefined,
-          settings.SMTP_PORT,
-        );
+  const mail: DependencyProbe =
+    unreadableMailSecret(settings) !== undefined
+      ? { name: "mail", required: false, check: undefined, misconfigured: unresolvedReferenceProblem }
+      : settings.MAIL_CHANNEL === "sendgrid"
+        ? httpProbe("mail", settings.SENDGRID_BASE_URL ?? "https://api.sendgrid.com")
+        : tcpProbe(
+            "mail",
+            settings.MAIL_CHANNEL === "smtp" ? settings.SMTP_HOST : undefined,
+            settings.SMTP_PORT,
+          );
   return [
     tables.probe(),
     workQueue.probe("mail"),
@@ -259,6 +277,10 @@ function bootstrapIntegration(settings: Settings): IntegrationSettings | undefin
     clientId,
     mode,
     ...(settings.M365_ADMIN_GROUP_ID === undefined ? {} : { adminGroupId: settings.M365_ADMIN_GROUP_ID }),
+    ...(settings.M365_CLIENT_SECRET_EXPIRES_AT === undefined
+      ? {}
+      : { secretExpiresAt: settings.M365_CLIENT_SECRET_EXPIRES_AT }),
+    ...(settings.M365_ADMIN_EMAILS === undefined ? {} : { adminEmails: settings.M365_ADMIN_EMAILS }),
     updatedAt: new Date(0),
   };
 }

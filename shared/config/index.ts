@@ -1,7 +1,10 @@
 import { crossSettingIssues, settingKeys, settingsSchema, settingsShape, type Settings } from "./schema";
+import { secretWarnings, type SettingWarning } from "./secret-setting";
 
 export type { Settings, SettingKey } from "./schema";
 export { settingKeys } from "./schema";
+export type { SettingWarning } from "./secret-setting";
+export { unresolvedReferenceProblem } from "./secret-setting";
 
 /** Raised when app settings are missing or invalid. Names the keys, never their values. */
 export class ConfigError extends Error {
@@ -28,11 +31,24 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     })),
     ...crossSettingIssues(present),
   ];
-  if (result.success && issues.length === 0) return result.data;
+  if (result.success && issues.length === 0) {
+    warningsOf.set(result.data, secretWarnings(settingsShape, present));
+    return result.data;
+  }
   throw new ConfigError(
     [...new Set(issues.map((i) => i.key))],
     issues.map((i) => `${i.key}: ${i.message}`),
   );
+}
+
+const warningsOf = new WeakMap<Settings, readonly SettingWarning[]>();
+
+/**
+ * What parsing `settings` let through but an admin should fix: secret settings treated as unset because
+ * their Key Vault reference is unresolved (keys only). Empty for settings not made by `parseSettings`.
+ */
+export function settingWarnings(settings: Settings): readonly SettingWarning[] {
+  return warningsOf.get(settings) ?? [];
 }
 
 let cached: Settings | undefined;

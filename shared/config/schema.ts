@@ -56,6 +56,13 @@ export function crossSettingIssues(raw: Raw): { key: string; message: string }[]
   if (raw.MAIL_CHANNEL === "smtp" && raw.SMTP_HOST === undefined) {
     issues.push({ key: "SMTP_HOST", message: "required when MAIL_CHANNEL is smtp" });
   }
+  // A login over a plain connection sends the password in clear text: only the local mail sink may do that.
+  if (raw.TABLES_ENDPOINT !== undefined && raw.SMTP_SECURITY === "none" && raw.SMTP_USER !== undefined) {
+    issues.push({
+      key: "SMTP_SECURITY",
+      message: "none would send SMTP_USER's password in plain text; use starttls or tls in Azure",
+    });
+  }
   return issues;
 }
 

@@ -5,6 +5,11 @@ export interface DependencyProbe {
   readonly required: boolean;
   /** Resolves when reachable; rejects otherwise. `undefined` means the dependency is not configured. */
   readonly check: ((signal: AbortSignal) => Promise<void>) | undefined;
+  /**
+   * Set when the dependency is configured but cannot work (its secret's Key Vault reference is
+   * unresolved): reported as down with this short reason, without a check.
+   */
+  readonly misconfigured?: string;
 }
 
 export type DependencyName = "tables" | "serviceBus" | "graph" | "webPubSub" | "mail";

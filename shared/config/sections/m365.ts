@@ -21,4 +21,24 @@ export const m365Settings = {
   M365_INTEGRATION_MODE: z.enum(integrationModes).optional(),
   /** Bootstrap: the Entra group whose members are ONES admins (besides holders of the ONES.Admin app role). */
   M365_ADMIN_GROUP_ID: z.guid().optional(),
+  /**
+   * Bootstrap: when the client secret in Key Vault (`M365_CLIENT_SECRET`) expires, as an ISO 8601 date
+   * (`2027-03-20`, midnight UTC) or date-time with `Z` or an offset, so the `secret-expiry` timer warns the
+   * admins 30, 7 and 1 days ahead, as it does for a secret saved through the API.
+   */
+  M365_CLIENT_SECRET_EXPIRES_AT: z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })])
+    .transform((v) => new Date(v))
+    .optional(),
+  /** Bootstrap: addresses of the admins who get operational mail (secret expiry warnings), comma-separated. */
+  M365_ADMIN_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[,;]/)
+        .map((e) => e.trim())
+        .filter((e) => e !== ""),
+    )
+    .pipe(z.array(z.email()).min(1))
+    .optional(),
 } as const;

@@ -9,6 +9,7 @@ import { resetServices } from "../../../shared/composition";
 interface HealthBody {
   status: string;
   version?: string;
+  checkedAt?: string;
   configuration?: unknown;
   dependencies: Record<string, { status: string; required: boolean; reason?: string }>;
 }
@@ -16,10 +17,15 @@ interface HealthBody {
 /** GET /api/health against real dependencies: Azurite, the local broker, and ports where nothing listens. */
 const originalEnv = { ...process.env };
 
-async function callHealth(env: Record<string, string>): Promise<{ status: number; body: HealthBody }> {
-  process.env = { ...originalEnv, ...env };
-  resetSettings();
-  await resetServices();
+async function callHealth(
+  env: Record<string, string>,
+  options: { fresh?: boolean } = {},
+): Promise<{ status: number; body: HealthBody }> {
+  if (options.fresh !== false) {
+    process.env = { ...originalEnv, ...env };
+    resetSettings();
+    await resetServices();
+  }
   const response = await health.handler(
     new HttpRequest({ method: "GET", url: "http://127.0.0.1/api/health" }),
     new InvocationContext({ functionName: "health", invocationId: "t-1", logHandler: () => undefined }),
@@ -84,5 +90,57 @@ describe("health", () => {
       status: "unhealthy",
       configuration: { status: "invalid", keys: ["M365_CLOUD", "TABLES_CONNECTION_STRING", "SERVICEBUS"] },
     });
+  });
+
+  const ref = (name: string): string =>
+    `@Microsoft.KeyVault(SecretUri=https://kv-ones.vault.azure.net/secrets/${name}/)`;
+
+  it("runs on with an unresolved mail key: mail down with the reason, the key among the warnings", async () => {
+    const { status, body } = await callHealth({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: (await bus).connectionString,
+      MAIL_CHANNEL: "sendgrid",
+      SENDGRID_API_KEY: ref("sendgrid-api-key"),
+      M365_CLIENT_SECRET: ref("m365-client-secret"),
+    });
+    expect(status).toBe(200);
+    expect(body.status).toBe("degraded");
+    expect(body.dependencies.mail).toEqual({
+      status: "down",
+      required: false,
+      reason: "key-vault-reference-unresolved",
+    });
+    expect(body.configuration).toEqual({
+      status: "valid",
+      warnings: [
+        { key: "M365_CLIENT_SECRET", problem: "key-vault-reference-unresolved" },
+        { key: "SENDGRID_API_KEY", problem: "key-vault-reference-unresolved" },
+      ],
+    });
+    expect(JSON.stringify(body)).not.toContain("kv-ones");
+  });
+
+  it("is 503 naming an unresolved session key", async () => {
+    const { status, body } = await callHealth({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: (await bus).connectionString,
+      SESSION_KEY: ref("session-key"),
+    });
+    expect(status).toBe(503);
+    expect(body).toEqual({
+      status: "unhealthy",
+      configuration: { status: "invalid", keys: ["SESSION_KEY"] },
+    });
+  });
+
+  it("serves the same report to calls within 10 s", async () => {
+    const env = {
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: (await bus).connectionString,
+    };
+    const first = await callHealth(env);
+    const second = await callHealth(env, { fresh: false });
+    expect(second.body.checkedAt).toBe(first.body.checkedAt);
+    expect(second.body).toEqual(first.body);
   });
 });

@@ -1,14 +1,19 @@
 import { InvocationContext, type Timer } from "@azure/functions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startMailSink, type RunningMailSink } from "../../../dev/mail";
 import { mailSendHandler } from "../../../functions/mail-send";
 import { secretExpiryHandler } from "../../../functions/secret-expiry";
 import { SmtpMailSender } from "../../../shared/adapters/mail/smtp-mail-sender";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
-import { TableIntegrationSecretInfo } from "../../../shared/adapters/tables/table-integration-secret-info";
+import { AesGcmSecretBox, generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
+import { TableIntegrationStore } from "../../../shared/adapters/tables/table-integration-store";
 import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
 import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-mail-settings-store";
 import { TableMailWarningLog } from "../../../shared/adapters/tables/table-mail-warning-log";
+import type { IntegrationSecretInfo } from "../../../shared/app/ports/integration-secret-info";
+import { secretInfoFromIntegration } from "../../../shared/app/secret-info-from-integration";
+import { buildServices } from "../../../shared/composition";
+import { parseSettings } from "../../../shared/config";
 import { TestClock, TestQueue, testTables } from "./harness";
 
 let sink: RunningMailSink;
@@ -26,11 +31,24 @@ const timer: Timer = {
   scheduleStatus: { last: "", next: "", lastUpdated: "" },
 };
 
-async function setup(start: string) {
+async function setup(start: string, secretInfoOverride?: IntegrationSecretInfo) {
   const clock = new TestClock(Date.parse(start));
   const tables = testTables();
   const queue = new TestQueue(clock);
-  const secretInfo = new TableIntegrationSecretInfo(tables);
+  const integration = new TableIntegrationStore(tables, new AesGcmSecretBox(generateKey()));
+  /** Saves the integration as `PUT /api/admin/integration` does, with this secret expiry and admins. */
+  const saveIntegration = (info: { expiresAt: Date; clientId?: string; adminEmails: string[] }) =>
+    integration.save({
+      name: "Contoso",
+      cloud: "global",
+      tenantId: "5f0c1b9e-6d6b-4c4e-9a61-0e5e2d6a7c01",
+      clientId: info.clientId ?? "a1f00000-0000-4000-8000-000000000004",
+      mode: "application",
+      secretExpiresAt: info.expiresAt,
+      adminEmails: info.adminEmails,
+      updatedAt: clock.now(),
+    });
+  const secretInfo = secretInfoOverride ?? secretInfoFromIntegration(integration);
   const mailSettings = new TableMailSettingsStore(tables);
   await mailSettings.save({ senderAddress: "ones@contoso.com" });
   const deadLetters = new TableDeadLetterStore(tables);
@@ -62,16 +80,16 @@ async function setup(start: string) {
     await runTimer(timer, context());
     await queue.drain(consumer);
   };
-  return { clock, secretInfo, tick, logs, tables };
+  return { clock, saveIntegration, tick, logs, tables };
 }
 
 describe("secret-expiry timer", () => {
   it("mails every admin 30, 7 and 1 days ahead, once each, over daily (and repeated) runs", async () => {
     sink.clear();
-    const { clock, secretInfo, tick, logs } = await setup("2026-02-01T07:00:00Z");
+    const { clock, saveIntegration, tick, logs } = await setup("2026-02-01T07:00:00Z");
     const expiresAt = new Date("2026-03-20T10:00:00Z");
-    await secretInfo.save({
-      clientSecretExpiresAt: expiresAt,
+    await saveIntegration({
+      expiresAt,
       clientId: "app-1",
       adminEmails: ["it@contoso.com", "boss@contoso.com"],
     });
@@ -107,9 +125,9 @@ describe("secret-expiry timer", () => {
 
   it("starts over for a new secret, and sends only the most urgent warning when first run late", async () => {
     sink.clear();
-    const { clock, secretInfo, tick } = await setup("2026-03-15T07:00:00Z");
-    await secretInfo.save({
-      clientSecretExpiresAt: new Date("2026-03-20T10:00:00Z"),
+    const { clock, saveIntegration, tick } = await setup("2026-03-15T07:00:00Z");
+    await saveIntegration({
+      expiresAt: new Date("2026-03-20T10:00:00Z"),
       adminEmails: ["it@contoso.com"],
     });
     await tick(); // five days and three hours left: the 7-day warning only
@@ -120,8 +138,8 @@ describe("secret-expiry timer", () => {
     ]);
 
     // The admin rotates the secret: the new one expires in two years; nothing is due.
-    await secretInfo.save({
-      clientSecretExpiresAt: new Date("2028-03-16T10:00:00Z"),
+    await saveIntegration({
+      expiresAt: new Date("2028-03-16T10:00:00Z"),
       adminEmails: ["it@contoso.com"],
     });
     await tick();
@@ -138,11 +156,47 @@ describe("secret-expiry timer", () => {
 
   it("does nothing without a secret expiry or without admins", async () => {
     sink.clear();
-    const { secretInfo, tick, logs } = await setup("2026-03-15T07:00:00Z");
+    const { saveIntegration, tick, logs } = await setup("2026-03-15T07:00:00Z");
     await tick();
-    await secretInfo.save({ clientSecretExpiresAt: new Date("2026-03-16T07:00:00Z"), adminEmails: [] });
+    await saveIntegration({ expiresAt: new Date("2026-03-16T07:00:00Z"), adminEmails: [] });
     await tick();
     expect(sink.messages()).toHaveLength(0);
     expect(logs).toEqual(["secret-expiry: no-secret", "secret-expiry: no-admins (1-day warning)"]);
+  });
+
+  it("warns from the bootstrap app settings alone, before any admin saved the integration", async () => {
+    sink.clear();
+    const services = buildServices(
+      parseSettings({
+        TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+        TABLE_PREFIX: `boot${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+        SERVICEBUS: "unused",
+        M365_TENANT_ID: "5f0c1b9e-6d6b-4c4e-9a61-0e5e2d6a7c01",
+        M365_CLIENT_ID: "a1f00000-0000-4000-8000-000000000004",
+        M365_INTEGRATION_MODE: "application",
+        M365_CLIENT_SECRET:
+          "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/m365-client-secret/)",
+        M365_CLIENT_SECRET_EXPIRES_AT: "2026-03-20",
+        M365_ADMIN_EMAILS: "it@contoso.com, boss@contoso.com",
+      }),
+    );
+    const { clock, tick, logs } = await setup("2026-02-10T07:00:00Z", services.integrationSecretInfo);
+    await tick(); // 38 days ahead: nothing due yet
+    clock.ms = Date.parse("2026-02-18T07:00:00Z");
+    await tick();
+    await tick();
+
+    const got = sink.messages();
+    expect(got.map((m) => m.envelopeTo).sort()).toEqual([["boss@contoso.com"], ["it@contoso.com"]]);
+    expect(got.map((m) => m.subject)).toEqual([
+      "ONES client secret expires in 30 days (20 March 2026)",
+      "ONES client secret expires in 30 days (20 March 2026)",
+    ]);
+    expect(got[0]!.text).toContain("Application (client) ID: a1f00000-0000-4000-8000-000000000004");
+    expect(logs).toEqual([
+      "secret-expiry: nothing-due",
+      "secret-expiry: 30-day warning enqueued for 2 admin(s)",
+      "secret-expiry: already-warned (30-day warning)",
+    ]);
   });
 });
