@@ -14,13 +14,16 @@ const body = z.strictObject({
   clientSecret: f.clientSecret.optional(),
   secretExpiresAt: f.secretExpiresAt.optional(),
   mode: f.mode,
-  adminGroupId: f.adminGroupId.optional(),
-  adminEmails: f.adminEmails.optional(),
+  // Missing: the saved value stays; null clears it.
+  adminGroupId: f.adminGroupId.nullable().optional(),
+  adminEmails: f.adminEmails.nullable().optional(),
 });
 
 /**
  * PUT /api/admin/integration: saves the app registration, mode and cloud after testing them; a mode the
- * registration cannot support is refused (400 with the test report). The secret is optional on update.
+ * registration cannot support is refused (400 with the test report). The secret, the admin group and
+ * the admin addresses are optional on update (kept when missing; the group and addresses clear with
+ * null); a save that would leave the calling admin without admin rights is refused.
  */
 export const adminIntegrationPut = httpFunction({
   name: "admin-integration-put",

@@ -1,5 +1,6 @@
 import { signOut } from "../shared/app/auth/sign-out";
 import { getServices } from "../shared/composition";
+import { requireSameOrigin } from "./lib/auth";
 import { expiredCookie, readCookie, SESSION_COOKIE } from "./lib/cookies";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,6 +12,9 @@ export const authLogout = httpFunction({
   methods: ["POST"],
   handler: handleHttp(async (request) => {
     const s = getServices();
+    const session = readCookie(request, SESSION_COOKIE);
+    // No logging out from another site (the session cookie is the only credential here).
+    if (session !== undefined) requireSameOrigin(request, s.settings.APP_BASE_URL);
     const result = await signOut(
       {
         sessions: s.sessions,
@@ -18,7 +22,7 @@ export const authLogout = httpFunction({
         signIn: s.signIn,
         appBaseUrl: s.settings.APP_BASE_URL,
       },
-      readCookie(request, SESSION_COOKIE),
+      session,
     );
     return { ...json(200, { signedOut: true, ...result }), cookies: [expiredCookie(SESSION_COOKIE, "/")] };
   }),

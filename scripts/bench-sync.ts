@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     const integration: IntegrationStore = {
       get: () => Promise.resolve(settings),
       clientSecret: () => Promise.resolve(DEMO_APPS.applicationPermission.secret),
+      hasClientSecret: () => Promise.resolve(true),
       save: () => Promise.resolve(),
     };
     const cca = new ConfidentialClientApplication({

@@ -215,13 +215,17 @@ export function buildServices(settings: Settings): Services {
 
 /**
  * A user whose delegated sign-in lapsed gets the `sign-in-required` mail (once per lapse). The flag is
- * already stored; a mail that cannot be queued is logged (user id and error code) and not retried.
+ * already stored; a mail that cannot be queued is logged (user id and error code), and the next token
+ * call for the user tries again (the row is marked notified only once the mail was queued).
  */
 async function tellSignInRequired(services: Services, lapse: SignInLapse): Promise<void> {
   const log = (message: string): void => console.warn(message);
   const people = new TablePeopleStore(services.tables);
   try {
-    await notifySignInRequired({ people, workQueue: services.workQueue, log }, lapse);
+    await notifySignInRequired(
+      { people, workQueue: services.workQueue, userTokens: services.userTokens, log },
+      lapse,
+    );
   } catch (error) {
     const code = isAppError(error) ? error.code : "unexpected";
     log(`sign-in-required mail for user ${lapse.userId} (lapse ${lapse.lapseId}) not queued: ${code}`);

@@ -1,14 +1,11 @@
 import {
   AuthError,
   ConfidentialClientApplication,
-  DistributedCachePlugin,
   InteractionRequiredAuthError,
   type Configuration,
-  type ICacheClient,
-  type IPartitionManager,
+  type ICachePlugin,
 } from "@azure/msal-node";
 import type { IntegrationSettings } from "../../app/ports/integration-store";
-import type { UserTokenStore } from "../../app/ports/user-token-store";
 import type { SignInFailure } from "../../domain/auth/sign-in-lapse";
 import { cloudEndpoints, type CloudEndpoints } from "../../domain/integration/cloud";
 
@@ -39,15 +36,20 @@ export function entraTarget(
   };
 }
 
-function configuration(
-  integration: IntegrationSettings,
+/**
+ * The one MSAL configuration of every confidential client ONES builds: the registration's client id and
+ * secret, the tenant-specific authority (and the simulator's host as known authority), any cache plugin
+ * (a user's encrypted row, a capture of what a sign-in cached, a throw-away test cache), and no logging.
+ */
+export function configuration(
+  registration: Pick<IntegrationSettings, "clientId">,
   target: EntraTarget,
   clientSecret: string,
-  cachePlugin?: DistributedCachePlugin,
+  cachePlugin?: ICachePlugin,
 ): Configuration {
   return {
     auth: {
-      clientId: integration.clientId,
+      clientId: registration.clientId,
       clientSecret,
       authority: target.authority,
       ...(target.knownAuthorities.length > 0 ? { knownAuthorities: target.knownAuthorities } : {}),
@@ -68,48 +70,31 @@ export function plainApp(
 }
 
 /**
- * A fresh app whose cache is one user's encrypted row in `tokenCache`, through MSAL's
- * `DistributedCachePlugin`. One instance per user and operation, so no user's tokens stay in a shared
- * in-memory cache. `userId` is unknown at sign-in: the partition is then taken from the account MSAL
- * just cached (its object id).
+ * A fresh app whose cache is one user's MSAL cache, as already read from `tokenCache` (so a Graph call
+ * reads the row once). A renewal that changed the cache (new access token, rotated refresh token) is
+ * handed to `onChange`, which writes it back. One instance per user and operation, so no user's tokens
+ * stay in a shared in-memory cache.
  */
 export function userCacheApp(
   integration: IntegrationSettings,
   target: EntraTarget,
   clientSecret: string,
-  users: UserTokenStore,
-  userId: string | undefined,
+  cache: string,
+  onChange: (serialized: string) => Promise<void>,
 ): ConfidentialClientApplication {
-  const empty = "-";
-  const client: ICacheClient = {
-    get: async (key) => (key === empty ? "" : ((await users.read(key))?.cache ?? "")),
-    set: async (key, value) => {
-      if (key === empty) return value;
-      const homeAccountId = homeAccountOf(value, key) ?? `${key}.${integration.tenantId}`;
-      await users.write(key, homeAccountId, value);
-      return value;
+  let loaded = false;
+  const plugin: ICachePlugin = {
+    beforeCacheAccess: (context) => {
+      // Once: later accesses must see what MSAL renewed in memory, not the row as it was read.
+      if (!loaded) context.tokenCache.deserialize(cache);
+      loaded = true;
+      return Promise.resolve();
+    },
+    afterCacheAccess: async (context) => {
+      if (context.cacheHasChanged) await onChange(context.tokenCache.serialize());
     },
   };
-  const partitions: IPartitionManager = {
-    getKey: () => Promise.resolve(userId ?? empty),
-    // The account's local id is the user's Entra object id: the ONES user id.
-    extractKey: (account) => Promise.resolve(account.localAccountId || userId || empty),
-  };
-  return new ConfidentialClientApplication(
-    configuration(integration, target, clientSecret, new DistributedCachePlugin(client, partitions)),
-  );
-}
-
-function homeAccountOf(serialized: string, userId: string): string | undefined {
-  try {
-    const cache = JSON.parse(serialized) as {
-      Account?: Record<string, { home_account_id?: string; local_account_id?: string }>;
-    };
-    const account = Object.values(cache.Account ?? {}).find((a) => a.local_account_id === userId);
-    return account?.home_account_id;
-  } catch {
-    return undefined;
-  }
+  return new ConfidentialClientApplication(configuration(integration, target, clientSecret, plugin));
 }
 
 /** The refresh token no longer works (revoked, expired, consent withdrawn, nothing cached). */

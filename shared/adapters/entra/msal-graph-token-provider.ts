@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ConfidentialClientApplication } from "@azure/msal-node";
 import type { GraphTokenProvider } from "../../app/ports/graph-token-provider";
 import type { IntegrationSettings, IntegrationStore } from "../../app/ports/integration-store";
-import type { UserTokenStore } from "../../app/ports/user-token-store";
+import type { DelegatedSignInState, UserTokenStore } from "../../app/ports/user-token-store";
 import type { CloudEndpoints } from "../../domain/integration/cloud";
 import type { SignInFailure, SignInLapse } from "../../domain/auth/sign-in-lapse";
 import { AppError } from "../../domain/errors";
@@ -21,8 +21,10 @@ import {
  * Graph tokens through MSAL Node. Application modes: client credentials against the tenant-specific
  * authority, kept in the app's in-memory cache (one app per integration and secret; MSAL's distributed
  * cache plugin never persists app-only tokens). Delegated modes: each user's cache from `tokenCache`,
- * renewed silently; a refresh token that stopped working flags the user to sign in again, and
- * `onNeedsSignIn` hears of it once per flagging (the composition has the user told by mail).
+ * renewed silently (one read of the user's row per call); a refresh token that stopped working flags
+ * the user to sign in again, but only if the row is still the one whose tokens failed. `onNeedsSignIn`
+ * hears of the flagging, and again on later calls until it recorded that the user was told (the
+ * composition has the user told by mail, which marks the row).
  */
 export class MsalGraphTokenProvider implements GraphTokenProvider {
   private appClient: { key: string; app: ConfidentialClientApplication } | undefined;
@@ -31,7 +33,10 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     private readonly integration: IntegrationStore,
     private readonly users: UserTokenStore,
     private readonly overrides: Partial<CloudEndpoints>,
-    /** Called after a user is flagged; its failures are its own (they never hide the flag). */
+    /**
+     * Called after a user is flagged, and on later calls while the flagged row is not marked notified;
+     * its failures are its own (they never hide the flag).
+     */
     private readonly onNeedsSignIn: (lapse: SignInLapse) => Promise<void> = () => Promise.resolve(),
   ) {}
 
@@ -62,7 +67,11 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     }
   }
 
-  async userToken(userId: string): Promise<string> {
+  userToken(userId: string): Promise<string> {
+    return this.tokenOf(userId, false);
+  }
+
+  private async tokenOf(userId: string, again: boolean): Promise<string> {
     const settings = await this.configured();
     if (modePermissions[settings.mode].kind !== "delegated") {
       throw new AppError(
@@ -71,41 +80,62 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
       );
     }
     const stored = await this.users.read(userId);
-    if (stored === undefined) throw mustSignIn(await this.users.state(userId));
+    if (stored === undefined) throw mustSignIn(await this.stateTold(userId));
     const secret = await this.secret();
     const target = entraTarget(settings, this.overrides);
-    const app = userCacheApp(settings, target, secret, this.users, userId);
+    // A renewal is written back only over the row it renewed: a sign-in meanwhile keeps its tokens.
+    const app = userCacheApp(settings, target, secret, stored.cache, async (renewed) => {
+      await this.users.write(userId, stored.homeAccountId, renewed, stored.version);
+    });
+    let failure: SignInFailure;
     try {
-      // A fresh app loads the user's partition only through a cache read: look the account up first.
       const account = await app.getTokenCache().getAccountByHomeId(stored.homeAccountId);
       if (account === null) {
-        await this.flag(userId, { code: "no_account" });
-        throw mustSignIn("needs-sign-in");
+        failure = { code: "no_account" };
+      } else {
+        const result = await app.acquireTokenSilent({
+          account,
+          scopes: modePermissions[settings.mode].graph.map((p) => `${target.graphResource}/${p}`),
+        });
+        return result.accessToken;
       }
-      const result = await app.acquireTokenSilent({
-        account,
-        scopes: modePermissions[settings.mode].graph.map((p) => `${target.graphResource}/${p}`),
-      });
-      return result.accessToken;
     } catch (error) {
-      if (error instanceof AppError) throw error;
-      if (needsInteraction(error)) {
-        await this.flag(userId, msalFailure(error));
-        throw mustSignIn("needs-sign-in");
+      if (!needsInteraction(error)) {
+        throw new AppError("dependency-unavailable", "Could not renew the user's Microsoft Graph token.", {
+          cause: new Error(msalErrorCode(error)),
+        });
       }
-      throw new AppError("dependency-unavailable", "Could not renew the user's Microsoft Graph token.", {
-        cause: new Error(msalErrorCode(error)),
-      });
+      failure = msalFailure(error);
     }
+    const lapse = await this.users.markNeedsSignIn(userId, failure, stored.version);
+    if (lapse === undefined) {
+      // The row changed since it was read: the user signed in again (try once with the new tokens), or
+      // another failure flagged it first (then the retry finds the flag and the notification state).
+      if (!again) return this.tokenOf(userId, true);
+      throw mustSignIn("needs-sign-in");
+    }
+    await this.notify({ userId, lapseId: lapse.lapseId, failure });
+    throw mustSignIn("needs-sign-in");
   }
 
   usersWithToken(limit?: number): Promise<string[]> {
     return this.users.usersWithToken(limit);
   }
 
-  private async flag(userId: string, failure: SignInFailure): Promise<void> {
-    const { lapseId } = await this.users.markNeedsSignIn(userId, failure.code);
-    await this.onNeedsSignIn({ userId, lapseId, failure }).catch(() => undefined);
+  /**
+   * Where a user without usable tokens stands; a flagged user not told yet (the mail could not be
+   * queued then) is told now. The notification records itself, so this stops once it got through.
+   */
+  private async stateTold(userId: string): Promise<DelegatedSignInState> {
+    const flagged = await this.users.flagged(userId);
+    if (flagged === undefined) return this.users.state(userId);
+    if (!flagged.notified) await this.notify(flagged.lapse);
+    return "needs-sign-in";
+  }
+
+  /** The notification's failures are its own: they never hide the flag (and leave it to be retried). */
+  private async notify(lapse: SignInLapse): Promise<void> {
+    await this.onNeedsSignIn(lapse).catch(() => undefined);
   }
 
   private async configured(): Promise<IntegrationSettings> {

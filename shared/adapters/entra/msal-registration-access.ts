@@ -18,7 +18,14 @@ import type { UserTokenStore } from "../../app/ports/user-token-store";
 import type { CloudEndpoints } from "../../domain/integration/cloud";
 import type { CredentialFailure } from "../../domain/integration/permission-report";
 import { GraphRegistrationProbes } from "../graph/graph-registration-probes";
-import { entraTarget, msalErrorCode, needsInteraction, plainApp, type EntraTarget } from "./msal-apps";
+import {
+  configuration,
+  entraTarget,
+  msalErrorCode,
+  needsInteraction,
+  plainApp,
+  type EntraTarget,
+} from "./msal-apps";
 
 /**
  * Tokens for the integration test, through MSAL Node, for a registration that may not be saved yet.
@@ -64,16 +71,9 @@ export class MsalRegistrationAccess implements RegistrationAccess {
         return Promise.resolve();
       },
     };
-    const app = new ConfidentialClientApplication({
-      auth: {
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        authority: target.authority,
-        ...(target.knownAuthorities.length > 0 ? { knownAuthorities: target.knownAuthorities } : {}),
-      },
-      cache: { cachePlugin: plugin },
-      system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
-    });
+    const app = new ConfidentialClientApplication(
+      configuration(registration, target, registration.clientSecret, plugin),
+    );
     try {
       const account = await app.getTokenCache().getAccountByHomeId(stored.homeAccountId);
       if (account === null) return noUserToken("Your stored Microsoft sign-in holds no account.");
@@ -82,7 +82,9 @@ export class MsalRegistrationAccess implements RegistrationAccess {
         scopes: [`${target.graphResource}/.default`],
         forceRefresh: true,
       });
-      if (renewed !== undefined) await this.users.write(userId, stored.homeAccountId, renewed);
+      // Written back only over the row renewed (a sign-in meanwhile wins).
+      if (renewed !== undefined)
+        await this.users.write(userId, stored.homeAccountId, renewed, stored.version);
       return { ok: true, probes: this.probes(target, result.accessToken, "scp") };
     } catch (error) {
       if (needsInteraction(error)) {

@@ -10,7 +10,7 @@ import type { SignInClient } from "../../app/ports/sign-in-client";
 import { AppError } from "../../domain/errors";
 import type { CloudEndpoints } from "../../domain/integration/cloud";
 import { modePermissions } from "../../domain/integration/modes";
-import { entraTarget, msalErrorCode, plainApp, type EntraTarget } from "./msal-apps";
+import { configuration, entraTarget, msalErrorCode, plainApp, type EntraTarget } from "./msal-apps";
 
 /** Sign-in through MSAL's `ConfidentialClientApplication` (auth code + PKCE), one app per sign-in step. */
 export class MsalSignInClient implements SignInClient {
@@ -68,16 +68,7 @@ export class MsalSignInClient implements SignInClient {
         return Promise.resolve();
       },
     };
-    const app = new ConfidentialClientApplication({
-      auth: {
-        clientId: settings.clientId,
-        clientSecret: secret,
-        authority: target.authority,
-        ...(target.knownAuthorities.length > 0 ? { knownAuthorities: target.knownAuthorities } : {}),
-      },
-      cache: { cachePlugin: capture },
-      system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
-    });
+    const app = new ConfidentialClientApplication(configuration(settings, target, secret, capture));
     try {
       const result = await app.acquireTokenByCode(
         {

@@ -28,6 +28,20 @@ interface IntegrationEntity {
 
 const secretContext = `${settingsTable}/${settingsPartition}/${settingsRows.integration}/clientSecret`;
 
+/**
+ * How long a worker reuses the row it read. Every authenticated request and every Graph call reads the
+ * integration, so it is memoised (with the decrypted secret) instead of read and decrypted each time.
+ * A save drops it at once in the worker that saved; other workers (other instances of the app) see
+ * the change up to this long later: a new mode, secret or admin group takes effect there within 30 s.
+ */
+export const integrationCacheMs = 30_000;
+
+interface Cached {
+  readonly at: number;
+  readonly row: Promise<IntegrationEntity | undefined>;
+  secret?: Promise<string | undefined>;
+}
+
 export class TableIntegrationStore implements IntegrationStore {
   constructor(
     private readonly tables: TableService,
@@ -36,7 +50,10 @@ export class TableIntegrationStore implements IntegrationStore {
     private readonly bootstrapSecret?: string,
     /** From the M365_* app settings: the integration until an admin saves one, so a first admin can sign in. */
     private readonly bootstrap?: IntegrationSettings,
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private cached: Cached | undefined;
 
   async get(): Promise<IntegrationSettings | undefined> {
     const row = await this.row();
@@ -59,9 +76,17 @@ export class TableIntegrationStore implements IntegrationStore {
   }
 
   async clientSecret(): Promise<string | undefined> {
-    const row = await this.row();
-    if (row?.clientSecretSealed) return this.box.open(row.clientSecretSealed, secretContext);
-    return this.bootstrapSecret;
+    const cached = this.current();
+    if (cached.secret === undefined) {
+      const secret = cached.row.then((row) =>
+        row?.clientSecretSealed ? this.box.open(row.clientSecretSealed, secretContext) : this.bootstrapSecret,
+      );
+      cached.secret = secret;
+      secret.catch(() => {
+        if (cached.secret === secret) delete cached.secret;
+      });
+    }
+    return cached.secret;
   }
 
   async hasClientSecret(): Promise<boolean> {
@@ -86,10 +111,33 @@ export class TableIntegrationStore implements IntegrationStore {
     };
     if (settings.adminEmails !== undefined) entity.adminEmails = JSON.stringify(settings.adminEmails);
     if (clientSecret !== undefined) entity.clientSecretSealed = this.box.seal(clientSecret, secretContext);
-    await table.upsertEntity(entity, "Merge");
+    this.cached = undefined;
+    try {
+      await table.upsertEntity(entity, "Merge");
+    } finally {
+      // Dropped again: a read that started during the write may have memoised the old row.
+      this.cached = undefined;
+    }
   }
 
-  private async row(): Promise<IntegrationEntity | undefined> {
+  private row(): Promise<IntegrationEntity | undefined> {
+    return this.current().row;
+  }
+
+  /** The memoised read, or a new one when it is older than `integrationCacheMs` (or failed). */
+  private current(): Cached {
+    const at = this.now().getTime();
+    const cached = this.cached;
+    if (cached !== undefined && at - cached.at < integrationCacheMs && at >= cached.at) return cached;
+    const fresh: Cached = { at, row: this.read() };
+    fresh.row.catch(() => {
+      if (this.cached === fresh) this.cached = undefined;
+    });
+    this.cached = fresh;
+    return fresh;
+  }
+
+  private async read(): Promise<IntegrationEntity | undefined> {
     const table = await this.tables.table(settingsTable);
     try {
       return await table.getEntity<IntegrationEntity>(settingsPartition, settingsRows.integration);

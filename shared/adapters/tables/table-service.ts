@@ -1,14 +1,20 @@
-import { TableClient, TableServiceClient } from "@azure/data-tables";
+import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { Settings } from "../../config";
 import type { DependencyProbe } from "../../app/ports/dependency-probe";
 import { azureCredential } from "../identity/credential";
 
+/** Pipeline policies added to every client (tests count requests with one). */
+export interface TableServiceOptions {
+  readonly additionalPolicies?: TableServiceClientOptions["additionalPolicies"];
+}
+
 /**
  * Opens tables by logical name (`bookings`) under the deployment's prefix (`onesbookings`), creating
- * each table once per worker on first use.
+ * each table once per worker on first use. One `TableClient` per table is kept for the worker's life.
  */
 export class TableService {
   private readonly created = new Map<string, Promise<void>>();
+  private readonly clients = new Map<string, TableClient>();
 
   private constructor(
     private readonly service: TableServiceClient,
@@ -16,11 +22,13 @@ export class TableService {
     readonly prefix: string,
   ) {}
 
-  static fromSettings(settings: Settings): TableService {
+  static fromSettings(settings: Settings, extra: TableServiceOptions = {}): TableService {
     const prefix = settings.TABLE_PREFIX;
+    const policies =
+      extra.additionalPolicies === undefined ? {} : { additionalPolicies: extra.additionalPolicies };
     if (settings.TABLES_CONNECTION_STRING !== undefined) {
       const cs = settings.TABLES_CONNECTION_STRING;
-      const options = { allowInsecureConnection: cs.includes("http://") };
+      const options = { allowInsecureConnection: cs.includes("http://"), ...policies };
       return new TableService(
         TableServiceClient.fromConnectionString(cs, options),
         (name) => TableClient.fromConnectionString(cs, name, options),
@@ -31,8 +39,8 @@ export class TableService {
     if (endpoint === undefined) throw new Error("TABLES_ENDPOINT or TABLES_CONNECTION_STRING must be set");
     const credential = azureCredential(settings.AZURE_CLIENT_ID);
     return new TableService(
-      new TableServiceClient(endpoint, credential),
-      (name) => new TableClient(endpoint, name, credential),
+      new TableServiceClient(endpoint, credential, policies),
+      (name) => new TableClient(endpoint, name, credential, policies),
       prefix,
     );
   }
@@ -40,7 +48,11 @@ export class TableService {
   /** The client for a logical table, created in storage on first use. */
   async table(logicalName: string): Promise<TableClient> {
     const name = `${this.prefix}${logicalName}`;
-    const client = this.open(name);
+    let client = this.clients.get(name);
+    if (client === undefined) {
+      client = this.open(name);
+      this.clients.set(name, client);
+    }
     let creation = this.created.get(name);
     if (creation === undefined) {
       creation = client.createTable().catch((error: unknown) => {

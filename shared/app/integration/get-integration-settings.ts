@@ -55,6 +55,10 @@ export async function getIntegrationSettings(deps: {
   readonly integration: IntegrationStore;
   readonly appBaseUrl: string;
 }): Promise<IntegrationSettingsView> {
-  const [settings, secret] = await Promise.all([deps.integration.get(), deps.integration.clientSecret()]);
-  return integrationView(settings, secret !== undefined, deps.appBaseUrl);
+  // Whether a secret is set, without decrypting it.
+  const [settings, secretSet] = await Promise.all([
+    deps.integration.get(),
+    deps.integration.hasClientSecret(),
+  ]);
+  return integrationView(settings, secretSet, deps.appBaseUrl);
 }

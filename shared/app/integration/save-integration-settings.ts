@@ -1,4 +1,4 @@
-import type { Principal } from "../../domain/auth/principal";
+import { adminAppRole, isAdmin, type Principal } from "../../domain/auth/principal";
 import { AppError, type FieldError } from "../../domain/errors";
 import type { Cloud } from "../../domain/integration/cloud";
 import type { IntegrationMode } from "../../domain/integration/modes";
@@ -19,8 +19,10 @@ export interface IntegrationSettingsInput {
   readonly clientSecret?: string;
   readonly secretExpiresAt?: Date;
   readonly mode: IntegrationMode;
-  readonly adminGroupId?: string;
-  readonly adminEmails?: readonly string[];
+  /** Missing: the saved group stays; null: no admin group (admins by the app role only). */
+  readonly adminGroupId?: string | null;
+  /** Missing: the saved addresses stay; null: none. */
+  readonly adminEmails?: readonly string[] | null;
 }
 
 /** Which input fields a failed test points at. */
@@ -44,13 +46,35 @@ function fieldsOf(report: IntegrationTestReport): FieldError[] {
 /**
  * PUT /api/admin/integration: tests the registration for the mode first and refuses to save one that
  * cannot support it (`validation-failed` with the test report); saves otherwise, the secret encrypted and
- * only when one is given. Returns the saved view (no secret) and the report.
+ * only when one is given. A missing admin group or address list keeps the saved one (null clears it),
+ * and a save after which the calling admin would no longer be an admin (neither the app role nor a
+ * member of the new admin group) is refused (`validation-failed` naming `adminGroupId`), so no save can
+ * lock every admin out. Returns the saved view (no secret) and the report.
  */
 export async function saveIntegrationSettings(
   deps: SaveIntegrationDeps,
   admin: Principal,
   input: IntegrationSettingsInput,
 ): Promise<{ settings: IntegrationSettingsView; report: IntegrationTestReport }> {
+  const saved = await deps.integration.get();
+  const adminGroupId =
+    input.adminGroupId === undefined ? saved?.adminGroupId : (input.adminGroupId ?? undefined);
+  const adminEmails =
+    input.adminEmails === undefined ? (saved?.adminEmails ?? []) : (input.adminEmails ?? []);
+  if (!isAdmin(admin.roles, admin.groups, adminGroupId)) {
+    throw new AppError(
+      "validation-failed",
+      "You would no longer be a ONES admin after this save. Nothing was saved.",
+      {
+        fields: [
+          {
+            path: "adminGroupId",
+            message: `Choose an admin group you are a member of, or have the ${adminAppRole} app role assigned first.`,
+          },
+        ],
+      },
+    );
+  }
   const { registration, mode } = await resolveCandidate(deps.integration, input);
   const report = await runIntegrationTest(deps, admin, registration, mode);
   if (!report.ok) {
@@ -63,7 +87,6 @@ export async function saveIntegrationSettings(
     );
   }
   // A secret's expiry belongs to that secret: kept while the secret is, unless a new date is given.
-  const saved = await deps.integration.get();
   const secretExpiresAt =
     input.secretExpiresAt ?? (input.clientSecret === undefined ? saved?.secretExpiresAt : undefined);
   const settings = {
@@ -73,8 +96,8 @@ export async function saveIntegrationSettings(
     clientId: input.clientId,
     mode: input.mode,
     ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
-    ...(input.adminGroupId === undefined ? {} : { adminGroupId: input.adminGroupId }),
-    adminEmails: input.adminEmails ?? [],
+    ...(adminGroupId === undefined ? {} : { adminGroupId }),
+    adminEmails,
     updatedAt: deps.now(),
   };
   await deps.integration.save(settings, input.clientSecret);

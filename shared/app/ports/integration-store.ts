@@ -24,6 +24,8 @@ export interface IntegrationSettings {
 export interface IntegrationStore {
   get(): Promise<IntegrationSettings | undefined>;
   clientSecret(): Promise<string | undefined>;
+  /** Whether a secret is set (saved or from the app settings), without decrypting it. */
+  hasClientSecret(): Promise<boolean>;
   /** Saves the settings; the stored secret is replaced only when `clientSecret` is given. */
   save(settings: IntegrationSettings, clientSecret?: string): Promise<void>;
 }

@@ -21,9 +21,9 @@ const domainOf = (address: string): string | undefined => {
 /**
  * The tenant's verified domains. `GET /organization` needs Organization.Read.All or Directory.Read.All as
  * an application permission, or User.Read delegated (https://learn.microsoft.com/graph/api/organization-get),
- * which the application modes' permission sets do not include. Without it, the domains ONES has seen
- * in the tenant stand in: the rooms' mailboxes and the signed-in admin's own address (all come from
- * the tenant's directory, so their domains are verified ones).
+ * which the application modes' permission sets do not include. Without it, the domains of the rooms'
+ * mailboxes stand in (rooms come from the tenant's directory, so their domains are verified ones). The
+ * admin's own address is not used: a guest admin's address is in their home tenant's domain.
  */
 export async function tenantDomains(deps: TenantDomainsDeps, admin: Principal): Promise<TenantDomains> {
   const access = await currentAccess(deps, admin);
@@ -42,11 +42,9 @@ export async function tenantDomains(deps: TenantDomainsDeps, admin: Principal): 
     const d = domainOf(email);
     if (d !== undefined) known.add(d);
   }
-  const own = domainOf(admin.email);
-  if (own !== undefined) known.add(own);
   return {
     domains: [...known].sort(),
     source: "known",
-    note: "The integration's permissions cannot read the tenant's verified domains (that needs Organization.Read.All), so the domains of the tenant's rooms and of your own account were used.",
+    note: "The integration's permissions cannot read the tenant's verified domains (that needs Organization.Read.All), so the domains of the tenant's rooms were used.",
   };
 }

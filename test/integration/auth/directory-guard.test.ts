@@ -38,7 +38,7 @@ const me = (jar: CookieJar): Promise<Response> => get(`${stack.host.baseUrl}/api
 async function syncDirectory(): Promise<void> {
   const response = await fetch(`${stack.host.baseUrl}/api/admin/sync/directory`, {
     method: "POST",
-    headers: { cookie: admin.header() },
+    headers: { cookie: admin.header(), origin: stack.host.baseUrl },
   });
   expect([200, 202]).toContain(response.status);
 }

@@ -90,7 +90,7 @@ describe("people at sign-in", () => {
       const syncDirectory = async (): Promise<void> => {
         const response = await fetch(`${stack.host.baseUrl}/api/admin/sync/directory`, {
           method: "POST",
-          headers: { cookie: adminJar.header() },
+          headers: { cookie: adminJar.header(), origin: stack.host.baseUrl },
         });
         expect([200, 202]).toContain(response.status);
       };

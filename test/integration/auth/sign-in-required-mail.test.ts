@@ -94,6 +94,35 @@ describe("the sign-in-required mail", () => {
     expect(second[0]?.id).not.toBe(first[0]?.id);
   });
 
+  it("is still sent when the mail queue was unavailable at the first flag: once, on a later call", async () => {
+    await signIn(stack, new CookieJar(), user.upn);
+    await getServices().graphTokens.userToken(user.id);
+    expect(await drainMail()).toEqual([]);
+    // The mail queue is down (nothing listens there) when the refresh token turns out revoked.
+    process.env.SERVICEBUS =
+      "Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;";
+    resetSettings();
+    await resetServices();
+    try {
+      stack.sim.control.revokeRefreshTokens({ userId: user.id });
+      await failingTokenCall();
+      expect(await getServices().userTokens.state(user.id)).toBe("needs-sign-in");
+      expect((await getServices().userTokens.flagged(user.id))?.notified).toBe(false);
+    } finally {
+      process.env.SERVICEBUS = bus.connectionString;
+      resetSettings();
+      await resetServices();
+    }
+    expect(await drainMail()).toEqual([]);
+    // The queue is back: the next calls for the flagged user tell them, once.
+    await failingTokenCall();
+    await failingTokenCall();
+    const mails = await drainMail();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.id).toMatch(new RegExp(`^sign-in-required:${user.id}:`));
+    expect((await getServices().userTokens.flagged(user.id))?.notified).toBe(true);
+  });
+
   it("parallel failures of one lapse agree on the message id (the consumer sends it once)", async () => {
     await signIn(stack, new CookieJar(), user.upn);
     await getServices().graphTokens.userToken(user.id);

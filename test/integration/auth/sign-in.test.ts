@@ -96,7 +96,10 @@ describe("sign-in", () => {
     // The earlier session is gone, even for someone who kept its cookie.
     expect((await get(api("/api/me"), undefined, { cookie: `ones_session=${first}` })).status).toBe(401);
 
-    const out = await fetch(api("/api/auth/logout"), { method: "POST", headers: { cookie: jar.header() } });
+    const out = await fetch(api("/api/auth/logout"), {
+      method: "POST",
+      headers: { cookie: jar.header(), origin: stack.host.baseUrl },
+    });
     expect(out.status).toBe(200);
     expect(out.headers.getSetCookie().some((c) => /^ones_session=;.*Max-Age=0/.test(c))).toBe(true);
     expect(((await out.json()) as { entraLogoutUrl?: string }).entraLogoutUrl).toContain(

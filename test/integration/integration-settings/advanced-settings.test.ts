@@ -1,5 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TableClient } from "@azure/data-tables";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { getServices } from "../../../shared/composition";
+import { CookieJar, signIn } from "../auth/helpers";
 import { appOfMode, grantsOf, startAdminStack, type AdminStack } from "./helpers";
 
 /**
@@ -27,6 +29,15 @@ afterEach(async () => {
 afterAll(async () => {
   await s.stack.stop();
 });
+
+/** A room ONES knows (as the rooms sync stores it): its mailbox domain is one of the tenant's. */
+async function addRoom(email: string): Promise<void> {
+  const table = TableClient.fromConnectionString(inject("tablesConnectionString"), `${s.stack.prefix}rooms`, {
+    allowInsecureConnection: true,
+  });
+  await table.createTable();
+  await table.upsertEntity({ partitionKey: "room", rowKey: email, email, active: true }, "Merge");
+}
 
 interface Problem {
   status: number;
@@ -107,19 +118,38 @@ describe("cross-domain representatives", () => {
 });
 
 describe("sender address", () => {
-  it("application mode without Organization.Read.All: falls back to the tenant's known domains", async () => {
+  it("application mode without Organization.Read.All: falls back to the domains of the tenant's rooms", async () => {
+    await addRoom("room-known-1@fabrikam.example");
     const jar = await s.signInAs("application");
-    const adminDomain = s.admin.upn.split("@")[1] ?? "";
     const put = await s.call(jar, "PUT", "/api/admin/settings/mail", {
-      senderAddress: `ones@${adminDomain}`,
+      senderAddress: "ones@fabrikam.example",
     });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({
-      senderAddress: `ones@${adminDomain}`,
-      domainCheck: { source: "known", domains: [adminDomain] },
+      senderAddress: "ones@fabrikam.example",
+      domainCheck: { source: "known", domains: ["fabrikam.example"] },
     });
     const got = await s.call(jar, "GET", "/api/admin/settings/mail");
-    expect(await got.json()).toEqual({ senderAddress: `ones@${adminDomain}` });
+    expect(await got.json()).toEqual({ senderAddress: "ones@fabrikam.example" });
+  });
+
+  it("without Organization.Read.All, a (guest) admin's own domain is not taken for a tenant domain", async () => {
+    await addRoom("room-known-1@fabrikam.example");
+    await s.signInAs("application");
+    const guest = s.stack.sim.control.addUser({
+      userPrincipalName: "gail.guest@home.example",
+      displayName: "Gail Guest",
+      mail: "gail.guest@home.example",
+    });
+    s.stack.sim.control.addMember(s.admin.groupId, guest.id);
+    const jar = new CookieJar();
+    expect((await signIn(s.stack, jar, guest.data.userPrincipalName)).status).toBe(302);
+    const problem = await expectProblem(
+      await s.call(jar, "PUT", "/api/admin/settings/mail", { senderAddress: "ones@home.example" }),
+      ["senderAddress"],
+    );
+    expect(problem.errors[0]?.message).toMatch(/home\.example/);
+    expect(await getServices().mailSettings.get()).toEqual({});
   });
 
   it("with Organization.Read.All: any verified domain of the tenant (GET /organization)", async () => {

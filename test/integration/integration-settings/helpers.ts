@@ -60,6 +60,8 @@ export async function startAdminStack(): Promise<AdminStack> {
         method,
         headers: {
           cookie: jar.header(),
+          // As a browser sends it from the app's own pages (unsafe methods need it with the cookie).
+          origin: stack.host.baseUrl,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

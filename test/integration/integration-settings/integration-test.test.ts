@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IntegrationTestReport } from "../../../shared/domain/integration/permission-report";
 import { integrationModes, type IntegrationMode } from "../../../shared/domain/integration/modes";
-import { getServices } from "../../../shared/composition";
+import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
+import { getServices, resetServices } from "../../../shared/composition";
+import { resetSettings } from "../../../shared/config";
 import { appOfMode, grantsOf, startAdminStack, type AdminStack } from "./helpers";
 
 /**
@@ -176,6 +178,23 @@ describe("GET /api/admin/integration", () => {
     expect((await getServices().integrationStore.get())?.secretExpiresAt?.toISOString()).toBe(
       "2027-03-31T00:00:00.000Z",
     );
+  });
+
+  it("says a secret is set without decrypting it (here: sealed under a key since rotated)", async () => {
+    const jar = await s.signInAs("application");
+    const key = process.env.TOKEN_ENCRYPTION_KEY;
+    process.env.TOKEN_ENCRYPTION_KEY = generateKey();
+    resetSettings();
+    await resetServices();
+    try {
+      const response = await s.call(jar, "GET", "/api/admin/integration");
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ configured: true, clientSecret: { set: true } });
+    } finally {
+      process.env.TOKEN_ENCRYPTION_KEY = key;
+      resetSettings();
+      await resetServices();
+    }
   });
 
   it("is for admins only", async () => {
