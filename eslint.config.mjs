@@ -62,8 +62,24 @@ export default tseslint.config(
     rules: boundary("shared/app uses ports, never SDKs or adapters."),
   },
   {
+    // The edge parses, calls a use case and maps: adapters and SDKs are reached through composition only.
     files: ["functions/**/*.ts"],
     rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [...sdkModules, "!@azure/functions"],
+              message: "functions/ holds the edge only: SDKs belong in shared/adapters.",
+            },
+            {
+              group: ["**/adapters/**", "**/dev/**"],
+              message: "functions/ reaches adapters through shared/composition, never directly.",
+            },
+          ],
+        },
+      ],
       "no-restricted-syntax": [
         "error",
         {

@@ -4,6 +4,8 @@ import { adminIntegrationPut } from "./admin-integration-put";
 import { adminIntegrationTest } from "./admin-integration-test";
 import { adminIntegrationExchangeScript } from "./admin-integration-exchange-script";
 import { adminRoomsImport } from "./admin-rooms-import";
+import { adminBuildingsList } from "./admin-buildings-list";
+import { adminBuildingsPut } from "./admin-buildings-put";
 import { adminSettingsCrossDomainGet } from "./admin-settings-cross-domain-get";
 import { adminSettingsCrossDomainPut } from "./admin-settings-cross-domain-put";
 import { adminSettingsMailGet } from "./admin-settings-mail-get";
@@ -20,6 +22,7 @@ import { integrationCapabilitiesFunction } from "./integration-capabilities";
 import { me } from "./me";
 import { mailSend } from "./mail-send";
 import { secretExpiry } from "./secret-expiry";
+import { syncRun } from "./sync-run";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -35,7 +38,10 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   directorySync,
   adminSyncGet,
   adminSyncRun,
+  syncRun,
   adminRoomsImport,
+  adminBuildingsList,
+  adminBuildingsPut,
   adminIntegrationExchangeScript,
   adminIntegrationGet,
   adminIntegrationPut,

@@ -1,5 +1,5 @@
 import { timerFunction } from "./lib/definition";
-import { syncTimerHandler } from "./rooms-sync";
+import { syncTimerHandler } from "./lib/sync-timer";
 
 /** Every 15 minutes (DIRECTORY_SYNC_SCHEDULE): users, groups and members by delta (application mode). */
 export const directorySync = timerFunction({

@@ -127,6 +127,14 @@ var serviceBusQueues = [
     maxDeliveryCount: 10
     defaultMessageTimeToLive: 'P3D'
   }
+  {
+    // An admin's "run now" of a sync (POST /api/admin/sync/{kind}); one run lasts minutes, so the
+    // longest lock Service Bus allows (the host renews it while the run goes on).
+    name: 'sync-run'
+    lockDuration: 'PT5M'
+    maxDeliveryCount: 10
+    defaultMessageTimeToLive: 'P1D'
+  }
 ]
 
 // Key Vault secrets the app settings reference. None is created with a value by this template:

@@ -81,7 +81,7 @@ export interface Services {
   readonly registrationAccess: RegistrationAccess;
   readonly crossDomain: CrossDomainStore;
   /** Rooms ONES knows (synced or imported), for the integration test's calendar probe. */
-  readonly knownRooms: Pick<RoomStore, "roomEmails" | "rooms">;
+  readonly knownRooms: Pick<RoomStore, "roomEmails" | "rooms" | "anyActiveRoomEmail">;
 }
 
 let services: Services | undefined;

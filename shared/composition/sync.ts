@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { GraphGateways } from "../adapters/graph/graph-gateways";
+import { KeyedSemaphore } from "../adapters/graph/limiter";
 import { TableSyncStateStore } from "../adapters/tables/table-sync-state";
 import { TableSyncStore } from "../adapters/tables/table-sync-store";
 import type { ImportRoomsDependencies } from "../app/sync/import-rooms";
+import type { BuildingsDependencies } from "../app/rooms/buildings";
 import { noBookingsToFlag } from "../app/sync/no-bookings-to-flag";
+import type { RequestSyncDependencies } from "../app/sync/request-sync";
 import type { SyncDependencies } from "../app/sync/sync-dependencies";
 import { cloudEndpoints } from "../domain/integration/cloud";
 import type { Services } from "./index";
@@ -13,6 +16,8 @@ interface SyncWiring {
   readonly store: TableSyncStore;
   readonly state: TableSyncStateStore;
   readonly gateways: Map<string, GraphGateways>;
+  /** Graph requests in flight per mailbox (Outlook allows 4), shared by every Graph client of the worker. */
+  readonly mailboxes: KeyedSemaphore;
 }
 
 const wiring = new WeakMap<Services, SyncWiring>();
@@ -24,6 +29,7 @@ function wiringOf(services: Services): SyncWiring {
       store: new TableSyncStore(services.tables),
       state: new TableSyncStateStore(services.tables),
       gateways: new Map(),
+      mailboxes: new KeyedSemaphore(4),
     };
     wiring.set(services, w);
   }
@@ -40,7 +46,7 @@ async function gatewaysFor(services: Services): Promise<GraphGateways> {
   );
   let gateways = w.gateways.get(graphBaseUrl);
   if (gateways === undefined) {
-    gateways = new GraphGateways(graphBaseUrl, services.graphTokens);
+    gateways = new GraphGateways(graphBaseUrl, services.graphTokens, { mailboxes: w.mailboxes });
     w.gateways.set(graphBaseUrl, gateways);
   }
   return gateways;
@@ -64,6 +70,18 @@ export async function syncDependencies(
   };
 }
 
+/** "Run now": records the request and queues it on `sync-run` (see requestSyncRun). */
+export function syncRequestDependencies(services: Services): RequestSyncDependencies {
+  return {
+    integration: services.integrationStore,
+    state: wiringOf(services).state,
+    workQueue: services.workQueue,
+    now: services.now,
+    newId: () => randomUUID(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
 export async function importRoomsDependencies(
   services: Services,
   log?: (message: string) => void,
@@ -77,6 +95,11 @@ export async function importRoomsDependencies(
     defaultTimeZone: services.settings.ROOMS_DEFAULT_TIME_ZONE,
     ...(log === undefined ? {} : { log }),
   };
+}
+
+/** Buildings and their zones (GET/PUT /api/admin/buildings). */
+export function buildingsDependencies(services: Services): BuildingsDependencies {
+  return { store: wiringOf(services).store };
 }
 
 /** The directory store the sign-in guard asks whether a person was disabled or deleted. */

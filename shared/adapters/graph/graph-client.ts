@@ -25,8 +25,13 @@ export interface GraphClientOptions {
   readonly token: () => Promise<string>;
   /** Requests in flight through this client at once. */
   readonly maxConcurrent?: number;
-  /** Requests in flight per mailbox at once (Outlook allows 4). */
+  /** Requests in flight per mailbox at once (Outlook allows 4); ignored when `mailboxes` is given. */
   readonly perMailbox?: number;
+  /**
+   * The per-mailbox limiter, shared by every client of the worker (app-only and each user's), so the
+   * limit holds per mailbox whoever's token a request carries. A client of its own when omitted.
+   */
+  readonly mailboxes?: KeyedSemaphore;
   /** Attempts per request when Graph throttles (429) or is briefly unavailable (503, 504, network). */
   readonly maxAttempts?: number;
   /** Longest Retry-After honoured before giving up on a request, in seconds. */
@@ -76,7 +81,7 @@ export class GraphClient {
       ...(GRAPH_HOSTS.has(host) ? {} : { customHosts: new Set([host]) }),
     });
     this.global = new Semaphore(options.maxConcurrent ?? 8);
-    this.mailboxes = new KeyedSemaphore(options.perMailbox ?? 4);
+    this.mailboxes = options.mailboxes ?? new KeyedSemaphore(options.perMailbox ?? 4);
     this.maxAttempts = options.maxAttempts ?? 10;
     this.maxRetryAfterMs = (options.maxRetryAfterSeconds ?? 120) * 1000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

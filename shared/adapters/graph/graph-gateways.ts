@@ -4,22 +4,27 @@ import { GraphClient, type GraphClientOptions } from "./graph-client";
 import { GraphDirectoryGateway } from "./graph-directory-gateway";
 import { GraphPlacesGateway } from "./graph-places-gateway";
 import { GraphRoomCalendarProbe } from "./graph-room-calendar-probe";
+import { KeyedSemaphore } from "./limiter";
 
 export type GraphClientTuning = Omit<GraphClientOptions, "baseUrl" | "token">;
 
 /**
  * The Graph gateways for one Graph host: app-only calls (directory, places) and per-user calls
- * (delegated room checks), all through `GraphClient`.
+ * (delegated room checks), all through `GraphClient`. Every client shares one per-mailbox limiter
+ * (`tuning.mailboxes`, else one of these gateways'), so "4 per mailbox" holds across users.
  */
 export class GraphGateways implements M365Gateways {
   private appClient: GraphClient | undefined;
   private readonly userClients = new Map<string, GraphClient>();
+  private readonly tuning: GraphClientTuning;
 
   constructor(
     private readonly graphBaseUrl: string,
     private readonly tokens: GraphTokenProvider,
-    private readonly tuning: GraphClientTuning = {},
-  ) {}
+    tuning: GraphClientTuning = {},
+  ) {
+    this.tuning = { ...tuning, mailboxes: tuning.mailboxes ?? new KeyedSemaphore(tuning.perMailbox ?? 4) };
+  }
 
   app(): GraphClient {
     this.appClient ??= new GraphClient({

@@ -1,4 +1,8 @@
-/** A counting semaphore: at most `limit` holders at once, FIFO. */
+/**
+ * A counting semaphore: at most `limit` holders at once, FIFO. A release hands its slot straight to
+ * the longest waiter (the count does not drop in between), so a request arriving in the same tick
+ * cannot slip past the queue and push the holders over the limit.
+ */
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -6,14 +10,16 @@ export class Semaphore {
   constructor(private readonly limit: number) {}
 
   async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    if (this.active < this.limit && this.waiting.length === 0) this.active++;
+    // The slot is counted for us by the release that wakes us.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next === undefined) this.active--;
+      else next();
     };
   }
 
@@ -26,7 +32,11 @@ export class Semaphore {
   }
 }
 
-/** One semaphore per key (mailbox), dropped when idle so the map does not grow with the tenant. */
+/**
+ * One semaphore per key (mailbox), dropped when idle so the map does not grow with the tenant. Share
+ * one instance between every Graph client of a worker (app-only and each user's), so the per-mailbox
+ * limit holds whoever's token a request carries.
+ */
 export class KeyedSemaphore {
   private readonly byKey = new Map<string, Semaphore>();
 
@@ -45,7 +55,14 @@ export class KeyedSemaphore {
       if (released) return;
       released = true;
       release();
-      if (semaphore.inUse === 0 && semaphore.queued === 0) this.byKey.delete(key);
+      if (semaphore.inUse === 0 && semaphore.queued === 0 && this.byKey.get(key) === semaphore) {
+        this.byKey.delete(key);
+      }
     };
+  }
+
+  /** Keys with holders or waiters (for tests and diagnostics). */
+  get size(): number {
+    return this.byKey.size;
   }
 }

@@ -14,6 +14,8 @@ export const BUILDINGS_TABLE = "buildings";
 const ROOM_PK = "room";
 const LIST_PK = "roomList";
 const BUILDING_PK = "building";
+/** Every room row carries `active` (roomWrite), so the filter needs no fallback for missing values. */
+const ACTIVE_ROOMS = `PartitionKey eq '${ROOM_PK}' and active eq true`;
 
 type Row = TableEntityResult<Record<string, unknown>>;
 
@@ -160,15 +162,31 @@ export class TableRoomStore implements RoomStore {
     await client.upsertEntity({ partitionKey: BUILDING_PK, rowKey: safeKey(buildingId), timeZone }, "Merge");
   }
 
-  async roomEmails(): Promise<Set<string>> {
+  async roomEmails(options: { readonly includeInactive?: boolean } = {}): Promise<Set<string>> {
     const client = await this.tables.table(ROOMS_TABLE);
     const emails = new Set<string>();
     for await (const row of client.listEntities<{ email?: string }>({
-      queryOptions: { select: ["email"] },
+      queryOptions: {
+        select: ["email"],
+        ...(options.includeInactive === true ? {} : { filter: ACTIVE_ROOMS }),
+      },
     })) {
       if (typeof row.email === "string") emails.add(row.email.toLowerCase());
     }
     return emails;
+  }
+
+  async anyActiveRoomEmail(): Promise<string | undefined> {
+    const client = await this.tables.table(ROOMS_TABLE);
+    const pages = client
+      .listEntities<{ email?: string }>({ queryOptions: { select: ["email"], filter: ACTIVE_ROOMS } })
+      .byPage({ maxPageSize: 1 });
+    // A filtered query may answer an empty page with a continuation; the first row found ends it.
+    for await (const page of pages) {
+      const email = page.find((row) => typeof row.email === "string")?.email;
+      if (email !== undefined) return email.toLowerCase();
+    }
+    return undefined;
   }
 }
 

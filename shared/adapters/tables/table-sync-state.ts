@@ -1,13 +1,19 @@
 import type { TableEntityResult } from "@azure/data-tables";
-import type { LeaseResult, SyncCursor, SyncStateStore, SyncStatus } from "../../app/ports/sync-state-store";
+import type {
+  LeaseResult,
+  SyncCursor,
+  SyncRequest,
+  SyncStateStore,
+  SyncStatus,
+} from "../../app/ports/sync-state-store";
 import type { SyncKind } from "../../domain/sync/sync-kinds";
 import { safeKey, statusOf } from "./table-batch-writer";
 import type { TableService } from "./table-service";
 
 /**
  * Sync bookkeeping, one partition per kind: `status` (what the admin sees), `lease` (one run at a
- * time, taken and renewed with ETags), `cursor-{stream}` (checkpoint and delta link). Structured parts
- * are stored as JSON text.
+ * time, taken and renewed with ETags), `request` (a pending admin "run now"), `cursor-{stream}`
+ * (checkpoint and delta link). Structured parts are stored as JSON text.
  */
 export const SYNC_STATE_TABLE = "syncState";
 
@@ -100,6 +106,83 @@ export class TableSyncStateStore implements SyncStateStore {
       const status = statusOf(error);
       if (status !== 404 && status !== 412) throw error;
     }
+  }
+
+  async leaseHolder(kind: SyncKind, now: Date): Promise<string | undefined> {
+    const lease = await this.get<LeaseRow>(kind, "lease");
+    if (lease?.owner === undefined || lease.expiresAt === undefined) return undefined;
+    return Date.parse(lease.expiresAt) > now.getTime() ? lease.owner : undefined;
+  }
+
+  async request(kind: SyncKind): Promise<SyncRequest | undefined> {
+    return (await this.requestRow(kind))?.request;
+  }
+
+  async openRequest(
+    request: SyncRequest,
+    staleBefore: Date,
+  ): Promise<{ created: boolean; request: SyncRequest }> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const entity = { partitionKey: request.kind, rowKey: "request", json: JSON.stringify(request) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.requestRow(request.kind);
+      try {
+        if (current === undefined) {
+          await client.createEntity(entity);
+          return { created: true, request };
+        }
+        if (Date.parse(current.request.requestedAt) >= staleBefore.getTime()) {
+          return { created: false, request: current.request };
+        }
+        await client.updateEntity(entity, "Replace", { etag: current.etag });
+        return { created: true, request };
+      } catch (error) {
+        // Another request was recorded between our read and write: read again and join it.
+        const status = statusOf(error);
+        if (status !== 409 && status !== 412) throw error;
+      }
+    }
+    const winner = await this.requestRow(request.kind);
+    if (winner === undefined) throw new Error("sync request row keeps changing");
+    return { created: false, request: winner.request };
+  }
+
+  async takeRequest(kind: SyncKind, runId: string): Promise<SyncRequest | undefined> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const current = await this.requestRow(kind);
+    if (current === undefined) return undefined;
+    const taken: SyncRequest = { ...current.request, runId };
+    try {
+      await client.updateEntity(
+        { partitionKey: kind, rowKey: "request", json: JSON.stringify(taken) },
+        "Replace",
+        { etag: current.etag },
+      );
+      return taken;
+    } catch (error) {
+      // Replaced or closed meanwhile: the newer request waits for its own run.
+      const status = statusOf(error);
+      if (status === 404 || status === 412) return undefined;
+      throw error;
+    }
+  }
+
+  async closeRequest(kind: SyncKind, requestId: string): Promise<void> {
+    const client = await this.tables.table(SYNC_STATE_TABLE);
+    const current = await this.requestRow(kind);
+    if (current?.request.requestId !== requestId) return;
+    try {
+      await client.deleteEntity(kind, "request", { etag: current.etag });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw error;
+    }
+  }
+
+  private async requestRow(kind: SyncKind): Promise<{ request: SyncRequest; etag: string } | undefined> {
+    const row = await this.get<{ json?: string }>(kind, "request");
+    if (row?.json === undefined) return undefined;
+    return { request: JSON.parse(row.json) as SyncRequest, etag: row.etag };
   }
 
   private async get<T extends object>(

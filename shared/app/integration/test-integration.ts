@@ -18,7 +18,7 @@ export interface TestIntegrationDeps {
   readonly integration: IntegrationStore;
   readonly access: RegistrationAccess;
   /** Rooms ONES already knows (synced or imported): calendars to probe when /places gives none. */
-  readonly rooms: Pick<RoomStore, "roomEmails">;
+  readonly rooms: Pick<RoomStore, "anyActiveRoomEmail">;
   readonly appBaseUrl: string;
 }
 
@@ -95,10 +95,7 @@ export async function runIntegrationTest(
     const source: TokenSource = { kind: "none", reason: "The credentials did not work." };
     return integrationTestReport({ mode, credentials, source, probes: [], redirectUri });
   }
-  const knownRoom = async (): Promise<string | undefined> => {
-    for (const email of await deps.rooms.roomEmails()) return email;
-    return undefined;
-  };
+  const knownRoom = (): Promise<string | undefined> => deps.rooms.anyActiveRoomEmail();
 
   if (modePermissions[mode].kind === "application") {
     const probes = await applicationProbes(app.probes, mode, knownRoom);

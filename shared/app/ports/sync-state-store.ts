@@ -29,6 +29,22 @@ export interface SyncStatus {
   readonly lastError?: SyncErrorInfo;
   /** The run resumed an interrupted one from its checkpoint. */
   readonly resumed?: boolean;
+  /** The admin "run now" request this run served, if any. */
+  readonly requestId?: string;
+}
+
+/**
+ * An admin's "run now", recorded before it is queued so that it is never lost: it stays until a run
+ * that took it up finishes (any run of the kind takes up the pending request, timer runs included).
+ */
+export interface SyncRequest {
+  readonly kind: SyncKind;
+  readonly requestId: string;
+  readonly requestedAt: string;
+  /** ONES user id of the admin who asked. */
+  readonly requestedBy?: string;
+  /** The run that took the request up (it is kept until that run finishes). */
+  readonly runId?: string;
 }
 
 /** Where a paged Graph stream stands: the next link to fetch, or the delta link of the last round. */
@@ -56,4 +72,18 @@ export interface SyncStateStore {
   /** Extends a held lease; false when it was lost (taken over after expiry). */
   renewLease(kind: SyncKind, owner: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(kind: SyncKind, owner: string): Promise<void>;
+  /** The owner of an unexpired lease, if any. */
+  leaseHolder(kind: SyncKind, now: Date): Promise<string | undefined>;
+
+  /** The pending "run now" of a kind. */
+  request(kind: SyncKind): Promise<SyncRequest | undefined>;
+  /**
+   * Records `request` unless another one is pending and was made at or after `staleBefore`: that one is
+   * returned instead (join). Atomic across workers (ETag-checked).
+   */
+  openRequest(request: SyncRequest, staleBefore: Date): Promise<{ created: boolean; request: SyncRequest }>;
+  /** Marks the pending request (if any) as taken up by `runId`, and returns it. */
+  takeRequest(kind: SyncKind, runId: string): Promise<SyncRequest | undefined>;
+  /** Removes the request once served (only if it is still `requestId`). */
+  closeRequest(kind: SyncKind, requestId: string): Promise<void>;
 }

@@ -43,8 +43,15 @@ export interface RoomStore {
   room(id: string): Promise<Room | undefined>;
   /** Admin-configured IANA zone per building id. */
   buildingZones(): Promise<Map<string, string>>;
-  /** Lower-case addresses of every room mailbox ONES knows (active or not). */
-  roomEmails(): Promise<Set<string>>;
+  /** Stores a building's IANA zone (admin configuration). */
+  setBuildingZone(buildingId: string, timeZone: string): Promise<void>;
+  /**
+   * Lower-case addresses of the active rooms; with `includeInactive`, of every room mailbox ONES knows
+   * (a room that left /places is still a room mailbox, not a person).
+   */
+  roomEmails(options?: { readonly includeInactive?: boolean }): Promise<Set<string>>;
+  /** The address of one active room (any), read without scanning the table; undefined when none. */
+  anyActiveRoomEmail(): Promise<string | undefined>;
 }
 
 export interface PeopleStore {

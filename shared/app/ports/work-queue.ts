@@ -1,5 +1,5 @@
 /** The queues ONES uses for reliable work (see API.md). */
-export const queueNames = ["booking-commands", "calendar-changes", "mail"] as const;
+export const queueNames = ["booking-commands", "calendar-changes", "mail", "sync-run"] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /**
@@ -13,6 +13,8 @@ export const queueSettings: Record<
   "booking-commands": { maxDeliveryCount: 10, lockDurationSeconds: 60 },
   "calendar-changes": { maxDeliveryCount: 10, lockDurationSeconds: 60 },
   mail: { maxDeliveryCount: 10, lockDurationSeconds: 60 },
+  // One message per admin "run now"; a run lasts minutes (the host renews the lock meanwhile).
+  "sync-run": { maxDeliveryCount: 10, lockDurationSeconds: 300 },
 };
 
 export interface QueuedWork {

@@ -1,7 +1,7 @@
 import { AppError, isAppError } from "../../domain/errors";
 import { graphRequestIdOf } from "../../domain/integration/graph-call-error";
 import { syncAvailability, type SyncKind } from "../../domain/sync/sync-kinds";
-import type { SyncStateStore, SyncStatus } from "../ports/sync-state-store";
+import type { SyncRequest, SyncStateStore, SyncStatus } from "../ports/sync-state-store";
 import type { ProgressSink, SyncCounts, SyncDependencies } from "./sync-dependencies";
 import { syncDirectory } from "./sync-directory";
 import { syncRooms } from "./sync-rooms";
@@ -73,6 +73,8 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
     };
   }
 
+  // Everything from here on is inside the try: whatever rejects is recorded as this run's failure,
+  // and the lease is released, so no rejection escapes a run that started.
   const started = deps.now();
   let status: SyncStatus = {
     ...keep(previous),
@@ -83,18 +85,24 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
     startedAt: started.toISOString(),
     progress: { pages: 0, read: 0, written: 0 },
   };
-  await deps.state.saveStatus(status);
-  deps.log?.(`${kind}: run ${runId} started (${trigger})`);
-
-  const progress: ProgressSink = async (p) => {
-    if (!(await deps.state.renewLease(kind, runId, ttl, deps.now()))) {
-      throw new AppError("conflict", "Another run took over this sync (the lease expired).");
-    }
-    status = { ...status, progress: p };
-    await deps.state.saveStatus(status);
-  };
-
+  let request: SyncRequest | undefined;
   try {
+    // A pending "run now" is served by this run, whoever started it (timer or queue).
+    request = await deps.state.takeRequest(kind, runId);
+    if (request !== undefined) status = { ...status, requestId: request.requestId };
+    await deps.state.saveStatus(status);
+    deps.log?.(
+      `${kind}: run ${runId} started (${trigger}${request === undefined ? "" : `, request ${request.requestId}`})`,
+    );
+
+    const progress: ProgressSink = async (p) => {
+      if (!(await deps.state.renewLease(kind, runId, ttl, deps.now()))) {
+        throw new AppError("conflict", "Another run took over this sync (the lease expired).");
+      }
+      status = { ...status, progress: p };
+      await deps.state.saveStatus(status);
+    };
+
     const counts: SyncCounts =
       kind === "rooms" ? await syncRooms(deps, progress) : await syncDirectory(deps, progress);
     const finished = deps.now();
@@ -133,6 +141,8 @@ async function runOnce(deps: SyncDependencies, kind: SyncKind, trigger: SyncTrig
     );
     return { kind, outcome: "failed", runId, status };
   } finally {
+    // The request is served (succeeded or failed, as the status says) only once the run is over.
+    if (request !== undefined) await deps.state.closeRequest(kind, request.requestId).catch(() => undefined);
     await deps.state.releaseLease(kind, runId).catch(() => undefined);
   }
 }

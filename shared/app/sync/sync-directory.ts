@@ -27,7 +27,8 @@ import type { ProgressSink, SyncCounts, SyncDependencies } from "./sync-dependen
  */
 export async function syncDirectory(deps: SyncDependencies, progress: ProgressSink): Promise<SyncCounts> {
   const gateway = deps.gateways.directory();
-  const roomEmails = await deps.store.rooms.roomEmails();
+  // Every room mailbox ONES knows, inactive ones too: they are still not people.
+  const roomEmails = await deps.store.rooms.roomEmails({ includeInactive: true });
   const people = deps.store.people;
   const totals = { pages: 0, read: 0, written: 0 };
   const report = (base: typeof totals) => async (pages: number, read: number, written: number) =>

@@ -77,3 +77,10 @@ export function syncAvailability(mode: IntegrationMode, kind: SyncKind): SyncAva
   }
   return { kind, available: hasCapability(mode, syncCapability.directory), unavailable };
 }
+
+/** Why "run now" is refused in a mode without the kind's permissions, and what to do instead. */
+export function syncRefusal(kind: SyncKind): string {
+  return kind === "rooms"
+    ? "This mode cannot list rooms (no Place.Read.All): import them with POST /api/admin/rooms/import."
+    : "This mode cannot read the directory (no User.Read.All and Group.Read.All): people are added at sign-in.";
+}

@@ -1,17 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAdminStack, type AdminStack } from "./helpers";
+import { startSyncQueue, syncSettled } from "./sync-queue";
 
 /**
  * GET /api/admin/integration/exchange-script: the generated PowerShell names this deployment's app and
  * the rooms ONES synced; the resource-only application mode needs the service principal's object id.
  */
 let s: AdminStack;
+let queue: { stop(): Promise<void> };
 const servicePrincipalId = "6a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
 beforeAll(async () => {
   s = await startAdminStack();
+  queue = await startSyncQueue();
 });
-afterAll(async () => s.stack.stop());
+afterAll(async () => {
+  await queue.stop();
+  await s.stack.stop();
+});
 
 const activeRoomEmails = (): string[] =>
   [...s.stack.sim.control.store.users.values()].filter((u) => u.isRoomMailbox).map((u) => u.data.mail ?? "");
@@ -28,6 +34,8 @@ describe("the Exchange script endpoint", () => {
       expect(early.status).toBe(412);
 
       expect([200, 202]).toContain((await s.call(jar, "POST", "/api/admin/sync/rooms")).status);
+      // Run now is queued (sync-run): wait for the run to end.
+      await syncSettled(s, jar, "rooms");
       const response = await s.call(jar, "GET", url);
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");

@@ -30,6 +30,19 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["POST"],
     authLevel: "anonymous",
   },
+  "admin-buildings-list": {
+    type: "httpTrigger",
+    route: "admin/buildings",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-buildings-put": {
+    type: "httpTrigger",
+    route: "admin/buildings/{id}",
+    methods: ["PUT"],
+    authLevel: "anonymous",
+  },
+  "sync-run": { type: "serviceBusTrigger", queueName: "sync-run", connection: "SERVICEBUS" },
   "admin-rooms-import": {
     type: "httpTrigger",
     route: "admin/rooms/import",

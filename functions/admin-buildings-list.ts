@@ -1,0 +1,17 @@
+import { listBuildings } from "../shared/app/rooms/buildings";
+import { getServices } from "../shared/composition";
+import { buildingsDependencies } from "../shared/composition/sync";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json } from "./lib/http";
+
+/** GET /api/admin/buildings: the buildings of the rooms ONES knows, with their configured time zone. */
+export const adminBuildingsList = httpFunction({
+  name: "admin-buildings-list",
+  route: "admin/buildings",
+  methods: ["GET"],
+  handler: handleHttp(async (request, context) => {
+    await requireAdmin(request, context);
+    return json(200, await listBuildings(buildingsDependencies(getServices())));
+  }),
+});

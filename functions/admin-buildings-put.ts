@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { setBuildingTimeZone } from "../shared/app/rooms/buildings";
+import { getServices } from "../shared/composition";
+import { buildingsDependencies } from "../shared/composition/sync";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json, parseInput, readJson } from "./lib/http";
+
+const params = z.object({ id: z.string().trim().min(1).max(100) });
+const body = z.object({ timeZone: z.string().trim().min(1).max(64) }).strict();
+
+/**
+ * PUT /api/admin/buildings/{id} `{ timeZone }` (IANA or Windows name): the building's time zone, for
+ * its rooms without working hours; applied to those rooms at once.
+ */
+export const adminBuildingsPut = httpFunction({
+  name: "admin-buildings-put",
+  route: "admin/buildings/{id}",
+  methods: ["PUT"],
+  handler: handleHttp(async (request, context) => {
+    const admin = await requireAdmin(request, context);
+    const { id } = parseInput(params, request.params);
+    const { timeZone } = await readJson(request, body);
+    const result = await setBuildingTimeZone(buildingsDependencies(getServices()), id, timeZone);
+    context.log(`admin ${admin.userId} set building ${id}'s zone; ${result.roomsUpdated} rooms updated`);
+    return json(200, result);
+  }),
+});
