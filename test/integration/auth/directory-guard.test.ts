@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APPS } from "../../../dev/m365";
-import { CookieJar, get, signIn, startAuthStack, type AuthStack } from "./helpers";
+import { startSyncQueue } from "../integration-settings/sync-queue";
+import { CookieJar, get, runDirectorySync, signIn, startAuthStack, type AuthStack } from "./helpers";
 
 /**
  * Disabled or deleted users lose access at once: after the directory sync learns it from Microsoft 365,
  * even a person with a valid session (or token) is refused, while others carry on.
  */
 let stack: AuthStack;
+let syncQueue: { stop(): Promise<void> };
 const admin = new CookieJar();
 const colleague = new CookieJar();
 const other = new CookieJar();
 
 beforeAll(async () => {
   stack = await startAuthStack();
+  syncQueue = await startSyncQueue();
   const { control } = stack.sim;
   for (const [upn, name] of [
     ["ada.admin@contoso.example", "Ada Admin"],
@@ -31,17 +34,14 @@ beforeAll(async () => {
   await signIn(stack, colleague, "carl.colleague@contoso.example");
   await signIn(stack, other, "olga.other@contoso.example");
 }, 60_000);
-afterAll(async () => stack.stop());
+afterAll(async () => {
+  await syncQueue.stop();
+  await stack.stop();
+});
 
 const me = (jar: CookieJar): Promise<Response> => get(`${stack.host.baseUrl}/api/me`, jar);
 
-async function syncDirectory(): Promise<void> {
-  const response = await fetch(`${stack.host.baseUrl}/api/admin/sync/directory`, {
-    method: "POST",
-    headers: { cookie: admin.header(), origin: stack.host.baseUrl },
-  });
-  expect([200, 202]).toContain(response.status);
-}
+const syncDirectory = (): Promise<void> => runDirectorySync(stack, admin);
 
 describe("the sign-in guard and the synced directory", () => {
   it(

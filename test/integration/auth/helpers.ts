@@ -154,3 +154,31 @@ export async function apiAccessToken(
     .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: options.kid ?? keys.kid })
     .sign(options.key ?? keys.privateKey);
 }
+
+/**
+ * Runs the directory sync through the admin API ("run now" goes through the `sync-run` queue, so the
+ * stack needs `startSyncQueue()`) and waits until that run has finished.
+ */
+export async function runDirectorySync(stack: AuthStack, adminJar: CookieJar): Promise<void> {
+  const status = async (): Promise<{ state: string; finishedAt?: string } | undefined> => {
+    const response = await get(`${stack.host.baseUrl}/api/admin/sync`, adminJar);
+    const report = (await response.json()) as {
+      kinds: { kind: string; state: string; finishedAt?: string }[];
+    };
+    return report.kinds.find((k) => k.kind === "directory");
+  };
+  const before = (await status())?.finishedAt;
+  const response = await fetch(`${stack.host.baseUrl}/api/admin/sync/directory`, {
+    method: "POST",
+    headers: { cookie: adminJar.header(), origin: stack.host.baseUrl },
+  });
+  if (response.status !== 200 && response.status !== 202) throw new Error(`sync answered ${response.status}`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = await status();
+    if (now?.state === "succeeded" && now.finishedAt !== before) return;
+    if (now?.state === "failed" || Date.now() > deadline)
+      throw new Error(`directory sync ended ${now?.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
