@@ -22,6 +22,9 @@ import { integrationCapabilitiesFunction } from "./integration-capabilities";
 import { me } from "./me";
 import { mailSend } from "./mail-send";
 import { secretExpiry } from "./secret-expiry";
+import { adminDeadLettersList } from "./admin-dead-letters-list";
+import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
+import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
@@ -50,4 +53,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminSettingsCrossDomainPut,
   adminSettingsMailGet,
   adminSettingsMailPut,
+  adminDeadLettersList,
+  adminDeadLettersReplay,
+  housekeeping,
 ];

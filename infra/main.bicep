@@ -81,6 +81,8 @@ param secretExpirySchedule string = '0 0 7 * * *'
 param roomsSyncSchedule string = '0 0 * * * *'
 @description('When the directory-sync timer runs (DIRECTORY_SYNC_SCHEDULE).')
 param directorySyncSchedule string = '0 */15 * * * *'
+@description('When the housekeeping timer purges expired rows (HOUSEKEEPING_SCHEDULE).')
+param housekeepingSchedule string = '0 30 3 * * *'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
 param roomsDefaultTimeZone string = 'UTC'
 
@@ -312,6 +314,9 @@ var appSettings = {
   ROOMS_SYNC_SCHEDULE: roomsSyncSchedule
   DIRECTORY_SYNC_SCHEDULE: directorySyncSchedule
   ROOMS_DEFAULT_TIME_ZONE: roomsDefaultTimeZone
+
+  // Housekeeping (shared/config/sections/housekeeping.ts).
+  HOUSEKEEPING_SCHEDULE: housekeepingSchedule
 }
 
 module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {

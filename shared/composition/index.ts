@@ -1,6 +1,11 @@
 import { version } from "../../package.json";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/service-bus-work-queue";
 import { TableDeadLetterStore } from "../adapters/tables/table-dead-letter-store";
+import { TableDeadLetterReplayLog } from "../adapters/tables/table-dead-letter-replay-log";
+import type { BrokerDeadLetterQueue } from "../app/ports/broker-dead-letters";
+import type { DeadLetterReplayLog } from "../app/ports/dead-letter-replay-log";
+import type { ExpiredRowPurge } from "../app/ports/expired-rows";
+import type { HousekeepingDependencies } from "../app/housekeeping";
 import { TableService } from "../adapters/tables/table-service";
 import { httpProbe, tcpProbe } from "../adapters/http/reachability";
 import type { DeadLetterStore } from "../app/ports/dead-letter-store";
@@ -55,6 +60,11 @@ export interface Services {
   readonly tables: TableService;
   readonly workQueue: ServiceBusWorkQueue;
   readonly deadLetters: DeadLetterStore;
+  /** The queues' Service Bus dead-letter sub-queues (admin view and replay). */
+  readonly brokerDeadLetters: BrokerDeadLetterQueue;
+  readonly deadLetterReplays: DeadLetterReplayLog & ExpiredRowPurge;
+  /** The stores the daily `housekeeping` timer purges. */
+  readonly expiredRows: Omit<HousekeepingDependencies, "now">;
   readonly probes: readonly DependencyProbe[];
   /** GET /api/health's report, checked at most once per 10 s by this worker. */
   readonly health: () => Promise<HealthReport>;
@@ -113,6 +123,20 @@ export function buildServices(settings: Settings): Services {
     },
     get deadLetters() {
       return lazy("deadLetters", () => new TableDeadLetterStore(this.tables));
+    },
+    get brokerDeadLetters() {
+      return lazy("brokerDeadLetters", () => this.workQueue.deadLetterQueue);
+    },
+    get deadLetterReplays() {
+      return lazy("deadLetterReplays", () => new TableDeadLetterReplayLog(this.tables));
+    },
+    get expiredRows() {
+      return lazy("expiredRows", () => ({
+        signInRequests: new TableSignInRequestStore(this.tables, this.secretBox),
+        sessions: new TableSessionStore(this.tables),
+        mailSent: new TableMailSentLog(this.tables),
+        deadLetterReplays: this.deadLetterReplays,
+      }));
     },
     get mailSender() {
       return lazy("mailSender", () => mailSenderFromSettings(settings));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authSettings } from "./sections/auth";
 import { coreSettings } from "./sections/core";
+import { housekeepingSettings } from "./sections/housekeeping";
 import { m365Settings } from "./sections/m365";
 import { mailSettings } from "./sections/mail";
 import { realtimeSettings } from "./sections/realtime";
@@ -18,6 +19,7 @@ export const settingsShape = {
   ...authSettings,
   ...mailSettings,
   ...syncSettings,
+  ...housekeepingSettings,
 } as const;
 
 export const settingsSchema = z.object(settingsShape);

@@ -4,12 +4,17 @@ import type { DependencyProbe } from "../../app/ports/dependency-probe";
 import type { QueueName, QueuedWork, WorkQueue } from "../../app/ports/work-queue";
 import { AppError } from "../../domain/errors";
 import { azureCredential } from "../identity/credential";
+import { ServiceBusDeadLetterQueue } from "./service-bus-dead-letter-queue";
 
 /** The `WorkQueue` port on Azure Service Bus (or the local broker, which speaks the same AMQP). */
 export class ServiceBusWorkQueue implements WorkQueue {
   private readonly senders = new Map<QueueName, ServiceBusSender>();
+  /** The queues' dead-letter sub-queues, on the same connection. */
+  readonly deadLetterQueue: ServiceBusDeadLetterQueue;
 
-  constructor(private readonly client: ServiceBusClient) {}
+  constructor(private readonly client: ServiceBusClient) {
+    this.deadLetterQueue = new ServiceBusDeadLetterQueue(client);
+  }
 
   static fromSettings(settings: Settings): ServiceBusWorkQueue {
     if (settings.SERVICEBUS !== undefined)

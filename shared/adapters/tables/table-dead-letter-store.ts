@@ -1,17 +1,22 @@
-import type { TableEntityResult } from "@azure/data-tables";
-import type { DeadLetter, DeadLetterStore } from "../../app/ports/dead-letter-store";
+import { odata, type TableEntityResult } from "@azure/data-tables";
+import type { DeadLetter, DeadLetterPage, DeadLetterStore } from "../../app/ports/dead-letter-store";
 import type { QueueName } from "../../app/ports/work-queue";
+import { safeKey } from "./keys";
 import type { TableService } from "./table-service";
 
 interface DeadLetterEntity {
   partitionKey: string;
   rowKey: string;
+  /** The message id as sent (the row key is its table-safe form). */
+  messageId?: string;
   reason: string;
   description: string;
   attempts: number;
   failedAt: Date;
   body: string;
 }
+
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 /** Dead letters in table `deadletters`: one partition per queue, row key = message id. */
 export class TableDeadLetterStore implements DeadLetterStore {
@@ -22,6 +27,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
     const entity: DeadLetterEntity = {
       partitionKey: letter.queue,
       rowKey: safeKey(letter.messageId),
+      messageId: letter.messageId,
       reason: letter.reason,
       description: letter.description,
       attempts: letter.attempts,
@@ -33,7 +39,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
 
   async list(options: { queue?: QueueName; limit?: number } = {}): Promise<DeadLetter[]> {
     const table = await this.tables.table("deadletters");
-    const filter = options.queue === undefined ? undefined : `PartitionKey eq '${options.queue}'`;
+    const filter = options.queue === undefined ? undefined : odata`PartitionKey eq ${options.queue}`;
     const limit = options.limit ?? 100;
     const letters: DeadLetter[] = [];
     for await (const entity of table.listEntities<DeadLetterEntity>({ queryOptions: { filter } })) {
@@ -43,12 +49,28 @@ export class TableDeadLetterStore implements DeadLetterStore {
     return letters;
   }
 
+  async page(options: { queue?: QueueName; limit: number; continuation?: string }): Promise<DeadLetterPage> {
+    const table = await this.tables.table("deadletters");
+    const filter = options.queue === undefined ? undefined : odata`PartitionKey eq ${options.queue}`;
+    const pages = table.listEntities<DeadLetterEntity>({ queryOptions: { filter } }).byPage({
+      maxPageSize: options.limit,
+      ...(options.continuation === undefined ? {} : { continuationToken: options.continuation }),
+    });
+    const first = await pages.next();
+    if (first.done === true) return { letters: [] };
+    const page = first.value;
+    return {
+      letters: page.map(fromEntity),
+      ...(page.continuationToken === undefined ? {} : { continuation: page.continuationToken }),
+    };
+  }
+
   async get(queue: QueueName, messageId: string): Promise<DeadLetter | undefined> {
     const table = await this.tables.table("deadletters");
     try {
       return fromEntity(await table.getEntity<DeadLetterEntity>(queue, safeKey(messageId)));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -56,25 +78,32 @@ export class TableDeadLetterStore implements DeadLetterStore {
   async remove(queue: QueueName, messageId: string): Promise<void> {
     const table = await this.tables.table("deadletters");
     await table.deleteEntity(queue, safeKey(messageId)).catch((error: unknown) => {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      if (statusOf(error) !== 404) throw error;
     });
+  }
+
+  async removeIfUnchanged(letter: DeadLetter): Promise<"removed" | "gone" | "changed"> {
+    const table = await this.tables.table("deadletters");
+    try {
+      await table.deleteEntity(letter.queue, safeKey(letter.messageId), { etag: letter.version ?? "*" });
+      return "removed";
+    } catch (error) {
+      if (statusOf(error) === 404) return "gone";
+      if (statusOf(error) === 412) return "changed";
+      throw error;
+    }
   }
 }
 
 function fromEntity(e: TableEntityResult<DeadLetterEntity>): DeadLetter {
   return {
     queue: e.partitionKey as QueueName,
-    messageId: e.rowKey,
+    messageId: e.messageId ?? e.rowKey,
     reason: e.reason,
     description: e.description,
     attempts: e.attempts,
     failedAt: new Date(e.failedAt),
     body: JSON.parse(e.body) as unknown,
+    version: e.etag,
   };
-}
-
-/** Table keys may not contain / \ # ? or control characters. */
-function safeKey(key: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be replaced
-  return key.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, "_");
 }

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
+import { odata } from "@azure/data-tables";
+import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
 import type { MailClaim, MailSentLog } from "../../app/ports/mail-sent-log";
+import { deleteWhere, safeKey } from "./keys";
 import type { TableService } from "./table-service";
 
 interface SentEntity {
@@ -19,7 +22,7 @@ const statusOf = (error: unknown): number | undefined => (error as { statusCode?
  * Claims use the table's optimistic concurrency: insert-if-absent, and take-over of a lapsed claim
  * only with the ETag read, so two deliveries never both hold one.
  */
-export class TableMailSentLog implements MailSentLog {
+export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
   constructor(private readonly tables: TableService) {}
 
   async claim(messageId: string, at: Date, leaseMs: number): Promise<MailClaim> {
@@ -76,10 +79,18 @@ export class TableMailSentLog implements MailSentLog {
       if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
     }
   }
+
+  /**
+   * Deletes rows last claimed (or sent: sending sets the claim time too) before `before`. Pass a time
+   * well past any redelivery of the message (30 days), or a late duplicate would be sent again.
+   */
+  async purgeExpired(before: Date): Promise<number> {
+    const table = await this.tables.table("mailsent");
+    return deleteWhere(table, odata`claimedAt lt ${before}`);
+  }
 }
 
 function keysOf(messageId: string): { partitionKey: string; rowKey: string } {
   const partitionKey = createHash("sha256").update(messageId).digest("hex").slice(0, 2);
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what table keys may not hold
-  return { partitionKey, rowKey: messageId.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, "_") };
+  return { partitionKey, rowKey: safeKey(messageId) };
 }

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { odata } from "@azure/data-tables";
+import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
 import type { PendingSignIn, Session, SessionStore, SignInRequestStore } from "../../app/ports/session-store";
 import type { SecretBox } from "../../app/ports/secret-box";
 import type { Principal } from "../../domain/auth/principal";
+import { deleteWhere } from "./keys";
 import type { TableService } from "./table-service";
 
 /** Rows are keyed by a hash of the id, so reading the table does not give anyone a usable cookie. */
@@ -23,7 +26,7 @@ interface SessionEntity {
 }
 
 /** Table `sessions`: PartitionKey = hash of the session id, RowKey = "session". */
-export class TableSessionStore implements SessionStore {
+export class TableSessionStore implements SessionStore, ExpiredRowPurge {
   constructor(private readonly tables: TableService) {}
 
   async create(id: string, session: Session): Promise<void> {
@@ -73,6 +76,12 @@ export class TableSessionStore implements SessionStore {
       if (!notFound(error)) throw error;
     }
   }
+
+  /** Deletes sessions created before `before` (pass now minus the absolute session lifetime). */
+  async purgeExpired(before: Date): Promise<number> {
+    const table = await this.tables.table("sessions");
+    return deleteWhere(table, odata`createdAt lt ${before.toISOString()}`);
+  }
 }
 
 interface SignInEntity {
@@ -87,7 +96,7 @@ interface SignInEntity {
 }
 
 /** Table `signInRequests`: PartitionKey = hash of `state`; deleted with its ETag when taken (single use). */
-export class TableSignInRequestStore implements SignInRequestStore {
+export class TableSignInRequestStore implements SignInRequestStore, ExpiredRowPurge {
   constructor(
     private readonly tables: TableService,
     private readonly box: SecretBox,
@@ -132,5 +141,11 @@ export class TableSignInRequestStore implements SignInRequestStore {
       bindingHash: entity.bindingHash,
       expiresAt: new Date(entity.expiresAt),
     };
+  }
+
+  /** Deletes started sign-ins whose `expiresAt` is before `before` (pass now). */
+  async purgeExpired(before: Date): Promise<number> {
+    const table = await this.tables.table("signInRequests");
+    return deleteWhere(table, odata`expiresAt lt ${before.toISOString()}`);
   }
 }

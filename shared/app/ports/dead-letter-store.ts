@@ -12,6 +12,14 @@ export interface DeadLetter {
   readonly failedAt: Date;
   /** The message body, kept so it can be replayed. */
   readonly body: unknown;
+  /** Which write of the letter this is (set when read): a removal names it, so a newer failure stays. */
+  readonly version?: string;
+}
+
+/** One page of dead letters; `continuation` is set while more may follow. */
+export interface DeadLetterPage {
+  readonly letters: DeadLetter[];
+  readonly continuation?: string;
 }
 
 export interface DeadLetterStore {
@@ -19,4 +27,11 @@ export interface DeadLetterStore {
   list(options?: { queue?: QueueName; limit?: number }): Promise<DeadLetter[]>;
   get(queue: QueueName, messageId: string): Promise<DeadLetter | undefined>;
   remove(queue: QueueName, messageId: string): Promise<void>;
+  /** Up to `limit` letters (oldest partition first), from where `continuation` left off. */
+  page(options: { queue?: QueueName; limit: number; continuation?: string }): Promise<DeadLetterPage>;
+  /**
+   * Deletes the letter if it is still the write that was read (`letter.version`). `removed` when it
+   * did, `gone` when the row is no longer there, `changed` when the work failed again since.
+   */
+  removeIfUnchanged(letter: DeadLetter): Promise<"removed" | "gone" | "changed">;
 }

@@ -97,4 +97,17 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["GET"],
     authLevel: "anonymous",
   },
+  "admin-dead-letters-list": {
+    type: "httpTrigger",
+    route: "admin/dead-letters",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-dead-letters-replay": {
+    type: "httpTrigger",
+    route: "admin/dead-letters/{id}/replay",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
 };
