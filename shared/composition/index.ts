@@ -68,13 +68,13 @@ export interface Services {
   readonly probes: readonly DependencyProbe[];
   /** GET /api/health's report, checked at most once per 10 s by this worker. */
   readonly health: () => Promise<HealthReport>;
-  // System mail (issue 6).
+  // System mail.
   readonly mailSender: MailSender;
   readonly mailSettings: MailSettingsStore;
   readonly mailSentLog: MailSentLog;
   readonly mailWarnings: MailWarningLog;
   readonly integrationSecretInfo: IntegrationSecretInfo;
-  // Sign-in, integration settings and Graph tokens (issue 5).
+  // Sign-in, integration settings and Graph tokens.
   /** LOGIN_BASE_URL / GRAPH_BASE_URL overrides (the M365 simulator); empty in production. */
   readonly cloudOverrides: Partial<CloudEndpoints>;
   readonly secretBox: SecretBox;
@@ -87,7 +87,7 @@ export interface Services {
   readonly sessions: SessionStore;
   readonly signInRequests: SignInRequestStore;
   readonly signIn: SignInClient;
-  // Integration settings, test and advanced settings (issue 5).
+  // Integration test and advanced settings.
   readonly registrationAccess: RegistrationAccess;
   readonly crossDomain: CrossDomainStore;
   /** Rooms ONES knows (synced or imported), for the integration test's calendar probe. */

@@ -11,7 +11,7 @@ import type { SyncDependencies } from "../app/sync/sync-dependencies";
 import { cloudEndpoints } from "../domain/integration/cloud";
 import type { Services } from "./index";
 
-/** Sync wiring (issue 4), built from the memoised services and kept per worker. */
+/** Sync wiring, built from the memoised services and kept per worker. */
 interface SyncWiring {
   readonly store: TableSyncStore;
   readonly state: TableSyncStateStore;

@@ -7,7 +7,7 @@ const ncrontab = (fallback: string) =>
     .refine((v) => v.split(/\s+/).length === 6, "a six-field NCRONTAB expression")
     .default(fallback);
 
-/** Room, user and group sync from Microsoft 365 (issue 4). */
+/** Room, user and group sync from Microsoft 365. */
 export const syncSettings = {
   /** When the `rooms-sync` timer runs (six-field NCRONTAB; hourly). */
   ROOMS_SYNC_SCHEDULE: ncrontab("0 0 * * * *"),
