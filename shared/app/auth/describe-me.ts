@@ -3,15 +3,7 @@ import { modePermissions, type IntegrationMode } from "../../domain/integration/
 import type { IntegrationStore } from "../ports/integration-store";
 import type { DelegatedSignInState, UserTokenStore } from "../ports/user-token-store";
 
-export interface Me {
-  readonly userId: string;
-  readonly tenantId: string;
-  readonly objectId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly roles: readonly string[];
-  readonly groups: readonly string[];
-  readonly isAdmin: boolean;
+export interface Me extends Principal {
   readonly mode?: IntegrationMode;
   /** Delegated modes: whether ONES holds a working token of the person. */
   readonly delegatedSignIn?: DelegatedSignInState;

@@ -75,7 +75,12 @@ export function personFromDirectory(u: DirectoryUser): Person {
 /** The person after Graph reported them `@removed`. They keep their row; they lose access at once. */
 export function removedPerson(previous: Person | undefined, id: string, reason: string | undefined): Person {
   const removedReason = reason === "changed" ? "changed" : reason === "missing" ? "missing" : "deleted";
-  const base: Person = previous ?? {
+  return { ...(previous ?? blankPerson(id, "deleted")), status: "deleted", removedReason };
+}
+
+/** A person ONES knows only by id: the start for what Graph or a sign-in then tells. */
+export function blankPerson(id: string, status: PersonStatus): Person {
+  return {
     id,
     displayName: id,
     givenName: null,
@@ -86,9 +91,8 @@ export function removedPerson(previous: Person | undefined, id: string, reason: 
     jobTitle: null,
     officeLocation: null,
     preferredLanguage: null,
-    status: "deleted",
+    status,
   };
-  return { ...base, status: "deleted", removedReason };
 }
 
 /** Whether the person may sign in and act in ONES. The sign-in guard asks this on every request. */

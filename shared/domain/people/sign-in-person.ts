@@ -1,7 +1,7 @@
 import type { IdentityClaims } from "../auth/principal";
 import { hasCapability } from "../integration/capabilities";
 import type { IntegrationMode } from "../integration/modes";
-import type { Person } from "./person";
+import { blankPerson, type Person } from "./person";
 
 /**
  * Whether signing in creates and updates the person in ONES's people directory: in the modes that have
@@ -20,19 +20,7 @@ export function peopleFromSignIn(mode: IntegrationMode): boolean {
 export function personFromSignIn(id: string, claims: IdentityClaims, previous: Person | undefined): Person {
   const upn = (text(claims.upn) ?? text(claims.preferred_username))?.toLowerCase();
   const email = (text(claims.email) ?? upn)?.toLowerCase();
-  const { removedReason: _removed, ...kept } = previous ?? {
-    id,
-    displayName: id,
-    givenName: null,
-    surname: null,
-    email: null,
-    userPrincipalName: null,
-    department: null,
-    jobTitle: null,
-    officeLocation: null,
-    preferredLanguage: null,
-    status: "active",
-  };
+  const { removedReason: _removed, ...kept } = previous ?? blankPerson(id, "active");
   return {
     ...kept,
     id,
