@@ -19,6 +19,7 @@ import { TableRoomStore } from "../adapters/tables/table-rooms";
 import { TableService } from "../adapters/tables/table-service";
 import { TableSessionStore, TableSignInRequestStore } from "../adapters/tables/table-session-store";
 import { TableUserTokenStore } from "../adapters/tables/table-user-token-store";
+import { WebPubSubRealtimePublisher } from "../adapters/webpubsub/web-pubsub-publisher";
 import { notifySignInRequired } from "../app/auth/notify-sign-in-required";
 import { cachedHealthCheck, checkHealth, type HealthReport } from "../app/check-health";
 import type { HousekeepingDependencies } from "../app/housekeeping";
@@ -35,6 +36,7 @@ import type { MailSender } from "../app/ports/mail-sender";
 import type { MailSentLog } from "../app/ports/mail-sent-log";
 import type { MailSettingsStore } from "../app/ports/mail-settings-store";
 import type { MailWarningLog } from "../app/ports/mail-warning-log";
+import type { RealtimePublisher } from "../app/ports/realtime-publisher";
 import type { RegistrationAccess } from "../app/ports/registration-access";
 import type { SecretBox, Signer } from "../app/ports/secret-box";
 import type { SessionStore, SignInRequestStore } from "../app/ports/session-store";
@@ -92,6 +94,8 @@ export interface Services {
   readonly crossDomain: CrossDomainStore;
   /** Rooms ONES knows (synced or imported), for the integration test's calendar probe. */
   readonly knownRooms: Pick<RoomStore, "roomEmails" | "rooms" | "anyActiveRoomEmail">;
+  /** Schedule snapshots to room and floor displays (Web PubSub). */
+  readonly realtime: RealtimePublisher;
 }
 
 let services: Services | undefined;
@@ -218,8 +222,11 @@ export function buildServices(settings: Settings): Services {
     get knownRooms() {
       return lazy("knownRooms", () => new TableRoomStore(this.tables));
     },
+    get realtime() {
+      return lazy("realtime", () => WebPubSubRealtimePublisher.fromSettings(settings));
+    },
     get probes() {
-      return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue));
+      return lazy("probes", () => buildProbes(settings, this.tables, this.workQueue, this.realtime));
     },
     get health() {
       return lazy("health", () =>
@@ -260,9 +267,9 @@ function buildProbes(
   settings: Settings,
   tables: TableService,
   workQueue: ServiceBusWorkQueue,
+  realtime: RealtimePublisher,
 ): DependencyProbe[] {
   const { graphBaseUrl } = cloudEndpoints(settings.M365_CLOUD, { graphBaseUrl: settings.GRAPH_BASE_URL });
-  const webPubSub = settings.WEBPUBSUB_ENDPOINT ?? endpointOf(settings.WEBPUBSUB_CONNECTION_STRING);
   const mail: DependencyProbe =
     unreadableMailSecret(settings) !== undefined
       ? { name: "mail", required: false, check: undefined, misconfigured: unresolvedReferenceProblem }
@@ -277,13 +284,9 @@ function buildProbes(
     tables.probe(),
     workQueue.probe("mail"),
     httpProbe("graph", `${graphBaseUrl}/v1.0/`),
-    httpProbe("webPubSub", webPubSub),
+    realtime.probe(),
     mail,
   ];
-}
-
-function endpointOf(connectionString: string | undefined): string | undefined {
-  return connectionString?.match(/Endpoint=([^;]+)/i)?.[1];
 }
 
 function memo() {
