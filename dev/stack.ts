@@ -13,6 +13,7 @@ import { generateKey } from "../shared/adapters/crypto/aes-gcm-secret-box";
 import { seedSenderAddress, startMailSinkOnStack } from "./mail/stack";
 import { startServiceBus } from "./servicebus";
 import { renderStartPage, type StackLink } from "./start-page";
+import { startWebPubSub, type WebPubSubStats } from "./webpubsub";
 
 /** One service of the local stack: what it adds to the app's settings and the start page, and how it stops. */
 interface StartedService {
@@ -77,6 +78,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const mail = await startMailSinkOnStack();
     started.push({ name: "Mail sink", env: mail.env, links: mail.links, stop: () => mail.stop() });
+
+    const webPubSub = await startWebPubSub();
+    started.push({
+      name: "Web PubSub (local service)",
+      env: { WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString },
+      links: [
+        {
+          label: `Web PubSub (local service) on ${webPubSub.endpoint}`,
+          detail: () => webPubSubSummary(webPubSub.stats()),
+        },
+      ],
+      stop: () => webPubSub.stop(),
+    });
 
     // The app's own origin follows its port (sign-in redirect URI, links in mail), unless set.
     const port = options.port === 0 ? await freePort() : (options.port ?? 7071);
@@ -220,4 +234,11 @@ function queueSummary(
         `${queue}: ${c.active} waiting, ${c.locked} in progress, ${c.scheduled} scheduled, ${c.deadLettered} dead-lettered`,
     )
     .join(" · ");
+}
+
+function webPubSubSummary(stats: WebPubSubStats): string {
+  const groups = Object.entries(stats.groups)
+    .map(([group, count]) => `${group} (${count})`)
+    .join(", ");
+  return `${stats.connections} display connection(s)${groups === "" ? "" : ` in ${groups}`} · ${stats.messages} message(s) sent`;
 }

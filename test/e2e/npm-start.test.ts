@@ -46,10 +46,13 @@ describe("npm start", () => {
     }
     try {
       expect(health?.status, output).toBe(200);
+      const report = (await health?.json()) as { dependencies: Record<string, { status: string }> };
+      expect(report.dependencies.webPubSub?.status, output).toBe("up");
       const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
       expect(page).toContain("ONES for Microsoft 365");
       expect(page).toContain("M365 simulator");
       expect(page).toContain("Dev mailbox");
+      expect(page).toContain("Web PubSub (local service)");
     } finally {
       const azuritePort = /Azurite Table service\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       process.kill(-(child.pid ?? 0), "SIGINT");
