@@ -7,6 +7,7 @@ import {
   type ServiceBusReceiver,
 } from "@azure/service-bus";
 import { startServiceBus, type QueueOptions, type RunningServiceBus } from "../../dev/servicebus";
+import { eventually } from "../support/eventually";
 
 /**
  * The local Service Bus broker (dev/servicebus) driven only through the real @azure/service-bus SDK.
@@ -62,14 +63,6 @@ async function sendAndReceiveThree(client: ServiceBusClient): Promise<{
   if (complete === undefined || abandon === undefined || dead === undefined)
     throw new Error("expected 3 messages");
   return { receiver, messages: [complete, abandon, dead] };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Message bodies are typed `any` by the SDK; read them as unknown. */
@@ -244,9 +237,9 @@ describe("local Service Bus broker with the real SDK", () => {
       // complete on the client side (see dev/servicebus/index.ts).
       { maxConcurrentCalls: 1 },
     );
-    await waitFor(() => completed === 3);
+    await eventually(() => completed === 3);
     await subscription.close();
-    await waitFor(() => bus.stats().jobs?.locked === 0);
+    await eventually(() => bus.stats().jobs?.locked === 0);
 
     expect(seen.sort()).toEqual(["fail-once#0", "fail-once#1", "ok-1#0", "ok-2#0", "poison#0"]);
     // The thrown error is reported once, then the SDK abandons the message (link `modified`).
@@ -296,7 +289,7 @@ describe("local Service Bus broker with the real SDK", () => {
     const [first] = await receive(receiver, 1);
     expect(first?.deliveryCount).toBe(0);
     expect(bus.stats().slow?.locked).toBe(1);
-    await waitFor(() => bus.stats().slow?.active === 1, 1_000);
+    await eventually(() => bus.stats().slow?.active === 1, { timeoutMs: 1_000, intervalMs: 20 });
 
     const [second] = await receive(receiver, 1);
     expect(second?.messageId).toBe("w-1");
@@ -309,7 +302,7 @@ describe("local Service Bus broker with the real SDK", () => {
     );
 
     // Second expiry reaches maxDeliveryCount (2): dead-lettered by the broker.
-    await waitFor(() => bus.stats().slow?.deadLettered === 1, 1_000);
+    await eventually(() => bus.stats().slow?.deadLettered === 1, { timeoutMs: 1_000, intervalMs: 20 });
     expect(bus.stats().slow).toEqual({ active: 0, locked: 0, scheduled: 0, deadLettered: 1 });
     const [dead] = await receive(client.createReceiver("slow", { subQueueType: "deadLetter" }), 1);
     expect(dead?.deadLetterReason).toBe("MaxDeliveryCountExceeded");
@@ -477,9 +470,9 @@ describe("local Service Bus broker with the real SDK", () => {
       },
       { maxConcurrentCalls: 50 },
     );
-    await waitFor(() => ids.length >= total, 10_000);
+    await eventually(() => ids.length >= total, { timeoutMs: 10_000, intervalMs: 20 });
     await subscription.close();
-    await waitFor(() => bus.stats().bulk?.locked === 0);
+    await eventually(() => bus.stats().bulk?.locked === 0);
 
     expect(new Set(ids).size).toBe(total);
     expect(ids).toHaveLength(total);

@@ -1,3 +1,4 @@
+import { eventually } from "../../support/eventually";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { startHost, type RunningHost } from "../../../dev/host";
@@ -81,14 +82,6 @@ afterAll(async () => {
   await s.stack.stop();
   await bus.stop();
 });
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface View {
   id: string;

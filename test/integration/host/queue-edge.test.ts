@@ -1,4 +1,5 @@
 import { ServiceBusClient } from "@azure/service-bus";
+import { eventually } from "../../support/eventually";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { startHost, type RunningHost } from "../../../dev/host";
@@ -70,14 +71,6 @@ afterAll(async () => {
   await dependencies.workQueue.close();
   await bus.stop();
 });
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("queue edge", () => {
   it("retries transient failures with backoff, and keeps permanent and malformed work with its reason", async () => {

@@ -4,6 +4,7 @@ import { startHost, type RunningHost } from "../../../dev/host";
 import { memoryLogger } from "../../../dev/host/logger";
 import { startServiceBus, type RunningServiceBus } from "../../../dev/servicebus";
 import { serviceBusFunction } from "../../../functions/lib/definition";
+import { eventually } from "../../support/eventually";
 
 /**
  * Service Bus-triggered functions on the local host, fed by the real SDK from the local broker: 1,000
@@ -57,17 +58,6 @@ afterAll(async () => {
   await bus.stop();
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `condition not met in time: missing ${[...Array(MESSAGES).keys()].filter((n) => !successes.has(`m-${n}`)).join(",")}; ${successes.size} done, ${failures.size} failed once, poison ${poisonAttempts}, ${JSON.stringify(bus.stats())}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe("Service Bus triggers on the local host", () => {
   it(
     "completes every message exactly once, retries failures and dead-letters the poison message",
@@ -87,7 +77,12 @@ describe("Service Bus triggers on the local host", () => {
       await sender.sendMessages({ messageId: "poison", body: { n: -1 }, contentType: "application/json" });
       await sender.close();
 
-      await waitFor(() => successes.size === MESSAGES && bus.stats().work?.deadLettered === 1, 60_000);
+      await eventually(() => successes.size === MESSAGES && bus.stats().work?.deadLettered === 1, {
+        timeoutMs: 60_000,
+        explain: () =>
+          `missing ${[...Array(MESSAGES).keys()].filter((n) => !successes.has(`m-${n}`)).join(",")}; ` +
+          `${successes.size} done, ${failures.size} failed once, poison ${poisonAttempts}, ${JSON.stringify(bus.stats())}`,
+      });
 
       expect([...successes.values()].every((count) => count === 1)).toBe(true);
       expect(failures.size).toBe(MESSAGES / 10);
