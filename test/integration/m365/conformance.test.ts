@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
-import { demoAppToken, graphFetch, startSim } from "./helpers";
+import { graphFetch, useDemoSimulator } from "./helpers";
 import { validateShape } from "./graph-shape";
 
 describe("conformance with Microsoft's v1.0 type shapes", () => {
   let sim: RunningM365Simulator;
   let token: string;
 
-  beforeAll(async () => {
-    sim = await startSim();
-    token = await demoAppToken(sim);
-  });
-  afterAll(async () => {
-    await sim.stop();
+  useDemoSimulator((started, demoToken) => {
+    sim = started;
+    token = demoToken;
   });
 
   async function values(path: string): Promise<Array<Record<string, unknown>>> {

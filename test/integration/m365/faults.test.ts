@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
-import { appToken, demoAppToken, graphFetch, startSim } from "./helpers";
+import { appToken, graphFetch, useDemoSimulator } from "./helpers";
 
 describe("fault injection", () => {
   let sim: RunningM365Simulator;
   let token: string;
 
-  beforeAll(async () => {
-    sim = await startSim();
-    token = await demoAppToken(sim);
-  });
-  afterAll(async () => {
-    await sim.stop();
+  useDemoSimulator((started, demoToken) => {
+    sim = started;
+    token = demoToken;
   });
 
   async function statuses(n: number): Promise<number[]> {

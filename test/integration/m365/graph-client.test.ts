@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BatchRequestContent,
   BatchResponseContent,
@@ -6,7 +6,7 @@ import {
   type PageCollection,
 } from "@microsoft/microsoft-graph-client";
 import type { RunningM365Simulator } from "../../../dev/m365";
-import { demoAppToken, graphFetch, graphFor, startSim } from "./helpers";
+import { graphFetch, graphFor, useDemoSimulator } from "./helpers";
 
 type BatchBody = ConstructorParameters<typeof BatchResponseContent>[0];
 
@@ -14,12 +14,9 @@ describe("the real @microsoft/microsoft-graph-client against the simulator", () 
   let sim: RunningM365Simulator;
   let token: string;
 
-  beforeAll(async () => {
-    sim = await startSim();
-    token = await demoAppToken(sim);
-  });
-  afterAll(async () => {
-    await sim.stop();
+  useDemoSimulator((started, demoToken) => {
+    sim = started;
+    token = demoToken;
   });
 
   /** A raw JSON $batch POST (keeps the status visible, unlike the client). */

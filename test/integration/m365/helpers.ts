@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
 import { Client } from "@microsoft/microsoft-graph-client";
 import { DEMO_APPS, startM365Simulator, type RunningM365Simulator, type TenantSeed } from "../../../dev/m365";
@@ -55,4 +56,30 @@ export async function graphFetch(
   const headers = new Headers(init.headers);
   if (token) headers.set("Authorization", `Bearer ${token}`);
   return fetch(`${sim.graphBaseUrl}/v1.0${path}`, { ...init, headers });
+}
+
+/**
+ * Registers the usual hooks for a test file that needs one demo simulator: started before all tests
+ * (with an app token of the demo registration), stopped after them, and, with `reseed`, seeded afresh
+ * with its faults and request log cleared before each test. `use` receives what was started.
+ */
+export function useDemoSimulator(
+  use: (sim: RunningM365Simulator, token: string) => void,
+  options: { reseed?: boolean } = {},
+): void {
+  let started: RunningM365Simulator | undefined;
+  beforeAll(async () => {
+    started = await startSim();
+    use(started, await demoAppToken(started));
+  });
+  if (options.reseed === true) {
+    beforeEach(() => {
+      started?.control.seed("demo");
+      started?.control.faults.reset();
+      started?.control.log.clear();
+    });
+  }
+  afterAll(async () => {
+    await started?.stop();
+  });
 }

@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
 import { listBuildings, setBuildingTimeZone } from "../../../shared/app/rooms/buildings";
 import { importRooms } from "../../../shared/app/sync/import-rooms";
 import { runSync } from "../../../shared/app/sync/run-sync";
 import { importLinesFromRows } from "../../../shared/domain/rooms/room-import";
-import { startSim } from "../m365/helpers";
+import { useDemoSimulator } from "../m365/helpers";
 import { harness } from "./harness";
 
 const conn = inject("tablesConnectionString");
 
 describe("building time zones and reads of active rooms", () => {
   let sim: RunningM365Simulator;
-  beforeAll(async () => {
-    sim = await startSim();
-  });
-  beforeEach(() => {
-    sim.control.seed("demo");
-    sim.control.faults.reset();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  useDemoSimulator((started) => (sim = started), { reseed: true });
 
   it("a building's zone applies at once to its rooms without a zone of their own, and sticks on sync", async () => {
     const h = harness(sim, conn, "delegated");

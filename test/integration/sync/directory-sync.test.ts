@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
 import type { DirectoryGateway, GraphPage, M365Gateways } from "../../../shared/app/ports/m365-gateways";
 import { personAccess } from "../../../shared/app/sync/person-access";
 import { runSync } from "../../../shared/app/sync/run-sync";
 import type { DirectoryUser } from "../../../shared/domain/people/person";
-import { startSim } from "../m365/helpers";
+import { useDemoSimulator } from "../m365/helpers";
 import { countRows, harness, rows, type Harness } from "./harness";
 
 const conn = inject("tablesConnectionString");
 
 describe("directory sync against the simulator and Azurite", () => {
   let sim: RunningM365Simulator;
-  beforeAll(async () => {
-    sim = await startSim();
-  });
-  beforeEach(() => {
-    sim.control.seed("demo");
-    sim.control.faults.reset();
-    sim.control.log.clear();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  useDemoSimulator((started) => (sim = started), { reseed: true });
 
   const graphCalls = (path: RegExp) => sim.control.log.entries({ kind: "graph", path }).length;
 

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
 import { getSyncStatus } from "../../../shared/app/sync/get-sync-status";
 import { importRooms } from "../../../shared/app/sync/import-rooms";
 import { runSync } from "../../../shared/app/sync/run-sync";
 import { parseRoomCsv } from "../../../shared/domain/rooms/room-import";
 import { toIanaZone } from "../../../shared/domain/rooms/time-zones";
-import { startSim } from "../m365/helpers";
+import { useDemoSimulator } from "../m365/helpers";
 import { countRows, harness } from "./harness";
 
 const conn = inject("tablesConnectionString");
 
 describe("rooms sync, room import and mode gating", () => {
   let sim: RunningM365Simulator;
-  beforeAll(async () => {
-    sim = await startSim();
-  });
-  beforeEach(() => {
-    sim.control.seed("demo");
-    sim.control.faults.reset();
-    sim.control.log.clear();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  useDemoSimulator((started) => (sim = started), { reseed: true });
 
   it("rooms from /places: buildings, floors, capacity, lists, working-hours zones; vanished rooms inactive, never deleted", async () => {
     const h = harness(sim, conn, "application");
