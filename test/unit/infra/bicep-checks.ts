@@ -404,9 +404,9 @@ export function checkHostStorage(mainBicep: string, bicepFiles: readonly string[
   const problems: string[] = [];
   if (appSettingKeys(mainBicep).includes("AzureWebJobsStorage__accountName"))
     problems.push(
-      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri and __queueServiceUri",
+      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri, __queueServiceUri and __tableServiceUri",
     );
-  for (const service of ["blob", "queue"]) {
+  for (const service of ["blob", "queue", "table"]) {
     const key = `AzureWebJobsStorage__${service}ServiceUri`;
     const value = appSettingValue(mainBicep, key);
     if (value === undefined) {

@@ -310,7 +310,7 @@ describe("the deployment checks fail when things drift", () => {
       "$1AzureWebJobsStorage__accountName: storageAccountName",
     );
     expect(checkHostStorage(byName, [byName])).toEqual([
-      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri and __queueServiceUri",
+      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri, __queueServiceUri and __tableServiceUri",
       "app setting AzureWebJobsStorage__blobServiceUri is missing",
     ]);
     const written = main.replace(

@@ -80,6 +80,19 @@ export function functionRow(f: FunctionDefinition): string {
   }
 }
 
+/** The cells of a markdown table row, trimmed, so padding does not matter. */
+function cells(row: string): string[] {
+  return row
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/\|$/, "")
+    .split("|")
+    .map((c) => c.trim());
+}
+
+/** A table row written with single spaces, as `functionRow` writes it. */
+const normalRow = (row: string): string => `| ${cells(row).join(" | ")} |`;
+
 const tableStart = "<!-- functions:start -->";
 const tableEnd = "<!-- functions:end -->";
 
@@ -92,8 +105,8 @@ export function checkFunctionTable(deployGuide: string, catalog: readonly Functi
   const rows = deployGuide
     .slice(start + tableStart.length, end)
     .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith("| `"));
+    .filter((l) => l.trim().startsWith("| `"))
+    .map(normalRow);
   const expected = catalog.map(functionRow);
   return [
     ...expected
@@ -133,16 +146,16 @@ export function checkGuideScopes(
 ): string[] {
   const problems: string[] = [];
   for (const [mode, permissions] of Object.entries(modePermissions)) {
-    const row = deployGuide.split("\n").find((l) => l.startsWith(`| \`${mode}\` |`));
+    const row = deployGuide
+      .split("\n")
+      .filter((l) => l.trim().startsWith("|"))
+      .map(cells)
+      .find((c) => c[0] === `\`${mode}\``);
     if (row === undefined) {
       problems.push(`docs/deploy.md has no permissions row for mode ${mode}`);
       continue;
     }
-    const cells = row
-      .split("|")
-      .map((c) => c.trim())
-      .filter(Boolean);
-    const listed = [...(cells.at(-1) ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+    const listed = [...(row.at(-1) ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
     if (sorted(listed).join() !== sorted(permissions.graph).join())
       problems.push(
         `docs/deploy.md gives mode ${mode} ${listed.join(", ")}; the app asks for ${permissions.graph.join(", ")}`,
