@@ -132,7 +132,7 @@ $sub = $env:AZURE_SUBSCRIPTION_ID
 $group = $env:AZURE_RESOURCE_GROUP
 $app = $env:AZURE_FUNCTION_APP_NAME
 if (-not $sub -or -not $group -or -not $app) {
-    Say 'AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP or AZURE_FUNCTION_APP_NAME is not set, so the Key Vault references were not refreshed; restart the Function App once the deployment is done.'
+    Say 'AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP or AZURE_FUNCTION_APP_NAME is not set, so the Key Vault references were not refreshed; run the refresh call in docs/deploy.md (section 5) once the deployment is done.'
     exit 0
 }
 # A path without a host: az prefixes the Resource Manager endpoint of the current cloud.

@@ -125,7 +125,7 @@ sub="${AZURE_SUBSCRIPTION_ID:-}"
 group="${AZURE_RESOURCE_GROUP:-}"
 app="${AZURE_FUNCTION_APP_NAME:-}"
 if [ -z "$sub" ] || [ -z "$group" ] || [ -z "$app" ]; then
-  say "AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP or AZURE_FUNCTION_APP_NAME is not set, so the Key Vault references were not refreshed; restart the Function App once the deployment is done."
+  say "AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP or AZURE_FUNCTION_APP_NAME is not set, so the Key Vault references were not refreshed; run the refresh call in docs/deploy.md (section 5) once the deployment is done."
   exit 0
 fi
 # A path without a host: az prefixes the Resource Manager endpoint of the current cloud.

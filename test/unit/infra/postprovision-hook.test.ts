@@ -225,6 +225,15 @@ describe("postprovision.sh", () => {
     expect(stderr).not.toMatch(/secret set|--value|openssl rand/);
   });
 
+  it("creates the keys but skips the refresh, saying so, when it cannot name the Function App", () => {
+    installAz();
+    const { status, output } = run({ AZURE_KEY_VAULT_NAME: "kv-test" });
+    expect(status).toBe(0);
+    expectGeneratedKey(secret("token-encryption-key"));
+    expect(output).toContain("so the Key Vault references were not refreshed");
+    expect(calls().filter((c) => c.startsWith("rest"))).toEqual([]);
+  });
+
   it("says how to refresh by hand when the refresh call fails, keeping the keys", () => {
     installAz();
     writeFileSync(join(state, "rest-fails"), "");
