@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createHash, generateKeyPairSync, X509Certificate, type KeyObject } from "node:crypto";
 import { exportJWK, type JWK } from "jose";
 
@@ -17,23 +20,20 @@ export interface SigningKeys {
  * simulator's TLS set-up already needs.
  */
 function selfSignedCertificate(privateKey: KeyObject): X509Certificate {
-  const pem = execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-new",
-      "-key",
-      "/dev/stdin",
-      "-subj",
-      "/CN=accounts.accesscontrol.windows.net",
-      "-days",
-      "1825",
-      "-sha256",
-    ],
-    { input: privateKey.export({ type: "pkcs8", format: "pem" }), stdio: ["pipe", "pipe", "pipe"] },
-  ).toString("utf8");
-  return new X509Certificate(pem);
+  const dir = mkdtempSync(join(tmpdir(), "m365-sim-key-"));
+  try {
+    const keyPath = join(dir, "key.pem");
+    writeFileSync(keyPath, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    const pem = execFileSync(
+      "openssl",
+      ["req", "-x509", "-new", "-key", keyPath, "-subj", "/CN=accounts.accesscontrol.windows.net"]
+        .concat(["-days", "1825", "-sha256"]),
+      { stdio: ["ignore", "pipe", "pipe"] },
+    ).toString("utf8");
+    return new X509Certificate(pem);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function createSigningKeys(): Promise<SigningKeys> {
