@@ -24,7 +24,11 @@ declare module "../store/types" {
  * (Entra's default is none). "SecurityGroup" lists security groups, "All" every group; directory roles
  * and app-assigned groups are not modelled, so those settings list none.
  */
-export function groupsClaim(store: TenantStore, app: AppRegistration, user: UserRecord): string[] | undefined {
+export function groupsClaim(
+  store: TenantStore,
+  app: AppRegistration,
+  user: UserRecord,
+): string[] | undefined {
   const setting = app.groupMembershipClaims ?? "None";
   if (setting !== "SecurityGroup" && setting !== "All") return undefined;
   const ids = store.groupsOfUser(user.id).filter((id) => {

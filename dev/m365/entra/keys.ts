@@ -26,8 +26,11 @@ function selfSignedCertificate(privateKey: KeyObject): X509Certificate {
     writeFileSync(keyPath, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
     const pem = execFileSync(
       "openssl",
-      ["req", "-x509", "-new", "-key", keyPath, "-subj", "/CN=accounts.accesscontrol.windows.net"]
-        .concat(["-days", "1825", "-sha256"]),
+      ["req", "-x509", "-new", "-key", keyPath, "-subj", "/CN=accounts.accesscontrol.windows.net"].concat([
+        "-days",
+        "1825",
+        "-sha256",
+      ]),
       { stdio: ["ignore", "pipe", "pipe"] },
     ).toString("utf8");
     return new X509Certificate(pem);

@@ -25,7 +25,7 @@ const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export function apiResolver(apps: ReadonlyMap<string, AppRegistration>): ApiResolver {
   return (resource) => {
     const id = resource.toLowerCase().startsWith("api://") ? resource.slice("api://".length) : resource;
-    return CLIENT_ID.test(id) ? apps.get(id.toLowerCase()) ?? apps.get(id) : undefined;
+    return CLIENT_ID.test(id) ? (apps.get(id.toLowerCase()) ?? apps.get(id)) : undefined;
   };
 }
 

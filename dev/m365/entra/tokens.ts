@@ -154,7 +154,11 @@ export async function mintApiAccessToken(
     iss: v2 ? input.v2Issuer : `${CLOUDS[cloud].stsIssuerBase}/${tid}/`,
     ...times(sim, sim.entra.accessTokenLifetimeSeconds),
     ...(v2
-      ? { azp: client.clientId, azpacr: client.publicClient ? "0" : "1", preferred_username: user.data.userPrincipalName }
+      ? {
+          azp: client.clientId,
+          azpacr: client.publicClient ? "0" : "1",
+          preferred_username: user.data.userPrincipalName,
+        }
       : {
           appid: client.clientId,
           appidacr: client.publicClient ? "0" : "1",

@@ -85,7 +85,9 @@ export const BROWSER_SIGN_IN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/(authorize|logout)
  * the authorize endpoint from the metadata as given).
  */
 export function createBrowserSignInServer(dispatch: Dispatch): PlainServer {
-  const server = createPlainServer(requestListener(dispatch, "http", (path) => BROWSER_SIGN_IN_PATH.test(path)));
+  const server = createPlainServer(
+    requestListener(dispatch, "http", (path) => BROWSER_SIGN_IN_PATH.test(path)),
+  );
   server.keepAliveTimeout = 30_000;
   return server;
 }

@@ -44,7 +44,12 @@ async function apiTokenByCode(cca: ConfidentialClientApplication): Promise<strin
     codeChallengeMethod: "S256",
   });
   const code = new URL(await stack.sim.control.signIn(url, person.upn)).searchParams.get("code") as string;
-  const result = await cca.acquireTokenByCode({ code, scopes, redirectUri: REDIRECT, codeVerifier: verifier });
+  const result = await cca.acquireTokenByCode({
+    code,
+    scopes,
+    redirectUri: REDIRECT,
+    codeVerifier: verifier,
+  });
   return result.accessToken;
 }
 
@@ -139,7 +144,12 @@ describe("bearer tokens issued by the simulator for the ONES API", () => {
   it("refuses an expired token and one not yet valid (beyond the clock tolerance)", async () => {
     const now = Math.floor(stack.sim.control.clock.now() / 1000);
     await expectRefusedFor(
-      await stack.sim.control.mintToken({ ...goodClaims(), iat: now - 7200, nbf: now - 7200, exp: now - 600 }),
+      await stack.sim.control.mintToken({
+        ...goodClaims(),
+        iat: now - 7200,
+        nbf: now - 7200,
+        exp: now - 600,
+      }),
       "The token has expired.",
     );
     await expectRefusedFor(

@@ -36,7 +36,8 @@ afterAll(async () => {
 async function signInFromStartPage(page: Page): Promise<{ mode: string; clientId: string }> {
   await page.goto(`${stack.host.baseUrl}/`);
   const link = page.locator('a[href*="/api/auth/login"][href*="loginHint"]');
-  admin = new URL(`${stack.host.baseUrl}${await link.getAttribute("href")}`).searchParams.get("loginHint") ?? "";
+  admin =
+    new URL(`${stack.host.baseUrl}${await link.getAttribute("href")}`).searchParams.get("loginHint") ?? "";
   await link.click();
   await page.waitForURL(/\/oauth2\/v2\.0\/authorize/);
   const signInPage = new URL(page.url());

@@ -38,7 +38,9 @@ describe("simulator fidelity", () => {
     const batch = new BatchRequestContent([
       {
         id: "1",
-        request: new Request(`${sim.graphBaseUrl}/v1.0/users/${user?.id}?$select=displayName`, { method: "GET" }),
+        request: new Request(`${sim.graphBaseUrl}/v1.0/users/${user?.id}?$select=displayName`, {
+          method: "GET",
+        }),
       },
       { id: "2", request: new Request(`${sim.graphBaseUrl}/v1.0/users/nobody`, { method: "GET" }) },
     ]);
@@ -51,9 +53,12 @@ describe("simulator fidelity", () => {
     expect(((await first.json()) as { displayName: string }).displayName).toBe(user?.data.displayName);
     const missing = content.getResponseById("2");
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("Request_ResourceNotFound");
-    const item = (raw as unknown as { responses: Array<{ id: string; headers: Record<string, string> }> })
-      .responses.find((r) => r.id === "1");
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe(
+      "Request_ResourceNotFound",
+    );
+    const item = (
+      raw as unknown as { responses: Array<{ id: string; headers: Record<string, string> }> }
+    ).responses.find((r) => r.id === "1");
     expect(Object.keys(item?.headers ?? {}).sort()).toEqual(["Content-Type", "OData-Version"]);
   });
 
@@ -123,7 +128,12 @@ describe("simulator fidelity", () => {
       deltaLink = page["@odata.deltaLink"] ?? deltaLink;
       url = next === "" ? "" : next.slice(next.indexOf("/v1.0") + 5);
     }
-    expect(seen.get(group?.id ?? "")?.map((m) => m.id).sort()).toEqual([...(group?.members ?? [])].sort());
+    expect(
+      seen
+        .get(group?.id ?? "")
+        ?.map((m) => m.id)
+        .sort(),
+    ).toEqual([...(group?.members ?? [])].sort());
 
     const newcomer = [...sim.control.store.users.values()].find(
       (u) => !u.isRoomMailbox && !group?.members.has(u.id),
