@@ -32,8 +32,9 @@ describe("simulator fidelity", () => {
   const person = () => [...sim.control.store.users.values()].find((u) => !u.isRoomMailbox && u.data.mail);
 
   it("$batch: the SDK's BatchResponseContent reads inner bodies (Graph's header casing)", async () => {
-    // json-batching: each response carries "headers": {"Content-Type": "application/json"} (the example's
-    // casing); BatchResponseContent re-serialises a body only when headers["Content-Type"] is JSON.
+    // json-batching.md: "The headers property in each individual response represents the headers
+    // returned by the server, for example, Cache-Control and Content-Type headers." (its example:
+    // "headers": {"OData-Version": "4.0"}). BatchResponseContent looks up headers["Content-Type"] as is.
     const user = person();
     const batch = new BatchRequestContent([
       {
@@ -63,8 +64,9 @@ describe("simulator fidelity", () => {
   });
 
   it("$batch: throttling applies to the inner requests one by one, inside a 200 envelope", async () => {
-    // throttling: "JSON batch requests are evaluated against throttling limits as individual
-    // requests" — a throttled request is answered 429 inside the batch, with its own Retry-After.
+    // throttling.md, "Throttling and batching": "Requests in a batch are evaluated individually against
+    // throttling limits and if any request exceeds the limits, it fails with a status code of 429 […]
+    // The batch itself succeeds with a status code of 200 (OK)."
     sim.control.faults.throttleStorm(1, 7);
     const user = person();
     const res = await graphFetch(sim, token, "/$batch", {
@@ -92,14 +94,17 @@ describe("simulator fidelity", () => {
   });
 
   it("answers with OData-Version: 4.0", async () => {
-    // Graph speaks OData v4 and says so in the OData-Version response header.
+    // Graph speaks OData v4 and says so in every answer (json-batching.md's example response shows
+    // "OData-Version": "4.0" among an item's headers).
     const res = await graphFetch(sim, token, "/users?$top=1");
     expect(res.status).toBe(200);
     expect(res.headers.get("odata-version")).toBe("4.0");
   });
 
   it("@odata.context percent-encodes the @ of a user principal name", async () => {
-    // Graph's context URLs carry keys URL-encoded, e.g. users('megan%40contoso.com')/events.
+    // Graph answers GET /users/AdeleV@…/calendar with "@odata.context":
+    // "https://graph.microsoft.com/v1.0/$metadata#users('AdeleV%40….onmicrosoft.com')/calendar/$entity"
+    // (observed responses): keys in context URLs are percent-encoded.
     const upn = person()?.data.userPrincipalName as string;
     const res = await graphFetch(sim, token, `/users/${upn}/events?$top=1`);
     expect(res.status).toBe(200);
@@ -110,8 +115,9 @@ describe("simulator fidelity", () => {
   });
 
   it("groups/delta without $select reports members@delta, and a later membership change", async () => {
-    // group-delta, first example: "GET https://graph.microsoft.com/v1.0/groups/delta" answers each group
-    // with "members@delta": [{"@odata.type": "#microsoft.graph.user", "id": …}].
+    // group-delta.md, Request 1: "There is no $select parameter, so a default set of properties is
+    // tracked and returned." Response 1: "Note the presence of the members@delta property which includes
+    // the ids of member objects in the group." Request 2 ($select without members) shows none.
     sim.control.seed("demo");
     const group = [...sim.control.store.groups.values()].find((g) => g.data.displayName === "Facilities");
     let url = "/groups/delta";
