@@ -4,7 +4,8 @@ import { BatchRequestContent, BatchResponseContent } from "@microsoft/microsoft-
 import { CryptoProvider } from "@azure/msal-node";
 import { decodeJwt, importJWK, jwtVerify, type JWK } from "jose";
 import { DEMO_APPS, DEMO_REDIRECT_URIS, type RunningM365Simulator } from "../../../dev/m365";
-import { demoAppToken, graphFetch, graphFor, msalFor, startSim } from "./helpers";
+import { startM365Simulator } from "../../../dev/m365";
+import { CA_DIR, demoAppToken, graphFetch, graphFor, msalFor, startSim } from "./helpers";
 
 /**
  * Conformance of the simulator with behaviour Microsoft documents (each test quotes what it follows),
@@ -238,4 +239,100 @@ describe("simulator fidelity", () => {
     expect(securityGroups.length).toBeGreaterThan(0);
     expect([...(withGroups.id.groups as string[])].sort()).toEqual(securityGroups);
   });
+
+  it("app APIs: unknown scopes, two resources in one request and foreign assertions are refused", async () => {
+    const app = DEMO_APPS.applicationPermission;
+    const token = (form: Record<string, string>) =>
+      fetch(`${sim.loginBaseUrl}/${sim.tenantId}/oauth2/v2.0/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: app.clientId, client_secret: app.secret, ...form }),
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error: string; error_codes: number[] },
+      }));
+    // An on-behalf-of assertion must be a token for the calling app's API; a Graph token is not.
+    const graphToken = await demoAppToken(sim);
+    const obo = await token({
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      requested_token_use: "on_behalf_of",
+      assertion: graphToken,
+      scope: "https://graph.microsoft.com/User.Read",
+    });
+    expect([obo.status, obo.body.error, obo.body.error_codes]).toEqual([400, "invalid_grant", [50013]]);
+    // A valid assertion naming a scope the API does not expose, and a scope list with two resources.
+    const user = person();
+    const assertion = await sim.control.mintToken({
+      aud: `api://${app.clientId}`,
+      iss: `https://sts.windows.net/${sim.tenantId}/`,
+      tid: sim.tenantId,
+      oid: user?.id,
+      scp: "access_as_user",
+      ver: "1.0",
+    });
+    const unknown = await token({
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      requested_token_use: "on_behalf_of",
+      assertion,
+      scope: `api://${app.clientId}/rooms.manage`,
+    });
+    expect([unknown.status, unknown.body.error, unknown.body.error_codes]).toEqual([
+      400,
+      "invalid_scope",
+      [70011],
+    ]);
+    const mixed = await token({
+      grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      requested_token_use: "on_behalf_of",
+      assertion,
+      scope: `api://${app.clientId}/access_as_user https://graph.microsoft.com/User.Read`,
+    });
+    expect([mixed.status, mixed.body.error, mixed.body.error_codes]).toEqual([
+      400,
+      "invalid_request",
+      [28000],
+    ]);
+  });
 });
+
+describe("browser sign-in pages on loopback http", () => {
+  it("MSAL Node keeps its https authority and sends browsers to the http authorize page", async () => {
+    // msal-common refuses an http authority (UrlString.validateAsUri: "authority_uri_insecure") but
+    // builds the authorize URL from the metadata's authorization_endpoint as given.
+    const sim = await startM365Simulator({ caDir: CA_DIR, seed: "demo", browserSignInPort: 0 });
+    try {
+      const http = sim.browserSignInBaseUrl as string;
+      expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const config = (await (
+        await fetch(`${sim.loginBaseUrl}/${sim.tenantId}/v2.0/.well-known/openid-configuration`)
+      ).json()) as Record<string, string>;
+      expect(config.authorization_endpoint).toBe(`${http}/${sim.tenantId}/oauth2/v2.0/authorize`);
+      expect(config.end_session_endpoint).toBe(`${http}/${sim.tenantId}/oauth2/v2.0/logout`);
+      expect(config.token_endpoint).toBe(`${sim.loginBaseUrl}/${sim.tenantId}/oauth2/v2.0/token`);
+
+      const app = DEMO_APPS.applicationPermission;
+      const cca = msalFor(sim, app.clientId, app.secret);
+      const url = new URL(await cca.getAuthCodeUrl({ scopes: ["User.Read"], redirectUri: REDIRECT }));
+      expect(url.origin).toBe(http);
+      const page = await fetch(url);
+      expect([page.status, page.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"]);
+      // Nothing but the sign-in pages answers over http.
+      const graph = await fetch(`${http}/v1.0/users`);
+      expect(graph.status).toBe(404);
+      const code = new URL(await sim.control.signIn(url.toString(), somePerson(sim)));
+      const result = await cca.acquireTokenByCode({
+        code: code.searchParams.get("code") as string,
+        scopes: ["User.Read"],
+        redirectUri: REDIRECT,
+      });
+      expect(result.idTokenClaims).toMatchObject({ iss: `${sim.loginBaseUrl}/${sim.tenantId}/v2.0` });
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+function somePerson(sim: RunningM365Simulator): string {
+  return [...sim.control.store.users.values()].find((u) => !u.isRoomMailbox)?.data
+    .userPrincipalName as string;
+}
