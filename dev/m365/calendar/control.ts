@@ -88,6 +88,11 @@ export class CalendarControl {
 
   /** Acts as an Outlook user: creates a meeting in the organizer's calendar, inviting rooms and people. */
   createMeeting(spec: MeetingSpec) {
+    return this.render(this.createMeetingEvent(spec));
+  }
+
+  /** `createMeeting` without rendering (seeding): the organizer's stored event. */
+  createMeetingEvent(spec: MeetingSpec): StoredEvent {
     const organizer = this.user(spec.organizer);
     const tz = spec.timeZone ?? "UTC";
     const rooms = (spec.rooms ?? []).map((r) => this.user(r));
@@ -124,7 +129,7 @@ export class CalendarControl {
         ? { singleValueExtendedProperties: spec.singleValueExtendedProperties }
         : {}),
     };
-    return this.render(calendarService(this.sim).create(organizer, input).ev);
+    return calendarService(this.sim).create(organizer, input).ev;
   }
 
   /** Acts as the organizer: moves (or otherwise edits) a meeting; rooms re-process it. */

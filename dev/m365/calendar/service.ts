@@ -200,9 +200,7 @@ export class CalendarService {
   }
 
   findCopy(mailboxId: string, uid: string): StoredEvent | undefined {
-    for (const e of this.mailbox(mailboxId).events.values())
-      if (!e.deleted && e.uid === uid && e.type !== "exception") return e;
-    return undefined;
+    return this.cal.copiesOf(uid).find((e) => e.mailboxId === mailboxId);
   }
 
   private master(v: StoredEvent): StoredEvent {
@@ -226,7 +224,7 @@ export class CalendarService {
   }
 
   private put(ev: StoredEvent): void {
-    this.mailbox(ev.mailboxId).events.set(ev.id, ev);
+    this.cal.addEvent(ev);
     this.touch(ev, "created");
   }
 
@@ -567,7 +565,7 @@ export class CalendarService {
       deleted: false,
     };
     master.exceptions.set(originalStartMs, exc.id);
-    this.mailbox(master.mailboxId).events.set(exc.id, exc);
+    this.cal.addEvent(exc);
     return exc;
   }
 
@@ -657,28 +655,17 @@ export class CalendarService {
   }
 
   findOrganizerCopy(uid: string): StoredEvent | undefined {
-    for (const box of this.cal.mailboxes.values()) {
-      for (const e of box.events.values())
-        if (!e.deleted && e.uid === uid && e.isOrganizer && e.type !== "exception") return e;
-    }
-    return undefined;
+    return this.cal.copiesOf(uid).find((e) => e.isOrganizer);
   }
 
   // ------------------------------------------------------------------ propagation to attendee copies
 
   /** Mailboxes that hold a copy of the meeting (except the organizer's). */
   private copyMailboxes(uid: string, organizerMailbox: string): string[] {
-    const out: string[] = [];
-    for (const [id, box] of this.cal.mailboxes) {
-      if (id === organizerMailbox) continue;
-      for (const e of box.events.values()) {
-        if (!e.deleted && e.uid === uid && e.type !== "exception") {
-          out.push(id);
-          break;
-        }
-      }
-    }
-    return out;
+    return this.cal
+      .copiesOf(uid)
+      .map((e) => e.mailboxId)
+      .filter((id) => id !== organizerMailbox);
   }
 
   /** Brings every attendee's copy in line with the organizer's event; rooms run their booking policy. */

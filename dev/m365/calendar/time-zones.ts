@@ -98,32 +98,55 @@ export interface LocalParts {
   ms: number;
 }
 
-/** Wall-clock parts of an instant in a zone. */
-export function partsInZone(ms: number, zoneName: string): LocalParts {
-  const zone = ianaZone(zoneName);
-  if (zone === "UTC") {
-    const d = new Date(ms);
-    return {
-      year: d.getUTCFullYear(),
-      month: d.getUTCMonth() + 1,
-      day: d.getUTCDate(),
-      hour: d.getUTCHours(),
-      minute: d.getUTCMinutes(),
-      second: d.getUTCSeconds(),
-      ms: d.getUTCMilliseconds(),
-    };
-  }
+/** Offsets only change on quarter hours (UTC), so an offset holds for a whole 15-minute bucket. */
+const BUCKET_MS = 900_000;
+const OFFSETS = new Map<string, number>();
+
+/** The zone's UTC offset (ms) at an instant, read from the IANA database through Intl. */
+function offsetByIntl(ms: number, zone: string): number {
   const out: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(ms)))
     if (p.type !== "literal") out[p.type] = Number(p.value);
+  const wall = Date.UTC(
+    out.year ?? 1970,
+    (out.month ?? 1) - 1,
+    out.day ?? 1,
+    out.hour ?? 0,
+    out.minute ?? 0,
+    out.second ?? 0,
+  );
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The zone's UTC offset at an instant, cached per 15-minute bucket when the offset is the same at both
+ * ends of the bucket (a bucket holding a transition is always computed exactly).
+ */
+function offsetAt(ms: number, zone: string): number {
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const key = `${zone}|${bucket}`;
+  const cached = OFFSETS.get(key);
+  if (cached !== undefined) return cached;
+  const first = offsetByIntl(bucket * BUCKET_MS, zone);
+  const last = offsetByIntl((bucket + 1) * BUCKET_MS - 1000, zone);
+  if (first !== last) return offsetByIntl(ms, zone);
+  if (OFFSETS.size > 200_000) OFFSETS.clear();
+  OFFSETS.set(key, first);
+  return first;
+}
+
+/** Wall-clock parts of an instant in a zone. */
+export function partsInZone(ms: number, zoneName: string): LocalParts {
+  const zone = ianaZone(zoneName);
+  const d = new Date(zone === "UTC" ? ms : ms + offsetAt(ms, zone));
   return {
-    year: out.year ?? 1970,
-    month: out.month ?? 1,
-    day: out.day ?? 1,
-    hour: out.hour ?? 0,
-    minute: out.minute ?? 0,
-    second: out.second ?? 0,
-    ms: ((ms % 1000) + 1000) % 1000,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
   };
 }
 

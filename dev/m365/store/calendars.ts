@@ -125,6 +125,8 @@ export interface EventChange {
 
 export interface MailboxCalendar {
   mailboxId: string;
+  /** Creation order of the mailbox's calendar (copies of a meeting are visited in this order). */
+  ordinal: number;
   events: Map<string, StoredEvent>;
   /** transactionId → event id (create de-duplication). */
   transactions: Map<string, string>;
@@ -136,6 +138,11 @@ export class CalendarStore {
   readonly mailboxes = new Map<string, MailboxCalendar>();
   /** Room mailbox id → calendar processing. */
   readonly processing = new Map<string, CalendarProcessing>();
+  /**
+   * iCalUId → the singles and masters carrying it, in every mailbox (tombstones included), so a
+   * meeting's copies are found without scanning the tenant. Exceptions are reached via their master.
+   */
+  private readonly byUid = new Map<string, StoredEvent[]>();
   private counter = 0;
   /** Bumped to invalidate outstanding calendar delta tokens. */
   generation = 1;
@@ -145,10 +152,37 @@ export class CalendarStore {
   mailbox(mailboxId: string): MailboxCalendar {
     let m = this.mailboxes.get(mailboxId);
     if (!m) {
-      m = { mailboxId, events: new Map(), transactions: new Map(), seq: 0 };
+      m = { mailboxId, ordinal: this.mailboxes.size, events: new Map(), transactions: new Map(), seq: 0 };
       this.mailboxes.set(mailboxId, m);
     }
     return m;
+  }
+
+  /**
+   * Stores a new event in its mailbox and indexes singles and masters by iCalUId. An exception may
+   * replace a deleted one of the same occurrence (same id).
+   */
+  addEvent(ev: StoredEvent): void {
+    const box = this.mailbox(ev.mailboxId);
+    if (ev.type !== "exception" && box.events.has(ev.id)) throw new Error(`event ${ev.id} already stored`);
+    box.events.set(ev.id, ev);
+    if (ev.type === "exception") return;
+    const list = this.byUid.get(ev.uid);
+    if (list) list.push(ev);
+    else this.byUid.set(ev.uid, [ev]);
+  }
+
+  /**
+   * The live singles and masters with this iCalUId, one per mailbox in mailbox creation order (in a
+   * mailbox, the first stored), whatever the number of mailboxes and events in the tenant.
+   */
+  copiesOf(uid: string): StoredEvent[] {
+    const out = new Map<string, StoredEvent>();
+    for (const e of this.byUid.get(uid) ?? [])
+      if (!e.deleted && e.type !== "exception" && !out.has(e.mailboxId)) out.set(e.mailboxId, e);
+    return [...out.values()].sort(
+      (a, b) => this.mailbox(a.mailboxId).ordinal - this.mailbox(b.mailboxId).ordinal,
+    );
   }
 
   processingOf(roomMailboxId: string): CalendarProcessing {

@@ -59,4 +59,3 @@ export function demoCalendarDigest(nowIso: string): { digest: string; events: nu
   }
   return { digest: h.digest("hex"), events };
 }
-
