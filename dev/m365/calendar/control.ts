@@ -7,12 +7,14 @@ import {
   calendarsOf,
   defaultCalendarProcessing,
   type CalendarProcessing,
+  type MeetingMessage,
   type StoredEvent,
 } from "../store/calendars";
 import type { UserRecord } from "../store/types";
 import { calendarService } from "./service";
 import { renderEvent } from "./shapes";
 import { calendarDeltaSettings } from "./delta";
+import { occurrenceId, occurrenceStarts } from "./views";
 
 /** A meeting as the control API (and calendar seeds) describe it. */
 export interface MeetingSpec {
@@ -31,8 +33,27 @@ export interface MeetingSpec {
   body?: string;
   recurrence?: PatternedRecurrence;
   sensitivity?: "normal" | "private";
+  isOnlineMeeting?: boolean;
   transactionId?: string;
   singleValueExtendedProperties?: Array<{ id: string; value: string }>;
+}
+
+/** What the control API may change on a meeting (as its organizer). */
+export interface MeetingPatch {
+  start?: string;
+  end?: string;
+  /** Zone of start/end (Windows or IANA); default UTC. */
+  timeZone?: string;
+  subject?: string;
+  body?: string;
+  /** Replace the room (resource) attendees. */
+  rooms?: string[];
+  /** Replace the required attendees (UPNs or addresses). */
+  attendees?: string[];
+  recurrence?: PatternedRecurrence | null;
+  isOnlineMeeting?: boolean;
+  /** Edit one occurrence of the series `eventId`: its original start (ISO instant). */
+  occurrenceStart?: string;
 }
 
 export interface CalendarSettings {
@@ -104,14 +125,8 @@ export class CalendarControl {
       start: { dateTime: spec.start, timeZone: tz },
       end: { dateTime: spec.end, timeZone: tz },
       attendees: [
-        ...people.map((p) => ({
-          type: "required",
-          emailAddress: { address: p.data.mail ?? p.data.userPrincipalName, name: p.data.displayName },
-        })),
-        ...rooms.map((r) => ({
-          type: "resource",
-          emailAddress: { address: r.data.mail ?? r.data.userPrincipalName, name: r.data.displayName },
-        })),
+        ...people.map((p) => attendeeOf(p, "required")),
+        ...rooms.map((r) => attendeeOf(r, "resource")),
       ],
       ...(firstRoom
         ? {
@@ -124,6 +139,7 @@ export class CalendarControl {
         : {}),
       ...(spec.recurrence ? { recurrence: spec.recurrence } : {}),
       ...(spec.sensitivity ? { sensitivity: spec.sensitivity } : {}),
+      ...(spec.isOnlineMeeting ? { isOnlineMeeting: true } : {}),
       ...(spec.transactionId ? { transactionId: spec.transactionId } : {}),
       ...(spec.singleValueExtendedProperties
         ? { singleValueExtendedProperties: spec.singleValueExtendedProperties }
@@ -132,37 +148,63 @@ export class CalendarControl {
     return calendarService(this.sim).create(organizer, input).ev;
   }
 
-  /** Acts as the organizer: moves (or otherwise edits) a meeting; rooms re-process it. */
-  updateMeeting(
-    organizer: string,
-    eventId: string,
-    patch: { start?: string; end?: string; timeZone?: string; subject?: string; rooms?: string[] },
-  ) {
+  /**
+   * The id of one occurrence of a series in a mailbox, by its original start (ISO instant): the
+   * occurrence or, once changed, its exception (Graph gives both the same id in this simulator).
+   */
+  occurrenceId(mailbox: string, seriesMasterId: string, originalStart: string): string {
+    const user = this.user(mailbox);
+    const master = calendarService(this.sim).resolve(user.id, seriesMasterId).ev;
+    const ms = Date.parse(originalStart);
+    if (master.type !== "seriesMaster" || Number.isNaN(ms))
+      throw new Error(`${seriesMasterId} is not a series master, or ${originalStart} is not an instant`);
+    const known = master.exceptions.has(ms) || occurrenceStarts(master, ms, ms + 1).length === 1;
+    if (!known || master.cancelledOccurrences.has(ms))
+      throw new Error(`the series has no occurrence starting at ${originalStart}`);
+    return occurrenceId(master.id, ms);
+  }
+
+  /**
+   * Acts as the organizer: moves (or otherwise edits) a meeting, or one occurrence of a series
+   * (`occurrenceStart`: its original start); rooms re-process it.
+   */
+  updateMeeting(organizer: string, eventId: string, patch: MeetingPatch) {
     const user = this.user(organizer);
     const svc = calendarService(this.sim);
+    const id = patch.occurrenceStart ? this.occurrenceId(organizer, eventId, patch.occurrenceStart) : eventId;
     const input: Record<string, unknown> = {};
     const tz = patch.timeZone ?? "UTC";
     if (patch.start) input.start = { dateTime: patch.start, timeZone: tz };
     if (patch.end) input.end = { dateTime: patch.end, timeZone: tz };
     if (patch.subject !== undefined) input.subject = patch.subject;
-    if (patch.rooms) {
-      const current = svc.resolve(user.id, eventId).ev.attendees.filter((a) => a.type !== "resource");
-      input.attendees = [
-        ...current,
-        ...patch.rooms
-          .map((r) => this.user(r))
-          .map((r) => ({
-            type: "resource",
-            emailAddress: { address: r.data.mail, name: r.data.displayName },
-          })),
-      ];
+    if (patch.body !== undefined) input.body = { contentType: "text", content: patch.body };
+    if (patch.recurrence !== undefined) input.recurrence = patch.recurrence;
+    if (patch.isOnlineMeeting !== undefined) input.isOnlineMeeting = patch.isOnlineMeeting;
+    if (patch.rooms || patch.attendees) {
+      const current = svc.resolve(user.id, id).ev.attendees;
+      const people = patch.attendees
+        ? patch.attendees.map((p) => attendeeOf(this.user(p), "required"))
+        : current.filter((a) => a.type !== "resource");
+      const rooms = patch.rooms
+        ? patch.rooms.map((r) => attendeeOf(this.user(r), "resource"))
+        : current.filter((a) => a.type === "resource");
+      input.attendees = [...people, ...rooms];
     }
-    return this.render(svc.update(user, eventId, input));
+    return this.render(svc.update(user, id, input));
   }
 
-  /** Acts as the organizer: cancels a meeting (or one occurrence). */
-  cancelMeeting(organizer: string, eventId: string): void {
-    calendarService(this.sim).cancel(this.user(organizer), eventId);
+  /** Acts as the organizer: cancels a meeting, or one occurrence (`occurrenceStart`: its original start). */
+  cancelMeeting(organizer: string, eventId: string, options: { occurrenceStart?: string } = {}): void {
+    const id = options.occurrenceStart
+      ? this.occurrenceId(organizer, eventId, options.occurrenceStart)
+      : eventId;
+    calendarService(this.sim).cancel(this.user(organizer), id);
+  }
+
+  /** Meeting messages received by a mailbox (responses for organizers, cancellations for attendees). */
+  messages(mailbox: string, sinceSeq = 0): MeetingMessage[] {
+    const id = this.user(mailbox).id;
+    return calendarsOf(this.sim.store).messages.filter((m) => m.mailboxId === id && m.seq > sinceSeq);
   }
 
   /** Acts as the room (or its delegate): responds to the room's copy, found by id or iCalUId. */
@@ -182,6 +224,13 @@ export class CalendarControl {
       .listEvents(this.user(mailbox).id)
       .map((ev) => this.render(ev));
   }
+}
+
+function attendeeOf(u: UserRecord, type: "required" | "resource") {
+  return {
+    type,
+    emailAddress: { address: u.data.mail ?? u.data.userPrincipalName, name: u.data.displayName },
+  };
 }
 
 export const calendarControl = perSimulator((sim) => new CalendarControl(sim));
@@ -223,7 +272,7 @@ export function registerCalendarControlRoutes(router: Router): void {
     "POST",
     "/calendar/meetings/{organizer}/{eventId}/cancel",
     guard((ctx, c) => {
-      c.cancelMeeting(ctx.params.organizer ?? "", ctx.params.eventId ?? "");
+      c.cancelMeeting(ctx.params.organizer ?? "", ctx.params.eventId ?? "", bodyOf(ctx));
       return { status: 200, body: { ok: true } };
     }),
   );
@@ -237,6 +286,28 @@ export function registerCalendarControlRoutes(router: Router): void {
       c.respondAsRoom(ctx.params.room ?? "", ctx.params.eventId ?? "", action);
       return { status: 200, body: { ok: true } };
     }),
+  );
+  router.control(
+    "GET",
+    "/calendar/mailboxes/{mailbox}/messages",
+    guard((ctx, c) => ({
+      status: 200,
+      body: { value: c.messages(ctx.params.mailbox ?? "", Number(ctx.query.get("sinceSeq") ?? 0)) },
+    })),
+  );
+  router.control(
+    "GET",
+    "/calendar/mailboxes/{mailbox}/events/{eventId}/occurrences/{originalStart}",
+    guard((ctx, c) => ({
+      status: 200,
+      body: {
+        id: c.occurrenceId(
+          ctx.params.mailbox ?? "",
+          ctx.params.eventId ?? "",
+          ctx.params.originalStart ?? "",
+        ),
+      },
+    })),
   );
   router.control(
     "GET",

@@ -59,6 +59,29 @@ export function defaultCalendarProcessing(): CalendarProcessing {
   };
 }
 
+export type OnlineMeetingProvider = "unknown" | "teamsForBusiness" | "skypeForBusiness" | "skypeForConsumer";
+
+/**
+ * A meeting message that reached a mailbox: a response to the organizer (a room's or attendee's accept
+ * or decline; `reason` names the room's calendar-processing setting behind a decline) or a
+ * cancellation to an attendee (the whole meeting, or one occurrence).
+ */
+export interface MeetingMessage {
+  seq: number;
+  /** Simulator time it arrived. */
+  at: string;
+  /** Recipient mailbox id. */
+  mailboxId: string;
+  kind: "meetingAccepted" | "meetingTentativelyAccepted" | "meetingDeclined" | "meetingCancelled";
+  /** The meeting's iCalUId (of the series for occurrences). */
+  iCalUId: string;
+  /** Sender address (the responding attendee or room; the organizer of a cancellation). */
+  from: string;
+  /** Original start of the occurrence concerned (ISO), for per-occurrence cancellations. */
+  occurrenceStart?: string;
+  reason?: string;
+}
+
 export interface ExtendedProperty {
   id: string;
   value: string;
@@ -98,6 +121,9 @@ export interface StoredEvent {
   responseRequested: boolean;
   allowNewTimeProposals: boolean;
   isOnlineMeeting: boolean;
+  onlineMeetingProvider: OnlineMeetingProvider;
+  /** Set once isOnlineMeeting becomes true (Graph then keeps the meeting online). */
+  onlineMeeting?: { joinUrl: string; conferenceId: string };
   hideAttendees: boolean;
   recurrence?: PatternedRecurrence;
   /** Masters: original starts (ms) of deleted occurrences. */
@@ -143,6 +169,9 @@ export class CalendarStore {
    * meeting's copies are found without scanning the tenant. Exceptions are reached via their master.
    */
   private readonly byUid = new Map<string, StoredEvent[]>();
+  /** Meeting messages delivered so far (oldest first; the oldest go beyond 100,000). */
+  readonly messages: MeetingMessage[] = [];
+  private messageSeq = 0;
   private counter = 0;
   /** Bumped to invalidate outstanding calendar delta tokens. */
   generation = 1;
@@ -183,6 +212,11 @@ export class CalendarStore {
     return [...out.values()].sort(
       (a, b) => this.mailbox(a.mailboxId).ordinal - this.mailbox(b.mailboxId).ordinal,
     );
+  }
+
+  deliverMessage(m: Omit<MeetingMessage, "seq">): void {
+    this.messages.push({ seq: ++this.messageSeq, ...m });
+    if (this.messages.length > 100_000) this.messages.splice(0, this.messages.length - 100_000);
   }
 
   processingOf(roomMailboxId: string): CalendarProcessing {
