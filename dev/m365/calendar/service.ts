@@ -644,7 +644,8 @@ export class CalendarService {
       if (propagate && master.isOrganizer) {
         for (const mb of this.copyMailboxes(master.uid, master.mailboxId))
           this.cancellationTo(mb, master, orig);
-        this.syncCopies(master);
+        // Rooms only drop the cancelled occurrence (no new booking decision for the series).
+        this.syncCopies(master, false, orig);
       }
       return;
     }
@@ -919,7 +920,12 @@ export class CalendarService {
         );
       return;
     }
-    const decision = this.evaluatePolicy(org, room.id, p);
+    // Occurrences the room already declined stay declined and don't count as conflicts again.
+    const declinedBefore =
+      existing?.response === "accepted"
+        ? new Set([...existing.cancelledOccurrences].filter((o) => !org.cancelledOccurrences.has(o)))
+        : new Set<number>();
+    const decision = this.evaluatePolicy(org, room.id, p, undefined, declinedBefore);
     if (!decision.accept) {
       if (existing) this.tombstone(existing);
       this.setAttendeeStatus(org.uid, room, "declined", decision.reason);
@@ -928,7 +934,7 @@ export class CalendarService {
     this.upsertCopy(org, room.id, "accepted", rewrite, decision.declinedOccurrences);
     this.setAttendeeStatus(org.uid, room, "accepted");
     for (const o of decision.declinedOccurrences)
-      this.responseTo(org, room, "meetingDeclined", "AllowConflicts", o);
+      if (!declinedBefore.has(o)) this.responseTo(org, room, "meetingDeclined", "AllowConflicts", o);
   }
 
   /** A response about one occurrence reaching the organizer (the series status is unchanged). */
@@ -957,6 +963,19 @@ export class CalendarService {
     p: CalendarProcessing,
     /** Evaluate this one occurrence (original start) of a series, as a single meeting. */
     onlyOccurrence?: number,
+    /** Occurrences the room declined before: left out of the evaluation, and declined again. */
+    declinedBefore: ReadonlySet<number> = new Set(),
+  ): { accept: boolean; reason?: string; declinedOccurrences: number[] } {
+    const d = this.evaluateInstances(org, roomId, p, onlyOccurrence, declinedBefore);
+    return d.accept ? { ...d, declinedOccurrences: [...declinedBefore, ...d.declinedOccurrences] } : d;
+  }
+
+  private evaluateInstances(
+    org: StoredEvent,
+    roomId: string,
+    p: CalendarProcessing,
+    onlyOccurrence: number | undefined,
+    declinedBefore: ReadonlySet<number>,
   ): { accept: boolean; reason?: string; declinedOccurrences: number[] } {
     const now = this.now();
     const horizon = now + p.bookingWindowInDays * DAY;
@@ -984,6 +1003,7 @@ export class CalendarService {
         }),
       );
     } else instances = [{ orig: org.startMs, start: org.startMs, end: org.endMs }];
+    instances = instances.filter((i) => !declinedBefore.has(i.orig));
     if (instances.length === 0) return { accept: true, declinedOccurrences: [] };
     if (
       p.maximumDurationInMinutes > 0 &&
