@@ -194,11 +194,15 @@ export class CalendarControl {
   }
 
   /** Acts as the organizer: cancels a meeting, or one occurrence (`occurrenceStart`: its original start). */
-  cancelMeeting(organizer: string, eventId: string, options: { occurrenceStart?: string } = {}): void {
+  cancelMeeting(
+    organizer: string,
+    eventId: string,
+    options: { occurrenceStart?: string; comment?: string } = {},
+  ): void {
     const id = options.occurrenceStart
       ? this.occurrenceId(organizer, eventId, options.occurrenceStart)
       : eventId;
-    calendarService(this.sim).cancel(this.user(organizer), id);
+    calendarService(this.sim).cancel(this.user(organizer), id, options.comment);
   }
 
   /** Meeting messages received by a mailbox (responses for organizers, cancellations for attendees). */
@@ -208,14 +212,14 @@ export class CalendarControl {
   }
 
   /** Acts as the room (or its delegate): responds to the room's copy, found by id or iCalUId. */
-  respondAsRoom(room: string, eventIdOrICalUId: string, action: RoomAction): void {
+  respondAsRoom(room: string, eventIdOrICalUId: string, action: RoomAction, comment?: string): void {
     const r = this.user(room);
     const svc = calendarService(this.sim);
     const copy = svc.mailbox(r.id).events.get(eventIdOrICalUId) ?? svc.findCopy(r.id, eventIdOrICalUId);
     if (!copy || copy.deleted) throw new Error(`no event ${eventIdOrICalUId} in ${room}'s calendar`);
     const response =
       action === "accept" ? "accepted" : action === "decline" ? "declined" : "tentativelyAccepted";
-    svc.respond(r, copy.id, response, true);
+    svc.respond(r, copy.id, response, true, comment);
   }
 
   /** The events (singles and masters) of a mailbox, as Graph renders them in UTC. */
@@ -283,7 +287,12 @@ export function registerCalendarControlRoutes(router: Router): void {
       const action = ctx.params.action as RoomAction;
       if (!["accept", "decline", "tentativelyAccept"].includes(action))
         throw new Error(`unknown action ${action}`);
-      c.respondAsRoom(ctx.params.room ?? "", ctx.params.eventId ?? "", action);
+      c.respondAsRoom(
+        ctx.params.room ?? "",
+        ctx.params.eventId ?? "",
+        action,
+        bodyOf<{ comment?: string }>(ctx).comment,
+      );
       return { status: 200, body: { ok: true } };
     }),
   );

@@ -200,13 +200,26 @@ export function registerCalendarRoutes(router: Router): void {
           "BadRequest",
           "Cannot convert the literal to the expected type 'Edm.Boolean'.",
         );
-      svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true);
+      if (b.comment !== undefined && typeof b.comment !== "string")
+        throw new GraphError(
+          400,
+          "BadRequest",
+          "Cannot convert the literal to the expected type 'Edm.String'.",
+        );
+      svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true, b.comment);
       return { status: 202 };
     };
 
   const cancel: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    svc(ctx).cancel(mailbox, ctx.params.eventId ?? "");
+    const comment = (ctx.body as { comment?: unknown } | null)?.comment;
+    if (comment !== undefined && typeof comment !== "string")
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Cannot convert the literal to the expected type 'Edm.String'.",
+      );
+    svc(ctx).cancel(mailbox, ctx.params.eventId ?? "", comment);
     return { status: 202 };
   };
 

@@ -619,7 +619,7 @@ export class CalendarService {
   }
 
   /** POST .../cancel: organizer only; the event leaves the organizer's calendar, copies are cancelled. */
-  cancel(owner: UserRecord, id: string): void {
+  cancel(owner: UserRecord, id: string, comment?: string): void {
     const view = this.resolve(owner.id, id);
     if (!view.ev.isOrganizer)
       throw new GraphError(
@@ -627,7 +627,18 @@ export class CalendarService {
         "ErrorAccessDenied",
         "Your request can't be completed. You need to be an organizer to cancel a meeting.",
       );
-    this.removeInstance(view, true);
+    this.withComment(comment, () => this.removeInstance(view, true));
+  }
+
+  /** The comment of a cancel / accept / decline travels in the messages that request sends. */
+  private comment: string | undefined;
+  private withComment(comment: string | undefined, fn: () => void): void {
+    this.comment = comment || undefined;
+    try {
+      fn();
+    } finally {
+      this.comment = undefined;
+    }
   }
 
   private removeInstance(view: EventView, propagate: boolean): void {
@@ -661,6 +672,16 @@ export class CalendarService {
     id: string,
     response: "accepted" | "tentativelyAccepted" | "declined",
     sendResponse = true,
+    comment?: string,
+  ): void {
+    this.withComment(comment, () => this.respondNow(owner, id, response, sendResponse));
+  }
+
+  private respondNow(
+    owner: UserRecord,
+    id: string,
+    response: "accepted" | "tentativelyAccepted" | "declined",
+    sendResponse: boolean,
   ): void {
     const view = this.resolve(owner.id, id);
     if (view.ev.isOrganizer) {
@@ -686,6 +707,10 @@ export class CalendarService {
     // Per-occurrence responses are tracked on the attendee's copy only; the organizer's attendee list
     // shows the response to the series (simplification: Outlook shows per-occurrence tracking there).
     if (sendResponse && ev.type !== "exception") this.setAttendeeStatus(master.uid, owner, response);
+    const org = sendResponse && ev.type === "exception" ? this.findOrganizerCopy(master.uid) : undefined;
+    const kind = RESPONSE_MESSAGES[response];
+    if (org && kind && ev.originalStartMs !== undefined)
+      this.responseTo(org, owner, kind, undefined, ev.originalStartMs);
   }
 
   /**
@@ -717,6 +742,7 @@ export class CalendarService {
         iCalUId: uid,
         from: address,
         ...(reason ? { reason } : {}),
+        ...(this.comment ? { comment: this.comment } : {}),
       });
   }
 
@@ -731,6 +757,7 @@ export class CalendarService {
       ...(occurrenceStartMs !== undefined
         ? { occurrenceStart: new Date(occurrenceStartMs).toISOString() }
         : {}),
+      ...(this.comment ? { comment: this.comment } : {}),
     });
   }
 
@@ -953,6 +980,7 @@ export class CalendarService {
       from: (from.data.mail ?? from.data.userPrincipalName).toLowerCase(),
       occurrenceStart: new Date(occurrenceStartMs).toISOString(),
       ...(reason ? { reason } : {}),
+      ...(this.comment ? { comment: this.comment } : {}),
     });
   }
 

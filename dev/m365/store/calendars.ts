@@ -80,6 +80,8 @@ export interface MeetingMessage {
   /** Original start of the occurrence concerned (ISO), for per-occurrence cancellations. */
   occurrenceStart?: string;
   reason?: string;
+  /** The `comment` of the cancel, accept or decline request that sent it. */
+  comment?: string;
 }
 
 export interface ExtendedProperty {

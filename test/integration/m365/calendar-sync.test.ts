@@ -160,8 +160,38 @@ describe("calendars for booking and sync: online meetings, room answers, cancell
     expect([roomSide?.isCancelled, roomSide?.subject?.startsWith("Canceled: ")]).toEqual([true, true]);
     for (const who of [ROOM2, colleague]) {
       const got = (await messages(who)).filter((m) => m.iCalUId === ok.iCalUId);
-      expect(got.map((m) => [m.kind, m.from])).toEqual([["meetingCancelled", organizer.toLowerCase()]]);
+      expect(got.map((m) => [m.kind, m.from, m.comment])).toEqual([
+        ["meetingCancelled", organizer.toLowerCase(), "Not needed any more"],
+      ]);
     }
+
+    // event-decline on the room's behalf (an app with Calendars.ReadWrite on the room): "Decline
+    // invitation to the specified event"; with sendResponse (default true) the organizer gets the
+    // response with its comment, and the item leaves the room's calendar.
+    const later = (await graph.api(`/users/${organizer}/events`).post({
+      subject: "Late review",
+      start: { dateTime: utcAt(sim, 41, 15), timeZone: "UTC" },
+      end: { dateTime: utcAt(sim, 41, 15, 30), timeZone: "UTC" },
+      attendees: [{ type: "resource", emailAddress: { address: ROOM2 } }],
+    })) as Event;
+    const copy = (await roomCopy(ROOM2, later.iCalUId as string)) as Event;
+    const decline = await graphFetch(sim, token, `/users/${ROOM2}/events/${copy.id}/decline`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ comment: "Outside business hours (rule businessHours)", sendResponse: true }),
+    });
+    expect(decline.status).toBe(202);
+    expect(await roomCopy(ROOM2, later.iCalUId as string)).toBeUndefined();
+    const after = (await graph.api(`/users/${organizer}/events/${later.id}`).get()) as Event;
+    expect(after.attendees?.[0]?.status?.response).toBe("declined");
+    expect(
+      (await messages(organizer))
+        .filter((m) => m.iCalUId === later.iCalUId)
+        .map((m) => [m.kind, m.from, m.comment]),
+    ).toEqual([
+      ["meetingAccepted", ROOM2, undefined],
+      ["meetingDeclined", ROOM2, "Outside business hours (rule businessHours)"],
+    ]);
   });
 
   it("an Outlook user's series: a moved occurrence that conflicts is declined alone, a cancelled one leaves; the room's delta shows both as @removed", async () => {
