@@ -5,6 +5,7 @@ import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
 import type { MeetingMessage } from "../../../dev/m365/store/calendars";
 import { demoAppToken, graphFetch, graphFor, startSim } from "./helpers";
 import { peopleAt, userToken, utcAt } from "./calendar-helpers";
+import { validateShape } from "./graph-shape";
 
 /**
  * What the booking engine and the Outlook-to-ONES sync rely on beyond plain CRUD: online meetings,
@@ -91,6 +92,7 @@ describe("calendars for booking and sync: online meetings, room answers, cancell
     })) as Event;
     expect(ev.isOnlineMeeting).toBe(true);
     expect(ev.onlineMeetingProvider).toBe("teamsForBusiness");
+    expect(validateShape("microsoft.graph.event", ev as Record<string, unknown>)).toEqual([]);
     const joinUrl = ev.onlineMeeting?.joinUrl as string;
     expect(joinUrl).toMatch(
       /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_[\w-]+%40thread\.v2\/0\?context=/,
