@@ -140,6 +140,46 @@ interface EndpointStats {
 
 const SUBS_KEY = "subscriptions";
 
+/**
+ * The tenant's subscriptions by id, also indexed by the mailbox they watch, so a calendar write looks
+ * only at its own mailbox's subscriptions (thousands of room subscriptions stay cheap).
+ */
+export class SubscriptionMap extends Map<string, SubscriptionRecord> {
+  private readonly byMailbox = new Map<string, Set<string>>();
+
+  override set(id: string, rec: SubscriptionRecord): this {
+    this.unindex(id);
+    super.set(id, rec);
+    let ids = this.byMailbox.get(rec.mailboxId);
+    if (!ids) {
+      ids = new Set();
+      this.byMailbox.set(rec.mailboxId, ids);
+    }
+    ids.add(id);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    this.unindex(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byMailbox.clear();
+    super.clear();
+  }
+
+  /** Ids of the subscriptions on a mailbox, oldest first. */
+  idsFor(mailboxId: string): string[] {
+    return [...(this.byMailbox.get(mailboxId) ?? [])];
+  }
+
+  private unindex(id: string): void {
+    const prev = super.get(id);
+    if (prev) this.byMailbox.get(prev.mailboxId)?.delete(id);
+  }
+}
+
 export class NotificationHub {
   settings = defaultNotificationSettings();
   faults = noFaults();
@@ -215,10 +255,10 @@ export class NotificationHub {
     this.notificationCounter = 0;
   }
 
-  subscriptions(): Map<string, SubscriptionRecord> {
-    let m = this.sim.store.extensions.get(SUBS_KEY) as Map<string, SubscriptionRecord> | undefined;
+  subscriptions(): SubscriptionMap {
+    let m = this.sim.store.extensions.get(SUBS_KEY) as SubscriptionMap | undefined;
     if (!m) {
-      m = new Map();
+      m = new SubscriptionMap();
       this.sim.store.extensions.set(SUBS_KEY, m);
     }
     return m;
@@ -251,7 +291,7 @@ export class NotificationHub {
   // ---------------------------------------------------------------- producing
 
   private onChange(c: EventChange): void {
-    for (const id of [...this.subscriptions().keys()]) {
+    for (const id of this.subscriptions().idsFor(c.mailboxId)) {
       const sub = this.subscription(id);
       if (!sub || sub.mailboxId !== c.mailboxId) continue;
       const types = sub.data.changeType.split(",").map((t) => t.trim());
