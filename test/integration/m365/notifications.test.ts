@@ -382,6 +382,82 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
     expect(attempts).toEqual([]);
   });
 
+  it("notification ids: each change notification has its own id, a duplicate repeats it", async () => {
+    // changeNotification resource: "id — Unique ID for the notification." Graph delivers at least once, so a
+    // redelivery (the duplicate fault) carries the same notification.
+    await subscribe();
+    sim.control.notifications.faults({ seed: 3, duplicateRate: 1 });
+    book(11, 1);
+    await sim.control.notifications.flush();
+    const ids = hook.items().map((n) => n.id as string);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ids).size * 2).toBe(ids.length);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(id))).toBe(true);
+  });
+
+  it("hold and release (control API over HTTP); a delay waits for the simulator clock", async () => {
+    await subscribe();
+    const put = await fetch(`${sim.graphBaseUrl}/_sim/notifications/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ hold: true }),
+    });
+    expect(((await put.json()) as { hold: boolean }).hold).toBe(true);
+    book(12, 1);
+    expect(await sim.control.notifications.flush()).toEqual([]);
+    expect(hook.items()).toEqual([]);
+    const rel = await fetch(`${sim.graphBaseUrl}/_sim/notifications/release`, { method: "POST" });
+    const released = ((await rel.json()) as { released: number }).released;
+    expect(released).toBeGreaterThanOrEqual(1);
+    await sim.control.notifications.flush();
+    expect(hook.items()).toHaveLength(released);
+
+    sim.control.notifications.faults({ hold: false, delayMs: 60_000 });
+    hook.notifications.length = 0;
+    book(12, 3);
+    expect(await sim.control.notifications.flush()).toEqual([]);
+    sim.control.advanceClock(60_000);
+    await sim.control.notifications.flush();
+    expect(hook.items().filter((n) => n.changeType === "created")).toHaveLength(1);
+  });
+
+  it("expiry on demand: the subscription ends silently and its renewal answers 404; lifecycle events on demand", async () => {
+    // subscription-update: renew by PATCH expirationDateTime; an expired subscription is deleted by Graph,
+    // so renewing it fails with 404 and the app must create a new one.
+    const sub = (await (await subscribe()).json()) as Subscription;
+    const exp = await fetch(`${sim.graphBaseUrl}/_sim/notifications/subscriptions/${sub.id}/expire`, {
+      method: "POST",
+    });
+    expect(exp.status).toBe(200);
+    const renew = await graphFetch(sim, token, `/subscriptions/${sub.id}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ expirationDateTime: inMinutes(120) }),
+    });
+    expect(renew.status).toBe(404);
+    book(13, 1);
+    expect(await sim.control.notifications.flush()).toEqual([]);
+    expect(hook.items("/lifecycle")).toEqual([]);
+
+    const sub2 = (await (await subscribe()).json()) as Subscription;
+    const life = await fetch(`${sim.graphBaseUrl}/_sim/notifications/subscriptions/${sub2.id}/lifecycle`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ event: "reauthorizationRequired" }),
+    });
+    expect(((await life.json()) as { sent: boolean }).sent).toBe(true);
+    await sim.control.notifications.flush();
+    expect(hook.items("/lifecycle")).toEqual([
+      {
+        subscriptionId: sub2.id,
+        subscriptionExpirationDateTime: sub2.expirationDateTime,
+        tenantId: sim.tenantId,
+        clientState: "secret-state",
+        lifecycleEvent: "reauthorizationRequired",
+      },
+    ]);
+  });
+
   it("automatic delivery without flush", async () => {
     sim.control.notifications.configure({ autoDeliver: true });
     await subscribe();
