@@ -219,7 +219,7 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
     // Slowness from timeouts only: a held endpoint always times out and a prompt one never counts as
     // slow (threshold above the timeout), so the outcome does not depend on how fast this machine is.
     sim.control.notifications.configure({
-      deliveryTimeoutMs: 50,
+      deliveryTimeoutMs: 1_000,
       slowThresholdMs: 60_000,
       slowSampleSize: 3,
       slowDelayPercent: 10,
