@@ -37,7 +37,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
- * Reads and validates a JSON body: 415 unless the content type is JSON, 413 past the size limit, 400 for
+ * Reads and validates a JSON body: 415 unless the content type is JSON in UTF-8, 413 past the size limit, 400 for
  * malformed JSON, and `validation-failed` naming each bad field (never echoing its value).
  */
 export async function readJson<S extends z.ZodType>(
@@ -45,9 +45,20 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes = MAX_JSON_BODY_BYTES,
 ): Promise<z.output<S>> {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const [mediaType = "", ...parameters] = (request.headers.get("content-type") ?? "").split(";");
+  const type = mediaType.trim().toLowerCase();
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw new AppError("unsupported-media-type", "Send the request body as application/json.");
+  }
+  // JSON is UTF-8 (RFC 8259 §8.1); a body announced in another charset would be misread, so refuse it.
+  const charset = parameters
+    .map((p) => p.split("="))
+    .find(([name]) => name?.trim().toLowerCase() === "charset")?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, "$1")
+    .toLowerCase();
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    throw new AppError("unsupported-media-type", "Send the request body as UTF-8 JSON (charset=utf-8).");
   }
   let parsed: unknown;
   try {
