@@ -15,9 +15,11 @@ const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 export interface LocalPage {
   /** Exact path, e.g. `/`. */
   readonly path: string;
-  readonly render: (
-    request: URL,
-  ) => Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
+  /** Renders the page for a request (its URL, and the browser's cookies to know who asks). */
+  readonly render: (request: {
+    readonly url: URL;
+    readonly cookie?: string;
+  }) => Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
 }
 
 export interface HttpServerOptions {
@@ -75,7 +77,8 @@ export function createHttpServer(
     const method = (req.method ?? "GET").toUpperCase();
     const page = pages.get(url.pathname);
     if (page !== undefined && (method === "GET" || method === "HEAD")) {
-      const { contentType, body } = await page.render(url);
+      const cookie = req.headers.cookie;
+      const { contentType, body } = await page.render({ url, ...(cookie === undefined ? {} : { cookie }) });
       res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
       res.end(body);
       return;
