@@ -215,6 +215,19 @@ describe("hostile input on every route of the catalogue", () => {
     }
   });
 
+  it("refuses a CSV body in another charset with 415", async () => {
+    const response = await fetch(`${stack.host.baseUrl}/api/admin/rooms/import`, {
+      method: "POST",
+      headers: {
+        "content-type": "text/csv; charset=utf-16",
+        origin: stack.host.baseUrl,
+        cookie: admin.header(),
+      },
+      body: Buffer.from("email\nroom@contoso.example\n", "utf16le"),
+    });
+    expect(response.status).toBe(415);
+  });
+
   it("answers HEAD on GET routes like GET, without a body", async () => {
     const get = await fetch(`${stack.host.baseUrl}/api/integration/capabilities`, {
       headers: { cookie: admin.header() },
