@@ -208,6 +208,20 @@ describe("hostile input on every route of the catalogue", () => {
     }
   });
 
+  it("answers the malformed paths first reported with 400, whatever the method", async () => {
+    for (const line of [
+      "PUT /api/admin/buildings/%ZZ",
+      "GET /api/admin/sync/%ZZ",
+      "GET /api/admin/buildings/%E0%A4%A",
+    ]) {
+      const response = await raw(
+        stack.host.port,
+        `${line} HTTP/1.1\nHost: 127.0.0.1\nOrigin: ${stack.host.baseUrl}\nCookie: ${admin.header()}\nConnection: close\n`,
+      );
+      expectProblem(response, 400, "malformed-request");
+    }
+  });
+
   it("answers a request node:http cannot parse with a 400 problem too", async () => {
     for (const header of ["Content-Length: ten", "Bad Header: x", "X-Null: a\u0000b"]) {
       const response = await raw(stack.host.port, `GET /api/health HTTP/1.1\nHost: 127.0.0.1\n${header}\n`);
