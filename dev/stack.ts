@@ -12,7 +12,7 @@ import { DEMO_APPS, DEMO_DOMAINS, startM365Simulator } from "./m365";
 import { generateKey } from "../shared/adapters/crypto/aes-gcm-secret-box";
 import { seedSenderAddress, startMailSinkOnStack } from "./mail/stack";
 import { startServiceBus } from "./servicebus";
-import { renderStartPage, type StackLink } from "./start-page";
+import { renderSignedInPage, renderStartPage, renderTablesPage, type StackLink } from "./start-page";
 import { startWebPubSub, type WebPubSubStats } from "./webpubsub";
 
 /** One service of the local stack: what it adds to the app's settings and the start page, and how it stops. */
@@ -54,7 +54,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push({
       name: "Azurite (Table Storage)",
       env: { TABLES_CONNECTION_STRING: azurite.connectionString },
-      links: [{ label: "Azurite Table service", url: `http://127.0.0.1:${azurite.port}/devstoreaccount1` }],
+      links: [
+        {
+          label: `Azurite Table service http://127.0.0.1:${azurite.port}: the app's tables`,
+          url: "/local/tables",
+        },
+      ],
       stop: () => azurite.stop(),
     });
 
@@ -110,11 +115,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const links = [
       ...started.flatMap((s) => s.links),
       {
-        label: "Sign in to ONES as a demo-tenant person (then shows /api/me)",
-        url: "/api/auth/login?returnTo=/api/me",
+        label: "Sign in to ONES as a demo-tenant person (then shows who you are)",
+        url: "/api/auth/login?returnTo=/signed-in",
       },
     ];
-    const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];
+    const pages: LocalPage[] = [
+      { path: "/", render: () => renderStartPage(links) },
+      { path: "/signed-in", render: ({ cookie }) => renderSignedInPage(`http://127.0.0.1:${port}`, cookie) },
+      {
+        path: "/local/tables",
+        render: () =>
+          renderTablesPage(env.TABLES_CONNECTION_STRING ?? "", getServices().settings.TABLE_PREFIX),
+      },
+    ];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,
       port,
@@ -159,8 +172,8 @@ async function startSimulator(): Promise<StartedService> {
         ? []
         : [
             {
-              label: `Sign in as the demo admin, ${admin.name} <${admin.upn}> (then shows /api/admin/integration)`,
-              url: `/api/auth/login?returnTo=${encodeURIComponent("/api/admin/integration")}&loginHint=${encodeURIComponent(admin.upn)}`,
+              label: `Sign in as the demo admin, ${admin.name} <${admin.upn}> (then shows who you are)`,
+              url: `/api/auth/login?returnTo=${encodeURIComponent("/signed-in")}&loginHint=${encodeURIComponent(admin.upn)}`,
               detail: () =>
                 `Members of the demo group "${admin.groupName}" are ONES admins (the integration's admin group). Try GET/PUT /api/admin/integration, POST /api/admin/integration/test, /api/admin/settings/cross-domain and /api/admin/settings/mail.`,
             },

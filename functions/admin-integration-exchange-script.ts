@@ -5,11 +5,18 @@ import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
 
+/** A whole number from the query; an empty value (`?x=`, a form's blank field) means "not given". */
+const wholeNumber = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(max).optional(),
+  );
+
 const query = z.object({
   servicePrincipalId: z.guid().optional(),
-  bookingWindowInDays: z.coerce.number().int().min(0).max(1080).optional(),
+  bookingWindowInDays: wholeNumber(1080),
   // Exchange keeps durations in minutes as an Int32; a year is more than any room needs.
-  maximumDurationInMinutes: z.coerce.number().int().min(0).max(525_600).optional(),
+  maximumDurationInMinutes: wholeNumber(525_600),
 });
 
 /**

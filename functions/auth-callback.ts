@@ -10,6 +10,7 @@ const query = z.object({
   code: z.string().max(8192).optional(),
   state: z.string().max(512).optional(),
   error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
 });
 
 /** GET /api/auth/callback: completes the sign-in, opens a session, back to `returnTo`. */

@@ -21,7 +21,6 @@ export const authLogin = httpFunction({
     const started = await startSignIn(
       {
         signIn: s.signIn,
-        requests: s.signInRequests,
         signInCookie: s.signInCookie,
         appBaseUrl: s.settings.APP_BASE_URL,
         now: s.now,

@@ -3,51 +3,87 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HttpRequest, HttpResponse, InvocationContext, type Cookie } from "@azure/functions";
 import type { HttpFunctionDefinition } from "../../functions/lib/definition";
 import { problemResponse } from "../../functions/lib/problem";
-import { AppError } from "../../shared/domain/errors";
+import { AppError, isAppError } from "../../shared/domain/errors";
 import { compileRoute, findRoute } from "./routes";
 import type { HostLogger } from "./logger";
 
 /** Requests larger than this are refused before a function sees them (the Functions host allows 100 MB). */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** How long a request body may take to arrive in full before the host answers 408. */
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
 export interface LocalPage {
   /** Exact path, e.g. `/`. */
   readonly path: string;
-  readonly render: () =>
-    Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
+  /** Renders the page for a request (its URL, and the browser's cookies to know who asks). */
+  readonly render: (request: {
+    readonly url: URL;
+    readonly cookie?: string;
+  }) => Promise<{ contentType: string; body: string }> | { contentType: string; body: string };
+}
+
+export interface HttpServerOptions {
+  readonly logger: HostLogger;
+  readonly pages?: readonly LocalPage[];
+  /** Time allowed for a whole request body; slower bodies get 408 (tests shorten it). */
+  readonly bodyTimeoutMs?: number;
 }
 
 /**
  * Serves HTTP functions as the Functions host would: node:http → `HttpRequest` → handler →
- * status, headers, cookies and body. Holds no business logic.
+ * status, headers, cookies and body. Holds no business logic. Whatever the client sends, the answer is
+ * a status and, for errors, problem+json: bad URLs and Host headers are 400, bodies announced past the
+ * limit 413 at once, bodies that do not arrive in time 408.
  */
 export function createHttpServer(
   functions: readonly HttpFunctionDefinition[],
-  options: { logger: HostLogger; pages?: readonly LocalPage[] },
+  options: HttpServerOptions,
 ): Server {
   const routes = functions.map((f) => compileRoute(f));
   const pages = new Map((options.pages ?? []).map((p) => [p.path, p]));
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
-  return createServer((req, res) => {
-    void serve(req, res).catch((error: unknown) => {
-      options.logger.error("host", `request handling failed: ${String(error)}`);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+  const server = createServer((req, res) => {
+    const invocationId = randomUUID();
+    void serve(req, res, invocationId).catch(async (error: unknown) => {
+      if (!isAppError(error)) options.logger.error("host", `request handling failed: ${errorName(error)}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const instance = safePath(req.url);
+      await writeResponse(res, new HttpResponse(problemResponse(error, invocationId, instance)), req);
     });
   });
+  // Requests node:http cannot parse at all (bad header characters, a garbled Content-Length).
+  server.on("clientError", (_error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const problem = problemResponse(
+      new AppError("malformed-request", "The request could not be parsed."),
+      randomUUID(),
+    );
+    const body = problem.body as string;
+    const head = Object.entries(problem.headers as Record<string, string>)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\n${head}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+  async function serve(req: IncomingMessage, res: ServerResponse, invocationId: string): Promise<void> {
+    const url = requestUrl(req);
     const method = (req.method ?? "GET").toUpperCase();
     const page = pages.get(url.pathname);
-    if (page !== undefined && method === "GET") {
-      const { contentType, body } = await page.render();
+    if (page !== undefined && (method === "GET" || method === "HEAD")) {
+      const cookie = req.headers.cookie;
+      const { contentType, body } = await page.render({ url, ...(cookie === undefined ? {} : { cookie }) });
       res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
       res.end(body);
       return;
     }
 
-    const invocationId = randomUUID();
     const lookup = findRoute(routes, method, url.pathname);
     if (lookup.route === undefined) {
       const [code, detail, headers]: [
@@ -65,17 +101,12 @@ export function createHttpServer(
       await writeResponse(
         res,
         new HttpResponse(problemResponse(new AppError(code, detail), invocationId, url.pathname, headers)),
+        req,
       );
       return;
     }
 
-    const body = await readBody(req);
-    if (body === "too-large") {
-      const tooLarge = new AppError("payload-too-large", "The request body is too large.");
-      await writeResponse(res, new HttpResponse(problemResponse(tooLarge, invocationId, url.pathname)));
-      return;
-    }
-
+    const body = await readBody(req, bodyTimeoutMs);
     const definition = lookup.route.definition;
     const request = new HttpRequest({
       method,
@@ -92,7 +123,7 @@ export function createHttpServer(
     const started = performance.now();
     const init = await definition.handler(request, context);
     const response = new HttpResponse(init);
-    await writeResponse(res, response);
+    await writeResponse(res, response, req);
     options.logger.request(
       definition.name,
       method,
@@ -103,19 +134,67 @@ export function createHttpServer(
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array | "too-large"> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) {
-      req.resume();
-      return "too-large";
-    }
-    chunks.push(buffer);
+/** The request URL; an unparsable Host header or target is the client's mistake (400). */
+function requestUrl(req: IncomingMessage): URL {
+  const host = req.headers.host ?? "127.0.0.1";
+  // A Host header is a host name or address and an optional port, nothing else (RFC 9110 §7.2).
+  if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
+    throw new AppError("malformed-request", "The Host header is not a valid host name.");
   }
-  return new Uint8Array(Buffer.concat(chunks));
+  try {
+    return new URL(req.url ?? "/", `http://${host}`);
+  } catch {
+    throw new AppError("malformed-request", "The request URL is not valid.");
+  }
+}
+
+/** The path of a request target for a problem's `instance`, or undefined when it cannot be read. */
+function safePath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://127.0.0.1").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * The whole body. Past the limit it is refused without reading it (413), announced or not; a body that
+ * has not arrived in full within `timeoutMs` is refused with 408.
+ */
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<Uint8Array> {
+  const tooLarge = (): AppError => new AppError("payload-too-large", "The request body is too large.");
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > MAX_REQUEST_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: AppError): void => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("error", onError);
+      if (error === undefined) resolve(new Uint8Array(Buffer.concat(chunks)));
+      else {
+        req.pause();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) finish(tooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish();
+    const onError = (): void =>
+      finish(new AppError("malformed-request", "The request body could not be read."));
+    const timer = setTimeout(
+      () => finish(new AppError("request-timeout", "The request body did not arrive in time.")),
+      timeoutMs,
+    );
+    req.on("data", onData).on("end", onEnd).on("error", onError);
+  });
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
@@ -127,13 +206,25 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function writeResponse(res: ServerResponse, response: HttpResponse): Promise<void> {
+/**
+ * Writes a response. When the request body was not read to its end (refused early), the connection
+ * is closed after the answer rather than kept for a body nobody will read.
+ */
+async function writeResponse(
+  res: ServerResponse,
+  response: HttpResponse,
+  req: IncomingMessage,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   if (response.cookies.length > 0) headers["set-cookie"] = response.cookies.map(serializeCookie);
   const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+  const unread = !req.complete;
+  if (unread) headers.connection = "close";
   res.writeHead(response.status, headers);
-  res.end(body);
+  res.end(body, () => {
+    if (unread) req.socket.destroy();
+  });
 }
 
 /** Set-Cookie as the Functions host writes it from the `cookies` of a response. */

@@ -17,6 +17,8 @@ export interface HostOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: HostLogger;
   readonly pages?: readonly LocalPage[];
+  /** Time allowed for a whole HTTP request body before 408 (default 30 s; tests shorten it). */
+  readonly bodyTimeoutMs?: number;
   /** Run timers on their schedules (off in most tests, which trigger them directly). */
   readonly timers?: boolean;
 }
@@ -57,7 +59,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
   }
 
-  const server = createHttpServer(of("http"), { logger, pages: options.pages ?? [] });
+  const server = createHttpServer(of("http"), {
+    logger,
+    pages: options.pages ?? [],
+    ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+  });
   const port = await listen(server, options.port ?? 7071);
   return {
     port,

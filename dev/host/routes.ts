@@ -1,4 +1,5 @@
-import type { HttpFunctionDefinition, HttpMethod } from "../../functions/lib/definition";
+import type { HttpFunctionDefinition } from "../../functions/lib/definition";
+import { AppError } from "../../shared/domain/errors";
 
 /**
  * Route templates as the Functions host reads them: literal segments, `{name}`, optional `{name?}`,
@@ -45,29 +46,44 @@ export function compileRoute(definition: HttpFunctionDefinition, prefix = "api")
       const params: Record<string, string> = {};
       names.forEach((name, i) => {
         const value = m[i + 1];
-        if (value !== undefined) params[name] = decodeURIComponent(value);
+        if (value !== undefined) params[name] = decodeParam(value);
       });
       return params;
     },
   };
 }
 
+/** A route parameter decoded; malformed percent-encoding (`%ZZ`) is the caller's mistake, a 400. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new AppError("malformed-request", "The URL path has malformed percent-encoding.");
+  }
+}
+
 export interface RouteLookup {
   readonly route?: CompiledRoute;
   readonly params?: Record<string, string>;
   /** Methods of routes whose path matched, when none matched the method too (for 405 Allow). */
-  readonly allowed: readonly HttpMethod[];
+  readonly allowed: readonly string[];
 }
 
+/**
+ * The route for a method and path. HEAD is served by a GET route (the host sends no body), as uptime
+ * monitors probe with HEAD. Throws AppError `malformed-request` for malformed percent-encoding.
+ */
 export function findRoute(routes: readonly CompiledRoute[], method: string, path: string): RouteLookup {
-  const allowed = new Set<HttpMethod>();
+  const allowed = new Set<string>();
+  const wanted = method === "HEAD" ? ["HEAD", "GET"] : [method];
   for (const route of routes) {
     const params = route.match(path);
     if (params === undefined) continue;
-    if ((route.definition.methods as readonly string[]).includes(method))
-      return { route, params, allowed: [] };
-    route.definition.methods.forEach((m) => allowed.add(m));
+    const methods: readonly string[] = route.definition.methods;
+    if (wanted.some((m) => methods.includes(m))) return { route, params, allowed: [] };
+    methods.forEach((m) => allowed.add(m));
   }
+  if (allowed.has("GET")) allowed.add("HEAD");
   return { allowed: [...allowed] };
 }
 

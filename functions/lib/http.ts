@@ -37,8 +37,8 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /**
- * Reads and validates a JSON body: 415 unless the content type is JSON, 413 past the size limit, 400 for
- * malformed JSON, and `validation-failed` naming each bad field (never echoing its value).
+ * Reads and validates a JSON body: 415 unless the content type is JSON in UTF-8, 413 past the size
+ * limit, 400 for malformed JSON, and `validation-failed` naming each bad field (never echoing its value).
  */
 export async function readJson<S extends z.ZodType>(
   request: HttpRequest,
@@ -61,9 +61,11 @@ export async function readJson<S extends z.ZodType>(
 
 /**
  * The body as UTF-8 text, read as a stream and abandoned as soon as it passes `maxBytes` (413), so a
- * large or chunked body without a content length is never buffered whole. Invalid UTF-8 is a 400.
+ * large or chunked body without a content length is never buffered whole. A body announced in another
+ * charset is a 415 (it would be misread); invalid UTF-8 is a 400.
  */
 export async function readText(request: HttpRequest, maxBytes = MAX_JSON_BODY_BYTES): Promise<string> {
+  requireUtf8(request);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Uint8Array[] = [];
@@ -85,6 +87,21 @@ export async function readText(request: HttpRequest, maxBytes = MAX_JSON_BODY_BY
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
     throw new AppError("malformed-request", "The request body is not valid UTF-8.");
+  }
+}
+
+/** JSON is UTF-8 (RFC 8259 §8.1) and so is every text body ONES reads: refuse another `charset`. */
+function requireUtf8(request: HttpRequest): void {
+  const charset = (request.headers.get("content-type") ?? "")
+    .split(";")
+    .slice(1)
+    .map((p) => p.split("="))
+    .find(([name]) => name?.trim().toLowerCase() === "charset")?.[1]
+    ?.trim()
+    .replace(/^"(.*)"$/, "$1")
+    .toLowerCase();
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    throw new AppError("unsupported-media-type", "Send the request body in UTF-8 (charset=utf-8).");
   }
 }
 

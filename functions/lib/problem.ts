@@ -14,6 +14,7 @@ const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
+  "request-timeout": { status: 408, title: "Request timeout" },
 };
 
 export interface ProblemDetails {

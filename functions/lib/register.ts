@@ -8,7 +8,9 @@ export function registerFunctions(definitions: readonly FunctionDefinition[]): v
       case "http":
         app.http(d.name, {
           route: d.route,
-          methods: [...d.methods],
+          // HEAD answers like GET without a body (uptime monitors probe with it); the Functions host
+          // would answer HEAD on a GET-only route with 404.
+          methods: d.methods.includes("GET") ? [...d.methods, "HEAD"] : [...d.methods],
           authLevel: d.authLevel,
           handler: d.handler,
         });

@@ -1,5 +1,10 @@
 import { version } from "../../package.json";
-import { AesGcmSecretBox, generateKey, HmacSigner } from "../adapters/crypto/aes-gcm-secret-box";
+import {
+  AesGcmSecretBox,
+  generateKey,
+  HmacSigner,
+  SecretBoxCookieSealer,
+} from "../adapters/crypto/aes-gcm-secret-box";
 import { JoseTokenVerifier } from "../adapters/entra/jose-token-verifier";
 import { MsalGraphTokenProvider } from "../adapters/entra/msal-graph-token-provider";
 import { MsalRegistrationAccess } from "../adapters/entra/msal-registration-access";
@@ -38,7 +43,7 @@ import type { MailSettingsStore } from "../app/ports/mail-settings-store";
 import type { MailWarningLog } from "../app/ports/mail-warning-log";
 import type { RealtimePublisher } from "../app/ports/realtime-publisher";
 import type { RegistrationAccess } from "../app/ports/registration-access";
-import type { SecretBox, Signer } from "../app/ports/secret-box";
+import type { CookieSealer, SecretBox, Signer } from "../app/ports/secret-box";
 import type { SessionStore, SignInRequestStore } from "../app/ports/session-store";
 import type { SignInClient } from "../app/ports/sign-in-client";
 import type { RoomStore } from "../app/ports/sync-store";
@@ -81,7 +86,7 @@ export interface Services {
   readonly cloudOverrides: Partial<CloudEndpoints>;
   readonly secretBox: SecretBox;
   readonly sessionCookie: Signer;
-  readonly signInCookie: Signer;
+  readonly signInCookie: CookieSealer;
   readonly integrationStore: IntegrationStore;
   readonly userTokens: UserTokenStore;
   readonly graphTokens: GraphTokenProvider;
@@ -136,7 +141,7 @@ export function buildServices(settings: Settings): Services {
     },
     get expiredRows() {
       return lazy("expiredRows", () => ({
-        signInRequests: new TableSignInRequestStore(this.tables, this.secretBox),
+        signInRequests: new TableSignInRequestStore(this.tables),
         sessions: new TableSessionStore(this.tables),
         mailSent: new TableMailSentLog(this.tables),
         deadLetterReplays: this.deadLetterReplays,
@@ -172,7 +177,7 @@ export function buildServices(settings: Settings): Services {
       return lazy("sessionCookie", () => new HmacSigner(sessionKey(), "session"));
     },
     get signInCookie() {
-      return lazy("signInCookie", () => new HmacSigner(sessionKey(), "sign-in"));
+      return lazy("signInCookie", () => new SecretBoxCookieSealer(this.secretBox, "sign-in"));
     },
     get integrationStore() {
       return lazy(
@@ -205,7 +210,7 @@ export function buildServices(settings: Settings): Services {
       return lazy("sessions", () => new TableSessionStore(this.tables));
     },
     get signInRequests() {
-      return lazy("signInRequests", () => new TableSignInRequestStore(this.tables, this.secretBox));
+      return lazy("signInRequests", () => new TableSignInRequestStore(this.tables));
     },
     get signIn() {
       return lazy("signIn", () => new MsalSignInClient(this.integrationStore, this.cloudOverrides));

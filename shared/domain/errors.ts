@@ -16,6 +16,7 @@ export const errorCodes = [
   "payload-too-large",
   "unsupported-media-type",
   "method-not-allowed",
+  "request-timeout",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -6,7 +6,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from "node:crypto";
-import type { SecretBox, Signer } from "../../app/ports/secret-box";
+import type { CookieSealer, SecretBox, Signer } from "../../app/ports/secret-box";
 
 const VERSION = "v1";
 const IV_BYTES = 12;
@@ -91,4 +91,24 @@ export class HmacSigner implements Signer {
 /** A random key as the settings want it (base64 of 32 bytes): the local stack's dev keys. */
 export function generateKey(): string {
   return randomBytes(32).toString("base64");
+}
+
+/** A cookie's value sealed with the secret box, bound to the cookie's name as context. */
+export class SecretBoxCookieSealer implements CookieSealer {
+  constructor(
+    private readonly box: SecretBox,
+    private readonly cookieName: string,
+  ) {}
+
+  seal(value: string): string {
+    return this.box.seal(value, `cookie/${this.cookieName}`);
+  }
+
+  open(sealed: string): string | undefined {
+    try {
+      return this.box.open(sealed, `cookie/${this.cookieName}`);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
-import type { PendingSignIn, Session, SessionStore, SignInRequestStore } from "../../app/ports/session-store";
-import type { SecretBox } from "../../app/ports/secret-box";
+import type { Session, SessionStore, SignInRequestStore } from "../../app/ports/session-store";
 import type { Principal } from "../../domain/auth/principal";
 import { deleteWhere } from "./keys";
 import type { TableService } from "./table-service";
@@ -84,66 +83,40 @@ export class TableSessionStore implements SessionStore, ExpiredRowPurge {
   }
 }
 
-interface SignInEntity {
-  partitionKey: string;
-  rowKey: string;
-  nonce: string;
-  /** The PKCE verifier, sealed. */
-  codeVerifier: string;
-  returnTo: string;
-  bindingHash: string;
-  expiresAt: string;
-}
-
-/** Table `signInRequests`: PartitionKey = hash of `state`; deleted with its ETag when taken (single use). */
+/**
+ * Table `signInRequests`: one row per completed sign-in (PartitionKey = hash of `state`), written with
+ * create-if-absent so that of two callbacks with the same state only one succeeds.
+ */
 export class TableSignInRequestStore implements SignInRequestStore, ExpiredRowPurge {
-  constructor(
-    private readonly tables: TableService,
-    private readonly box: SecretBox,
-  ) {}
+  constructor(private readonly tables: TableService) {}
 
-  async save(state: string, request: PendingSignIn): Promise<void> {
+  async used(state: string): Promise<boolean> {
     const table = await this.tables.table("signInRequests");
-    const key = hashed(state);
-    const entity: SignInEntity = {
-      partitionKey: key,
-      rowKey: "request",
-      nonce: request.nonce,
-      codeVerifier: this.box.seal(request.codeVerifier, `signInRequests/${key}`),
-      returnTo: request.returnTo,
-      bindingHash: request.bindingHash,
-      expiresAt: request.expiresAt.toISOString(),
-    };
-    await table.createEntity(entity);
-  }
-
-  async take(state: string): Promise<PendingSignIn | undefined> {
-    const table = await this.tables.table("signInRequests");
-    const key = hashed(state);
-    let entity: SignInEntity & { etag: string };
     try {
-      entity = await table.getEntity<SignInEntity>(key, "request");
+      await table.getEntity(hashed(state), "used");
+      return true;
     } catch (error) {
-      if (notFound(error)) return undefined;
+      if (notFound(error)) return false;
       throw error;
     }
-    try {
-      // Only the caller whose delete succeeds may use the request: a replay loses the race.
-      await table.deleteEntity(key, "request", { etag: entity.etag });
-    } catch (error) {
-      if (notFound(error)) return undefined;
-      throw error;
-    }
-    return {
-      nonce: entity.nonce,
-      codeVerifier: this.box.open(entity.codeVerifier, `signInRequests/${key}`),
-      returnTo: entity.returnTo,
-      bindingHash: entity.bindingHash,
-      expiresAt: new Date(entity.expiresAt),
-    };
   }
 
-  /** Deletes started sign-ins whose `expiresAt` is before `before` (pass now). */
+  async markUsed(state: string, expiresAt: Date): Promise<boolean> {
+    const table = await this.tables.table("signInRequests");
+    try {
+      await table.createEntity({
+        partitionKey: hashed(state),
+        rowKey: "used",
+        expiresAt: expiresAt.toISOString(),
+      });
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 409) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes the records of sign-ins whose `expiresAt` is before `before` (pass now). */
   async purgeExpired(before: Date): Promise<number> {
     const table = await this.tables.table("signInRequests");
     return deleteWhere(table, odata`expiresAt lt ${before.toISOString()}`);

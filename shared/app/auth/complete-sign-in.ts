@@ -1,14 +1,14 @@
-import { timingSafeEqual } from "node:crypto";
 import { AppError } from "../../domain/errors";
 import { principalFromClaims, sessionAbsoluteMs, type Principal } from "../../domain/auth/principal";
 import type { IntegrationStore } from "../ports/integration-store";
-import type { Signer } from "../ports/secret-box";
+import type { CookieSealer, Signer } from "../ports/secret-box";
 import type { SessionStore, SignInRequestStore } from "../ports/session-store";
 import type { SignInClient } from "../ports/sign-in-client";
 import type { TokenVerifier } from "../ports/token-verifier";
 import type { UserTokenStore } from "../ports/user-token-store";
 import { admitSignInPerson, type SignInPeople } from "./admit-sign-in-person";
-import { random, redirectUriOf, sha256 } from "./start-sign-in";
+import { entraRefusal } from "./entra-refusal";
+import { openPendingSignIn, random, redirectUriOf } from "./start-sign-in";
 
 export interface CompleteSignInDeps {
   readonly signIn: SignInClient;
@@ -19,7 +19,7 @@ export interface CompleteSignInDeps {
   readonly userTokens: UserTokenStore;
   /** The people directory: refuses people the sync disabled; holds people created at sign-in. */
   readonly people: SignInPeople;
-  readonly signInCookie: Signer;
+  readonly signInCookie: CookieSealer;
   readonly sessionCookie: Signer;
   readonly appBaseUrl: string;
   readonly now: () => Date;
@@ -30,41 +30,38 @@ export interface CallbackInput {
   readonly state?: string;
   /** `error` from Entra (the person cancelled, consent missing, …). */
   readonly error?: string;
+  /** Entra's `error_description` (`AADSTS50057: …`): only its AADSTS code is read. */
+  readonly error_description?: string;
   readonly bindingCookie?: string;
   readonly previousSessionCookie?: string;
 }
 
 const refused = (detail: string): AppError => new AppError("unauthenticated", detail);
 
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
- * The sign-in callback: takes the pending request for `state` (once), checks it came back to the same
- * browser and in time, redeems the code with the PKCE verifier, verifies the id token (signature,
- * issuer, audience, tenant, nonce, lifetime), refuses a person the directory sync disabled or deleted
- * (modes without directory sync create or update the person here), keeps the delegated token cache, and
- * opens a new session (any previous one of this browser is ended: the session id rotates at every
- * sign-in).
+ * The sign-in callback: opens the pending sign-in from this browser's sealed cookie (so the callback
+ * must come back to the browser that started it) and checks its `state` and lifetime, refuses a
+ * sign-in already completed once, redeems the code with the PKCE verifier, verifies the id token
+ * (signature, issuer, audience, tenant, nonce, lifetime), refuses a person the directory sync disabled
+ * or deleted (modes without directory sync create or update the person here), records the sign-in as
+ * used (the only write before the session, so refused callbacks write nothing), keeps the delegated
+ * token cache, and opens a new session (any previous one of this browser is ended: the session id
+ * rotates at every sign-in).
  */
 export async function completeSignIn(
   deps: CompleteSignInDeps,
   input: CallbackInput,
 ): Promise<{ principal: Principal; sessionCookie: string; maxAgeSeconds: number; returnTo: string }> {
-  if (input.error !== undefined) throw refused("Microsoft Entra ID did not sign you in. Try again.");
+  if (input.error !== undefined) throw entraRefusal(input.error, input.error_description);
   if (!input.state || !input.code) throw refused("The sign-in response is incomplete.");
-  const pending = await deps.requests.take(input.state);
-  if (pending === undefined) throw refused("This sign-in is unknown or was already used. Start again.");
-  const binding =
-    input.bindingCookie === undefined ? undefined : deps.signInCookie.verify(input.bindingCookie);
-  if (binding === undefined || !sameHash(sha256(binding), pending.bindingHash)) {
-    throw refused("This sign-in was started in another browser. Start again.");
+  const pending =
+    input.bindingCookie === undefined ? undefined : openPendingSignIn(deps.signInCookie, input.bindingCookie);
+  if (pending === undefined || pending.state !== input.state) {
+    throw refused("This sign-in is unknown or was started in another browser. Start again.");
   }
   if (pending.expiresAt.getTime() < deps.now().getTime())
     throw refused("The sign-in took too long. Start again.");
+  if (await deps.requests.used(input.state)) throw refused("This sign-in was already used. Start again.");
   const integration = await deps.integration.get();
   if (integration === undefined) throw new AppError("precondition-failed", "Sign-in is not set up yet.");
 
@@ -80,6 +77,8 @@ export async function completeSignIn(
   const principal = principalFromClaims(claims, integration.adminGroupId);
   if (principal === undefined) throw refused("The id token does not name a person.");
   await admitSignInPerson(deps.people, integration.mode, principal.userId, claims);
+  if (!(await deps.requests.markUsed(input.state, pending.expiresAt)))
+    throw refused("This sign-in was already used. Start again.");
   if (redeemed.tokenCache !== undefined) {
     await deps.userTokens.write(
       principal.userId,

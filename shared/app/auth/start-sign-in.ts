@@ -1,20 +1,19 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { signInRequestMs } from "../../domain/auth/principal";
 import { safeReturnTo } from "../../domain/auth/return-to";
-import type { Signer } from "../ports/secret-box";
-import type { SignInRequestStore } from "../ports/session-store";
+import type { CookieSealer } from "../ports/secret-box";
+import type { PendingSignIn } from "../ports/session-store";
 import type { SignInClient } from "../ports/sign-in-client";
 
 export interface StartSignInDeps {
   readonly signIn: SignInClient;
-  readonly requests: SignInRequestStore;
-  readonly signInCookie: Signer;
+  /** Seals the pending sign-in into the browser's sign-in cookie. */
+  readonly signInCookie: CookieSealer;
   readonly appBaseUrl: string;
   readonly now: () => Date;
 }
 
 export const random = (bytes = 32): string => randomBytes(bytes).toString("base64url");
-export const sha256 = (value: string): string => createHash("sha256").update(value).digest("base64url");
 
 /** The redirect URI to register in the app registration (Web platform). */
 export function redirectUriOf(appBaseUrl: string): string {
@@ -22,8 +21,10 @@ export function redirectUriOf(appBaseUrl: string): string {
 }
 
 /**
- * Starts a sign-in: fresh `state`, `nonce` and PKCE verifier kept server-side (single use, 10 minutes),
- * bound to this browser by a signed cookie, and the Entra authorize URL to redirect to.
+ * Starts a sign-in: fresh `state`, `nonce` and PKCE verifier, sealed into a cookie for this browser
+ * (10 minutes; nothing is written on the server, so anonymous requests cost no storage), and the Entra
+ * authorize URL to redirect to. The callback takes them back from the cookie, so it must come back to
+ * the same browser.
  */
 export async function startSignIn(
   deps: StartSignInDeps,
@@ -32,15 +33,14 @@ export async function startSignIn(
   const returnTo = safeReturnTo(input.returnTo, deps.appBaseUrl);
   const state = random();
   const nonce = random();
-  const binding = random();
   const { verifier, challenge } = await deps.signIn.pkce();
-  await deps.requests.save(state, {
+  const pending: PendingSignIn = {
+    state,
     nonce,
     codeVerifier: verifier,
     returnTo,
-    bindingHash: sha256(binding),
     expiresAt: new Date(deps.now().getTime() + signInRequestMs),
-  });
+  };
   const authorizeUrl = await deps.signIn.authorizationUrl({
     state,
     nonce,
@@ -50,7 +50,27 @@ export async function startSignIn(
   });
   return {
     authorizeUrl,
-    bindingCookie: deps.signInCookie.sign(binding),
+    bindingCookie: sealPendingSignIn(deps.signInCookie, pending),
     maxAgeSeconds: signInRequestMs / 1000,
   };
+}
+
+export function sealPendingSignIn(sealer: CookieSealer, pending: PendingSignIn): string {
+  return sealer.seal(
+    JSON.stringify({
+      s: pending.state,
+      n: pending.nonce,
+      v: pending.codeVerifier,
+      r: pending.returnTo,
+      e: pending.expiresAt.getTime(),
+    }),
+  );
+}
+
+/** The pending sign-in of a sign-in cookie; undefined unless this app sealed it. */
+export function openPendingSignIn(sealer: CookieSealer, cookie: string): PendingSignIn | undefined {
+  const opened = sealer.open(cookie);
+  if (opened === undefined) return undefined;
+  const v = JSON.parse(opened) as { s: string; n: string; v: string; r: string; e: number };
+  return { state: v.s, nonce: v.n, codeVerifier: v.v, returnTo: v.r, expiresAt: new Date(v.e) };
 }

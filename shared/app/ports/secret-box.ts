@@ -14,3 +14,10 @@ export interface Signer {
   /** The value when the signature is valid, else undefined. */
   verify(signed: string): string | undefined;
 }
+
+/** Seals short values kept in a cookie: encrypted and authenticated, so the browser can neither read nor change them. */
+export interface CookieSealer {
+  seal(value: string): string;
+  /** The value when it was sealed by this app for this cookie, else undefined. */
+  open(sealed: string): string | undefined;
+}

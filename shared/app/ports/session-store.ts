@@ -14,18 +14,25 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
 }
 
-/** A started sign-in, kept server-side until its callback, and usable once. */
+/**
+ * A started sign-in. It is kept in the browser that started it, sealed in a short-lived cookie
+ * (`CookieSealer`), so starting a sign-in writes nothing on the server.
+ */
 export interface PendingSignIn {
+  readonly state: string;
   readonly nonce: string;
   readonly codeVerifier: string;
   readonly returnTo: string;
-  /** Hash of the value in the browser's sign-in cookie: the callback must come from the same browser. */
-  readonly bindingHash: string;
   readonly expiresAt: Date;
 }
 
+/**
+ * Completed sign-ins (table `signInRequests`), so a callback is used once: written only when a
+ * callback has succeeded, and kept until the sign-in would have expired anyway.
+ */
 export interface SignInRequestStore {
-  save(state: string, request: PendingSignIn): Promise<void>;
-  /** Returns and deletes the request; undefined when unknown or already taken (single use). */
-  take(state: string): Promise<PendingSignIn | undefined>;
+  /** Whether a sign-in with this `state` has completed already. */
+  used(state: string): Promise<boolean>;
+  /** Records the sign-in as completed until `expiresAt`; false when it already was (single use). */
+  markUsed(state: string, expiresAt: Date): Promise<boolean>;
 }

@@ -25,7 +25,16 @@ export interface RoomImportOutcome {
   readonly reason?: string;
   readonly code?: RoomImportProblem["reason"] | Extract<RoomCalendarCheck, { reachable: false }>["reason"];
   readonly graphRequestId?: string;
+  /** Stored, with a caveat the admin should read (e.g. that ONES could not confirm it is a room). */
+  readonly warning?: string;
 }
+
+/**
+ * The delegated modes may read a calendar but not what kind of mailbox holds it, so a person's mailbox
+ * passes the calendar check as well as a room's. Only rooms ONES listed from /places before are known.
+ */
+const unconfirmedRoom =
+  "ONES could not confirm it is a room: in this mode it can only check that the calendar can be read, not whether the mailbox is a room or a person's. Import only room mailboxes; remove this one if it is a person's.";
 
 /** Other signed-in users tried when the importing admin cannot read a room's calendar. */
 const OTHER_USERS = 3;
@@ -89,8 +98,11 @@ export async function importRooms(
       const previous = await deps.store.rooms.room(mailboxId(line.email));
       const room = importedRoom(line, check.displayName, previous, buildingZones, deps.defaultTimeZone);
       const hash = roomHash(room);
+      // A room once listed by /places (an application mode before) is known to be a room.
+      const caveat =
+        previous !== undefined && previous.source !== "import" ? {} : { warning: unconfirmedRoom };
       if (previous !== undefined && roomHash(previous) === hash) {
-        outcomes.push({ line: line.line, email: line.email, result: "unchanged" });
+        outcomes.push({ line: line.line, email: line.email, result: "unchanged", ...caveat });
         continue;
       }
       await writer.add({ entity: "room", room, hash }, 0);
@@ -98,6 +110,7 @@ export async function importRooms(
         line: line.line,
         email: line.email,
         result: previous === undefined ? "imported" : "updated",
+        ...caveat,
       });
     }
   };

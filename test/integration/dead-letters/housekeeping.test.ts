@@ -1,7 +1,6 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { housekeepingHandler } from "../../../functions/housekeeping";
-import { AesGcmSecretBox, generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
 import { TableDeadLetterReplayLog } from "../../../shared/adapters/tables/table-dead-letter-replay-log";
 import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
 import { TableService } from "../../../shared/adapters/tables/table-service";
@@ -48,22 +47,14 @@ describe("housekeeping timer", () => {
       TABLE_PREFIX: `hk${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
     });
     const tables = TableService.fromSettings(settings);
-    const box = new AesGcmSecretBox(generateKey());
-    const signIns = new TableSignInRequestStore(tables, box);
+    const signIns = new TableSignInRequestStore(tables);
     const sessions = new TableSessionStore(tables);
     const mailSent = new TableMailSentLog(tables);
     const replays = new TableDeadLetterReplayLog(tables);
 
-    const pending = (expiresAt: Date) => ({
-      nonce: "n",
-      codeVerifier: "v",
-      returnTo: "/app",
-      bindingHash: "b",
-      expiresAt,
-    });
-    await signIns.save("sign-in-expired", pending(ago(1)));
-    await signIns.save("sign-in-long-expired", pending(ago(2 * day)));
-    await signIns.save("sign-in-live", pending(new Date(NOW.getTime() + signInRequestMs)));
+    await signIns.markUsed("sign-in-expired", ago(1));
+    await signIns.markUsed("sign-in-long-expired", ago(2 * day));
+    await signIns.markUsed("sign-in-live", new Date(NOW.getTime() + signInRequestMs));
 
     const session = (createdAt: Date) => ({ principal, createdAt, lastSeenAt: createdAt });
     await sessions.create("session-expired", session(ago(sessionAbsoluteMs + minute)));
@@ -93,9 +84,9 @@ describe("housekeeping timer", () => {
       `housekeeping: deleted signInRequests=2 sessions=1 mailSent=${oldMail.length + 1} deadLetterReplays=${oldReplays.length}`,
     ]);
 
-    expect(await signIns.take("sign-in-expired")).toBeUndefined();
-    expect(await signIns.take("sign-in-long-expired")).toBeUndefined();
-    expect(await signIns.take("sign-in-live")).toMatchObject({ returnTo: "/app" });
+    expect(await signIns.used("sign-in-expired")).toBe(false);
+    expect(await signIns.used("sign-in-long-expired")).toBe(false);
+    expect(await signIns.used("sign-in-live")).toBe(true);
     expect(await sessions.get("session-expired")).toBeUndefined();
     expect(await sessions.get("session-live")).toMatchObject({ principal: { userId: "u-1" } });
 

@@ -69,4 +69,20 @@ describe("the Exchange script endpoint", () => {
     const staff = await s.signInAs("application", "staff");
     expect((await s.call(staff, "GET", "/api/admin/integration/exchange-script")).status).toBe(403);
   });
+
+  it("takes an empty query value as not given (the default), never as 0", async () => {
+    const jar = await s.signInAs("application");
+    const script = async (query: string): Promise<string> => {
+      const response = await s.call(jar, "GET", `/api/admin/integration/exchange-script?${query}`);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const defaults = await script("");
+    expect(await script("bookingWindowInDays=&maximumDurationInMinutes=")).toBe(defaults);
+    expect(await script("bookingWindowInDays=%20&maximumDurationInMinutes=")).toBe(defaults);
+    expect(defaults).not.toContain("-BookingWindowInDays 0 ");
+    expect(defaults).not.toContain("-MaximumDurationInMinutes 0 ");
+    const bad = await s.call(jar, "GET", "/api/admin/integration/exchange-script?bookingWindowInDays=abc");
+    expect(bad.status).toBe(400);
+  });
 });

@@ -163,4 +163,26 @@ describe("rooms sync, room import and mode gating", () => {
       ),
     ).rejects.toMatchObject({ code: "not-available-in-mode" });
   });
+
+  it("delegated import: a person's mailbox is stored only with the warning that it may not be a room", async () => {
+    const h = harness(sim, conn, "delegated");
+    const person = [...sim.control.store.users.values()].find(
+      (u) => !u.isRoomMailbox && u.data.department !== "Facilities" && u.data.mail,
+    )!;
+    // The person imports their own mailbox: its calendar is readable, as a room's would be.
+    h.tokens.signedIn.set("person-1", person.data.userPrincipalName);
+    const result = await importRooms(
+      {
+        integration: h.integration,
+        probe: h.gateways.roomCalendarProbe(),
+        tokens: h.tokens,
+        store: h.store,
+        defaultTimeZone: "UTC",
+      },
+      { lines: [{ email: person.data.mail!, line: 1 }], problems: [], actingUserId: "person-1" },
+    );
+    expect(result.outcomes).toHaveLength(1);
+    expect(result.outcomes[0]).toMatchObject({ result: "imported", email: person.data.mail });
+    expect(result.outcomes[0]?.warning).toMatch(/^ONES could not confirm it is a room/);
+  });
 });

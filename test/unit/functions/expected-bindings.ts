@@ -8,22 +8,37 @@ export type ExpectedBinding =
   | { type: "serviceBusTrigger"; queueName: string; connection: "SERVICEBUS" };
 
 export const expectedBindings: Record<string, ExpectedBinding> = {
-  health: { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
+  health: { type: "httpTrigger", route: "health", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "mail-send": { type: "serviceBusTrigger", queueName: "mail", connection: "SERVICEBUS" },
   "secret-expiry": { type: "timerTrigger", schedule: "%SECRET_EXPIRY_SCHEDULE%" },
-  "auth-login": { type: "httpTrigger", route: "auth/login", methods: ["GET"], authLevel: "anonymous" },
-  "auth-callback": { type: "httpTrigger", route: "auth/callback", methods: ["GET"], authLevel: "anonymous" },
+  "auth-login": {
+    type: "httpTrigger",
+    route: "auth/login",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
+  "auth-callback": {
+    type: "httpTrigger",
+    route: "auth/callback",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
   "auth-logout": { type: "httpTrigger", route: "auth/logout", methods: ["POST"], authLevel: "anonymous" },
   "integration-capabilities": {
     type: "httpTrigger",
     route: "integration/capabilities",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
-  me: { type: "httpTrigger", route: "me", methods: ["GET"], authLevel: "anonymous" },
+  me: { type: "httpTrigger", route: "me", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "rooms-sync": { type: "timerTrigger", schedule: "%ROOMS_SYNC_SCHEDULE%" },
   "directory-sync": { type: "timerTrigger", schedule: "%DIRECTORY_SYNC_SCHEDULE%" },
-  "admin-sync-get": { type: "httpTrigger", route: "admin/sync", methods: ["GET"], authLevel: "anonymous" },
+  "admin-sync-get": {
+    type: "httpTrigger",
+    route: "admin/sync",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
   "admin-sync-run": {
     type: "httpTrigger",
     route: "admin/sync/{kind}",
@@ -33,7 +48,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-buildings-list": {
     type: "httpTrigger",
     route: "admin/buildings",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-buildings-put": {
@@ -52,7 +67,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-integration-get": {
     type: "httpTrigger",
     route: "admin/integration",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-integration-put": {
@@ -70,7 +85,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-settings-cross-domain-get": {
     type: "httpTrigger",
     route: "admin/settings/cross-domain",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-settings-cross-domain-put": {
@@ -82,7 +97,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-settings-mail-get": {
     type: "httpTrigger",
     route: "admin/settings/mail",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-settings-mail-put": {
@@ -94,13 +109,13 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-integration-exchange-script": {
     type: "httpTrigger",
     route: "admin/integration/exchange-script",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-dead-letters-list": {
     type: "httpTrigger",
     route: "admin/dead-letters",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-dead-letters-replay": {

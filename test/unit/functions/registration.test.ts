@@ -42,7 +42,12 @@ describe("function registration", () => {
     expect(registered.map((f) => f.name)).toEqual(["scratch-http", "scratch-queue", "scratch-timer"]);
     expect(
       bindingDifferences(registered, {
-        "scratch-http": { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
+        "scratch-http": {
+          type: "httpTrigger",
+          route: "health",
+          methods: ["GET", "HEAD"],
+          authLevel: "anonymous",
+        },
         "scratch-queue": { type: "serviceBusTrigger", queueName: "mail", connection: "SERVICEBUS" },
         "scratch-timer": { type: "timerTrigger", schedule: "0 */15 * * * *" },
       }),

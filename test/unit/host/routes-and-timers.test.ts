@@ -28,7 +28,7 @@ describe("route templates", () => {
       compileRoute(f),
     );
     expect(findRoute(routes, "POST", "/api/rooms").route?.definition.methods).toEqual(["POST"]);
-    expect(findRoute(routes, "PUT", "/api/rooms").allowed).toEqual(["GET", "POST"]);
+    expect(findRoute(routes, "PUT", "/api/rooms").allowed).toEqual(["GET", "POST", "HEAD"]);
     expect(findRoute(routes, "GET", "/api/nothing")).toEqual({ allowed: [] });
   });
 });
