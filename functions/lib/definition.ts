@@ -58,3 +58,10 @@ export const timerFunction = (d: Omit<TimerFunctionDefinition, "kind">): TimerFu
 export const serviceBusFunction = (
   d: Omit<ServiceBusFunctionDefinition, "kind" | "connection">,
 ): ServiceBusFunctionDefinition => ({ kind: "serviceBusQueue", connection: SERVICEBUS_CONNECTION, ...d });
+
+/**
+ * The methods a route is registered with: its own, and HEAD beside GET (uptime monitors probe with it;
+ * the Functions host would answer HEAD on a GET-only route with 404). HEAD answers like GET, bodiless.
+ */
+export const registeredMethods = (d: Pick<HttpFunctionDefinition, "methods">): (HttpMethod | "HEAD")[] =>
+  d.methods.includes("GET") ? [...d.methods, "HEAD"] : [...d.methods];

@@ -1,5 +1,5 @@
 import { app } from "@azure/functions";
-import type { FunctionDefinition } from "./definition";
+import { registeredMethods, type FunctionDefinition } from "./definition";
 
 /** Hands each definition to the Functions host through the v4 programming model. */
 export function registerFunctions(definitions: readonly FunctionDefinition[]): void {
@@ -8,9 +8,7 @@ export function registerFunctions(definitions: readonly FunctionDefinition[]): v
       case "http":
         app.http(d.name, {
           route: d.route,
-          // HEAD answers like GET without a body (uptime monitors probe with it); the Functions host
-          // would answer HEAD on a GET-only route with 404.
-          methods: d.methods.includes("GET") ? [...d.methods, "HEAD"] : [...d.methods],
+          methods: registeredMethods(d),
           authLevel: d.authLevel,
           handler: d.handler,
         });

@@ -46,8 +46,10 @@ async function signInFromStartPage(page: Page): Promise<{ mode: string; clientId
   expect(await page.title()).toBe("Sign in to your account");
   await page.fill('input[name="login_hint_input"]', admin);
   await page.click('button[name="sim_action"]');
-  await page.waitForURL(`${stack.host.baseUrl}/api/admin/integration`);
-  return JSON.parse((await page.locator("body").innerText()).trim()) as { mode: string; clientId: string };
+  await page.waitForURL(`${stack.host.baseUrl}/signed-in`);
+  const integration = await page.request.get(`${stack.host.baseUrl}/api/admin/integration`);
+  expect(integration.status()).toBe(200);
+  return (await integration.json()) as { mode: string; clientId: string };
 }
 
 describe("signing in from the start page with an ordinary browser", () => {
