@@ -31,8 +31,9 @@ param appBaseUrl string = ''
 @description('Domain of Function App host names: azurewebsites.net, or chinacloudsites.cn in Azure operated by 21Vianet.')
 param appServiceDomain string = environment().name == 'AzureChinaCloud' ? 'chinacloudsites.cn' : 'azurewebsites.net'
 
+@description('Node.js major version of the Functions runtime (Node 20 reached its end of life in April 2026).')
 @allowed(['20', '22'])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Most instances the Flex Consumption plan may scale out to.')
 @minValue(1)
