@@ -63,6 +63,22 @@ module.exports = new Proxy({}, {
 }
 
 /**
+ * zod's `z` namespace re-exports the error messages of every language it ships (`z.locales`), some
+ * 300 KiB the app never uses: it answers in English (zod's default), so the bundle keeps `en` alone.
+ */
+export function englishOnlyZodPlugin(): Plugin {
+  return {
+    name: "zod-english-only",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+        contents: 'export { default as en } from "./en.js";\n',
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/**
  * Bundles the Functions app into dist/index.js (package.json "main"), one file. `@azure/functions-core`
  * is provided by the Functions host at run time, so it stays external.
  */
@@ -111,7 +127,7 @@ export async function buildBundle(options: {
     target: "node20",
     format: "cjs",
     external: ["@azure/functions-core"],
-    plugins: options.lazy === false ? [] : [lazySdkPlugin()],
+    plugins: options.lazy === false ? [] : [lazySdkPlugin(), englishOnlyZodPlugin()],
     sourcemap: true,
     minify: true,
     keepNames: true,
