@@ -12,7 +12,7 @@ import { describeMe as describeMeUseCase, type Me } from "../app/auth/describe-m
 import { signOut as signOutUseCase } from "../app/auth/sign-out";
 import { startSignIn as startSignInUseCase } from "../app/auth/start-sign-in";
 import type { Principal } from "../domain/auth/principal";
-import { getServices, perWorker } from "./services";
+import { getServices, perWorker, type Result } from "./services";
 import { peopleDirectory } from "./sync-wiring";
 
 /** Sign-in, sessions and the signed-in person. */
@@ -31,8 +31,6 @@ const signInDeps = perWorker((s): CompleteSignInDeps & AuthenticateDeps => ({
   now: s.now,
 }));
 
-type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
-
 /** The app's own origin (APP_BASE_URL), which cookie-authenticated unsafe requests must come from. */
 export const appBaseUrl = (): string => getServices().settings.APP_BASE_URL;
 
@@ -41,7 +39,10 @@ export const startSignIn = (input: {
   loginHint?: string;
 }): Promise<Result<typeof startSignInUseCase>> => startSignInUseCase(signInDeps(), input);
 
-export const completeSignIn = (input: CallbackInput): Promise<Result<typeof completeSignInUseCase>> =>
+/** A completed sign-in: the person, the new session cookie and where to go back to. */
+export type SignInDone = Result<typeof completeSignInUseCase>;
+
+export const completeSignIn = (input: CallbackInput): Promise<SignInDone> =>
   completeSignInUseCase(signInDeps(), input);
 
 export const signOut = (sessionCookie: string | undefined): Promise<{ entraLogoutUrl?: string }> =>

@@ -20,7 +20,7 @@ import type { CrossDomainStore } from "../app/ports/cross-domain-store";
 import type { MailSettingsStore } from "../app/ports/mail-settings-store";
 import type { RoomStore } from "../app/ports/sync-store";
 import type { Principal } from "../domain/auth/principal";
-import { perWorker } from "./services";
+import { perWorker, type Result } from "./services";
 
 /** The Microsoft 365 integration (app registration, mode, cloud) and the admin settings that need it. */
 export interface AdminSettingsDeps extends SaveIntegrationDeps {
@@ -39,8 +39,6 @@ export const adminSettingsDeps = perWorker((s): AdminSettingsDeps => ({
   appBaseUrl: s.settings.APP_BASE_URL,
   now: s.now,
 }));
-
-type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 export const getIntegrationSettings = (): Promise<IntegrationSettingsView> =>
   getIntegrationSettingsUseCase(adminSettingsDeps());

@@ -3,12 +3,10 @@ import {
   setBuildingTimeZone as setZoneUseCase,
 } from "../app/rooms/buildings";
 import { importRooms as importRoomsUseCase } from "../app/sync/import-rooms";
-import { getServices } from "./services";
+import { getServices, type Result } from "./services";
 import { buildingsDependencies, importRoomsDependencies } from "./sync-wiring";
 
 /** Rooms ONES knows: import by address, buildings and their time zones. */
-
-type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 /** Imports rooms by address (delegated modes), checking each calendar with a signed-in user's token. */
 export const importRooms = async (

@@ -110,6 +110,9 @@ export interface Services {
   readonly sync: (log?: (message: string) => void) => Promise<SyncDependencies>;
 }
 
+/** What a use case's promise resolves to: area modules type their functions with it. */
+export type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+
 /** Members a test replaces (any of them, settings included); the rest are built as usual. */
 export type ServiceOverrides = Partial<Services>;
 

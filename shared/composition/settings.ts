@@ -2,12 +2,11 @@ import { getCrossDomainSettings as getCrossDomainUseCase } from "../app/settings
 import { getMailSettings as getMailSettingsUseCase } from "../app/settings/get-mail-settings";
 import { saveCrossDomainSettings as saveCrossDomainUseCase } from "../app/settings/save-cross-domain-settings";
 import { saveMailSettings as saveMailSettingsUseCase } from "../app/settings/save-mail-settings";
+import type { Result } from "./services";
 import type { Principal } from "../domain/auth/principal";
 import { adminSettingsDeps } from "./integration";
 
 /** The advanced admin settings: cross-domain representatives and the system mail sender. */
-
-type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 export const getCrossDomainSettings = (): Promise<Result<typeof getCrossDomainUseCase>> =>
   getCrossDomainUseCase(adminSettingsDeps());
