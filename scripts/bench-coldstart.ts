@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   console.log(line("app bundle", bytes / 1024, app));
   console.log(line("one-function app", baseline.bytes / 1024, one));
   console.log(`ratio: ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x)`);
+  // On a shared machine the fastest runs are the least disturbed ones: their ratio is printed too.
+  console.log(`ratio of the fastest runs: ${(Math.min(...app) / Math.min(...one)).toFixed(2)}x`);
 }
 
 main().catch((error: unknown) => {
