@@ -21,7 +21,7 @@ async function linter(): Promise<ESLint> {
     overrideConfig: [
       {
         files: ["**/*.ts"],
-        languageOptions: { parser: tseslint.parser as Linter.Parser },
+        languageOptions: { parser: tseslint.parser },
         plugins: { "@typescript-eslint": tseslint.plugin as unknown as ESLint.Plugin },
       },
       ...config.boundaries,
