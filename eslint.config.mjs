@@ -38,6 +38,121 @@ const boundary = (message, extra = []) => ({
   ],
 });
 
+/**
+ * Where each layer may reach (../shared/ARCHITECTURE.md): the domain is pure; use cases see ports;
+ * adapters hold the SDKs and know nothing of settings or wiring; config reads settings and knows no
+ * adapter; composition alone puts settings and adapters together; the edge calls composition.
+ * test/unit/lint/boundaries.test.ts lints fixtures against these rules.
+ */
+export const boundaries = [
+  {
+    files: ["shared/domain/**/*.ts"],
+    rules: boundary("shared/domain is pure: no SDKs, adapters, config or I/O.", ["**/app/**"]),
+  },
+  {
+    files: ["shared/app/**/*.ts"],
+    rules: boundary("shared/app uses ports, never SDKs or adapters."),
+  },
+  {
+    // Adapters implement ports with SDKs; their options come from composition, never from settings.
+    files: ["shared/adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/config", "**/config/**", "**/composition", "**/composition/**"],
+              message: "Adapters take plain options: shared/composition reads the settings and builds them.",
+            },
+            {
+              group: ["**/app/**", "!**/app/ports", "!**/app/ports/**"],
+              message: "Adapters implement ports (shared/app/ports), never call use cases.",
+            },
+            {
+              group: ["**/functions/**", "**/dev/**"],
+              message: "Adapters know nothing of the edge or the local stack.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["shared/config/**/*.ts"],
+    rules: boundary("shared/config parses settings; composition turns them into adapters.", ["**/app/**"]),
+  },
+  {
+    // The one place where settings meet adapters; still no SDKs of its own, and no edge.
+    files: ["shared/composition/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: sdkModules, message: "SDKs belong in shared/adapters; composition wires them." },
+            { group: ["**/functions/**", "**/dev/**"], message: "Composition knows nothing of the edge." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The edge parses, calls one composition function and maps: no adapters, settings or wiring.
+    files: ["functions/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [...sdkModules, "!@azure/functions"],
+              message: "functions/ holds the edge only: SDKs belong in shared/adapters.",
+            },
+            {
+              group: ["**/adapters/**", "**/config", "**/config/**", "**/dev/**"],
+              message: "functions/ calls shared/composition/<area>; adapters and settings stay behind it.",
+            },
+            {
+              regex: "/composition(/(index|services|adapters|sync-wiring))?$",
+              message: "Import the use case's ready function from shared/composition/<area> instead.",
+            },
+            {
+              group: ["**/app/**", "!**/app/ports", "!**/app/ports/**"],
+              allowTypeImports: true,
+              message: "Call use cases through shared/composition/<area>; import only their types.",
+            },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Read settings through shared/config.",
+        },
+      ],
+    },
+  },
+  {
+    // Tests inject through overrideServices/resetServices, not through composition's internal wiring.
+    files: ["test/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/composition/sync-wiring"],
+              message: "Use the area's functions (shared/composition/<area>) and overrideServices.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".local/**", "coverage/**", "web/**/*.js", "**/*.mjs"] },
   js.configs.recommended,
@@ -53,42 +168,7 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
-  {
-    files: ["shared/domain/**/*.ts"],
-    rules: boundary("shared/domain is pure: no SDKs, adapters, config or I/O.", ["**/app/**"]),
-  },
-  {
-    files: ["shared/app/**/*.ts"],
-    rules: boundary("shared/app uses ports, never SDKs or adapters."),
-  },
-  {
-    // The edge parses, calls a use case and maps: adapters and SDKs are reached through composition only.
-    files: ["functions/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: [...sdkModules, "!@azure/functions"],
-              message: "functions/ holds the edge only: SDKs belong in shared/adapters.",
-            },
-            {
-              group: ["**/adapters/**", "**/dev/**"],
-              message: "functions/ reaches adapters through shared/composition, never directly.",
-            },
-          ],
-        },
-      ],
-      "no-restricted-syntax": [
-        "error",
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: "Read settings through shared/config.",
-        },
-      ],
-    },
-  },
+  ...boundaries,
   {
     files: ["test/**/*.ts", "dev/**/*.ts", "scripts/**/*.ts"],
     rules: {

@@ -2,7 +2,7 @@ import { functionCatalog } from "../functions/catalog";
 import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
-import { getServices, resetServices } from "../shared/composition";
+import { getServices, resetServices } from "../shared/composition/services";
 import { startAzurite } from "./azurite";
 import { freePort } from "./lib/ports";
 import { LOCAL_CA_DIR } from "./ensure-ca";

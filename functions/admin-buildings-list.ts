@@ -1,6 +1,4 @@
-import { listBuildings } from "../shared/app/rooms/buildings";
-import { getServices } from "../shared/composition";
-import { buildingsDependencies } from "../shared/composition/sync";
+import { listBuildings } from "../shared/composition/rooms";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -12,6 +10,6 @@ export const adminBuildingsList = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
-    return json(200, await listBuildings(buildingsDependencies(getServices())));
+    return json(200, await listBuildings());
   }),
 });

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { setBuildingTimeZone } from "../shared/app/rooms/buildings";
-import { getServices } from "../shared/composition";
-import { buildingsDependencies } from "../shared/composition/sync";
+import { setBuildingTimeZone } from "../shared/composition/rooms";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, parseInput, readJson } from "./lib/http";
@@ -21,7 +19,7 @@ export const adminBuildingsPut = httpFunction({
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);
     const { timeZone } = await readJson(request, body);
-    const result = await setBuildingTimeZone(buildingsDependencies(getServices()), id, timeZone);
+    const result = await setBuildingTimeZone(id, timeZone);
     context.log(`admin ${admin.userId} set building ${id}'s zone; ${result.roomsUpdated} rooms updated`);
     return json(200, result);
   }),

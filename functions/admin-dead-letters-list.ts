@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { listDeadLetters, MAX_DEAD_LETTER_PAGE } from "../shared/app/dead-letters/list-dead-letters";
 import { queueNames } from "../shared/app/ports/work-queue";
-import { getServices } from "../shared/composition";
+import { listDeadLetters, MAX_DEAD_LETTER_PAGE } from "../shared/composition/dead-letters";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, parseInput } from "./lib/http";
@@ -23,15 +22,11 @@ export const adminDeadLettersList = httpFunction({
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const input = parseInput(query, Object.fromEntries(request.query.entries()));
-    const services = getServices();
-    const listing = await listDeadLetters(
-      { store: services.deadLetters, broker: services.brokerDeadLetters },
-      {
-        limit: input.limit,
-        ...(input.queue === undefined ? {} : { queue: input.queue }),
-        ...(input.continuation === undefined ? {} : { continuation: input.continuation }),
-      },
-    );
+    const listing = await listDeadLetters({
+      limit: input.limit,
+      ...(input.queue === undefined ? {} : { queue: input.queue }),
+      ...(input.continuation === undefined ? {} : { continuation: input.continuation }),
+    });
     return json(200, listing);
   }),
 });

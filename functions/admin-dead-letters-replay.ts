@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { replayDeadLetter } from "../shared/app/dead-letters/replay-dead-letter";
-import { getServices } from "../shared/composition";
+import { replayDeadLetter } from "../shared/composition/dead-letters";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, parseInput } from "./lib/http";
@@ -18,17 +17,7 @@ export const adminDeadLettersReplay = httpFunction({
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);
-    const services = getServices();
-    const result = await replayDeadLetter(
-      {
-        store: services.deadLetters,
-        broker: services.brokerDeadLetters,
-        workQueue: services.workQueue,
-        replays: services.deadLetterReplays,
-        now: services.now,
-      },
-      id,
-    );
+    const result = await replayDeadLetter(id);
     context.log(`admin ${admin.userId} replayed dead letter ${result.id} on queue ${result.queue}`);
     return json(200, result);
   }),

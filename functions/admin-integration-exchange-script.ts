@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { exchangeScriptForDeployment } from "../shared/app/integration/exchange-script-for-deployment";
-import { getServices } from "../shared/composition";
+import { exchangeScript } from "../shared/composition/integration";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
@@ -30,19 +29,15 @@ export const adminIntegrationExchangeScript = httpFunction({
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const q = parseInput(query, Object.fromEntries(request.query.entries()));
-    const s = getServices();
-    const script = await exchangeScriptForDeployment(
-      { integration: s.integrationStore, rooms: s.knownRooms, crossDomain: s.crossDomain },
-      {
-        ...(q.servicePrincipalId === undefined ? {} : { servicePrincipalObjectId: q.servicePrincipalId }),
-        calendarProcessing: {
-          ...(q.bookingWindowInDays === undefined ? {} : { bookingWindowInDays: q.bookingWindowInDays }),
-          ...(q.maximumDurationInMinutes === undefined
-            ? {}
-            : { maximumDurationInMinutes: q.maximumDurationInMinutes }),
-        },
+    const script = await exchangeScript({
+      ...(q.servicePrincipalId === undefined ? {} : { servicePrincipalObjectId: q.servicePrincipalId }),
+      calendarProcessing: {
+        ...(q.bookingWindowInDays === undefined ? {} : { bookingWindowInDays: q.bookingWindowInDays }),
+        ...(q.maximumDurationInMinutes === undefined
+          ? {}
+          : { maximumDurationInMinutes: q.maximumDurationInMinutes }),
       },
-    );
+    });
     return {
       status: 200,
       headers: {

@@ -1,5 +1,4 @@
-import { getIntegrationSettings } from "../shared/app/integration/get-integration-settings";
-import { getServices } from "../shared/composition";
+import { getIntegrationSettings } from "../shared/composition/integration";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,10 +10,6 @@ export const adminIntegrationGet = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
-    const s = getServices();
-    return json(
-      200,
-      await getIntegrationSettings({ integration: s.integrationStore, appBaseUrl: s.settings.APP_BASE_URL }),
-    );
+    return json(200, await getIntegrationSettings());
   }),
 });

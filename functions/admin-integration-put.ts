@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { saveIntegrationSettings } from "../shared/app/integration/save-integration-settings";
-import { getServices } from "../shared/composition";
+import { saveIntegrationSettings } from "../shared/composition/integration";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, readJson } from "./lib/http";
@@ -32,18 +31,7 @@ export const adminIntegrationPut = httpFunction({
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);
-    const s = getServices();
-    const saved = await saveIntegrationSettings(
-      {
-        integration: s.integrationStore,
-        access: s.registrationAccess,
-        rooms: s.knownRooms,
-        appBaseUrl: s.settings.APP_BASE_URL,
-        now: s.now,
-      },
-      admin,
-      input,
-    );
+    const saved = await saveIntegrationSettings(admin, input);
     context.log(`admin ${admin.userId} saved the integration (mode ${saved.settings.mode ?? "?"})`);
     return json(200, saved);
   }),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { testIntegration } from "../shared/app/integration/test-integration";
-import { getServices } from "../shared/composition";
+import { testIntegration } from "../shared/composition/integration";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, readJson } from "./lib/http";
@@ -31,17 +30,7 @@ export const adminIntegrationTest = httpFunction({
     const admin = await requireAdmin(request, context);
     const hasBody = request.headers.get("content-type") !== null;
     const input = hasBody ? await readJson(request, body) : {};
-    const s = getServices();
-    const report = await testIntegration(
-      {
-        integration: s.integrationStore,
-        access: s.registrationAccess,
-        rooms: s.knownRooms,
-        appBaseUrl: s.settings.APP_BASE_URL,
-      },
-      admin,
-      input,
-    );
+    const report = await testIntegration(admin, input);
     context.log(`integration test by ${admin.userId}: mode ${report.mode}, ok ${String(report.ok)}`);
     return json(200, report);
   }),

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { importRooms } from "../shared/app/sync/import-rooms";
-import { getServices } from "../shared/composition";
-import { importRoomsDependencies } from "../shared/composition/sync";
+import { importRooms } from "../shared/composition/rooms";
 import { importLinesFromRows, parseRoomCsv, type RoomImportParse } from "../shared/domain/rooms/room-import";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
@@ -33,8 +31,7 @@ export const adminRoomsImport = httpFunction({
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const parsed = await readImport(request);
-    const deps = await importRoomsDependencies(getServices(), (m) => context.log(m));
-    const result = await importRooms(deps, { ...parsed, actingUserId: admin.userId });
+    const result = await importRooms({ ...parsed, actingUserId: admin.userId }, (m) => context.log(m));
     return json(200, result);
   }),
 });

@@ -1,5 +1,4 @@
-import { getCrossDomainSettings } from "../shared/app/settings/get-cross-domain-settings";
-import { getServices } from "../shared/composition";
+import { getCrossDomainSettings } from "../shared/composition/settings";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,6 +10,6 @@ export const adminSettingsCrossDomainGet = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
-    return json(200, await getCrossDomainSettings({ crossDomain: getServices().crossDomain }));
+    return json(200, await getCrossDomainSettings());
   }),
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { saveCrossDomainSettings } from "../shared/app/settings/save-cross-domain-settings";
-import { getServices } from "../shared/composition";
+import { saveCrossDomainSettings } from "../shared/composition/settings";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, readJson } from "./lib/http";
@@ -30,12 +29,7 @@ export const adminSettingsCrossDomainPut = httpFunction({
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);
-    const s = getServices();
-    const saved = await saveCrossDomainSettings(
-      { integration: s.integrationStore, access: s.registrationAccess, crossDomain: s.crossDomain },
-      admin,
-      input,
-    );
+    const saved = await saveCrossDomainSettings(admin, input);
     context.log(`admin ${admin.userId} saved ${saved.representatives.length} cross-domain representatives`);
     return json(200, saved);
   }),

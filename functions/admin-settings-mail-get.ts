@@ -1,5 +1,4 @@
-import { getMailSettings } from "../shared/app/settings/get-mail-settings";
-import { getServices } from "../shared/composition";
+import { getMailSettings } from "../shared/composition/settings";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,6 +10,6 @@ export const adminSettingsMailGet = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
-    return json(200, await getMailSettings({ mailSettings: getServices().mailSettings }));
+    return json(200, await getMailSettings());
   }),
 });

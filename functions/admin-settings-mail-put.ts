@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { saveMailSettings } from "../shared/app/settings/save-mail-settings";
-import { getServices } from "../shared/composition";
+import { saveMailSettings } from "../shared/composition/settings";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json, readJson } from "./lib/http";
@@ -15,17 +14,7 @@ export const adminSettingsMailPut = httpFunction({
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);
-    const s = getServices();
-    const saved = await saveMailSettings(
-      {
-        integration: s.integrationStore,
-        access: s.registrationAccess,
-        rooms: s.knownRooms,
-        mailSettings: s.mailSettings,
-      },
-      admin,
-      input,
-    );
+    const saved = await saveMailSettings(admin, input);
     context.log(`admin ${admin.userId} set the sender address (domains from ${saved.domainCheck.source})`);
     return json(200, saved);
   }),

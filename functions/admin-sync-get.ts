@@ -1,6 +1,4 @@
-import { getSyncStatus } from "../shared/app/sync/get-sync-status";
-import { getServices } from "../shared/composition";
-import { syncDependencies } from "../shared/composition/sync";
+import { getSyncStatus } from "../shared/composition/sync";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -12,7 +10,6 @@ export const adminSyncGet = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
-    const deps = await syncDependencies(getServices());
-    return json(200, await getSyncStatus({ integration: deps.integration, state: deps.state }));
+    return json(200, await getSyncStatus());
   }),
 });

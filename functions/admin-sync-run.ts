@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { requestSyncRun } from "../shared/app/sync/request-sync";
-import { getServices } from "../shared/composition";
-import { syncRequestDependencies } from "../shared/composition/sync";
+import { requestSyncRun } from "../shared/composition/sync";
 import { syncKinds } from "../shared/domain/sync/sync-kinds";
 import { requireAdmin } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
@@ -25,12 +23,7 @@ export const adminSyncRun = httpFunction({
     const admin = await requireAdmin(request, context);
     const { kind } = parseInput(params, request.params);
     context.log(`admin ${admin.userId} asked for a ${kind} sync`);
-    const result = await requestSyncRun(
-      syncRequestDependencies(getServices()),
-      kind,
-      admin.userId,
-      RUN_WAIT_MS,
-    );
+    const result = await requestSyncRun(kind, admin.userId, RUN_WAIT_MS);
     if (result.outcome === "succeeded" || result.outcome === "failed") return json(200, result);
     return json(202, result, { location: "/api/admin/sync" });
   }),

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { completeSignIn } from "../shared/app/auth/complete-sign-in";
-import { getServices } from "../shared/composition";
-import { peopleDirectory } from "../shared/composition/sync";
+import { completeSignIn } from "../shared/composition/auth";
 import { cookie, expiredCookie, readCookie, SESSION_COOKIE, SIGN_IN_COOKIE } from "./lib/cookies";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
@@ -20,29 +18,13 @@ export const authCallback = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     const input = parseInput(query, Object.fromEntries(request.query.entries()));
-    const s = getServices();
     const binding = readCookie(request, SIGN_IN_COOKIE);
     const previous = readCookie(request, SESSION_COOKIE);
-    const done = await completeSignIn(
-      {
-        signIn: s.signIn,
-        requests: s.signInRequests,
-        sessions: s.sessions,
-        integration: s.integrationStore,
-        verifier: s.tokenVerifier,
-        userTokens: s.userTokens,
-        people: peopleDirectory(s),
-        signInCookie: s.signInCookie,
-        sessionCookie: s.sessionCookie,
-        appBaseUrl: s.settings.APP_BASE_URL,
-        now: s.now,
-      },
-      {
-        ...input,
-        ...(binding === undefined ? {} : { bindingCookie: binding }),
-        ...(previous === undefined ? {} : { previousSessionCookie: previous }),
-      },
-    );
+    const done = await completeSignIn({
+      ...input,
+      ...(binding === undefined ? {} : { bindingCookie: binding }),
+      ...(previous === undefined ? {} : { previousSessionCookie: previous }),
+    });
     context.info(`signed in user ${done.principal.userId}`);
     return {
       status: 302,

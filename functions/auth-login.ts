@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { startSignIn } from "../shared/app/auth/start-sign-in";
-import { getServices } from "../shared/composition";
+import { startSignIn } from "../shared/composition/auth";
 import { cookie, SIGN_IN_COOKIE } from "./lib/cookies";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
@@ -17,16 +16,7 @@ export const authLogin = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request) => {
     const input = parseInput(query, Object.fromEntries(request.query.entries()));
-    const s = getServices();
-    const started = await startSignIn(
-      {
-        signIn: s.signIn,
-        signInCookie: s.signInCookie,
-        appBaseUrl: s.settings.APP_BASE_URL,
-        now: s.now,
-      },
-      input,
-    );
+    const started = await startSignIn(input);
     return {
       status: 302,
       headers: { location: started.authorizeUrl, "cache-control": "no-store" },

@@ -1,5 +1,4 @@
-import { signOut } from "../shared/app/auth/sign-out";
-import { getServices } from "../shared/composition";
+import { appBaseUrl, signOut } from "../shared/composition/auth";
 import { requireSameOrigin } from "./lib/auth";
 import { expiredCookie, readCookie, SESSION_COOKIE } from "./lib/cookies";
 import { httpFunction } from "./lib/definition";
@@ -11,19 +10,10 @@ export const authLogout = httpFunction({
   route: "auth/logout",
   methods: ["POST"],
   handler: handleHttp(async (request) => {
-    const s = getServices();
     const session = readCookie(request, SESSION_COOKIE);
     // No logging out from another site (the session cookie is the only credential here).
-    if (session !== undefined) requireSameOrigin(request, s.settings.APP_BASE_URL);
-    const result = await signOut(
-      {
-        sessions: s.sessions,
-        sessionCookie: s.sessionCookie,
-        signIn: s.signIn,
-        appBaseUrl: s.settings.APP_BASE_URL,
-      },
-      session,
-    );
+    if (session !== undefined) requireSameOrigin(request, appBaseUrl());
+    const result = await signOut(session);
     return { ...json(200, { signedOut: true, ...result }), cookies: [expiredCookie(SESSION_COOKIE, "/")] };
   }),
 });

@@ -1,5 +1,4 @@
-import { getServices } from "../shared/composition";
-import { ConfigError } from "../shared/config";
+import { checkHealth } from "../shared/composition/health";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
 
@@ -12,14 +11,11 @@ export const health = httpFunction({
   route: "health",
   methods: ["GET"],
   handler: handleHttp(async (_request, context) => {
-    let services;
-    try {
-      services = getServices();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+    const answer = await checkHealth();
+    if (answer.kind === "invalid-settings") {
       // The setting names help the admin who deployed; values are never shown.
-      context.error(error.message);
-      const { keys, unresolvedReferences } = error;
+      context.error(answer.message);
+      const { keys, unresolvedReferences } = answer;
       // Each unresolved Key Vault reference with the secret it names, so the admin knows what to create.
       const configuration =
         unresolvedReferences.length === 0
@@ -27,7 +23,6 @@ export const health = httpFunction({
           : { status: "invalid", keys, unresolvedReferences };
       return json(503, { status: "unhealthy", configuration });
     }
-    const report = await services.health();
-    return json(report.status === "unhealthy" ? 503 : 200, report);
+    return json(answer.report.status === "unhealthy" ? 503 : 200, answer.report);
   }),
 });

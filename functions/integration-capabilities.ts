@@ -1,5 +1,4 @@
-import { integrationCapabilities } from "../shared/app/integration-capabilities";
-import { getServices } from "../shared/composition";
+import { integrationCapabilities } from "../shared/composition/integration";
 import { authenticate } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,6 +10,6 @@ export const integrationCapabilitiesFunction = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     await authenticate(request, context);
-    return json(200, await integrationCapabilities({ integration: getServices().integrationStore }));
+    return json(200, await integrationCapabilities());
   }),
 });

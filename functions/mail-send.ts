@@ -1,8 +1,7 @@
-import { deliverMail, type DeliverMailDependencies } from "../shared/app/send-mail";
-import { getServices } from "../shared/composition";
+import { deliverMail } from "../shared/composition/mail";
 import { queuedMailSchema } from "../shared/domain/mail/queued-mail";
 import { serviceBusFunction, type ServiceBusFunctionDefinition } from "./lib/definition";
-import { handleQueue, type QueueDependencies, type RetryPolicy } from "./lib/queue";
+import { handleQueue, type RetryPolicy } from "./lib/queue";
 
 /**
  * Mail waits out longer outages than other work: 12 attempts, 10 s doubling to at most 30 min, about
@@ -10,9 +9,8 @@ import { handleQueue, type QueueDependencies, type RetryPolicy } from "./lib/que
  */
 export const mailRetryPolicy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 10_000, maxDelayMs: 30 * 60_000 };
 
+/** Tests shorten the retry policy and fix the jitter; the ports come from composition (`overrideServices`). */
 export interface MailSendOptions {
-  readonly mail?: () => Omit<DeliverMailDependencies, "log">;
-  readonly queue?: () => QueueDependencies;
   readonly policy?: RetryPolicy;
   readonly random?: () => number;
 }
@@ -22,27 +20,13 @@ export interface MailSendOptions {
  * are retried with backoff and permanent ones dead-lettered with their reason, by `handleQueue`.
  */
 export function mailSendHandler(options: MailSendOptions = {}): ServiceBusFunctionDefinition["handler"] {
-  const mailDependencies =
-    options.mail ??
-    ((): Omit<DeliverMailDependencies, "log"> => {
-      const s = getServices();
-      return {
-        sender: s.mailSender,
-        mailSettings: s.mailSettings,
-        sentLog: s.mailSentLog,
-        now: s.now,
-        appBaseUrl: s.settings.APP_BASE_URL,
-        fromName: s.settings.MAIL_FROM_NAME,
-      };
-    });
   return handleQueue(
     "mail",
     queuedMailSchema,
     async (mail, work, context) => {
-      await deliverMail({ ...mailDependencies(), log: (m) => context.log(m) }, work.messageId, mail);
+      await deliverMail(work.messageId, mail, (m) => context.log(m));
     },
     {
-      ...(options.queue === undefined ? {} : { dependencies: options.queue }),
       policy: options.policy ?? mailRetryPolicy,
       ...(options.random === undefined ? {} : { random: options.random }),
     },

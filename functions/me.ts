@@ -1,5 +1,4 @@
-import { describeMe } from "../shared/app/auth/describe-me";
-import { getServices } from "../shared/composition";
+import { describeMe } from "../shared/composition/auth";
 import { authenticate } from "./lib/auth";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, json } from "./lib/http";
@@ -11,10 +10,6 @@ export const me = httpFunction({
   methods: ["GET"],
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
-    const s = getServices();
-    return json(
-      200,
-      await describeMe({ integration: s.integrationStore, userTokens: s.userTokens }, principal),
-    );
+    return json(200, await describeMe(principal));
   }),
 });

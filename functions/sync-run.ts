@@ -1,10 +1,7 @@
-import { runRequestedSync } from "../shared/app/sync/request-sync";
-import type { SyncDependencies } from "../shared/app/sync/sync-dependencies";
-import { getServices } from "../shared/composition";
-import { syncDependencies } from "../shared/composition/sync";
+import { runRequestedSync } from "../shared/composition/sync";
 import { syncRunMessageSchema } from "../shared/domain/sync/sync-request";
 import { serviceBusFunction, type ServiceBusFunctionDefinition } from "./lib/definition";
-import { handleQueue, type QueueDependencies, type RetryPolicy } from "./lib/queue";
+import { handleQueue, type RetryPolicy } from "./lib/queue";
 
 /**
  * A request that finds another run holding the sync waits for it: retried from 15 s, doubling to at
@@ -16,26 +13,21 @@ export const syncRunRetryPolicy: RetryPolicy = {
   maxDelayMs: 5 * 60_000,
 };
 
+/** Tests shorten the retry policy; the ports come from composition (`overrideServices`). */
 export interface SyncRunOptions {
-  readonly sync?: (log: (message: string) => void) => Promise<SyncDependencies>;
-  readonly queue?: () => QueueDependencies;
   readonly policy?: RetryPolicy;
 }
 
 /** The consumer of the `sync-run` queue: runs an admin's "run now" (POST /api/admin/sync/{kind}). */
 export function syncRunHandler(options: SyncRunOptions = {}): ServiceBusFunctionDefinition["handler"] {
-  const dependencies = options.sync ?? ((log) => syncDependencies(getServices(), log));
   return handleQueue(
     "sync-run",
     syncRunMessageSchema,
     async (message, work, context) => {
-      const outcome = await runRequestedSync(await dependencies((m) => context.log(m)), message);
+      const outcome = await runRequestedSync(message, (m) => context.log(m));
       context.log(`sync-run ${work.messageId}: ${message.kind} ${outcome}`);
     },
-    {
-      ...(options.queue === undefined ? {} : { dependencies: options.queue }),
-      policy: options.policy ?? syncRunRetryPolicy,
-    },
+    { policy: options.policy ?? syncRunRetryPolicy },
   );
 }
 

@@ -19,7 +19,6 @@ import { demoTenantSeed, DEMO_APPS } from "../dev/m365/seed/demo-tenant";
 import type { SeedGroup, SeedRoom, SeedRoomList, SeedUser, TenantSeed } from "../dev/m365/seed/tenant-seed";
 import { seededRandom } from "../dev/m365/faults/random";
 import { GraphGateways } from "../shared/adapters/graph/graph-gateways";
-import { TableService } from "../shared/adapters/tables/table-service";
 import { TableSyncStateStore } from "../shared/adapters/tables/table-sync-state";
 import { TableSyncStore } from "../shared/adapters/tables/table-sync-store";
 import type { GraphTokenProvider } from "../shared/app/ports/graph-token-provider";
@@ -28,6 +27,7 @@ import { runSync, type SyncRunResult } from "../shared/app/sync/run-sync";
 import type { SyncDependencies } from "../shared/app/sync/sync-dependencies";
 import type { Settings } from "../shared/config";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+import { tableServiceFromSettings } from "../shared/composition/adapters";
 
 const USERS = Number(process.env.BENCH_USERS ?? 20_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000);
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   try {
-    const tables = TableService.fromSettings({
+    const tables = tableServiceFromSettings({
       TABLES_CONNECTION_STRING: azurite.connectionString,
       TABLE_PREFIX: "bench",
     } as Settings);
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
     const incrementalPeak = peakRss;
 
     // Storage bound: the same entities, read back, written again with batched upserts alone.
-    const boundTables = TableService.fromSettings({
+    const boundTables = tableServiceFromSettings({
       TABLES_CONNECTION_STRING: azurite.connectionString,
       TABLE_PREFIX: "bound",
     } as Settings);

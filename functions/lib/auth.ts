@@ -1,7 +1,5 @@
 import type { HttpRequest, InvocationContext } from "@azure/functions";
-import { authenticate as authenticateCredentials } from "../../shared/app/auth/authenticate";
-import { getServices } from "../../shared/composition";
-import { peopleDirectory } from "../../shared/composition/sync";
+import { appBaseUrl, authenticate as authenticateCredentials } from "../../shared/composition/auth";
 import type { Principal } from "../../shared/domain/auth/principal";
 import { AppError } from "../../shared/domain/errors";
 import { readCookie, SESSION_COOKIE } from "./cookies";
@@ -55,31 +53,20 @@ export function requireSameOrigin(request: HttpRequest, appBaseUrl: string): voi
  * `unauthenticated` otherwise. Logs the user id only.
  */
 export async function authenticate(request: HttpRequest, context: InvocationContext): Promise<Principal> {
-  const services = getServices();
   const bearer = bearerOf(request);
   const sessionCookie = readCookie(request, SESSION_COOKIE);
   if (bearer === undefined && sessionCookie !== undefined) {
     try {
-      requireSameOrigin(request, services.settings.APP_BASE_URL);
+      requireSameOrigin(request, appBaseUrl());
     } catch (error) {
       context.warn(`cross-site ${request.method} with a session cookie refused`);
       throw error;
     }
   }
-  const principal = await authenticateCredentials(
-    {
-      integration: services.integrationStore,
-      sessions: services.sessions,
-      sessionCookie: services.sessionCookie,
-      verifier: services.tokenVerifier,
-      now: services.now,
-      people: peopleDirectory(services),
-    },
-    {
-      ...(bearer === undefined ? {} : { bearer }),
-      ...(sessionCookie === undefined ? {} : { sessionCookie }),
-    },
-  );
+  const principal = await authenticateCredentials({
+    ...(bearer === undefined ? {} : { bearer }),
+    ...(sessionCookie === undefined ? {} : { sessionCookie }),
+  });
   context.debug(`authenticated user ${principal.userId}`);
   return principal;
 }

@@ -2,7 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import type { z } from "zod";
 import type { DeadLetterStore } from "../../shared/app/ports/dead-letter-store";
 import type { QueueName, WorkQueue } from "../../shared/app/ports/work-queue";
-import { getServices } from "../../shared/composition";
+import { queueWork } from "../../shared/composition/dead-letters";
 import { isAppError } from "../../shared/domain/errors";
 import type { ServiceBusFunctionDefinition } from "./definition";
 
@@ -47,7 +47,7 @@ export function handleQueue<S extends z.ZodType>(
   options: { policy?: RetryPolicy; dependencies?: () => QueueDependencies; random?: () => number } = {},
 ): ServiceBusFunctionDefinition["handler"] {
   const policy = options.policy ?? defaultRetryPolicy;
-  const dependencies = options.dependencies ?? getServices;
+  const dependencies = options.dependencies ?? queueWork;
   const random = options.random ?? Math.random;
 
   return async (raw, context) => {

@@ -1,8 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import { runSync, type SyncRunResult } from "../../shared/app/sync/run-sync";
-import type { SyncDependencies } from "../../shared/app/sync/sync-dependencies";
-import { getServices } from "../../shared/composition";
-import { syncDependencies } from "../../shared/composition/sync";
+import { runSync } from "../../shared/composition/sync";
 import type { SyncKind } from "../../shared/domain/sync/sync-kinds";
 
 /**
@@ -11,11 +8,9 @@ import type { SyncKind } from "../../shared/domain/sync/sync-kinds";
  */
 export function syncTimerHandler(
   kind: SyncKind,
-  dependencies: (context: InvocationContext) => Promise<SyncDependencies> = (context) =>
-    syncDependencies(getServices(), (m) => context.log(m)),
 ): (timer: Timer, context: InvocationContext) => Promise<void> {
   return async (_timer, context) => {
-    const result: SyncRunResult = await runSync(await dependencies(context), kind, "timer");
+    const result = await runSync(kind, "timer", (m) => context.log(m));
     const line = `${kind}-sync: ${result.outcome}${result.runId === undefined ? "" : ` (run ${result.runId})`}`;
     if (result.outcome === "failed") context.warn(line);
     else context.log(line);

@@ -1,10 +1,14 @@
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from "@azure/service-bus";
-import type { Settings } from "../../config";
 import type { DependencyProbe } from "../../app/ports/dependency-probe";
 import type { QueueName, QueuedWork, WorkQueue } from "../../app/ports/work-queue";
 import { AppError } from "../../domain/errors";
 import { azureCredential } from "../identity/credential";
 import { ServiceBusDeadLetterQueue } from "./service-bus-dead-letter-queue";
+
+/** A Service Bus namespace: by connection string, or by name with the managed identity. */
+export type ServiceBusConnection =
+  | { readonly connectionString: string }
+  | { readonly fullyQualifiedNamespace: string; readonly managedIdentityClientId?: string };
 
 /** The `WorkQueue` port on Azure Service Bus (or the local broker, which speaks the same AMQP). */
 export class ServiceBusWorkQueue implements WorkQueue {
@@ -16,15 +20,16 @@ export class ServiceBusWorkQueue implements WorkQueue {
     this.deadLetterQueue = new ServiceBusDeadLetterQueue(client);
   }
 
-  static fromSettings(settings: Settings): ServiceBusWorkQueue {
-    if (settings.SERVICEBUS !== undefined)
-      return new ServiceBusWorkQueue(new ServiceBusClient(settings.SERVICEBUS));
-    const namespace = settings.SERVICEBUS__fullyQualifiedNamespace;
-    if (namespace === undefined)
-      throw new Error("SERVICEBUS or SERVICEBUS__fullyQualifiedNamespace must be set");
-    return new ServiceBusWorkQueue(
-      new ServiceBusClient(namespace, azureCredential(settings.AZURE_CLIENT_ID)),
-    );
+  /** By connection string (the local broker), else by namespace with the managed identity. */
+  static connect(connection: ServiceBusConnection): ServiceBusWorkQueue {
+    return "connectionString" in connection
+      ? new ServiceBusWorkQueue(new ServiceBusClient(connection.connectionString))
+      : new ServiceBusWorkQueue(
+          new ServiceBusClient(
+            connection.fullyQualifiedNamespace,
+            azureCredential(connection.managedIdentityClientId),
+          ),
+        );
   }
 
   async enqueue(queue: QueueName, work: QueuedWork | readonly QueuedWork[]): Promise<void> {

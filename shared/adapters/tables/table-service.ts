@@ -1,5 +1,4 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
-import type { Settings } from "../../config";
 import type { DependencyProbe } from "../../app/ports/dependency-probe";
 import { azureCredential } from "../identity/credential";
 
@@ -7,6 +6,11 @@ import { azureCredential } from "../identity/credential";
 export interface TableServiceOptions {
   readonly additionalPolicies?: TableServiceClientOptions["additionalPolicies"];
 }
+
+/** Where the tables are, and the prefix of this deployment's table names. */
+export type TableConnection =
+  | { readonly connectionString: string; readonly prefix: string }
+  | { readonly endpoint: string; readonly managedIdentityClientId?: string; readonly prefix: string };
 
 /**
  * Opens tables by logical name (`bookings`) under the deployment's prefix (`onesbookings`), creating
@@ -22,26 +26,28 @@ export class TableService {
     readonly prefix: string,
   ) {}
 
-  static fromSettings(settings: Settings, extra: TableServiceOptions = {}): TableService {
-    const prefix = settings.TABLE_PREFIX;
+  /**
+   * By connection string (Azurite, or a key-based account), else by endpoint with the managed identity
+   * (or developer sign-in). An `http:` connection string (Azurite) is allowed explicitly.
+   */
+  static connect(connection: TableConnection, extra: TableServiceOptions = {}): TableService {
     const policies =
       extra.additionalPolicies === undefined ? {} : { additionalPolicies: extra.additionalPolicies };
-    if (settings.TABLES_CONNECTION_STRING !== undefined) {
-      const cs = settings.TABLES_CONNECTION_STRING;
+    if ("connectionString" in connection) {
+      const cs = connection.connectionString;
       const options = { allowInsecureConnection: cs.includes("http://"), ...policies };
       return new TableService(
         TableServiceClient.fromConnectionString(cs, options),
         (name) => TableClient.fromConnectionString(cs, name, options),
-        prefix,
+        connection.prefix,
       );
     }
-    const endpoint = settings.TABLES_ENDPOINT;
-    if (endpoint === undefined) throw new Error("TABLES_ENDPOINT or TABLES_CONNECTION_STRING must be set");
-    const credential = azureCredential(settings.AZURE_CLIENT_ID);
+    const { endpoint } = connection;
+    const credential = azureCredential(connection.managedIdentityClientId);
     return new TableService(
       new TableServiceClient(endpoint, credential, policies),
       (name) => new TableClient(endpoint, name, credential, policies),
-      prefix,
+      connection.prefix,
     );
   }
 

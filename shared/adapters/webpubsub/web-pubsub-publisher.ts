@@ -6,41 +6,42 @@ import {
   type RealtimePublisher,
   type ScheduleSnapshot,
 } from "../../app/ports/realtime-publisher";
-import type { Settings } from "../../config";
 import { AppError } from "../../domain/errors";
 import { azureCredential } from "../identity/credential";
 
 /** The group the health probe asks about; nobody joins it, so the answer is "no" (HTTP 404), which is fine. */
 const HEALTH_GROUP = "health";
 
+/** A Web PubSub hub: by connection string, or by endpoint with the managed identity. */
+export type WebPubSubConnection =
+  | { readonly connectionString: string; readonly hub: string }
+  | { readonly endpoint: string; readonly managedIdentityClientId?: string; readonly hub: string };
+
 /** The `RealtimePublisher` port on Azure Web PubSub (or the local service, which speaks the same REST API). */
 export class WebPubSubRealtimePublisher implements RealtimePublisher {
   constructor(private readonly client: WebPubSubServiceClient | undefined) {}
 
   /**
-   * By connection string (the local stack), else by `WEBPUBSUB_ENDPOINT` with the managed identity
-   * (`AZURE_CLIENT_ID`). Neither set: not configured, and snapshots are dropped, since no display can
-   * connect either. An `http:` endpoint (the local service) is allowed explicitly.
+   * By connection string (the local stack), else by endpoint with the managed identity. Neither: not
+   * configured, and snapshots are dropped, since no display can connect either. An `http:` endpoint
+   * (the local service) is allowed explicitly.
    */
-  static fromSettings(settings: Settings): WebPubSubRealtimePublisher {
-    const hub = settings.WEBPUBSUB_HUB;
-    if (settings.WEBPUBSUB_CONNECTION_STRING !== undefined) {
-      const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(settings.WEBPUBSUB_CONNECTION_STRING)?.[1];
+  static connect(connection: WebPubSubConnection | undefined): WebPubSubRealtimePublisher {
+    if (connection === undefined) return new WebPubSubRealtimePublisher(undefined);
+    if ("connectionString" in connection) {
+      const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(connection.connectionString)?.[1];
       return new WebPubSubRealtimePublisher(
-        new WebPubSubServiceClient(settings.WEBPUBSUB_CONNECTION_STRING, hub, insecureIfHttp(endpoint)),
+        new WebPubSubServiceClient(connection.connectionString, connection.hub, insecureIfHttp(endpoint)),
       );
     }
-    if (settings.WEBPUBSUB_ENDPOINT !== undefined) {
-      return new WebPubSubRealtimePublisher(
-        new WebPubSubServiceClient(
-          settings.WEBPUBSUB_ENDPOINT,
-          azureCredential(settings.AZURE_CLIENT_ID),
-          hub,
-          insecureIfHttp(settings.WEBPUBSUB_ENDPOINT),
-        ),
-      );
-    }
-    return new WebPubSubRealtimePublisher(undefined);
+    return new WebPubSubRealtimePublisher(
+      new WebPubSubServiceClient(
+        connection.endpoint,
+        azureCredential(connection.managedIdentityClientId),
+        connection.hub,
+        insecureIfHttp(connection.endpoint),
+      ),
+    );
   }
 
   async publishSchedule(

@@ -1,7 +1,7 @@
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_APPS } from "../../../dev/m365";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { AppError } from "../../../shared/domain/errors";
 import { CookieJar, get, signIn, startAuthStack, type AuthStack } from "./helpers";
 

@@ -7,7 +7,7 @@ import { LOCAL_CA_DIR } from "../../../dev/ensure-ca";
 import { startM365Simulator, type RunningM365Simulator } from "../../../dev/m365";
 import { functionCatalog } from "../../../functions/catalog";
 import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
-import { getServices, resetServices } from "../../../shared/composition";
+import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 

@@ -2,7 +2,7 @@ import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEMO_APPS } from "../../../dev/m365";
 import { personKey, TablePeopleStore } from "../../../shared/adapters/tables/table-people";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { startSyncQueue } from "../integration-settings/sync-queue";
 import { CookieJar, get, runDirectorySync, signIn, startAuthStack, type AuthStack } from "./helpers";
 

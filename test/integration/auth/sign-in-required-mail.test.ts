@@ -2,7 +2,7 @@ import { ServiceBusClient, type ServiceBusReceiver } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APPS } from "../../../dev/m365";
 import { startServiceBus, type RunningServiceBus } from "../../../dev/servicebus";
-import { getServices, resetServices } from "../../../shared/composition";
+import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import type { QueuedMail } from "../../../shared/domain/mail/queued-mail";
 import { AppError } from "../../../shared/domain/errors";

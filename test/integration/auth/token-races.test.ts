@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_APPS } from "../../../dev/m365";
 import { MsalGraphTokenProvider } from "../../../shared/adapters/entra/msal-graph-token-provider";
-import { TableService, type TableServiceOptions } from "../../../shared/adapters/tables/table-service";
+import { type TableService, type TableServiceOptions } from "../../../shared/adapters/tables/table-service";
 import { TableUserTokenStore } from "../../../shared/adapters/tables/table-user-token-store";
 import type { UserTokenStore } from "../../../shared/app/ports/user-token-store";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { getSettings } from "../../../shared/config";
 import type { SignInLapse } from "../../../shared/domain/auth/sign-in-lapse";
 import type { AppError } from "../../../shared/domain/errors";
 import { CookieJar, signIn, startAuthStack, type AuthStack } from "./helpers";
+import { tableServiceFromSettings } from "../../../shared/composition/adapters";
 
 /**
  * Delegated tokens under concurrency: a failure of an old refresh token that lands after the user signed
@@ -50,7 +51,7 @@ function countingTables(): { tables: TableService; reads: (table: string) => num
       },
     ],
   };
-  const tables = TableService.fromSettings(getSettings(), options);
+  const tables = tableServiceFromSettings(getSettings(), options);
   const prefix = `${tables.prefix}`;
   return {
     tables,

@@ -6,7 +6,7 @@ import { memoryLogger } from "../../../dev/host/logger";
 import { startServiceBus, type RunningServiceBus } from "../../../dev/servicebus";
 import { serviceBusFunction } from "../../../functions/lib/definition";
 import { handleQueue, workItemOf } from "../../../functions/lib/queue";
-import { getServices, resetServices } from "../../../shared/composition";
+import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import { AppError } from "../../../shared/domain/errors";
 import { startAdminStack, type AdminStack } from "../integration-settings/helpers";

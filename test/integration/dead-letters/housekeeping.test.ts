@@ -1,16 +1,16 @@
 import { InvocationContext, type Timer } from "@azure/functions";
-import { describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { housekeepingHandler } from "../../../functions/housekeeping";
 import { TableDeadLetterReplayLog } from "../../../shared/adapters/tables/table-dead-letter-replay-log";
 import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
-import { TableService } from "../../../shared/adapters/tables/table-service";
 import {
   TableSessionStore,
   TableSignInRequestStore,
 } from "../../../shared/adapters/tables/table-session-store";
-import { buildServices } from "../../../shared/composition";
 import { parseSettings } from "../../../shared/config";
 import { sessionAbsoluteMs, signInRequestMs, type Principal } from "../../../shared/domain/auth/principal";
+import { tableServiceFromSettings } from "../../../shared/composition/adapters";
+import { resetServices, servicesWith } from "../../support/services";
 
 /**
  * The daily `housekeeping` timer against Azurite, with an injected clock: exactly the expired rows go
@@ -39,6 +39,8 @@ const principal: Principal = {
   isAdmin: false,
 };
 
+afterEach(resetServices);
+
 describe("housekeeping timer", () => {
   it("deletes exactly the expired rows and keeps the rest", { timeout: 60_000 }, async () => {
     const settings = parseSettings({
@@ -46,7 +48,7 @@ describe("housekeeping timer", () => {
       SERVICEBUS: "unused",
       TABLE_PREFIX: `hk${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
     });
-    const tables = TableService.fromSettings(settings);
+    const tables = tableServiceFromSettings(settings);
     const signIns = new TableSignInRequestStore(tables);
     const sessions = new TableSessionStore(tables);
     const mailSent = new TableMailSentLog(tables);
@@ -77,7 +79,8 @@ describe("housekeeping timer", () => {
       functionName: "housekeeping",
       logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")),
     });
-    const handler = housekeepingHandler(() => ({ ...buildServices(settings).expiredRows, now: () => NOW }));
+    await servicesWith({ settings, now: () => NOW });
+    const handler = housekeepingHandler;
     await handler(timer, context);
 
     expect(logs).toEqual([

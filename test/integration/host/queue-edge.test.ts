@@ -7,11 +7,11 @@ import { memoryLogger } from "../../../dev/host/logger";
 import { startServiceBus, type RunningServiceBus } from "../../../dev/servicebus";
 import { serviceBusFunction } from "../../../functions/lib/definition";
 import { handleQueue, type QueueDependencies } from "../../../functions/lib/queue";
-import { ServiceBusWorkQueue } from "../../../shared/adapters/servicebus/service-bus-work-queue";
+import { type ServiceBusWorkQueue } from "../../../shared/adapters/servicebus/service-bus-work-queue";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
-import { TableService } from "../../../shared/adapters/tables/table-service";
 import { parseSettings } from "../../../shared/config";
 import { AppError } from "../../../shared/domain/errors";
+import { tableServiceFromSettings, workQueueFromSettings } from "../../../shared/composition/adapters";
 
 /**
  * The queue edge end to end: the real broker, the local host, Azurite for the dead-letter store. A
@@ -53,8 +53,8 @@ beforeAll(async () => {
     SERVICEBUS: bus.connectionString,
   });
   dependencies = {
-    workQueue: ServiceBusWorkQueue.fromSettings(settings),
-    deadLetters: new TableDeadLetterStore(TableService.fromSettings(settings)),
+    workQueue: workQueueFromSettings(settings),
+    deadLetters: new TableDeadLetterStore(tableServiceFromSettings(settings)),
     now: () => new Date(),
   };
   host = await startHost({

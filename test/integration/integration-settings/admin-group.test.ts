@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { apiAccessToken } from "../auth/helpers";
 import { appOfMode, startAdminStack, type AdminStack } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { TableClient } from "@azure/data-tables";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { CookieJar, signIn } from "../auth/helpers";
 import { appOfMode, grantsOf, startAdminStack, type AdminStack } from "./helpers";
 

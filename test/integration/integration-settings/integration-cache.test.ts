@@ -4,11 +4,12 @@ import {
   integrationCacheMs,
   TableIntegrationStore,
 } from "../../../shared/adapters/tables/table-integration-store";
-import { TableService, type TableServiceOptions } from "../../../shared/adapters/tables/table-service";
+import type { TableServiceOptions } from "../../../shared/adapters/tables/table-service";
 import type { IntegrationSettings } from "../../../shared/app/ports/integration-store";
-import { getServices } from "../../../shared/composition";
+import { getServices } from "../../../shared/composition/services";
 import { getSettings } from "../../../shared/config";
 import { startAuthStack, type AuthStack } from "../auth/helpers";
+import { tableServiceFromSettings } from "../../../shared/composition/adapters";
 
 /**
  * The integration row is read on every authenticated request and every Graph call: the store memoises
@@ -40,7 +41,7 @@ function countingStore(now: () => Date): { store: TableIntegrationStore; reads: 
       },
     ],
   };
-  const tables = TableService.fromSettings(getSettings(), options);
+  const tables = tableServiceFromSettings(getSettings(), options);
   const store = new TableIntegrationStore(tables, getServices().secretBox, undefined, undefined, now);
   return { store, reads: () => reads };
 }

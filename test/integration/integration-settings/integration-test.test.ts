@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IntegrationTestReport } from "../../../shared/domain/integration/permission-report";
 import { integrationModes, type IntegrationMode } from "../../../shared/domain/integration/modes";
 import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
-import { getServices, resetServices } from "../../../shared/composition";
+import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import { appOfMode, grantsOf, startAdminStack, type AdminStack } from "./helpers";
 

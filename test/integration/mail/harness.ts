@@ -2,14 +2,17 @@ import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import { inject } from "vitest";
 import type { ServiceBusFunctionDefinition } from "../../../functions/lib/definition";
-import { TableService } from "../../../shared/adapters/tables/table-service";
+import { type TableService } from "../../../shared/adapters/tables/table-service";
 import type { QueueName, QueuedWork, WorkQueue } from "../../../shared/app/ports/work-queue";
 import { parseSettings } from "../../../shared/config";
+import type { MailSender } from "../../../shared/app/ports/mail-sender";
+import { overrideServices, type ServiceOverrides } from "../../../shared/composition";
+import { tableServiceFromSettings } from "../../../shared/composition/adapters";
 
 /** A TableService on the shared Azurite under a table prefix of this test's own. */
 export function testTables(): TableService {
   const prefix = `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-  return TableService.fromSettings(
+  return tableServiceFromSettings(
     parseSettings({
       TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
       SERVICEBUS: "unused",
@@ -98,4 +101,33 @@ export class TestQueue implements WorkQueue {
     }
     return { rounds, abandoned };
   }
+}
+
+/**
+ * Points composition (and so the `mail-send` and `secret-expiry` handlers) at these tables, this sender
+ * and queue, and this clock, through the one test hook (`overrideServices`). `resetServices()` undoes it.
+ */
+export async function useMailServices(options: {
+  readonly tables: TableService;
+  readonly sender: MailSender;
+  readonly workQueue: WorkQueue;
+  readonly now: () => Date;
+  readonly appBaseUrl?: string;
+  readonly fromName?: string;
+  readonly overrides?: ServiceOverrides;
+}): Promise<void> {
+  await overrideServices({
+    settings: parseSettings({
+      TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+      SERVICEBUS: "unused",
+      TABLE_PREFIX: options.tables.prefix,
+      APP_BASE_URL: options.appBaseUrl ?? "https://ones.contoso.com",
+      MAIL_FROM_NAME: options.fromName ?? "ONES",
+    }),
+    tables: options.tables,
+    mailSender: options.sender,
+    workQueue: options.workQueue,
+    now: options.now,
+    ...options.overrides,
+  });
 }

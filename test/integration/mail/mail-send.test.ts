@@ -1,21 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { resetServices } from "../../../shared/composition";
 import { startMailSink, type RunningMailSink } from "../../../dev/mail";
 import { mailRetryPolicy, mailSendHandler } from "../../../functions/mail-send";
 import { SmtpMailSender } from "../../../shared/adapters/mail/smtp-mail-sender";
 import { SendGridMailSender } from "../../../shared/adapters/mail/sendgrid-mail-sender";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
-import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
 import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-mail-settings-store";
 import type { MailSender } from "../../../shared/app/ports/mail-sender";
 import { sendMail } from "../../../shared/app/send-mail";
 import { examples } from "../../unit/mail/fixtures";
-import { TestClock, TestQueue, testTables } from "./harness";
+import { TestClock, TestQueue, testTables, useMailServices } from "./harness";
 
 let sink: RunningMailSink;
 beforeAll(async () => {
   sink = await startMailSink();
 });
 afterAll(async () => {
+  await resetServices();
   await sink.stop();
 });
 beforeEach(async () => {
@@ -30,17 +31,8 @@ async function setup(sender: MailSender) {
   const deadLetters = new TableDeadLetterStore(tables);
   const mailSettings = new TableMailSettingsStore(tables);
   await mailSettings.save({ senderAddress: "rooms@contoso.com" });
-  const handler = mailSendHandler({
-    mail: () => ({
-      sender,
-      mailSettings,
-      sentLog: new TableMailSentLog(tables),
-      now: clock.now,
-      appBaseUrl: "https://ones.contoso.com",
-      fromName: "ONES Rooms",
-    }),
-    queue: () => ({ workQueue: queue, deadLetters, now: clock.now }),
-  });
+  await useMailServices({ tables, sender, workQueue: queue, now: clock.now, fromName: "ONES Rooms" });
+  const handler = mailSendHandler();
   return { clock, tables, queue, deadLetters, mailSettings, handler };
 }
 

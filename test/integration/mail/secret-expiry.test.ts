@@ -4,23 +4,22 @@ import { startMailSink, type RunningMailSink } from "../../../dev/mail";
 import { mailSendHandler } from "../../../functions/mail-send";
 import { secretExpiryHandler } from "../../../functions/secret-expiry";
 import { SmtpMailSender } from "../../../shared/adapters/mail/smtp-mail-sender";
-import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
 import { AesGcmSecretBox, generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
 import { TableIntegrationStore } from "../../../shared/adapters/tables/table-integration-store";
-import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
 import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-mail-settings-store";
-import { TableMailWarningLog } from "../../../shared/adapters/tables/table-mail-warning-log";
 import type { IntegrationSecretInfo } from "../../../shared/app/ports/integration-secret-info";
 import { secretInfoFromIntegration } from "../../../shared/app/secret-info-from-integration";
-import { buildServices } from "../../../shared/composition";
+import { resetServices } from "../../../shared/composition";
 import { parseSettings } from "../../../shared/config";
-import { TestClock, TestQueue, testTables } from "./harness";
+import { TestClock, TestQueue, testTables, useMailServices } from "./harness";
+import { servicesWith } from "../../support/services";
 
 let sink: RunningMailSink;
 beforeAll(async () => {
   sink = await startMailSink();
 });
 afterAll(async () => {
+  await resetServices();
   await sink.stop();
 });
 
@@ -51,30 +50,21 @@ async function setup(start: string, secretInfoOverride?: IntegrationSecretInfo) 
   const secretInfo = secretInfoOverride ?? secretInfoFromIntegration(integration);
   const mailSettings = new TableMailSettingsStore(tables);
   await mailSettings.save({ senderAddress: "ones@contoso.com" });
-  const deadLetters = new TableDeadLetterStore(tables);
   const logs: string[] = [];
   const context = () =>
     new InvocationContext({
       functionName: "secret-expiry",
       logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")),
     });
-  const runTimer = secretExpiryHandler(() => ({
-    secretInfo,
-    warnings: new TableMailWarningLog(tables),
+  await useMailServices({
+    tables,
+    sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
     workQueue: queue,
     now: clock.now,
-  }));
-  const consumer = mailSendHandler({
-    mail: () => ({
-      sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
-      mailSettings,
-      sentLog: new TableMailSentLog(tables),
-      now: clock.now,
-      appBaseUrl: "https://ones.contoso.com",
-      fromName: "ONES",
-    }),
-    queue: () => ({ workQueue: queue, deadLetters, now: clock.now }),
+    overrides: { integrationSecretInfo: secretInfo },
   });
+  const runTimer = secretExpiryHandler;
+  const consumer = mailSendHandler();
   /** One timer run at the current test time, then the mail queue drained. */
   const tick = async (): Promise<void> => {
     await runTimer(timer, context());
@@ -166,8 +156,8 @@ describe("secret-expiry timer", () => {
 
   it("warns from the bootstrap app settings alone, before any admin saved the integration", async () => {
     sink.clear();
-    const services = buildServices(
-      parseSettings({
+    const services = await servicesWith({
+      settings: parseSettings({
         TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
         TABLE_PREFIX: `boot${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
         SERVICEBUS: "unused",
@@ -179,7 +169,7 @@ describe("secret-expiry timer", () => {
         M365_CLIENT_SECRET_EXPIRES_AT: "2026-03-20",
         M365_ADMIN_EMAILS: "it@contoso.com, boss@contoso.com",
       }),
-    );
+    });
     const { clock, tick, logs } = await setup("2026-02-10T07:00:00Z", services.integrationSecretInfo);
     await tick(); // 38 days ahead: nothing due yet
     clock.ms = Date.parse("2026-02-18T07:00:00Z");

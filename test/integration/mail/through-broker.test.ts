@@ -9,11 +9,11 @@ import { serviceBusFunction } from "../../../functions/lib/definition";
 import { SmtpMailSender } from "../../../shared/adapters/mail/smtp-mail-sender";
 import { ServiceBusWorkQueue } from "../../../shared/adapters/servicebus/service-bus-work-queue";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
-import { TableMailSentLog } from "../../../shared/adapters/tables/table-mail-sent-log";
 import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-mail-settings-store";
 import { sendMail } from "../../../shared/app/send-mail";
+import { resetServices } from "../../../shared/composition";
 import { examples } from "../../unit/mail/fixtures";
-import { testTables } from "./harness";
+import { testTables, useMailServices } from "./harness";
 
 /**
  * The mail path end to end on the local stack: `sendMail` through the real Service Bus SDK to the local
@@ -34,21 +34,16 @@ beforeAll(async () => {
   deadLetters = new TableDeadLetterStore(tables);
   const mailSettings = new TableMailSettingsStore(tables);
   await mailSettings.save({ senderAddress: "rooms@contoso.com" });
+  await useMailServices({
+    tables,
+    sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
+    workQueue,
+    now: () => new Date(),
+  });
   const consumer = serviceBusFunction({
     name: "mail-send",
     queueName: "mail",
-    handler: mailSendHandler({
-      mail: () => ({
-        sender: new SmtpMailSender({ host: "127.0.0.1", port: sink.smtpPort, security: "none" }),
-        mailSettings,
-        sentLog: new TableMailSentLog(tables),
-        now: () => new Date(),
-        appBaseUrl: "https://ones.contoso.com",
-        fromName: "ONES",
-      }),
-      queue: () => ({ workQueue, deadLetters, now: () => new Date() }),
-      policy: { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 1_000 },
-    }),
+    handler: mailSendHandler({ policy: { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 1_000 } }),
   });
   host = await startHost({
     functions: [consumer],
@@ -61,6 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
+  await resetServices();
   await workQueue?.close();
   await bus?.stop();
   await sink?.stop();

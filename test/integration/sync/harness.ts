@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DEMO_APPS, type RunningM365Simulator } from "../../../dev/m365";
 import { GraphGateways, type GraphClientTuning } from "../../../shared/adapters/graph/graph-gateways";
-import { TableService } from "../../../shared/adapters/tables/table-service";
+import { type TableService } from "../../../shared/adapters/tables/table-service";
 import { TableSyncStateStore } from "../../../shared/adapters/tables/table-sync-state";
 import { TableSyncStore } from "../../../shared/adapters/tables/table-sync-store";
 import type { GraphTokenProvider } from "../../../shared/app/ports/graph-token-provider";
@@ -11,6 +11,7 @@ import type { Settings } from "../../../shared/config";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 import { appToken } from "../m365/helpers";
 import { userToken } from "../m365/calendar-helpers";
+import { tableServiceFromSettings } from "../../../shared/composition/adapters";
 
 export const APP_OF_MODE: Record<IntegrationMode, { clientId: string; secret: string }> = {
   application: DEMO_APPS.applicationPermission,
@@ -69,7 +70,7 @@ export class SimulatorTokens implements GraphTokenProvider {
 
 export function testTables(connectionString: string): TableService {
   const prefix = `s${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-  return TableService.fromSettings({
+  return tableServiceFromSettings({
     TABLES_CONNECTION_STRING: connectionString,
     TABLE_PREFIX: prefix,
   } as Settings);

@@ -10,6 +10,7 @@ import { syncRunHandler } from "../../../functions/sync-run";
 import { ServiceBusWorkQueue } from "../../../shared/adapters/servicebus/service-bus-work-queue";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
 import { queueSettings } from "../../../shared/app/ports/work-queue";
+import { overrideServices, resetServices } from "../../../shared/composition";
 import {
   requestSyncRun,
   runRequestedSync,
@@ -43,6 +44,7 @@ beforeEach(() => {
   sim.control.log.clear();
 });
 afterAll(async () => {
+  await resetServices();
   await host?.stop();
   await workQueue.close();
   await bus.stop();
@@ -69,16 +71,18 @@ function liveDeps(h: Harness): SyncDependencies {
 async function consumer(deps: SyncDependencies, h: Harness): Promise<void> {
   await host?.stop();
   const deadLetters = new TableDeadLetterStore(h.tables);
+  await overrideServices({
+    sync: () => Promise.resolve(deps),
+    workQueue,
+    deadLetters,
+    now: () => new Date(),
+  });
   host = await startHost({
     functions: [
       serviceBusFunction({
         name: "sync-run",
         queueName: "sync-run",
-        handler: syncRunHandler({
-          sync: () => Promise.resolve(deps),
-          queue: () => ({ workQueue, deadLetters, now: () => new Date() }),
-          policy: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 1_000 },
-        }),
+        handler: syncRunHandler({ policy: { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 1_000 } }),
       }),
     ],
     port: 0,
@@ -215,7 +219,8 @@ describe("run now through the sync-run queue", () => {
       new Date(0),
     );
     const context = { log: () => undefined, warn: () => undefined } as never;
-    await syncTimerHandler("rooms", () => Promise.resolve(liveDeps(h)))({} as never, context);
+    await overrideServices({ sync: () => Promise.resolve(liveDeps(h)) });
+    await syncTimerHandler("rooms")({} as never, context);
     expect(await h.state.status("rooms")).toMatchObject({
       state: "succeeded",
       trigger: "timer",

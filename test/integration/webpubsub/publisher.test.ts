@@ -1,13 +1,14 @@
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { SignJWT } from "jose";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startWebPubSub } from "../../../dev/webpubsub";
 import { WebPubSubRealtimePublisher } from "../../../shared/adapters/webpubsub/web-pubsub-publisher";
 import { checkHealth } from "../../../shared/app/check-health";
 import type { ScheduleSnapshot } from "../../../shared/app/ports/realtime-publisher";
-import { buildServices } from "../../../shared/composition";
 import { AppError } from "../../../shared/domain/errors";
 import { connect, refusedStatus, webPubSubSettings } from "./harness";
+import { realtimeFromSettings } from "../../../shared/composition/adapters";
+import { resetServices, servicesWith } from "../../support/services";
 
 /** The real @azure/web-pubsub SDK and the app's publisher against the local Web PubSub service. */
 const service = startWebPubSub();
@@ -37,7 +38,7 @@ describe("the publisher", () => {
   it("sends a snapshot to the room's group and its floor's group, as JSON", async () => {
     const { connectionString } = await service;
     const hub = uniqueHub();
-    const publisher = WebPubSubRealtimePublisher.fromSettings(webPubSubSettings(connectionString, hub));
+    const publisher = realtimeFromSettings(webPubSubSettings(connectionString, hub));
     const before = (await service).sent().length;
 
     await publisher.publishSchedule(snapshot("r1", 7), { floorId: "hq-3" });
@@ -54,9 +55,7 @@ describe("the publisher", () => {
 
   it("turns a refused key into a retryable dependency-unavailable AppError", async () => {
     const { connectionString } = await service;
-    const publisher = WebPubSubRealtimePublisher.fromSettings(
-      webPubSubSettings(withKey(connectionString, "not-the-key")),
-    );
+    const publisher = realtimeFromSettings(webPubSubSettings(withKey(connectionString, "not-the-key")));
     const refusalsBefore = (await service).refusals().length;
 
     const error = await publisher.publishSchedule(snapshot("r1")).catch((e: unknown) => e);
@@ -69,7 +68,7 @@ describe("the publisher", () => {
   });
 
   it("does nothing when Web PubSub is not configured, and its probe says so", async () => {
-    const publisher = WebPubSubRealtimePublisher.fromSettings(
+    const publisher = realtimeFromSettings(
       webPubSubSettings("Endpoint=http://127.0.0.1:1;AccessKey=k;Version=1.0;"),
     );
     expect(publisher.probe().check).toBeDefined();
@@ -225,23 +224,22 @@ describe("the REST API the SDK calls", () => {
 });
 
 describe("the health probe", () => {
+  afterEach(resetServices);
+
   it("is up with the right key, and down with a wrong one", async () => {
     const { connectionString } = await service;
-    const probe = buildServices(webPubSubSettings(connectionString)).probes.find(
-      (p) => p.name === "webPubSub",
-    );
+    const services = await servicesWith({ settings: webPubSubSettings(connectionString) });
+    const probe = services.probes.find((p) => p.name === "webPubSub");
     expect(probe).toMatchObject({ required: false });
     await expect(probe!.check!(AbortSignal.timeout(3_000))).resolves.toBeUndefined();
 
-    const wrong = WebPubSubRealtimePublisher.fromSettings(
-      webPubSubSettings(withKey(connectionString, "wrong")),
-    ).probe();
+    const wrong = realtimeFromSettings(webPubSubSettings(withKey(connectionString, "wrong"))).probe();
     await expect(wrong.check!(AbortSignal.timeout(3_000))).rejects.toMatchObject({ statusCode: 401 });
   });
 
   it("reports the webPubSub dependency up, then down once the service stopped", async () => {
     const own = await startWebPubSub();
-    const services = buildServices(webPubSubSettings(own.connectionString));
+    const services = await servicesWith({ settings: webPubSubSettings(own.connectionString) });
     const report = async (): Promise<unknown> =>
       (
         await checkHealth([services.realtime.probe()], {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { mailSenderFromSettings } from "../../../shared/adapters/mail/from-settings";
 import { ConfigError, parseSettings, settingKeys, settingWarnings } from "../../../shared/config";
 import { settingsShape } from "../../../shared/config/schema";
 import { secretSettings } from "../../../shared/config/secret-setting";
+import { mailSenderFromSettings } from "../../../shared/composition/adapters";
 
 const localStack = {
   TABLES_CONNECTION_STRING: "UseDevelopmentStorage=true",
