@@ -23,7 +23,7 @@ export const lazySdks = [
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** The file, next to the bundle, that holds one SDK: `sdk/azure-data-tables.js`. */
-const sdkFile = (name: string): string => `sdk/${name.replace(/^@/, "").replace(/\//g, "-")}.js`;
+export const sdkFile = (name: string): string => `sdk/${name.replace(/^@/, "").replace(/\//g, "-")}.js`;
 
 /**
  * Where the app's code imports one of `lazySdks`, the bundle gets a stand-in module instead: a proxy

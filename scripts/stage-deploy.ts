@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildApp } from "./build";
+import { buildApp, lazySdks, sdkFile } from "./build";
 
 /**
  * The folder azd deploys (azure.yaml `dist`): exactly what the Functions host needs to run the app and
@@ -12,11 +12,17 @@ import { buildApp } from "./build";
  *   package.json     name, version, "main" and "engines" only: no scripts (nothing for Azure to run)
  *                    and no dependencies (nothing to install)
  *   dist/index.js    the bundle, which registers every function
+ *   dist/sdk/*.js    one file per SDK, loaded on its adapter's first use (cold start)
  */
 export const stagingDir = "dist/package";
 
 /** Files the staging folder holds, relative to it. */
-export const stagedFiles = ["host.json", "package.json", "dist/index.js"] as const;
+export const stagedFiles: readonly string[] = [
+  "host.json",
+  "package.json",
+  "dist/index.js",
+  ...lazySdks.map((name) => `dist/${sdkFile(name)}`),
+];
 
 interface PackageManifest {
   readonly name: string;
@@ -50,8 +56,10 @@ export async function stageDeploy(
   mkdirSync(join(outDir, "dist"), { recursive: true });
   const outfile = join(outDir, source.main);
   const { bytes } = await buildApp({ quiet: true, outfile });
-  // The source map is for local debugging; the host does not load it.
-  rmSync(`${outfile}.map`, { force: true });
+  // Source maps are for local debugging; the host does not load them.
+  for (const file of readdirSync(outDir, { recursive: true, encoding: "utf8" })) {
+    if (file.endsWith(".map")) rmSync(join(outDir, file));
+  }
   copyFileSync("host.json", join(outDir, "host.json"));
   writeFileSync(join(outDir, "package.json"), `${JSON.stringify(deployManifest(source), null, 2)}\n`);
   if (options.quiet !== true) {
