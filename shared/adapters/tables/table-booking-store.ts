@@ -23,7 +23,7 @@ import type { TableService } from "./table-service";
  *   day rows it touches (If-Match each), so two writers of one room cannot both succeed: the loser
  *   re-reads, and is refused if the slot is now taken.
  * - `bookings` (PartitionKey = booking id, RowKey `booking`): the booking document.
- * - `bookingsbyorganizer` (PartitionKey = organizer user id, RowKey = booking id): first start and
+ * - `bookingsbyorganizer` (PartitionKey = organizer's lower-case address, RowKey = booking id): first start and
  *   last end, for "my bookings".
  * - `bookingevents` (PartitionKey = event iCalUId, RowKey `booking`): the booking an event belongs to.
  */
@@ -297,11 +297,11 @@ export class TableBookingStore implements BookingStore {
   }
 
   async listByOrganizer(
-    userId: string,
+    organizerEmail: string,
     query: { readonly from?: number; readonly to?: number; readonly limit: number; readonly cursor?: string },
   ): Promise<BookingPage> {
     const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
-    const clauses = [`PartitionKey eq '${safeKey(userId).replace(/'/g, "''")}'`];
+    const clauses = [`PartitionKey eq '${safeKey(organizerEmail.toLowerCase()).replace(/'/g, "''")}'`];
     if (query.from !== undefined) clauses.push(`last gt ${Math.floor(query.from)}L`);
     if (query.to !== undefined) clauses.push(`first lt ${Math.floor(query.to)}L`);
     const matches: { id: string; first: number }[] = [];
@@ -361,7 +361,7 @@ function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: 
   return { partitionKey: safeKey(booking.id), rowKey: DOC, state: booking.state, ...packJson(booking) };
 }
 
-const organizerKey = (b: Booking): string => safeKey(b.organizer.userId ?? b.organizer.email.toLowerCase());
+const organizerKey = (b: Booking): string => safeKey(b.organizer.email.toLowerCase());
 
 function conflictAt(roomId: string, start: number, end: number): AppError {
   const from = new Date(start).toISOString();

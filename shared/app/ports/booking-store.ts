@@ -53,9 +53,9 @@ export interface BookingStore {
   replace(booking: Booking, etag: string): Promise<StoredBooking>;
   /** Removes a booking that never got anywhere (its reservation failed). */
   remove(id: string): Promise<void>;
-  /** The organizer's bookings touching [from, to), soonest first, paged. */
+  /** The bookings organized by this address touching [from, to), soonest first, paged. */
   listByOrganizer(
-    userId: string,
+    organizerEmail: string,
     query: { readonly from?: number; readonly to?: number; readonly limit: number; readonly cursor?: string },
   ): Promise<BookingPage>;
   /** The booking linked to a calendar event's iCalUId (calendar sync), if any. */
