@@ -288,8 +288,9 @@ export class TableBookingStore implements BookingStore {
         partitionKey: organizerKey(booking),
         rowKey: safeKey(booking.id),
         bookingId: booking.id,
-        first,
-        last,
+        // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
+        first: new Date(first).toISOString(),
+        last: new Date(last).toISOString(),
         state: booking.state,
       },
       "Replace",
@@ -302,13 +303,14 @@ export class TableBookingStore implements BookingStore {
   ): Promise<BookingPage> {
     const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
     const clauses = [`PartitionKey eq '${safeKey(organizerEmail.toLowerCase()).replace(/'/g, "''")}'`];
-    if (query.from !== undefined) clauses.push(`last gt ${Math.floor(query.from)}L`);
-    if (query.to !== undefined) clauses.push(`first lt ${Math.floor(query.to)}L`);
+    if (query.from !== undefined) clauses.push(`last gt '${new Date(query.from).toISOString()}'`);
+    if (query.to !== undefined) clauses.push(`first lt '${new Date(query.to).toISOString()}'`);
     const matches: { id: string; first: number }[] = [];
     for await (const row of table.listEntities<Record<string, unknown>>({
       queryOptions: { filter: clauses.join(" and "), select: ["bookingId", "first"] },
     })) {
-      if (typeof row.bookingId === "string") matches.push({ id: row.bookingId, first: Number(row.first) });
+      if (typeof row.bookingId === "string")
+        matches.push({ id: row.bookingId, first: Date.parse(String(row.first)) });
     }
     matches.sort((a, b) => a.first - b.first || a.id.localeCompare(b.id));
     const offset = decodeCursor(query.cursor);
