@@ -333,6 +333,19 @@ describe("series and other domains", () => {
       { key: "2027-03-29T07:00:00.000Z", start: "2027-03-30T07:00:00.000Z", end: "2027-03-30T08:00:00.000Z" },
     ]);
     expect(await blocks()).toEqual(["2027-03-22T08:00:00.000Z", "2027-03-30T07:00:00.000Z"]);
+    // The organizer's calendar follows: the moved occurrence at its new time, the cancelled one gone.
+    await eventually(
+      async () => {
+        const view = await s.graph<{
+          value: { start: { dateTime: string }; isCancelled: boolean; type: string }[];
+        }>(
+          `/users/${ann.upn}/calendarView?startDateTime=2027-03-20T00:00:00Z&endDateTime=2027-04-10T00:00:00Z`,
+        );
+        const live = view.value.filter((e) => !e.isCancelled).map((e) => e.start.dateTime.slice(0, 16));
+        return JSON.stringify(live) === JSON.stringify(["2027-03-22T08:00", "2027-03-30T07:00"]);
+      },
+      { timeoutMs: 30_000, explain: () => "the organizer's occurrences did not follow the edits" },
+    );
     // The slot given up by the move is free for others.
     expect((await book(bob, single(room, "2027-03-29T07:00:00Z", "2027-03-29T08:00:00Z"))).status).toBe(202);
   });
@@ -354,6 +367,41 @@ describe("series and other domains", () => {
     ).attendees.map((a) => a.emailAddress.address.toLowerCase());
     expect(attendees).toEqual(expect.arrayContaining([ann.upn, room]));
     expect(await eventsWithBooking(ann.upn, created.id)).toEqual([]);
+  });
+});
+
+describe("the room's own answer", () => {
+  it("a room declining because of a meeting made directly in Exchange declines the booking and frees the slot", async () => {
+    const room = "room-hq-202@contoso.example";
+    // Bob books the room in Outlook: an invitation ONES has not seen yet; the room accepts it.
+    const direct = await fetch(`${s.auth.sim.graphBaseUrl}/v1.0/users/${bob.upn}/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await s.graphToken()}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "Outlook meeting",
+        start: { dateTime: "2027-01-27T09:00:00", timeZone: "UTC" },
+        end: { dateTime: "2027-01-27T10:00:00", timeZone: "UTC" },
+        attendees: [{ type: "resource", emailAddress: { address: room } }],
+      }),
+    });
+    expect(direct.status).toBe(201);
+    const response = await book(ann, single(room, "2027-01-27T09:30:00Z", "2027-01-27T10:30:00Z"));
+    expect(response.status).toBe(202);
+    const created = (await response.json()) as View & { reason?: string };
+    const declined = (await settled(ann, created.id, "declined")) as View & { reason?: string };
+    expect(declined.roomResponses).toEqual({ [room]: "declined" });
+    expect(declined.reason).toBe("The room declined the invitation.");
+    // Kept, never deleted silently; and the slot is free in ONES again.
+    const events = await eventsWithBooking(ann.upn, created.id);
+    expect(events.map((e) => e.attendees.find((a) => a.type === "resource")?.status.response)).toEqual([
+      "declined",
+    ]);
+    const schedule = await s.call(
+      ann,
+      "GET",
+      `/api/rooms/${room}/schedule?from=2027-01-27T00:00:00Z&to=2027-01-28T00:00:00Z`,
+    );
+    expect(((await schedule.json()) as { items: unknown[] }).items).toEqual([]);
   });
 });
 

@@ -28,8 +28,9 @@ export interface BookingStack {
   /** The person with a token for another app registration (after the integration changed mode). */
   as(who: Person, clientId: string): Promise<Person>;
   call(who: Person, method: string, path: string, body?: unknown): Promise<Response>;
-  /** The organizer's events in the simulator carrying ONES's booking id. */
+  /** A Graph GET with an app token of the application mode (reading any mailbox, as Outlook would show it). */
   graph<T>(path: string): Promise<T>;
+  graphToken(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +105,7 @@ export async function startBookingStack(mode: IntegrationMode): Promise<BookingS
         ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
       });
     },
+    graphToken: () => Promise.resolve(graphToken),
     async graph<T>(path: string): Promise<T> {
       const response = await fetch(`${auth.sim.graphBaseUrl}/v1.0${path}`, {
         headers: { authorization: `Bearer ${graphToken}`, prefer: 'outlook.timezone="UTC"' },
