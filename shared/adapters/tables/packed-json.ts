@@ -1,9 +1,10 @@
 /**
  * JSON too long for one string property (Table Storage: 64 KiB, i.e. 32K UTF-16 characters) spread
- * over `p0`, `p1`, … with the count in `parts`. An entity holds up to 1 MiB, so a handful suffices.
+ * over `p0`, `p1`, … with the count in `parts`.
  */
 const PART_CHARS = 30_000;
-const MAX_PARTS = 30;
+// An entity holds at most 1 MiB, and strings are stored as UTF-16: 16 parts of 30,000 characters fit.
+const MAX_PARTS = 16;
 
 export function packJson(value: unknown): Record<string, string | number> {
   const text = JSON.stringify(value);
