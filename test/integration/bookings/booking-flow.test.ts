@@ -370,6 +370,107 @@ describe("series and other domains", () => {
   });
 });
 
+describe("rooms and every policy rule through the API", () => {
+  it("lists rooms by building, capacity and free time; a room shows its booking form", async () => {
+    const all = (await (await s.call(ann, "GET", "/api/rooms?building=contoso-hq&limit=100")).json()) as {
+      items: { id: string; building: { id: string }; capacity: number | null }[];
+    };
+    expect(all.items.length).toBeGreaterThan(3);
+    expect(new Set(all.items.map((r) => r.building.id))).toEqual(new Set(["contoso-hq"]));
+    const big = (await (
+      await s.call(ann, "GET", "/api/rooms?building=contoso-hq&capacity=10&limit=100")
+    ).json()) as {
+      items: { capacity: number | null }[];
+    };
+    expect(big.items.every((r) => (r.capacity ?? 0) >= 10)).toBe(true);
+    const free = (await (
+      await s.call(
+        ann,
+        "GET",
+        "/api/rooms?building=contoso-hq&from=2027-01-12T10:15:00Z&to=2027-01-12T10:45:00Z&limit=100",
+      )
+    ).json()) as { items: { id: string }[] };
+    // room-hq-104 holds Ann's confirmed booking from the first test at that time.
+    expect(free.items.map((r) => r.id)).not.toContain("room-hq-104@contoso.example");
+    expect(free.items.length).toBe(all.items.length - 1);
+    const room = (await (await s.call(ann, "GET", "/api/rooms/room-hq-106@contoso.example")).json()) as {
+      policy: { maxDurationMinutes: number | null; privacy: string };
+    };
+    expect(room.policy).toMatchObject({ maxDurationMinutes: 30, privacy: "subject" });
+  });
+
+  it("each rule refuses with its own name", async () => {
+    const room = "room-hq-106@contoso.example";
+    const at = (day: string, from: string, to: string) => ({
+      start: `${day}T${from}:00Z`,
+      end: `${day}T${to}:00Z`,
+    });
+    const cases: [Record<string, unknown>, Record<string, unknown>, string][] = [
+      [{ minDurationMinutes: 90 }, {}, "min-duration"],
+      [{ maxDurationMinutes: 30 }, {}, "max-duration"],
+      [{ bookingWindowDays: 7 }, {}, "booking-window"],
+      [
+        { allowRecurring: false },
+        {
+          recurrence: {
+            pattern: { type: "daily", interval: 1 },
+            range: { type: "numbered", numberOfOccurrences: 2 },
+          },
+        },
+        "recurring",
+      ],
+      [
+        { allowAllDay: false },
+        { isAllDay: true, start: "2027-02-08T23:00:00Z", end: "2027-02-09T23:00:00Z" },
+        "all-day",
+      ],
+      [{ allowOvernight: false }, at("2027-02-09", "21:00", "23:30"), "overnight"],
+      [{ allowMultiRoom: false }, { roomIds: [room, "room-hq-204@contoso.example"] }, "multi-room"],
+      [
+        {
+          businessHours: {
+            days: ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            start: "08:00",
+            end: "18:00",
+          },
+        },
+        at("2027-02-13", "10:00", "11:00"),
+        "business-hours",
+      ],
+      [{ allowedGroups: ["board-members"] }, {}, "who-may-book"],
+      [{}, { onBehalfOf: "bob.other@contoso.example" }, "book-for-others"],
+      [{ termsOfUse: "Leave the room tidy." }, {}, "terms-of-use"],
+      [
+        { formFields: [{ id: "cost-centre", label: "Cost centre", type: "text", required: true }] },
+        {},
+        "form-field",
+      ],
+    ];
+    for (const [rules, booking, rule] of cases) {
+      expect(
+        (await s.call(admin, "PUT", `/api/admin/rooms/${room}/policy`, { name: rule, ...rules })).status,
+      ).toBe(200);
+      const response = await book(ann, {
+        ...single(room, "2027-02-09T09:00:00Z", "2027-02-09T10:00:00Z"),
+        ...booking,
+      });
+      const problem = (await response.json()) as Problem;
+      expect([rule, response.status, problem.rule]).toEqual([rule, 422, rule]);
+    }
+    // Organizer overlap: Ann already holds room-hq-104 on 12 January, 10:00-11:00.
+    await s.call(admin, "PUT", `/api/admin/rooms/${room}/policy`, {
+      name: "overlap",
+      organizerOverlap: "any-room",
+    });
+    const overlap = await book(ann, single(room, "2027-01-12T10:30:00Z", "2027-01-12T11:30:00Z"));
+    expect([overlap.status, ((await overlap.json()) as Problem).rule]).toEqual([422, "organizer-overlap"]);
+    await s.call(admin, "PUT", `/api/admin/rooms/${room}/policy`, {
+      name: "Short meetings",
+      maxDurationMinutes: 30,
+    });
+  });
+});
+
 describe("the room's own answer", () => {
   it("a room declining because of a meeting made directly in Exchange declines the booking and frees the slot", async () => {
     const room = "room-hq-202@contoso.example";
