@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
 import { getServices } from "../../../shared/composition";
+import { roomScheduleSnapshot } from "../../../shared/composition/bookings";
 import { eventually } from "../../support/eventually";
 import { APP_OF_MODE } from "../sync/harness";
 import { startBookingStack, type BookingStack, type Person } from "./stack";
@@ -258,15 +259,74 @@ describe("a booking in the application mode", () => {
     expect(await eventsWithBooking(ann.upn, created.id)).toHaveLength(1);
   });
 
-  it("a throttling storm on Graph ends in one event per booking", async () => {
-    const room = "room-hq-203@contoso.example";
+  it("a storm of 429s and 5xx on Graph ends in one event per booking", async () => {
+    const rooms = ["room-hq-203@contoso.example", "room-hq-204@contoso.example"];
     s.auth.sim.control.faults.throttleStorm(6, 0);
+    s.auth.sim.control.faults.configure({
+      seed: 11,
+      errorRate: 0.3,
+      errorStatus: 503,
+      pathPrefix: "/v1.0/users",
+    });
+    try {
+      const created = await Promise.all(
+        rooms.map(
+          async (room) =>
+            (await (
+              await book(ann, single(room, "2027-01-21T09:00:00Z", "2027-01-21T10:00:00Z"))
+            ).json()) as View,
+        ),
+      );
+      for (const b of created) await settled(ann, b.id, "confirmed");
+      for (const b of created) expect(await eventsWithBooking(ann.upn, b.id)).toHaveLength(1);
+    } finally {
+      s.auth.sim.control.faults.reset();
+    }
+  });
+
+  it("an edit moves the booking in ONES at once and in the organizer's calendar after the room's answer", async () => {
+    const room = "room-hq-203@contoso.example";
     const created = (await (
-      await book(ann, single(room, "2027-01-21T09:00:00Z", "2027-01-21T10:00:00Z"))
+      await book(ann, single(room, "2027-01-28T09:00:00Z", "2027-01-28T10:00:00Z"))
     ).json()) as View;
     await settled(ann, created.id, "confirmed");
-    expect(await eventsWithBooking(ann.upn, created.id)).toHaveLength(1);
-    s.auth.sim.control.faults.reset();
+    const edited = await s.call(ann, "PATCH", `/api/bookings/${created.id}`, {
+      start: "2027-01-28T13:00:00Z",
+      end: "2027-01-28T14:30:00Z",
+      subject: "Planning, moved",
+    });
+    expect(edited.status).toBe(202);
+    expect(((await edited.json()) as View).state).toBe("pending");
+    await settled(ann, created.id, "confirmed");
+    const events = await s.graph<{ value: { subject: string; start: { dateTime: string } }[] }>(
+      `/users/${ann.upn}/calendarView?startDateTime=2027-01-28T00:00:00Z&endDateTime=2027-01-29T00:00:00Z`,
+    );
+    expect(events.value.map((e) => [e.subject, e.start.dateTime.slice(0, 16)])).toEqual([
+      ["Planning, moved", "2027-01-28T13:00"],
+    ]);
+    expect((await book(bob, single(room, "2027-01-28T09:00:00Z", "2027-01-28T10:00:00Z"))).status).toBe(202);
+  });
+
+  it("the display snapshot of a room: today and tomorrow, privacy applied, a newer version after each change", async () => {
+    const room = "room-hq-205@contoso.example";
+    await s.call(admin, "PUT", `/api/admin/rooms/${room}/policy`, { name: "Private", privacy: "busy" });
+    const before = await roomScheduleSnapshot(room);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const created = (await (
+      await book(ann, single(room, `${tomorrow}T12:00:00Z`, `${tomorrow}T13:00:00Z`))
+    ).json()) as View;
+    const after = await roomScheduleSnapshot(room);
+    expect(after.version).toBeGreaterThan(before.version);
+    expect(after.items).toEqual([
+      {
+        id: `${created.id}|${tomorrow}T12:00:00.000Z`,
+        start: `${tomorrow}T12:00:00.000Z`,
+        end: `${tomorrow}T13:00:00.000Z`,
+      },
+    ]);
+    await s.call(ann, "DELETE", `/api/bookings/${created.id}`);
+    const cancelled = await roomScheduleSnapshot(room);
+    expect([cancelled.version > after.version, cancelled.items]).toEqual([true, []]);
   });
 
   it("the resource-only modes refuse bookings from the staff app with not-available-in-mode", async () => {
