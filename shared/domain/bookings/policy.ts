@@ -70,7 +70,7 @@ export const policyRulesSchema = z
       .object({
         required: z.boolean().default(false),
         approvers: z
-          .array(z.object({ email, name: z.string().trim().max(256).optional() }).strict())
+          .array(z.object({ email, name: z.string().trim().min(1).max(256).optional() }).strict())
           .max(50)
           .default([]),
         /** Whether a request awaiting approval holds the slot. */
