@@ -109,7 +109,7 @@ export async function listRooms(
           (f) => f !== null && lower(f) === lower(q.floor as string),
         ),
     )
-    .filter((r) => q.capacity === undefined || (r.capacity ?? 0) >= (q.capacity))
+    .filter((r) => q.capacity === undefined || (r.capacity ?? 0) >= q.capacity)
     .filter((r) => {
       const have = new Set([...r.tags, ...r.devices].map(lower));
       return want.every((w) => have.has(w));
