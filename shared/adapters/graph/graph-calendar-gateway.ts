@@ -9,6 +9,7 @@ import type {
 import type { RoomResponse } from "../../domain/bookings/booking";
 import type { Recurrence } from "../../domain/bookings/recurrence";
 import { isGraphCallError } from "../../domain/integration/graph-call-error";
+import { toWindowsZone } from "../../domain/rooms/time-zones";
 import type { GraphClient } from "./graph-client";
 
 /**
@@ -176,10 +177,16 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const withZ = (s: string): string => (/[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
 const utc = (ms: number) => ({ dateTime: iso(ms).replace("Z", ""), timeZone: "UTC" });
 
+/** The zone as Graph takes it on writes: its Windows name, else the IANA name. */
+const graphZone = (iana: string): string => toWindowsZone(iana) ?? iana;
+
 /** Wall-clock time in the zone (recurring and all-day events are written this way). */
 function wall(ms: number, timeZone: string) {
   const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone);
-  return { dateTime: z.toPlainDateTime().toString({ smallestUnit: "second" }), timeZone };
+  return {
+    dateTime: z.toPlainDateTime().toString({ smallestUnit: "second" }),
+    timeZone: graphZone(timeZone),
+  };
 }
 
 function graphRecurrence(r: Recurrence, start: number, timeZone: string): Record<string, unknown> {
@@ -191,12 +198,12 @@ function graphRecurrence(r: Recurrence, start: number, timeZone: string): Record
     pattern: r.pattern,
     range:
       r.range.type === "endDate"
-        ? { type: "endDate", startDate, endDate: r.range.endDate, recurrenceTimeZone: timeZone }
+        ? { type: "endDate", startDate, endDate: r.range.endDate, recurrenceTimeZone: graphZone(timeZone) }
         : {
             type: "numbered",
             startDate,
             numberOfOccurrences: r.range.numberOfOccurrences,
-            recurrenceTimeZone: timeZone,
+            recurrenceTimeZone: graphZone(timeZone),
           },
   };
 }

@@ -13,6 +13,7 @@ import { expandSeries, type Recurrence } from "../../../shared/domain/bookings/r
 import { displayWindow, visibleParts } from "../../../shared/domain/bookings/schedule";
 import { firstOverlap, overlaps, slotsByDay, utcDaysOf } from "../../../shared/domain/bookings/slots";
 import { AppError } from "../../../shared/domain/errors";
+import { toIanaZone, toWindowsZone } from "../../../shared/domain/rooms/time-zones";
 
 const ms = (iso: string): number => Date.parse(iso);
 const isoList = (slots: { start: number }[]): string[] => slots.map((s) => new Date(s.start).toISOString());
@@ -410,5 +411,16 @@ describe("inputs, privacy and windows", () => {
     const w = displayWindow(ms("2026-10-24T23:30:00Z"), AMS); // 25 Oct 01:30 local, the DST day (25 h)
     expect(new Date(w.from).toISOString()).toBe("2026-10-24T22:00:00.000Z");
     expect(new Date(w.to).toISOString()).toBe("2026-10-26T23:00:00.000Z");
+  });
+});
+
+describe("Windows zone names both ways", () => {
+  it("maps IANA zones to the Windows names Graph takes, and back", () => {
+    expect(toWindowsZone("Europe/Berlin")).toBe("W. Europe Standard Time");
+    expect(toWindowsZone("Europe/Amsterdam")).toBe("W. Europe Standard Time");
+    expect(toWindowsZone("America/New_York")).toBe("Eastern Standard Time");
+    expect(toWindowsZone("Etc/UTC")).toBe("UTC");
+    expect(toWindowsZone("Mars/Olympus")).toBeUndefined();
+    expect(toIanaZone(toWindowsZone("Asia/Tokyo"))).toBe("Asia/Tokyo");
   });
 });
