@@ -26,6 +26,22 @@ import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
+import { roomsList } from "./rooms-list";
+import { roomsGet } from "./rooms-get";
+import { roomsSchedule } from "./rooms-schedule";
+import { bookingsCreate } from "./bookings-create";
+import { bookingsList } from "./bookings-list";
+import { bookingsGet } from "./bookings-get";
+import { bookingsUpdate } from "./bookings-update";
+import { bookingsCancel } from "./bookings-cancel";
+import { bookingsApprove } from "./bookings-approve";
+import { bookingsReject } from "./bookings-reject";
+import { adminRoomPolicyGet } from "./admin-room-policy-get";
+import { adminRoomPolicyPut } from "./admin-room-policy-put";
+import { adminPoliciesList } from "./admin-policies-list";
+import { adminPoliciesCreate } from "./admin-policies-create";
+import { adminPoliciesPut } from "./admin-policies-put";
+import { bookingCommands } from "./booking-commands";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -56,4 +72,20 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminDeadLettersList,
   adminDeadLettersReplay,
   housekeeping,
+  roomsList,
+  roomsGet,
+  roomsSchedule,
+  bookingsCreate,
+  bookingsList,
+  bookingsGet,
+  bookingsUpdate,
+  bookingsCancel,
+  bookingsApprove,
+  bookingsReject,
+  adminRoomPolicyGet,
+  adminRoomPolicyPut,
+  adminPoliciesList,
+  adminPoliciesCreate,
+  adminPoliciesPut,
+  bookingCommands,
 ];

@@ -9,6 +9,7 @@ const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   unauthenticated: { status: 401, title: "Sign-in required" },
   "precondition-failed": { status: 412, title: "The resource has changed" },
   "not-available-in-mode": { status: 403, title: "Not available in this integration mode" },
+  "policy-refused": { status: 422, title: "The room's policy refuses this booking" },
   "dependency-unavailable": { status: 503, title: "A service ONES depends on is unavailable" },
   "malformed-request": { status: 400, title: "Malformed request" },
   "payload-too-large": { status: 413, title: "Request body too large" },

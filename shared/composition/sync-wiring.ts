@@ -37,7 +37,7 @@ function wiringOf(services: Services): SyncWiring {
 }
 
 /** The Graph gateways for the integration's cloud (or GRAPH_BASE_URL on the local stack). */
-async function gatewaysFor(services: Services): Promise<GraphGateways> {
+export async function gatewaysFor(services: Services): Promise<GraphGateways> {
   const w = wiringOf(services);
   const integration = await services.integrationStore.get();
   const { graphBaseUrl } = cloudEndpoints(

@@ -10,6 +10,8 @@ export const errorCodes = [
   "unauthenticated",
   "precondition-failed",
   "not-available-in-mode",
+  /** A booking policy refuses the request; the problem names the `rule` and its `limit`. */
+  "policy-refused",
   "dependency-unavailable",
   // Raised by the HTTP edge itself, before a use case runs.
   "malformed-request",

@@ -1,3 +1,5 @@
+import { findWindows } from "windows-iana";
+
 /**
  * Windows time zone names (what Exchange reports in working hours and mailbox settings) mapped to IANA
  * zones (what ONES stores), following the "001" (primary) territory of CLDR's windowsZones table.
@@ -167,4 +169,20 @@ export function toIanaZone(name: string | null | undefined): string | undefined 
   const mapped = byLowerName.get(trimmed.toLowerCase());
   if (mapped !== undefined) return mapped;
   return isIanaZone(trimmed) ? trimmed : undefined;
+}
+
+const byIana = new Map<string, string>();
+for (const [windows, iana] of Object.entries(windowsToIanaTable))
+  if (!byIana.has(iana)) byIana.set(iana, windows);
+
+/**
+ * The Windows name for an IANA zone, for Graph writes (Graph takes Windows names everywhere, IANA names
+ * only for a few primary zones): the table above read backwards, then CLDR's territory mapping for
+ * zones that are not a Windows zone's primary one (Europe/Amsterdam → "W. Europe Standard Time").
+ * `undefined` when neither knows the zone.
+ */
+export function toWindowsZone(iana: string): string | undefined {
+  const primary = byIana.get(iana);
+  if (primary !== undefined) return primary;
+  return findWindows(iana)?.[0];
 }

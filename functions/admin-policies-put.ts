@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { saveSharedPolicy } from "../shared/composition/bookings";
+import { requireAdmin } from "./lib/auth";
+import { httpFunction } from "./lib/definition";
+import { handleHttp, json, parseInput, readJson } from "./lib/http";
+import { sharedPolicyBody } from "./lib/policy-input";
+
+const params = z.object({ id: z.uuid() });
+
+/** PUT /api/admin/policies/{id} `{ rules, roomIds }`: replaces a shared policy and its rooms. */
+export const adminPoliciesPut = httpFunction({
+  name: "admin-policies-put",
+  route: "admin/policies/{id}",
+  methods: ["PUT"],
+  handler: handleHttp(async (request, context) => {
+    const admin = await requireAdmin(request, context);
+    const { id } = parseInput(params, request.params);
+    const { rules, roomIds } = await readJson(request, sharedPolicyBody);
+    const policy = await saveSharedPolicy(id, rules, roomIds);
+    context.log(`admin ${admin.userId} updated policy ${id}`);
+    return json(200, policy);
+  }),
+});

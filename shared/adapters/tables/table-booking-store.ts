@@ -1,0 +1,398 @@
+import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
+import type {
+  BookingPage,
+  BookingStore,
+  RoomReservation,
+  SlotEntry,
+  StoredBooking,
+} from "../../app/ports/booking-store";
+import type { Booking } from "../../domain/bookings/booking";
+import { overlaps, utcDaysBetween, utcDaysOf, type Slot } from "../../domain/bookings/slots";
+import { AppError } from "../../domain/errors";
+import { MAX_TRANSACTION, safeKey } from "./keys";
+import { packJson, unpackJson } from "./packed-json";
+import { statusOf } from "./table-batch-writer";
+import type { TableService } from "./table-service";
+
+/**
+ * Tables of bookings:
+ * - `roombookings`, one partition per room (PartitionKey = room id): `meta` (the room's schedule
+ *   version), `day-YYYY-MM-DD` (every slot held that UTC day: booking id, occurrence key, start, end)
+ *   and `booking-{id}` (the slots one booking holds in the room, and the days they touch). A change is
+ *   one entity-group transaction over the meta row (If-Match on its ETag), the booking's row and the
+ *   day rows it touches (If-Match each), so two writers of one room cannot both succeed: the loser
+ *   re-reads, and is refused if the slot is now taken.
+ * - `bookings` (PartitionKey = booking id, RowKey `booking`): the booking document.
+ * - `bookingsbyorganizer` (PartitionKey = organizer's lower-case address, RowKey = booking id): first start and
+ *   last end, for "my bookings".
+ * - `bookingevents` (PartitionKey = event iCalUId, RowKey `booking`): the booking an event belongs to.
+ */
+export const ROOM_BOOKINGS_TABLE = "roombookings";
+export const BOOKINGS_TABLE = "bookings";
+export const BOOKINGS_BY_ORGANIZER_TABLE = "bookingsbyorganizer";
+export const BOOKING_EVENTS_TABLE = "bookingevents";
+
+const META = "meta";
+const dayRow = (day: string): string => `day-${day}`;
+const bookingRow = (id: string): string => `booking-${safeKey(id)}`;
+const DOC = "booking";
+/** Day rows per transaction: 100 operations less the meta and booking rows. */
+const DAYS_PER_TRANSACTION = MAX_TRANSACTION - 2;
+const MAX_ROUNDS = 25;
+
+type Row = TableEntityResult<Record<string, unknown>>;
+/** [bookingId, occurrence key (ms), start, end]. */
+type DayEntry = [string, number, number, number];
+/** [occurrence key (ms), start, end]. */
+type HeldSlot = [number, number, number];
+
+interface RoomState {
+  readonly metaEtag?: string;
+  readonly version: number;
+  readonly held: Slot[];
+  readonly heldExists: boolean;
+  readonly days: Map<string, { etag?: string; entries: DayEntry[] }>;
+}
+
+export class TableBookingStore implements BookingStore {
+  constructor(
+    private readonly tables: TableService,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async reserve(
+    bookingId: string,
+    rooms: readonly RoomReservation[],
+    options: { readonly force?: boolean } = {},
+  ): Promise<ReadonlyMap<string, number>> {
+    const versions = new Map<string, number>();
+    const done: { roomId: string; previous: Slot[] }[] = [];
+    try {
+      for (const room of rooms) {
+        const { version, previous } = await this.reserveRoom(
+          bookingId,
+          room.roomId,
+          room.slots,
+          options.force === true,
+        );
+        versions.set(room.roomId, version);
+        done.push({ roomId: room.roomId, previous });
+      }
+    } catch (error) {
+      // All or nothing: give the rooms already changed their previous slots back, latest first.
+      for (const d of done.reverse()) await this.reserveRoom(bookingId, d.roomId, d.previous, true);
+      throw error;
+    }
+    return versions;
+  }
+
+  private async reserveRoom(
+    bookingId: string,
+    roomId: string,
+    slots: readonly Slot[],
+    force: boolean,
+  ): Promise<{ version: number; previous: Slot[] }> {
+    const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
+    const pk = safeKey(roomId);
+    let previous: Slot[] | undefined;
+    for (let round = 1; ; round++) {
+      const newDays = new Set(slots.flatMap(utcDaysOf));
+      const state = await this.readRoom(table, pk, bookingId, newDays);
+      previous ??= state.held;
+      if (!force) {
+        for (const s of slots) {
+          for (const day of utcDaysOf(s)) {
+            const hit = state.days
+              .get(day)
+              ?.entries.find((e) => e[0] !== bookingId && overlaps(s, { start: e[2], end: e[3] }));
+            if (hit !== undefined) throw conflictAt(roomId, hit[2], hit[3]);
+          }
+        }
+      }
+      try {
+        const version = await this.writeRoom(table, pk, bookingId, state, slots);
+        return { version, previous };
+      } catch (error) {
+        const status = statusOf(error);
+        if ((status !== 412 && status !== 409 && status !== 404) || round >= MAX_ROUNDS) {
+          if (status === 412 || status === 409 || status === 404)
+            throw new AppError("dependency-unavailable", "The room is too busy right now; try again.", {
+              retryable: true,
+              cause: error,
+            });
+          throw error;
+        }
+        // Another writer changed the room meanwhile: re-read and check again, after a short pause.
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(this.random() * 5 * round)));
+      }
+    }
+  }
+
+  private async readRoom(
+    table: TableClient,
+    pk: string,
+    bookingId: string,
+    newDays: Set<string>,
+  ): Promise<RoomState> {
+    const [meta, held] = await Promise.all([
+      pointRead(table, pk, META),
+      pointRead(table, pk, bookingRow(bookingId)),
+    ]);
+    const heldSlots = (held === undefined ? [] : (unpackJson<HeldSlot[]>(held) ?? [])).map(
+      ([k, s, e]): Slot => ({ key: new Date(k).toISOString(), start: s, end: e }),
+    );
+    const touched = new Set([...newDays, ...heldSlots.flatMap(utcDaysOf)]);
+    const days = new Map<string, { etag?: string; entries: DayEntry[] }>();
+    await Promise.all(
+      [...touched].map(async (day) => {
+        const row = await pointRead(table, pk, dayRow(day));
+        days.set(
+          day,
+          row === undefined
+            ? { entries: [] }
+            : { etag: row.etag, entries: unpackJson<DayEntry[]>(row) ?? [] },
+        );
+      }),
+    );
+    return {
+      ...(meta === undefined ? {} : { metaEtag: meta.etag }),
+      version: typeof meta?.version === "number" ? meta.version : 0,
+      held: heldSlots,
+      heldExists: held !== undefined,
+      days,
+    };
+  }
+
+  /** Writes the room's new state, in one transaction (or a few, for long series: each re-checked). */
+  private async writeRoom(
+    table: TableClient,
+    pk: string,
+    bookingId: string,
+    state: RoomState,
+    slots: readonly Slot[],
+  ): Promise<number> {
+    const days = [...state.days.keys()].sort();
+    const chunks: string[][] = [];
+    for (let i = 0; i < days.length; i += DAYS_PER_TRANSACTION)
+      chunks.push(days.slice(i, i + DAYS_PER_TRANSACTION));
+    if (chunks.length === 0) chunks.push([]);
+    let version = state.version;
+    let metaEtag = state.metaEtag;
+    let heldExists = state.heldExists;
+    for (const [index, chunk] of chunks.entries()) {
+      const last = index === chunks.length - 1;
+      // Until the last chunk, the booking's row lists old and new slots, so a release finds them all.
+      const held = last ? slots : [...state.held, ...slots];
+      version++;
+      const actions: TransactionAction[] = [];
+      const meta = { partitionKey: pk, rowKey: META, version };
+      actions.push(
+        metaEtag === undefined ? ["create", meta] : ["update", meta, "Replace", { etag: metaEtag }],
+      );
+      if (held.length === 0) {
+        if (heldExists) actions.push(["delete", { partitionKey: pk, rowKey: bookingRow(bookingId) }]);
+      } else {
+        const row = {
+          partitionKey: pk,
+          rowKey: bookingRow(bookingId),
+          bookingId,
+          ...packJson(held.map((s): HeldSlot => [Date.parse(s.key), s.start, s.end])),
+        };
+        actions.push(["upsert", row, "Replace"]);
+      }
+      for (const day of chunk) {
+        const current = state.days.get(day) ?? { entries: [] };
+        const entries: DayEntry[] = current.entries.filter((e) => e[0] !== bookingId);
+        for (const s of slots)
+          if (utcDaysOf(s).includes(day)) entries.push([bookingId, Date.parse(s.key), s.start, s.end]);
+        entries.sort((a, b) => a[2] - b[2]);
+        const row = { partitionKey: pk, rowKey: dayRow(day), ...packJson(entries) };
+        if (current.etag === undefined) {
+          if (entries.length > 0) actions.push(["create", row]);
+        } else if (entries.length === 0) {
+          actions.push(["delete", { partitionKey: pk, rowKey: dayRow(day) }]);
+        } else {
+          actions.push(["update", row, "Replace", { etag: current.etag }]);
+        }
+      }
+      const result = await table.submitTransaction(actions);
+      metaEtag = result.subResponses[0]?.etag ?? undefined;
+      heldExists = held.length > 0;
+      if (!last && metaEtag === undefined) {
+        // Without the new ETag the next chunk cannot be conditional: read it.
+        metaEtag = (await pointRead(table, pk, META))?.etag;
+      }
+    }
+    return version;
+  }
+
+  async create(booking: Booking): Promise<StoredBooking> {
+    const table = await this.tables.table(BOOKINGS_TABLE);
+    try {
+      const result = await table.createEntity(docEntity(booking));
+      await this.indexOrganizer(booking);
+      return { booking, etag: result.etag ?? "" };
+    } catch (error) {
+      if (statusOf(error) === 409) throw new AppError("conflict", "A booking with this id exists already.");
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<StoredBooking | undefined> {
+    const table = await this.tables.table(BOOKINGS_TABLE);
+    const row = await pointRead(table, safeKey(id), DOC);
+    if (row === undefined) return undefined;
+    const booking = unpackJson<Booking>(row);
+    return booking === undefined ? undefined : { booking, etag: row.etag };
+  }
+
+  async replace(booking: Booking, etag: string): Promise<StoredBooking> {
+    const table = await this.tables.table(BOOKINGS_TABLE);
+    try {
+      const result = await table.updateEntity(docEntity(booking), "Replace", { etag });
+      await this.indexOrganizer(booking);
+      const iCalUId = booking.calendar?.iCalUId;
+      if (iCalUId !== undefined) {
+        const events = await this.tables.table(BOOKING_EVENTS_TABLE);
+        await events.upsertEntity(
+          { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id },
+          "Replace",
+        );
+      }
+      return { booking, etag: result.etag ?? "" };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404)
+        throw new AppError("precondition-failed", "The booking changed meanwhile; read it again.");
+      throw error;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    const stored = await this.get(id);
+    const table = await this.tables.table(BOOKINGS_TABLE);
+    await ignore404(() => table.deleteEntity(safeKey(id), DOC));
+    if (stored !== undefined) {
+      const index = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
+      await ignore404(() => index.deleteEntity(organizerKey(stored.booking), safeKey(id)));
+    }
+  }
+
+  private async indexOrganizer(booking: Booking): Promise<void> {
+    const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
+    const held = Object.values(booking.reserved).flat();
+    const first = Math.min(booking.start, ...held.map((s) => s.start));
+    const last = Math.max(booking.end, ...held.map((s) => s.end));
+    await table.upsertEntity(
+      {
+        partitionKey: organizerKey(booking),
+        rowKey: safeKey(booking.id),
+        bookingId: booking.id,
+        // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
+        first: new Date(first).toISOString(),
+        last: new Date(last).toISOString(),
+        state: booking.state,
+      },
+      "Replace",
+    );
+  }
+
+  async listByOrganizer(
+    organizerEmail: string,
+    query: { readonly from?: number; readonly to?: number; readonly limit: number; readonly cursor?: string },
+  ): Promise<BookingPage> {
+    const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
+    const clauses = [`PartitionKey eq '${safeKey(organizerEmail.toLowerCase()).replace(/'/g, "''")}'`];
+    if (query.from !== undefined) clauses.push(`last gt '${new Date(query.from).toISOString()}'`);
+    if (query.to !== undefined) clauses.push(`first lt '${new Date(query.to).toISOString()}'`);
+    const matches: { id: string; first: number }[] = [];
+    for await (const row of table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: clauses.join(" and "), select: ["bookingId", "first"] },
+    })) {
+      if (typeof row.bookingId === "string")
+        matches.push({ id: row.bookingId, first: Date.parse(String(row.first)) });
+    }
+    matches.sort((a, b) => a.first - b.first || a.id.localeCompare(b.id));
+    const offset = decodeCursor(query.cursor);
+    const slice = matches.slice(offset, offset + query.limit);
+    const items = (await Promise.all(slice.map((m) => this.get(m.id)))).flatMap((s) =>
+      s === undefined ? [] : [s.booking],
+    );
+    const next = offset + query.limit;
+    return {
+      items,
+      ...(next < matches.length ? { cursor: Buffer.from(String(next)).toString("base64url") } : {}),
+    };
+  }
+
+  async findByICalUId(iCalUId: string): Promise<Booking | undefined> {
+    const table = await this.tables.table(BOOKING_EVENTS_TABLE);
+    const row = await pointRead(table, safeKey(iCalUId), DOC);
+    if (row === undefined || typeof row.bookingId !== "string") return undefined;
+    return (await this.get(row.bookingId))?.booking;
+  }
+
+  async roomSlots(roomId: string, from: number, to: number): Promise<SlotEntry[]> {
+    const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
+    const pk = safeKey(roomId);
+    const days = utcDaysBetween(from, to);
+    const rows = await Promise.all(days.map((d) => pointRead(table, pk, dayRow(d))));
+    const seen = new Set<string>();
+    const out: SlotEntry[] = [];
+    for (const row of rows) {
+      for (const [bookingId, key, start, end] of row === undefined
+        ? []
+        : (unpackJson<DayEntry[]>(row) ?? [])) {
+        const id = `${bookingId}|${key}`;
+        if (seen.has(id) || !overlaps({ start, end }, { start: from, end: to })) continue;
+        seen.add(id);
+        out.push({ bookingId, key: new Date(key).toISOString(), start, end });
+      }
+    }
+    return out.sort((a, b) => a.start - b.start);
+  }
+
+  async roomVersion(roomId: string): Promise<number> {
+    const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
+    const meta = await pointRead(table, safeKey(roomId), META);
+    return typeof meta?.version === "number" ? meta.version : 0;
+  }
+}
+
+function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  return { partitionKey: safeKey(booking.id), rowKey: DOC, state: booking.state, ...packJson(booking) };
+}
+
+const organizerKey = (b: Booking): string => safeKey(b.organizer.email.toLowerCase());
+
+function conflictAt(roomId: string, start: number, end: number): AppError {
+  const from = new Date(start).toISOString();
+  const to = new Date(end).toISOString();
+  return new AppError("conflict", `The room ${roomId} is already booked from ${from} to ${to}.`, {
+    extensions: { roomId, conflictStart: from, conflictEnd: to },
+  });
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const n = Number(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!Number.isInteger(n) || n < 0) throw new AppError("validation-failed", "The cursor is not valid.");
+  return n;
+}
+
+async function pointRead(table: TableClient, pk: string, rk: string): Promise<Row | undefined> {
+  try {
+    return await table.getEntity<Record<string, unknown>>(pk, rk);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+async function ignore404(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error;
+  }
+}

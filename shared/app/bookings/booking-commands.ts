@@ -1,0 +1,261 @@
+import type { Booking, RoomResponse } from "../../domain/bookings/booking";
+import type { BookingCommand } from "../../domain/bookings/commands";
+import { AppError } from "../../domain/errors";
+import type { DeclineReason } from "../../domain/mail/templates";
+import type { Room } from "../../domain/rooms/room";
+import type { CalendarActor, CalendarEventInput, CalendarEventState } from "../ports/calendar-gateway";
+import { sendMail } from "../send-mail";
+import { enqueueCommand, mailBooking, mutateBooking, type BookingDependencies } from "./dependencies";
+import { publishRoomSchedules } from "./room-schedule";
+
+export type CommandOutcome = "done" | "skipped" | "waiting-for-room";
+
+const DEFAULT_POLL = { delayMs: 30_000, maxPolls: 20 };
+
+function actorOf(b: Booking): CalendarActor {
+  if (b.calendar?.actor === "user") {
+    if (b.organizer.userId === undefined)
+      throw new AppError("validation-failed", "The booking has no signed-in organizer.");
+    return { kind: "user", userId: b.organizer.userId };
+  }
+  return { kind: "app" };
+}
+
+async function roomsOf(deps: BookingDependencies, b: Booking): Promise<Room[]> {
+  const rooms = await Promise.all(b.roomIds.map((id) => deps.rooms.room(id)));
+  return rooms.flatMap((r) => (r === undefined ? [] : [r]));
+}
+
+function eventInput(b: Booking, rooms: readonly Room[]): CalendarEventInput {
+  return {
+    bookingId: b.id,
+    subject: b.subject,
+    ...(b.body === undefined ? {} : { body: b.body }),
+    start: b.start,
+    end: b.end,
+    timeZone: b.timeZone,
+    isAllDay: b.isAllDay,
+    isOnlineMeeting: b.isOnlineMeeting,
+    ...(b.recurrence === undefined ? {} : { recurrence: b.recurrence }),
+    rooms: rooms.map((r) => ({ email: r.email, name: r.displayName })),
+    attendees: b.attendees,
+  };
+}
+
+/**
+ * The `booking-commands` consumer: brings Microsoft 365 in line with the booking, idempotently.
+ * - `write`: finds the organizer's event by the booking-id extended property before creating one (and
+ *   creates with `transactionId`), so neither a Graph retry nor a crash between the Graph write and the
+ *   store update makes a second event; an edited booking's event is updated with If-Match.
+ * - then the rooms' answers move the booking to `confirmed` or `declined` (slots released, organizer
+ *   mailed with the reason); with no answer yet, a `refresh` is scheduled.
+ * - `cancel`, `cancel-occurrence`, `move-occurrence` cancel or change the organizer's event.
+ * - `expire`: a request still awaiting approval at its start expires (slots released, organizer mailed).
+ * Stale messages (for an older version) and bookings in a final state are skipped.
+ */
+export async function processBookingCommand(
+  deps: BookingDependencies,
+  command: BookingCommand,
+): Promise<CommandOutcome> {
+  const stored = await deps.store.get(command.bookingId);
+  if (stored === undefined) {
+    deps.log?.(`booking ${command.bookingId} not found; ${command.command} skipped`);
+    return "skipped";
+  }
+  const b = stored.booking;
+  const mailbox = b.calendar?.mailbox;
+  if (mailbox === undefined) return "skipped";
+  switch (command.command) {
+    case "write": {
+      if (b.state !== "pending" || b.version !== command.version) return "skipped";
+      const gateway = await deps.calendar();
+      const actor = actorOf(b);
+      const rooms = await roomsOf(deps, b);
+      const input = eventInput(b, rooms);
+      let event: CalendarEventState;
+      const eventId = b.calendar?.eventId;
+      if (eventId === undefined) {
+        event =
+          (await gateway.findByBookingId(actor, mailbox, b.id)) ??
+          (await gateway.create(actor, mailbox, input));
+      } else {
+        const { bookingId: _id, recurrence: _r, isAllDay: _a, ...patch } = input;
+        event = await gateway.update(
+          actor,
+          mailbox,
+          eventId,
+          b.recurrence === undefined ? { ...patch, timeZone: undefined } : patch,
+          b.calendar?.etag,
+        );
+      }
+      await linkEvent(deps, b.id, event);
+      return applyResponses(deps, b.id, event, rooms, 0);
+    }
+    case "refresh": {
+      if (b.state !== "pending" || b.calendar?.eventId === undefined) return "skipped";
+      const event = await (await deps.calendar()).get(actorOf(b), mailbox, b.calendar.eventId);
+      if (event === undefined) return "skipped";
+      return applyResponses(deps, b.id, event, await roomsOf(deps, b), command.poll);
+    }
+    case "cancel": {
+      const gateway = await deps.calendar();
+      const actor = actorOf(b);
+      const eventId = b.calendar?.eventId ?? (await gateway.findByBookingId(actor, mailbox, b.id))?.eventId;
+      if (eventId !== undefined) await gateway.cancel(actor, mailbox, eventId);
+      return "done";
+    }
+    case "cancel-occurrence":
+    case "move-occurrence": {
+      const eventId = b.calendar?.eventId;
+      if (eventId === undefined) {
+        if (b.state !== "pending" && b.state !== "confirmed") return "skipped";
+        // The series is not written yet: try again after its `write`.
+        throw new AppError("dependency-unavailable", "The series is not in the calendar yet.", {
+          retryable: true,
+        });
+      }
+      const gateway = await deps.calendar();
+      const key = Date.parse(command.occurrence);
+      if (command.command === "cancel-occurrence") {
+        await gateway.cancelOccurrence(actorOf(b), mailbox, eventId, key);
+      } else {
+        const moved = b.exceptions.moved.find((m) => Date.parse(m.key) === key);
+        if (moved === undefined) return "skipped";
+        await gateway.moveOccurrence(actorOf(b), mailbox, eventId, key, moved);
+      }
+      return "done";
+    }
+    case "expire": {
+      if (b.state !== "awaiting-approval") return "skipped";
+      await endBooking(deps, b, "expired", "Nobody approved the request before it started.", {
+        kind: "policy",
+        rule: "approval: not decided before the start",
+      });
+      return "done";
+    }
+  }
+}
+
+/** Stores the event's id, iCalUId and version on the booking (once; edits keep the same event). */
+async function linkEvent(deps: BookingDependencies, id: string, event: CalendarEventState): Promise<void> {
+  await mutateBooking(deps, id, (b) => {
+    if (b.calendar === undefined) return undefined;
+    if (b.calendar.eventId === event.eventId && b.calendar.etag === event.etag) return undefined;
+    return {
+      ...b,
+      calendar: {
+        ...b.calendar,
+        eventId: event.eventId,
+        ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
+        ...(event.etag === undefined ? {} : { etag: event.etag }),
+      },
+      updatedAt: deps.now().toISOString(),
+    };
+  });
+}
+
+/** The rooms' answers: all accepted → confirmed; one declined → declined; else look again later. */
+async function applyResponses(
+  deps: BookingDependencies,
+  id: string,
+  event: CalendarEventState,
+  rooms: readonly Room[],
+  poll: number,
+): Promise<CommandOutcome> {
+  const responses: Record<string, RoomResponse> = {};
+  for (const r of rooms) responses[r.id] = event.roomResponses[r.email.toLowerCase()] ?? "none";
+  const values = Object.values(responses);
+  const current = (await deps.store.get(id))?.booking;
+  if (current === undefined || current.state !== "pending") return "skipped";
+  if (values.includes("declined")) {
+    await endBooking(
+      deps,
+      { ...current, roomResponses: responses },
+      "declined",
+      "The room declined the invitation.",
+      {
+        kind: "room-declined",
+      },
+    );
+    return "done";
+  }
+  if (values.length > 0 && values.every((v) => v === "accepted")) {
+    const saved = await mutateBooking(deps, id, (b) =>
+      b.state !== "pending"
+        ? undefined
+        : { ...b, state: "confirmed", roomResponses: responses, updatedAt: deps.now().toISOString() },
+    );
+    if (saved?.booking.state === "confirmed") {
+      await sendMail(deps, {
+        key: `booking-confirmed:${id}:${saved.booking.version}`,
+        to: [{ email: saved.booking.organizer.email }],
+        template: { kind: "booking-confirmed", booking: mailBooking(saved.booking, rooms[0]) },
+      });
+      await publishRoomSchedules(deps, saved.booking.roomIds);
+    }
+    return "done";
+  }
+  const { delayMs, maxPolls } = deps.responsePoll ?? DEFAULT_POLL;
+  if (poll < maxPolls) {
+    const version = current.version;
+    await enqueueCommand(
+      deps,
+      { command: "refresh", bookingId: id, version, poll: poll + 1 },
+      new Date(deps.now().getTime() + delayMs),
+    );
+  } else {
+    deps.log?.(
+      `booking ${id}: no answer from the room after ${poll} looks; the calendar sync will settle it`,
+    );
+  }
+  return "waiting-for-room";
+}
+
+/**
+ * Ends a booking that did not make it (declined by the room, rejected, expired): its slots are freed
+ * first (so a crash in between repeats harmlessly), then its state is stored and the organizer mailed.
+ * The booking itself is kept, with the reason.
+ */
+export async function endBooking(
+  deps: BookingDependencies,
+  b: Booking,
+  state: "declined" | "rejected" | "expired",
+  reason: string,
+  mail: DeclineReason | { kind: "approval"; decidedBy: string; comment?: string },
+): Promise<void> {
+  await deps.store.reserve(
+    b.id,
+    b.roomIds.map((roomId) => ({ roomId, slots: [] })),
+    { force: true },
+  );
+  const saved = await mutateBooking(deps, b.id, (current) =>
+    current.state === state
+      ? undefined
+      : {
+          ...current,
+          state,
+          reason,
+          roomResponses: b.roomResponses,
+          reserved: {},
+          version: current.version + 1,
+          updatedAt: deps.now().toISOString(),
+        },
+  );
+  const booking = saved?.booking ?? b;
+  const room = await deps.rooms.room(booking.roomIds[0] ?? "");
+  await sendMail(deps, {
+    key: `booking-${state}:${booking.id}`,
+    to: [{ email: booking.organizer.email }],
+    template:
+      mail.kind === "approval"
+        ? {
+            kind: "approval-decided",
+            booking: mailBooking(booking, room),
+            decision: "rejected",
+            decidedBy: mail.decidedBy,
+            ...(mail.comment === undefined ? {} : { comment: mail.comment }),
+          }
+        : { kind: "booking-declined", booking: mailBooking(booking, room), reason: mail },
+  });
+  await publishRoomSchedules(deps, booking.roomIds);
+}

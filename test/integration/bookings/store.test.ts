@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, inject, it } from "vitest";
+import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
+import { TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
+import type { Slot } from "../../../shared/domain/bookings/slots";
+import { AppError } from "../../../shared/domain/errors";
+import { testTables } from "../sync/harness";
+
+const ms = (iso: string): number => Date.parse(iso);
+const slot = (start: string, end: string): Slot => ({
+  key: new Date(ms(start)).toISOString(),
+  start: ms(start),
+  end: ms(end),
+});
+const ROOM_A = "room-a@contoso.example";
+const ROOM_B = "room-b@contoso.example";
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("TableBookingStore against Azurite", () => {
+  it("of 16 concurrent requests for one slot exactly one wins; the others get 409 naming the time", async () => {
+    const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
+    const wanted = slot("2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z");
+    const results = await Promise.allSettled(
+      Array.from({ length: 16 }, () => store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [wanted] }])),
+    );
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason as AppError] : []));
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(15);
+    for (const e of lost) {
+      expect(e.code).toBe("conflict");
+      expect(e.extra.extensions).toEqual({
+        roomId: ROOM_A,
+        conflictStart: "2026-12-02T09:00:00.000Z",
+        conflictEnd: "2026-12-02T10:00:00.000Z",
+      });
+    }
+    const held = await store.roomSlots(ROOM_A, ms("2026-12-02T00:00:00Z"), ms("2026-12-03T00:00:00Z"));
+    expect(held).toHaveLength(1);
+    expect(await store.roomVersion(ROOM_A)).toBe(1);
+  });
+
+  it("adjacent slots do not conflict; an edit moves a booking's slot; a release frees it", async () => {
+    const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
+    const a = randomUUID();
+    const b = randomUUID();
+    await store.reserve(a, [
+      { roomId: ROOM_A, slots: [slot("2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z")] },
+    ]);
+    await store.reserve(b, [
+      { roomId: ROOM_A, slots: [slot("2026-12-02T10:00:00Z", "2026-12-02T11:00:00Z")] },
+    ]);
+    // a moves over midnight into the next day; its old slot is gone.
+    await store.reserve(a, [
+      { roomId: ROOM_A, slots: [slot("2026-12-02T23:00:00Z", "2026-12-03T01:00:00Z")] },
+    ]);
+    const day = await store.roomSlots(ROOM_A, ms("2026-12-02T00:00:00Z"), ms("2026-12-04T00:00:00Z"));
+    expect(day.map((s) => [s.bookingId, new Date(s.start).toISOString()])).toEqual([
+      [b, "2026-12-02T10:00:00.000Z"],
+      [a, "2026-12-02T23:00:00.000Z"],
+    ]);
+    await store.reserve(a, [{ roomId: ROOM_A, slots: [] }]);
+    const after = await store.roomSlots(ROOM_A, ms("2026-12-02T00:00:00Z"), ms("2026-12-04T00:00:00Z"));
+    expect(after.map((s) => s.bookingId)).toEqual([b]);
+    expect(await store.roomVersion(ROOM_A)).toBe(4);
+  });
+
+  it("multi-room is all or nothing: a conflict in the second room releases the first", async () => {
+    const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
+    const blocker = randomUUID();
+    const s = slot("2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z");
+    await store.reserve(blocker, [{ roomId: ROOM_B, slots: [s] }]);
+    const e = await failure(
+      store.reserve(randomUUID(), [
+        { roomId: ROOM_A, slots: [s] },
+        { roomId: ROOM_B, slots: [s] },
+      ]),
+    );
+    expect(e.code).toBe("conflict");
+    expect(e.extra.extensions?.roomId).toBe(ROOM_B);
+    expect(await store.roomSlots(ROOM_A, s.start, s.end)).toEqual([]);
+  });
+
+  it("a long series spans several transactions and is found again day by day", async () => {
+    const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
+    const start = ms("2026-12-01T09:00:00Z");
+    const slots: Slot[] = Array.from({ length: 250 }, (_, i) => {
+      const t = start + i * 86_400_000;
+      return { key: new Date(t).toISOString(), start: t, end: t + 1_800_000 };
+    });
+    const id = randomUUID();
+    await store.reserve(id, [{ roomId: ROOM_A, slots }]);
+    const all = await store.roomSlots(ROOM_A, start, start + 260 * 86_400_000);
+    expect(all).toHaveLength(250);
+    const late = slots[200] as Slot;
+    const e = await failure(store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [late] }]));
+    expect(e.extra.extensions?.conflictStart).toBe(new Date(late.start).toISOString());
+    await store.reserve(id, [{ roomId: ROOM_A, slots: [] }]);
+    expect(await store.roomSlots(ROOM_A, start, start + 260 * 86_400_000)).toEqual([]);
+  });
+});
+
+describe("TablePolicyStore against Azurite", () => {
+  it("a room's own policy wins over its shared policy; rooms move between shared policies", async () => {
+    const store = new TablePolicyStore(testTables(inject("tablesConnectionString")));
+    const now = new Date("2026-12-01T00:00:00Z");
+    expect((await store.forRoom(ROOM_A)).id).toBe("default");
+    await store.putShared(
+      "p1",
+      policyRulesSchema.parse({ name: "Floor 1", maxDurationMinutes: 60 }),
+      [ROOM_A, ROOM_B],
+      now,
+    );
+    expect((await store.forRoom(ROOM_A)).maxDurationMinutes).toBe(60);
+    await store.putShared("p2", policyRulesSchema.parse({ name: "Board" }), [ROOM_B], now);
+    expect((await store.forRoom(ROOM_B)).id).toBe("p2");
+    expect((await store.shared("p1"))?.roomIds).toEqual([ROOM_A]);
+    await store.putRoomPolicy(ROOM_A, policyRulesSchema.parse({ name: "Own", allowRecurring: false }), now);
+    const own = await store.forRoom(ROOM_A);
+    expect([own.id, own.allowRecurring]).toEqual([`room:${ROOM_A}`, false]);
+    expect((await store.listShared()).map((p) => p.id)).toEqual(["p2", "p1"]);
+  });
+});
