@@ -3,14 +3,13 @@ import type { z } from "zod";
 import type { DeadLetterStore } from "../../shared/app/ports/dead-letter-store";
 import type { QueueName, WorkQueue } from "../../shared/app/ports/work-queue";
 import { getServices } from "../../shared/composition";
+import { backoffDelay, type Backoff } from "../../shared/domain/backoff";
 import { isAppError } from "../../shared/domain/errors";
 import type { ServiceBusFunctionDefinition } from "./definition";
 
-export interface RetryPolicy {
+export interface RetryPolicy extends Backoff {
   /** Attempts in all, the first included, before the work is dead-lettered. */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -35,7 +34,8 @@ export interface QueueDependencies {
  * - a message that does not parse is dead-lettered as `invalid-message`;
  * - a permanent failure (an `AppError` that is not retryable) is dead-lettered with its code and detail;
  * - a transient failure is re-enqueued with exponential backoff and jitter, and dead-lettered as
- *   `retries-exhausted` after the last attempt;
+ *   `retries-exhausted` after the last attempt, unless it is a dependency outage
+ *   (`dependency-unavailable`), which is rescheduled for as long as it lasts;
  * - if recording or re-enqueueing itself fails, the handler throws, the host abandons the message and
  *   Service Bus redelivers it (and dead-letters it after the queue's max delivery count).
  * Handlers must be idempotent per message id: a message can arrive more than once.
@@ -80,11 +80,14 @@ export function handleQueue<S extends z.ZodType>(
         await deadLetter(error.code, error.detail);
         return;
       }
-      if (work.attempt >= policy.maxAttempts) {
+      // A dependency outage (storage, Microsoft 365) is waited out, never dead-lettered: past the
+      // attempt budget the work is rescheduled at the longest delay until the dependency is back.
+      const outage = isAppError(error) && error.code === "dependency-unavailable";
+      if (work.attempt >= policy.maxAttempts && !outage) {
         await deadLetter("retries-exhausted", `Gave up after ${work.attempt} attempts.`);
         return;
       }
-      const delay = backoff(policy, work.attempt, random);
+      const delay = backoffDelay(policy, work.attempt, random);
       context.warn(
         `attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`,
       );
@@ -96,12 +99,6 @@ export function handleQueue<S extends z.ZodType>(
       });
     }
   };
-}
-
-/** Exponential backoff with full jitter in the upper half: base·2^(n-1), capped. */
-export function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /** The message id and attempt number from the Service Bus trigger metadata. */
