@@ -1,15 +1,11 @@
+import { escapeHtml } from "../shared/domain/html";
+
 /** A link on the local start page; `detail` is evaluated at each page view (live counts). */
 export interface StackLink {
   readonly label: string;
   readonly url?: string;
   readonly detail?: () => string;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 
 /** The page at `/` of `npm start`: what runs on the local stack and where. */
 export function renderStartPage(links: readonly StackLink[]): { contentType: string; body: string } {

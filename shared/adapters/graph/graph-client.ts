@@ -11,7 +11,7 @@ import {
 import type { GraphPage } from "../../app/ports/m365-gateways";
 import { backoffDelay } from "../../domain/backoff";
 import type { ErrorCode } from "../../domain/errors";
-import { GraphCallError } from "../../domain/integration/graph-call-error";
+import { GraphCallError, isDeltaExpired } from "../../domain/integration/graph-call-error";
 import { KeyedSemaphore, Semaphore } from "./limiter";
 
 /** What one Graph call outcome looks like to an observer (logs carry these, never payloads). */
@@ -222,7 +222,7 @@ export function translate(error: unknown): GraphCallError {
     const graphCode = error.code ?? undefined;
     const requestId = error.requestId ?? error.headers?.get("request-id") ?? undefined;
     const retryable = status === 429 || status === 503 || status === 504 || status === 502 || status === 500;
-    const deltaExpired = status === 410 || graphCode?.toLowerCase() === "syncstatenotfound";
+    const deltaExpired = isDeltaExpired(status, graphCode);
     const code: ErrorCode = deltaExpired
       ? "precondition-failed"
       : retryable
