@@ -1,7 +1,6 @@
 import { escapeHtml as escape } from "../../shared/domain/html";
 import type { SinkMessage } from "./store";
 
-
 const address = (a: { email: string; name?: string }): string =>
   a.name === undefined ? a.email : `${a.name} <${a.email}>`;
 

@@ -197,8 +197,7 @@ export class GraphClient {
       const seconds = Number(header);
       ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
     }
-    if (ms === undefined || !Number.isFinite(ms))
-      ms = backoffDelay(GRAPH_BACKOFF, attempt, Math.random);
+    if (ms === undefined || !Number.isFinite(ms)) ms = backoffDelay(GRAPH_BACKOFF, attempt, Math.random);
     ms = Math.max(0, ms);
     return ms > this.maxRetryAfterMs ? undefined : ms;
   }

@@ -18,7 +18,8 @@ export function storageStatus(error: unknown): number | undefined {
 function isTransportFailure(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === "string" && (transientNetworkCodes.has(code) || code === "REQUEST_SEND_ERROR")) return true;
+  if (typeof code === "string" && (transientNetworkCodes.has(code) || code === "REQUEST_SEND_ERROR"))
+    return true;
   return name === "RestError" && typeof message === "string" && /socket hang up/i.test(message);
 }
 
@@ -40,11 +41,18 @@ export function storageError(error: unknown): unknown {
       cause: error,
     });
   }
-  if ((status !== undefined && (status >= 500 || status === 408 || status === 429)) || isTransportFailure(error)) {
-    return new AppError("dependency-unavailable", "ONES storage is unavailable right now; try again shortly.", {
-      retryable: true,
-      cause: error,
-    });
+  if (
+    (status !== undefined && (status >= 500 || status === 408 || status === 429)) ||
+    isTransportFailure(error)
+  ) {
+    return new AppError(
+      "dependency-unavailable",
+      "ONES storage is unavailable right now; try again shortly.",
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
   }
   return error;
 }
@@ -75,7 +83,8 @@ function guard<T extends object>(target: T): T {
             throw storageError(error);
           });
         }
-        if (typeof result === "object" && result !== null && Symbol.asyncIterator in result) return guard(result);
+        if (typeof result === "object" && result !== null && Symbol.asyncIterator in result)
+          return guard(result);
         return result;
       };
     },

@@ -17,7 +17,6 @@ interface DeadLetterEntity {
   body: string;
 }
 
-
 /** Dead letters in table `deadletters`: one partition per queue, row key = message id. */
 export class TableDeadLetterStore implements DeadLetterStore {
   constructor(private readonly tables: TableService) {}

@@ -15,7 +15,6 @@ interface SentEntity {
   providerMessageId?: string;
 }
 
-
 /**
  * Sent mail ids in table `mailsent`. Row key = message id; partition = the first two hex digits of its
  * hash, spreading a burst over 256 partitions. A row is `sending` (a claim, with its time) or `sent`.

@@ -42,7 +42,6 @@ interface TokenCacheEntity {
   [chunk: `c${number}`]: string | undefined;
 }
 
-
 export class TableUserTokenStore implements UserTokenStore {
   constructor(
     private readonly tables: TableService,
