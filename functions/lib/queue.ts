@@ -34,10 +34,12 @@ export interface QueueDependencies {
  * - a message that does not parse is dead-lettered as `invalid-message`;
  * - a permanent failure (an `AppError` that is not retryable) is dead-lettered with its code and detail;
  * - a transient failure is re-enqueued with exponential backoff and jitter, and dead-lettered as
- *   `retries-exhausted` after the last attempt, unless it is a dependency outage
- *   (`dependency-unavailable`), which is rescheduled for as long as it lasts;
- * - if recording or re-enqueueing itself fails, the handler throws, the host abandons the message and
- *   Service Bus redelivers it (and dead-letters it after the queue's max delivery count).
+ *   `retries-exhausted` after the last attempt;
+ * - when the dead letter cannot be recorded because storage is unavailable (an outage takes the
+ *   dead-letter store with it), the work is rescheduled instead, so an outage is waited out on the
+ *   queue and never ends in Service Bus's own dead-letter queue;
+ * - if re-enqueueing itself fails, the handler throws, the host abandons the message and Service Bus
+ *   redelivers it (and dead-letters it after the queue's max delivery count).
  * Handlers must be idempotent per message id: a message can arrive more than once.
  */
 export function handleQueue<S extends z.ZodType>(
@@ -53,17 +55,32 @@ export function handleQueue<S extends z.ZodType>(
   return async (raw, context) => {
     const { workQueue, deadLetters, now } = dependencies();
     const work = workItemOf(context);
-    const deadLetter = (reason: string, description: string): Promise<void> => {
-      context.warn(`dead-lettering message ${work.messageId}: ${reason}`);
-      return deadLetters.record({
-        queue,
-        messageId: work.messageId,
-        reason,
-        description,
-        attempts: work.attempt,
-        failedAt: now(),
+    const retryLater = (why: string): Promise<void> => {
+      const delay = backoffDelay(policy, work.attempt, random);
+      context.warn(`${why}; retrying message ${work.messageId} in ${Math.round(delay / 1000)} s`);
+      return workQueue.enqueue(queue, {
+        id: work.messageId,
         body: raw,
+        attempt: work.attempt + 1,
+        notBefore: new Date(now().getTime() + delay),
       });
+    };
+    const deadLetter = async (reason: string, description: string): Promise<void> => {
+      context.warn(`dead-lettering message ${work.messageId}: ${reason}`);
+      try {
+        await deadLetters.record({
+          queue,
+          messageId: work.messageId,
+          reason,
+          description,
+          attempts: work.attempt,
+          failedAt: now(),
+          body: raw,
+        });
+      } catch (error) {
+        if (!(isAppError(error) && error.code === "dependency-unavailable")) throw error;
+        await retryLater(`dead letter of attempt ${work.attempt} not recorded (storage unavailable)`);
+      }
     };
 
     const parsed = schema.safeParse(raw);
@@ -80,23 +97,11 @@ export function handleQueue<S extends z.ZodType>(
         await deadLetter(error.code, error.detail);
         return;
       }
-      // A dependency outage (storage, Microsoft 365) is waited out, never dead-lettered: past the
-      // attempt budget the work is rescheduled at the longest delay until the dependency is back.
-      const outage = isAppError(error) && error.code === "dependency-unavailable";
-      if (work.attempt >= policy.maxAttempts && !outage) {
+      if (work.attempt >= policy.maxAttempts) {
         await deadLetter("retries-exhausted", `Gave up after ${work.attempt} attempts.`);
         return;
       }
-      const delay = backoffDelay(policy, work.attempt, random);
-      context.warn(
-        `attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`,
-      );
-      await workQueue.enqueue(queue, {
-        id: work.messageId,
-        body: raw,
-        attempt: work.attempt + 1,
-        notBefore: new Date(now().getTime() + delay),
-      });
+      await retryLater(`attempt ${work.attempt} failed`);
     }
   };
 }

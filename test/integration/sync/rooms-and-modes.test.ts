@@ -57,7 +57,7 @@ describe("rooms sync, room import and mode gating", () => {
     expect((await h.store.rooms.room("room-hq-102@contoso.example"))?.capacity).toBe(7);
     const gone = await h.store.rooms.room("room-hq-103@contoso.example");
     expect(gone?.active).toBe(false);
-    expect(gone?.deactivatedAt).toBeDefined();
+    expect(gone?.deactivatedAt).toBe(h.clock.toISOString());
     expect(flagged).toEqual(["room-hq-103@contoso.example"]);
     expect(await countRows(h.tables, "rooms")).toBe(24);
   });
