@@ -38,7 +38,7 @@ export async function startAzurite(
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  await waitForLine(child, `successfully started on 127.0.0.1:${port}`, options.timeoutMs ?? 20_000);
+  await waitForLine(child, `successfully started on 127.0.0.1:${port}`, options.timeoutMs ?? 60_000);
   const connectionString =
     `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
     `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
