@@ -14,11 +14,12 @@ export interface RunningAzurite {
 }
 
 /**
- * Starts Azurite's Table service in memory on a free loopback port, as a single child process that
- * `stop()` ends (spawned with plain node, so no npx wrapper is left behind).
+ * Starts Azurite's Table service on a free loopback port (or `port`), as a single child process that
+ * `stop()` ends (spawned with plain node, so no npx wrapper is left behind). Data lives in memory, or
+ * in the folder `location` when given, so that an Azurite started again there finds it (outage tests).
  */
 export async function startAzurite(
-  options: { port?: number; timeoutMs?: number } = {},
+  options: { port?: number; timeoutMs?: number; location?: string } = {},
 ): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
   const require = createRequire(__filename);
@@ -31,13 +32,13 @@ export async function startAzurite(
       "127.0.0.1",
       "--tablePort",
       String(port),
-      "--inMemoryPersistence",
+      ...(options.location === undefined ? ["--inMemoryPersistence"] : ["--location", options.location]),
       "--skipApiVersionCheck",
       "--disableTelemetry",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  await waitForLine(child, `successfully started on 127.0.0.1:${port}`, options.timeoutMs ?? 20_000);
+  await waitForLine(child, `successfully started on 127.0.0.1:${port}`, options.timeoutMs ?? 60_000);
   const connectionString =
     `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
     `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;

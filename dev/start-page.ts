@@ -1,4 +1,5 @@
 import { TableServiceClient, TableClient } from "@azure/data-tables";
+import { escapeHtml } from "../shared/domain/html";
 
 /** A link on the local start page; `detail` is evaluated at each page view (live counts). */
 export interface StackLink {
@@ -6,12 +7,6 @@ export interface StackLink {
   readonly url?: string;
   readonly detail?: () => string;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 
 export interface PageContent {
   readonly contentType: string;

@@ -1,10 +1,5 @@
+import { escapeHtml as escape } from "../../shared/domain/html";
 import type { SinkMessage } from "./store";
-
-const escape = (v: string): string =>
-  v.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 
 const address = (a: { email: string; name?: string }): string =>
   a.name === undefined ? a.email : `${a.name} <${a.email}>`;

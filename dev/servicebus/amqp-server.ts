@@ -115,7 +115,11 @@ export class AmqpBroker {
   private server: Server | undefined;
   private port = 0;
 
-  constructor(queues: QueueOptions[]) {
+  /** `now` is the clock of every queue (lock expiry, scheduled enqueue); tests may drive their own. */
+  constructor(
+    queues: QueueOptions[],
+    private readonly now: () => number = Date.now,
+  ) {
     for (const q of queues) this.createQueue(q);
     this.container = create_container({
       id: "ones-local-servicebus",
@@ -139,7 +143,15 @@ export class AmqpBroker {
     if (options.name.length === 0 || options.name.includes("$"))
       throw new Error(`invalid queue name "${options.name}"`);
     if (this.queues.has(key)) throw new Error(`queue "${options.name}" already exists`);
-    this.queues.set(key, new ServiceBusQueue(options.name, options, true));
+    this.queues.set(key, new ServiceBusQueue(options.name, options, true, this.now));
+  }
+
+  /** Applies what is due at the clock's current time in every queue and dead-letter queue. */
+  tick(): void {
+    for (const queue of this.queues.values()) {
+      queue.tick();
+      queue.deadLetterQueue?.tick();
+    }
   }
 
   queueStats(): Record<string, QueueStats> {

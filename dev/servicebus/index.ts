@@ -43,6 +43,11 @@ export interface RunningServiceBus {
   createQueue(q: QueueOptions): void;
   /** How many `$management` requests of each operation (e.g. `com.microsoft:update-disposition`) were answered. */
   managementOperations(): Record<string, number>;
+  /**
+   * Applies what is due now by the broker's clock: expired locks, scheduled messages. The broker does
+   * this by itself on timers; a test that drives `now` calls it after moving its clock.
+   */
+  tick(): void;
   /** Closes all client connections and the listener, and clears every timer. */
   stop(): Promise<void>;
 }
@@ -50,8 +55,10 @@ export interface RunningServiceBus {
 export async function startServiceBus(options: {
   port?: number;
   queues: QueueOptions[];
+  /** The broker's clock in ms (lock expiry, scheduled enqueue); the wall clock unless a test drives it. */
+  now?: () => number;
 }): Promise<RunningServiceBus> {
-  const broker = new AmqpBroker(options.queues);
+  const broker = new AmqpBroker(options.queues, options.now);
   // Port 0 lets the kernel pick a free port at bind time, which cannot race like probing first would.
   const port = await broker.listen(options.port ?? 0);
   let stopped: Promise<void> | undefined;
@@ -63,6 +70,7 @@ export async function startServiceBus(options: {
     stats: () => broker.queueStats(),
     createQueue: (q) => broker.createQueue(q),
     managementOperations: () => ({ ...broker.operations }),
+    tick: () => broker.tick(),
     stop: () => {
       stopped ??= broker.close();
       return stopped;

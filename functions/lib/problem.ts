@@ -18,6 +18,9 @@ const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   "request-timeout": { status: 408, title: "Request timeout" },
 };
 
+/** Seconds a client should wait before retrying after a dependency outage (503). */
+export const RETRY_AFTER_SECONDS = 5;
+
 export interface ProblemDetails {
   readonly type: string;
   readonly title: string;
@@ -28,7 +31,10 @@ export interface ProblemDetails {
   readonly errors?: readonly FieldError[];
 }
 
-/** `application/problem+json` (RFC 9457) for an error, with the invocation id as correlation id. */
+/**
+ * `application/problem+json` (RFC 9457) for an error, with the invocation id as correlation id. A 503
+ * (a dependency is unavailable: retryable) carries `Retry-After`.
+ */
 export function problemResponse(
   error: unknown,
   correlationId: string,
@@ -56,7 +62,12 @@ export function problemResponse(
   };
   return {
     status,
-    headers: { "content-type": "application/problem+json", "x-correlation-id": correlationId, ...headers },
+    headers: {
+      "content-type": "application/problem+json",
+      "x-correlation-id": correlationId,
+      ...(status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
+      ...headers,
+    },
     body: JSON.stringify(body),
   };
 }

@@ -3,14 +3,13 @@ import type { z } from "zod";
 import type { DeadLetterStore } from "../../shared/app/ports/dead-letter-store";
 import type { QueueName, WorkQueue } from "../../shared/app/ports/work-queue";
 import { queueWork } from "../../shared/composition/dead-letters";
+import { backoffDelay, type Backoff } from "../../shared/domain/backoff";
 import { isAppError } from "../../shared/domain/errors";
 import type { ServiceBusFunctionDefinition } from "./definition";
 
-export interface RetryPolicy {
+export interface RetryPolicy extends Backoff {
   /** Attempts in all, the first included, before the work is dead-lettered. */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -36,8 +35,11 @@ export interface QueueDependencies {
  * - a permanent failure (an `AppError` that is not retryable) is dead-lettered with its code and detail;
  * - a transient failure is re-enqueued with exponential backoff and jitter, and dead-lettered as
  *   `retries-exhausted` after the last attempt;
- * - if recording or re-enqueueing itself fails, the handler throws, the host abandons the message and
- *   Service Bus redelivers it (and dead-letters it after the queue's max delivery count).
+ * - when the dead letter cannot be recorded because storage is unavailable (an outage takes the
+ *   dead-letter store with it), the work is rescheduled instead, so an outage is waited out on the
+ *   queue and never ends in Service Bus's own dead-letter queue;
+ * - if re-enqueueing itself fails, the handler throws, the host abandons the message and Service Bus
+ *   redelivers it (and dead-letters it after the queue's max delivery count).
  * Handlers must be idempotent per message id: a message can arrive more than once.
  */
 export function handleQueue<S extends z.ZodType>(
@@ -53,17 +55,32 @@ export function handleQueue<S extends z.ZodType>(
   return async (raw, context) => {
     const { workQueue, deadLetters, now } = dependencies();
     const work = workItemOf(context);
-    const deadLetter = (reason: string, description: string): Promise<void> => {
-      context.warn(`dead-lettering message ${work.messageId}: ${reason}`);
-      return deadLetters.record({
-        queue,
-        messageId: work.messageId,
-        reason,
-        description,
-        attempts: work.attempt,
-        failedAt: now(),
+    const retryLater = (why: string): Promise<void> => {
+      const delay = backoffDelay(policy, work.attempt, random);
+      context.warn(`${why}; retrying message ${work.messageId} in ${Math.round(delay / 1000)} s`);
+      return workQueue.enqueue(queue, {
+        id: work.messageId,
         body: raw,
+        attempt: work.attempt + 1,
+        notBefore: new Date(now().getTime() + delay),
       });
+    };
+    const deadLetter = async (reason: string, description: string): Promise<void> => {
+      context.warn(`dead-lettering message ${work.messageId}: ${reason}`);
+      try {
+        await deadLetters.record({
+          queue,
+          messageId: work.messageId,
+          reason,
+          description,
+          attempts: work.attempt,
+          failedAt: now(),
+          body: raw,
+        });
+      } catch (error) {
+        if (!(isAppError(error) && error.code === "dependency-unavailable")) throw error;
+        await retryLater(`dead letter of attempt ${work.attempt} not recorded (storage unavailable)`);
+      }
     };
 
     const parsed = schema.safeParse(raw);
@@ -84,24 +101,9 @@ export function handleQueue<S extends z.ZodType>(
         await deadLetter("retries-exhausted", `Gave up after ${work.attempt} attempts.`);
         return;
       }
-      const delay = backoff(policy, work.attempt, random);
-      context.warn(
-        `attempt ${work.attempt} of message ${work.messageId} failed; retrying in ${Math.round(delay / 1000)} s`,
-      );
-      await workQueue.enqueue(queue, {
-        id: work.messageId,
-        body: raw,
-        attempt: work.attempt + 1,
-        notBefore: new Date(now().getTime() + delay),
-      });
+      await retryLater(`attempt ${work.attempt} failed`);
     }
   };
-}
-
-/** Exponential backoff with full jitter in the upper half: base·2^(n-1), capped. */
-export function backoff(policy: RetryPolicy, attempt: number, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /** The message id and attempt number from the Service Bus trigger metadata. */

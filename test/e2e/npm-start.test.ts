@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../dev/lib/ports";
+import { eventually } from "../support/eventually";
 
 /**
  * The quick start as a user runs it: `npm start` serves /api/health and the start page, and Ctrl-C
@@ -37,13 +38,14 @@ describe("npm start", () => {
       child.once("exit", (code, signal) => resolve(signal ?? `code ${code}`)),
     );
 
-    const started = Date.now();
     let health: Response | undefined;
-    while (Date.now() - started < 30_000) {
-      health = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-      if (health !== undefined) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await eventually(
+      async () => {
+        health = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+        return health !== undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, explain: () => output.slice(-2000) },
+    ).catch(() => undefined);
     try {
       expect(health?.status, output).toBe(200);
       const report = (await health?.json()) as { dependencies: Record<string, { status: string }> };
@@ -57,14 +59,17 @@ describe("npm start", () => {
       const azuritePort = /Azurite Table service\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       process.kill(-(child.pid ?? 0), "SIGINT");
       expect(["SIGINT", "code 0"]).toContain(await exited);
-      expect(azuritePort).toBeDefined();
+      expect(azuritePort).toMatch(/^\d+$/);
       // The app may still be closing its services when npm has exited: give it a bounded while.
       const leftovers = (): number[] => [
         ...processesMentioning(`--tablePort ${azuritePort}`),
         ...processesMentioning("dev/start.ts"),
       ];
-      for (let i = 0; i < 50 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 200));
-      expect(leftovers()).toEqual([]);
+      await eventually(() => leftovers().length === 0, {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        explain: () => `left running: ${leftovers().join(", ")}`,
+      });
       expect(output).toContain("stopping the local stack");
     }
     await expect(fetch(`http://127.0.0.1:${port}/api/health`)).rejects.toThrow();

@@ -21,8 +21,11 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function setup(queues: QueueOptions[]): Promise<{ bus: RunningServiceBus; client: ServiceBusClient }> {
-  const bus = await startServiceBus({ queues });
+async function setup(
+  queues: QueueOptions[],
+  now?: () => number,
+): Promise<{ bus: RunningServiceBus; client: ServiceBusClient }> {
+  const bus = await startServiceBus({ queues, ...(now === undefined ? {} : { now }) });
   cleanups.push(() => bus.stop());
   const client = new ServiceBusClient(bus.connectionString, {
     retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
@@ -68,22 +71,36 @@ async function sendAndReceiveThree(client: ServiceBusClient): Promise<{
 /** Message bodies are typed `any` by the SDK; read them as unknown. */
 const bodies = (messages: ServiceBusReceivedMessage[]): unknown[] => messages.map((m): unknown => m.body);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The broker's clock, moved by the test: lock expiry and scheduled enqueue happen when the test says,
+ * however slowly a busy machine runs. Starts at the wall clock so times the SDK sees look real.
+ */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let current = Date.now();
+  return {
+    now: () => current,
+    advance: (ms) => {
+      current += ms;
+    },
+  };
+}
 
 async function expectServiceBusError(promise: Promise<unknown>, code: string): Promise<void> {
   const error: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error, `expected ServiceBusError ${code}`).toBeDefined();
-  expect(isServiceBusError(error) ? error.code : String(error)).toBe(code);
+  expect(isServiceBusError(error) ? error.code : String(error), `expected ServiceBusError ${code}`).toBe(
+    code,
+  );
 }
 
 describe("local Service Bus broker with the real SDK", () => {
   it("round-trips single, array and batch sends with their properties", async () => {
-    const { bus, client } = await setup([{ name: "jobs", lockDurationMs: 5_000 }]);
+    const clock = manualClock();
+    const { bus, client } = await setup([{ name: "jobs", lockDurationMs: 5_000 }], clock.now);
     const sender = client.createSender("jobs");
-    const before = Date.now();
+    const sentAt = clock.now();
 
     await sender.sendMessages({
       body: { roomId: "r-1", attendees: [1, 2] },
@@ -134,11 +151,8 @@ describe("local Service Bus broker with the real SDK", () => {
     for (const m of messages) {
       expect(m.deliveryCount).toBe(0);
       expect(m.lockToken).toMatch(GUID);
-      expect(m.enqueuedTimeUtc?.getTime()).toBeGreaterThanOrEqual(before - 5);
-      expect(m.enqueuedTimeUtc?.getTime()).toBeLessThanOrEqual(Date.now());
-      const lockSpan = (m.lockedUntilUtc?.getTime() ?? 0) - Date.now();
-      expect(lockSpan).toBeGreaterThan(3_000);
-      expect(lockSpan).toBeLessThanOrEqual(5_000);
+      expect(m.enqueuedTimeUtc?.getTime()).toBe(sentAt);
+      expect(m.lockedUntilUtc?.getTime()).toBe(sentAt + 5_000);
     }
     expect(new Set(messages.map((m) => m.lockToken)).size).toBe(5);
     for (const m of messages) await receiver.completeMessage(m);
@@ -280,16 +294,25 @@ describe("local Service Bus broker with the real SDK", () => {
   });
 
   it("makes a message available again when its lock expires, and dead-letters after the last expiry", async () => {
-    const { bus, client } = await setup([{ name: "slow", lockDurationMs: 300, maxDeliveryCount: 2 }]);
+    const clock = manualClock();
+    const lock = 30_000;
+    const { bus, client } = await setup(
+      [{ name: "slow", lockDurationMs: lock, maxDeliveryCount: 2 }],
+      clock.now,
+    );
     await client.createSender("slow").sendMessages({ body: "work", messageId: "w-1" });
-    // The SDK renews locks automatically (for receiveMessages too); with locks under a second it
-    // would renew in a tight loop, so switch that off to let the lock run out.
+    // No automatic renewal: the lock must run out when the clock says so.
     const receiver = client.createReceiver("slow", { maxAutoLockRenewalDurationInMs: 0 });
 
     const [first] = await receive(receiver, 1);
     expect(first?.deliveryCount).toBe(0);
-    expect(bus.stats().slow?.locked).toBe(1);
-    await eventually(() => bus.stats().slow?.active === 1, { timeoutMs: 1_000, intervalMs: 20 });
+    expect(first?.lockedUntilUtc?.getTime()).toBe(clock.now() + lock);
+    clock.advance(lock - 1);
+    bus.tick();
+    expect(bus.stats().slow).toEqual({ active: 0, locked: 1, scheduled: 0, deadLettered: 0 });
+    clock.advance(1);
+    bus.tick();
+    expect(bus.stats().slow).toEqual({ active: 1, locked: 0, scheduled: 0, deadLettered: 0 });
 
     const [second] = await receive(receiver, 1);
     expect(second?.messageId).toBe("w-1");
@@ -302,28 +325,31 @@ describe("local Service Bus broker with the real SDK", () => {
     );
 
     // Second expiry reaches maxDeliveryCount (2): dead-lettered by the broker.
-    await eventually(() => bus.stats().slow?.deadLettered === 1, { timeoutMs: 1_000, intervalMs: 20 });
+    clock.advance(lock);
+    bus.tick();
     expect(bus.stats().slow).toEqual({ active: 0, locked: 0, scheduled: 0, deadLettered: 1 });
     const [dead] = await receive(client.createReceiver("slow", { subQueueType: "deadLetter" }), 1);
     expect(dead?.deadLetterReason).toBe("MaxDeliveryCountExceeded");
   });
 
   it("renews a lock through $management", async () => {
-    const { bus, client } = await setup([{ name: "slow", lockDurationMs: 500 }]);
+    const clock = manualClock();
+    const lock = 30_000;
+    const { bus, client } = await setup([{ name: "slow", lockDurationMs: lock }], clock.now);
     await client.createSender("slow").sendMessages({ body: "long job" });
     const receiver = client.createReceiver("slow", { maxAutoLockRenewalDurationInMs: 0 });
-    // Open the `$management` link up front so the renewal below is not slowed by link setup.
-    expect(await receiver.peekMessages(1)).toHaveLength(1);
     const [message] = await receive(receiver, 1);
     if (message === undefined) throw new Error("no message");
     const firstLockedUntil = message.lockedUntilUtc?.getTime() ?? 0;
+    expect(firstLockedUntil).toBe(clock.now() + lock);
 
-    await sleep(300);
+    clock.advance(20_000);
     const renewed = await receiver.renewMessageLock(message);
-    expect(renewed.getTime()).toBeGreaterThan(firstLockedUntil + 250);
+    expect(renewed.getTime()).toBe(firstLockedUntil + 20_000);
     expect(message.lockedUntilUtc?.getTime()).toBe(renewed.getTime());
     expect(bus.managementOperations()["com.microsoft:renew-lock"]).toBe(1);
-    await sleep(300); // past the original lock, within the renewed one
+    clock.advance(20_000); // past the original lock, within the renewed one
+    bus.tick();
     expect(bus.stats().slow?.locked).toBe(1);
     await receiver.completeMessage(message);
     expect(bus.stats().slow).toEqual({ active: 0, locked: 0, scheduled: 0, deadLettered: 0 });
@@ -360,10 +386,10 @@ describe("local Service Bus broker with the real SDK", () => {
   });
 
   it("enqueues scheduled messages at their time and cancels them on request", async () => {
-    const { bus, client } = await setup([{ name: "timers" }]);
+    const clock = manualClock();
+    const { bus, client } = await setup([{ name: "timers" }], clock.now);
     const sender = client.createSender("timers");
-    // Far enough ahead that a loaded machine still schedules all three before they are due.
-    const dueAt = Date.now() + 1_500;
+    const dueAt = clock.now() + 60_000;
     const [kept] = await sender.scheduleMessages({ body: "kept" }, new Date(dueAt));
     const [cancelled] = await sender.scheduleMessages({ body: "cancelled" }, new Date(dueAt));
     // A message sent with scheduledEnqueueTimeUtc is scheduled the same way.
@@ -376,15 +402,19 @@ describe("local Service Bus broker with the real SDK", () => {
     expect(bus.stats().timers?.scheduled).toBe(2);
 
     const receiver = client.createReceiver("timers");
-    expect(await receiver.receiveMessages(2, { maxWaitTimeInMs: 150 })).toHaveLength(0);
-    const received = await receive(receiver, 2, 4_000);
-    expect(Date.now()).toBeGreaterThanOrEqual(dueAt - 5);
+    clock.advance(60_000 - 1);
+    bus.tick();
+    expect(bus.stats().timers).toEqual({ active: 0, locked: 0, scheduled: 2, deadLettered: 0 });
+    clock.advance(1);
+    bus.tick();
+    expect(bus.stats().timers).toEqual({ active: 2, locked: 0, scheduled: 0, deadLettered: 0 });
+    const received = await receive(receiver, 2);
     expect(bodies(received).map(String).sort()).toEqual(["kept", "via send"]);
     for (const m of received) {
-      expect(m.enqueuedTimeUtc?.getTime()).toBeGreaterThanOrEqual(dueAt - 5);
+      expect(m.enqueuedTimeUtc?.getTime()).toBe(dueAt);
       expect(m.scheduledEnqueueTimeUtc?.getTime()).toBe(dueAt);
     }
-    expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toHaveLength(0);
+    expect(bus.stats().timers).toEqual({ active: 0, locked: 2, scheduled: 0, deadLettered: 0 });
     expect(bus.managementOperations()["com.microsoft:cancel-scheduled-message"]).toBe(1);
   });
 

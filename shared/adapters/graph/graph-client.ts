@@ -1,12 +1,17 @@
 import {
   Client,
   GraphError,
+  MiddlewareFactory,
   RetryHandlerOptions,
   type AuthenticationProvider,
+  type Context,
+  type Middleware,
+  type MiddlewareOptions,
 } from "@microsoft/microsoft-graph-client";
 import type { GraphPage } from "../../app/ports/m365-gateways";
+import { backoffDelay } from "../../domain/backoff";
 import type { ErrorCode } from "../../domain/errors";
-import { GraphCallError } from "../../domain/integration/graph-call-error";
+import { GraphCallError, isDeltaExpired } from "../../domain/integration/graph-call-error";
 import { KeyedSemaphore, Semaphore } from "./limiter";
 
 /** What one Graph call outcome looks like to an observer (logs carry these, never payloads). */
@@ -54,6 +59,30 @@ interface CollectionBody<T> {
 
 const GRAPH_HOSTS = new Set(["graph.microsoft.com", "microsoftgraph.chinacloudapi.cn"]);
 
+/** Where one request's final HTTP status is recorded (a per-request middleware option). */
+class CallStatus implements MiddlewareOptions {
+  status: number | undefined;
+}
+
+/** Records the status of the response each request got into the request's `CallStatus`. */
+class StatusRecorder implements Middleware {
+  private next: Middleware | undefined;
+
+  async execute(context: Context): Promise<void> {
+    if (this.next === undefined) throw new Error("the status recorder must not end the middleware chain");
+    await this.next.execute(context);
+    const holder = context.middlewareControl?.getMiddlewareOptions(CallStatus) as CallStatus | undefined;
+    if (holder !== undefined && context.response !== undefined) holder.status = context.response.status;
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** Backoff when Graph asks for a retry without saying how long to wait. */
+const GRAPH_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
+
 /**
  * A thin client over `@microsoft/microsoft-graph-client`: base URL per cloud, bounded concurrency
  * (globally and per mailbox), Retry-After honoured for as long as Graph asks (the SDK's own retry is
@@ -73,10 +102,13 @@ export class GraphClient {
     const base = options.baseUrl.replace(/\/+$/, "");
     const host = new URL(base).hostname;
     const authProvider: AuthenticationProvider = { getAccessToken: () => options.token() };
+    // The default chain with a status recorder just before the network call, after redirects.
+    const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+    middleware.splice(middleware.length - 1, 0, new StatusRecorder());
     this.client = Client.initWithMiddleware({
       baseUrl: `${base}/`,
       defaultVersion: "v1.0",
-      authProvider,
+      middleware,
       // Hosts other than Graph's own (the simulator) must be named, or no token is sent to them.
       ...(GRAPH_HOSTS.has(host) ? {} : { customHosts: new Set([host]) }),
     });
@@ -136,9 +168,10 @@ export class GraphClient {
       const release = await this.global.acquire();
       let wait: number;
       try {
+        const status = new CallStatus();
         const request = this.client
           .api(pathOrLink)
-          .middlewareOptions([new RetryHandlerOptions(0, 0)])
+          .middlewareOptions([new RetryHandlerOptions(0, 0), status])
           .headers(options.headers ?? {});
         const result = (
           method === "GET"
@@ -149,7 +182,7 @@ export class GraphClient {
                 ? await request.patch(body)
                 : await request.delete()
         ) as T;
-        this.options.onCall?.({ method, status: 200, attempt });
+        this.options.onCall?.({ method, status: status.status ?? 0, attempt });
         return result;
       } catch (error) {
         const failure = translate(error);
@@ -180,8 +213,7 @@ export class GraphClient {
       const seconds = Number(header);
       ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
     }
-    if (ms === undefined || !Number.isFinite(ms))
-      ms = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+    if (ms === undefined || !Number.isFinite(ms)) ms = backoffDelay(GRAPH_BACKOFF, attempt, Math.random);
     ms = Math.max(0, ms);
     return ms > this.maxRetryAfterMs ? undefined : ms;
   }
@@ -205,7 +237,7 @@ export function translate(error: unknown): GraphCallError {
     const graphCode = error.code ?? undefined;
     const requestId = error.requestId ?? error.headers?.get("request-id") ?? undefined;
     const retryable = status === 429 || status === 503 || status === 504 || status === 502 || status === 500;
-    const deltaExpired = status === 410 || graphCode?.toLowerCase() === "syncstatenotfound";
+    const deltaExpired = isDeltaExpired(status, graphCode);
     const code: ErrorCode = deltaExpired
       ? "precondition-failed"
       : retryable

@@ -2,7 +2,7 @@ import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
 import type { MailSender, OutgoingMail, SentMail } from "../../app/ports/mail-sender";
 import { AppError } from "../../domain/errors";
-import { transientNetworkCodes } from "./network-errors";
+import { transientNetworkCodes } from "../network-errors";
 
 export interface SendGridOptions {
   readonly apiKey: string;

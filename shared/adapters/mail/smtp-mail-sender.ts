@@ -2,7 +2,7 @@ import { createTransport, type Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { MailSender, OutgoingMail, SentMail } from "../../app/ports/mail-sender";
 import { AppError } from "../../domain/errors";
-import { transientNetworkCodes } from "./network-errors";
+import { transientNetworkCodes } from "../network-errors";
 
 export interface SmtpOptions {
   readonly host: string;

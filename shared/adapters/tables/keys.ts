@@ -1,4 +1,5 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { storageStatus } from "./storage-errors";
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what table keys may not hold
 const UNSAFE_KEY_CHARS = /[/\\#?\u0000-\u001f\u007f-\u009f]/g;
@@ -16,12 +17,6 @@ export const MAX_TRANSACTION = 100;
 
 const MAX_OPEN_PARTITIONS = 1_000;
 
-const statusOf = (error: unknown): number | undefined => {
-  if (typeof error !== "object" || error === null) return undefined;
-  const e = error as { statusCode?: number; response?: { status?: number } };
-  return e.statusCode ?? e.response?.status;
-};
-
 /**
  * Deletes every entity of `table` that matches `filter` (build it with the `odata` tag), in
  * entity-group transactions of at most 100 deletes per partition. Rows that vanish meanwhile are
@@ -38,13 +33,13 @@ export async function deleteWhere(table: TableClient, filter: string): Promise<n
       deleted += actions.length;
     } catch (error) {
       // One row already gone fails the whole transaction: delete the rest one by one.
-      if (statusOf(error) !== 404) throw error;
+      if (storageStatus(error) !== 404) throw error;
       for (const rowKey of rowKeys) {
         try {
           await table.deleteEntity(partitionKey, rowKey);
           deleted++;
         } catch (inner) {
-          if (statusOf(inner) !== 404) throw inner;
+          if (storageStatus(inner) !== 404) throw inner;
         }
       }
     }

@@ -1,6 +1,7 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import type { SyncWrite, SyncWriter } from "../../app/ports/sync-store";
 import { AppError } from "../../domain/errors";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /** Where one write lands: a logical table, a partition and a row, and the transaction action. */
@@ -132,7 +133,7 @@ export class TableBatchWriter implements SyncWriter {
       await client.submitTransaction(actions);
     } catch (error) {
       // A delete of a row that is already gone fails the whole transaction: redo it one by one.
-      if (!actions.some((a) => a[0] === "delete") || statusOf(error) !== 404) throw error;
+      if (!actions.some((a) => a[0] === "delete") || storageStatus(error) !== 404) throw error;
       await this.oneByOne(client, actions);
     }
     this.counters.entities += actions.length;
@@ -145,7 +146,7 @@ export class TableBatchWriter implements SyncWriter {
       try {
         await client.submitTransaction([action]);
       } catch (error) {
-        if (!(action[0] === "delete" && statusOf(error) === 404)) throw error;
+        if (!(action[0] === "delete" && storageStatus(error) === 404)) throw error;
       }
     }
   }
@@ -171,12 +172,6 @@ export class TableBatchWriter implements SyncWriter {
       cause: this.failure,
     });
   }
-}
-
-export function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const e = error as { statusCode?: number; response?: { status?: number } };
-  return e.statusCode ?? e.response?.status;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -11,7 +11,7 @@ import { overlaps, utcDaysBetween, utcDaysOf, type Slot } from "../../domain/boo
 import { AppError } from "../../domain/errors";
 import { MAX_TRANSACTION, safeKey } from "./keys";
 import { packJson, unpackJson } from "./packed-json";
-import { statusOf } from "./table-batch-writer";
+import { storageStatus as statusOf } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**

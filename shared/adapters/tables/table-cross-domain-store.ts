@@ -3,6 +3,7 @@ import type {
   CrossDomainStore,
   DomainRepresentative,
 } from "../../app/ports/cross-domain-store";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 import { settingsPartition, settingsRows, settingsTable } from "./table-settings-rows";
 
@@ -23,7 +24,7 @@ export class TableCrossDomainStore implements CrossDomainStore {
       const row = await table.getEntity<CrossDomainEntity>(settingsPartition, settingsRows.crossDomain);
       return { representatives: parse(row.representatives) };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return { representatives: [] };
+      if (storageStatus(error) === 404) return { representatives: [] };
       throw error;
     }
   }

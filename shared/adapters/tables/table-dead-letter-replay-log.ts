@@ -2,6 +2,7 @@ import { odata } from "@azure/data-tables";
 import type { DeadLetterReplayLog } from "../../app/ports/dead-letter-replay-log";
 import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
 import { deleteWhere, safeKey } from "./keys";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 interface ReplayEntity {
@@ -27,7 +28,7 @@ export class TableDeadLetterReplayLog implements DeadLetterReplayLog, ExpiredRow
     try {
       return new Date((await table.getEntity<ReplayEntity>(PARTITION, safeKey(id))).replayedAt);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

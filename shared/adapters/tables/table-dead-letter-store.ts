@@ -2,6 +2,7 @@ import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { DeadLetter, DeadLetterPage, DeadLetterStore } from "../../app/ports/dead-letter-store";
 import type { QueueName } from "../../app/ports/work-queue";
 import { safeKey } from "./keys";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 interface DeadLetterEntity {
@@ -15,8 +16,6 @@ interface DeadLetterEntity {
   failedAt: Date;
   body: string;
 }
-
-const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 /** Dead letters in table `deadletters`: one partition per queue, row key = message id. */
 export class TableDeadLetterStore implements DeadLetterStore {
@@ -70,7 +69,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
     try {
       return fromEntity(await table.getEntity<DeadLetterEntity>(queue, safeKey(messageId)));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -78,7 +77,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
   async remove(queue: QueueName, messageId: string): Promise<void> {
     const table = await this.tables.table("deadletters");
     await table.deleteEntity(queue, safeKey(messageId)).catch((error: unknown) => {
-      if (statusOf(error) !== 404) throw error;
+      if (storageStatus(error) !== 404) throw error;
     });
   }
 
@@ -88,8 +87,8 @@ export class TableDeadLetterStore implements DeadLetterStore {
       await table.deleteEntity(letter.queue, safeKey(letter.messageId), { etag: letter.version ?? "*" });
       return "removed";
     } catch (error) {
-      if (statusOf(error) === 404) return "gone";
-      if (statusOf(error) === 412) return "changed";
+      if (storageStatus(error) === 404) return "gone";
+      if (storageStatus(error) === 412) return "changed";
       throw error;
     }
   }

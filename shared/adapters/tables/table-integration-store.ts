@@ -2,6 +2,7 @@ import type { IntegrationSettings, IntegrationStore } from "../../app/ports/inte
 import type { SecretBox } from "../../app/ports/secret-box";
 import type { Cloud } from "../../domain/integration/cloud";
 import { isIntegrationMode } from "../../domain/integration/modes";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 import { settingsPartition, settingsRows, settingsTable } from "./table-settings-rows";
 
@@ -142,7 +143,7 @@ export class TableIntegrationStore implements IntegrationStore {
     try {
       return await table.getEntity<IntegrationEntity>(settingsPartition, settingsRows.integration);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

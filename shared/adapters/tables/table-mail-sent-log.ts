@@ -3,6 +3,7 @@ import { odata } from "@azure/data-tables";
 import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
 import type { MailClaim, MailSentLog } from "../../app/ports/mail-sent-log";
 import { deleteWhere, safeKey } from "./keys";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 interface SentEntity {
@@ -13,8 +14,6 @@ interface SentEntity {
   sentAt?: Date;
   providerMessageId?: string;
 }
-
-const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 /**
  * Sent mail ids in table `mailsent`. Row key = message id; partition = the first two hex digits of its
@@ -32,14 +31,14 @@ export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
       const created = await table.createEntity<SentEntity>({ ...keys, state: "sending", claimedAt: at });
       return { state: "claimed", token: created.etag ?? "*" };
     } catch (error) {
-      if (statusOf(error) !== 409) throw error;
+      if (storageStatus(error) !== 409) throw error;
     }
     let existing;
     try {
       existing = await table.getEntity<SentEntity>(keys.partitionKey, keys.rowKey);
     } catch (error) {
       // Released between our insert and read: let the caller retry rather than race again.
-      if (statusOf(error) === 404) return { state: "busy" };
+      if (storageStatus(error) === 404) return { state: "busy" };
       throw error;
     }
     if (existing.state === "sent") return { state: "sent" };
@@ -52,7 +51,7 @@ export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
       );
       return { state: "claimed", token: taken.etag ?? "*" };
     } catch (error) {
-      if (statusOf(error) === 412) return { state: "busy" };
+      if (storageStatus(error) === 412) return { state: "busy" };
       throw error;
     }
   }
@@ -76,7 +75,7 @@ export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
       await table.deleteEntity(keys.partitionKey, keys.rowKey, { etag: token });
     } catch (error) {
       // Gone, or taken over by another delivery since: either way it is no longer ours.
-      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+      if (storageStatus(error) !== 404 && storageStatus(error) !== 412) throw error;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { MailSettings, MailSettingsStore } from "../../app/ports/mail-settings-store";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 import { settingsPartition, settingsRows, settingsTable } from "./table-settings-rows";
 
@@ -19,7 +20,7 @@ export class TableMailSettingsStore implements MailSettingsStore {
       const senderAddress = typeof row.senderAddress === "string" ? row.senderAddress.trim() : "";
       return senderAddress === "" ? {} : { senderAddress };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return {};
+      if (storageStatus(error) === 404) return {};
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import type { MailWarningLog } from "../../app/ports/mail-warning-log";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /** One-off warnings in table `mailwarnings`: partition = series, row = step. */
@@ -11,7 +12,7 @@ export class TableMailWarningLog implements MailWarningLog {
       await table.getEntity(safeKey(series), safeKey(step));
       return true;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      if (storageStatus(error) === 404) return false;
       throw error;
     }
   }

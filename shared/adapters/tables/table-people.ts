@@ -4,7 +4,8 @@ import type { Group, Membership } from "../../domain/people/group";
 import type { Person, PersonStatus } from "../../domain/people/person";
 import { bucketOf } from "../../domain/sync/content-hash";
 import { defined } from "./table-rooms";
-import { safeKey, statusOf, unsafeKey, type RoutedWrite } from "./table-batch-writer";
+import { safeKey, unsafeKey, type RoutedWrite } from "./table-batch-writer";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**
@@ -176,7 +177,7 @@ export class TablePeopleStore implements PeopleStore {
         try {
           out.set(id, await read(id));
         } catch (error) {
-          if (statusOf(error) !== 404) throw error;
+          if (storageStatus(error) !== 404) throw error;
         }
       }
     };

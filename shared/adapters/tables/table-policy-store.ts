@@ -8,7 +8,7 @@ import {
 } from "../../domain/bookings/policy";
 import { safeKey } from "./keys";
 import { packJson, unpackJson } from "./packed-json";
-import { statusOf } from "./table-batch-writer";
+import { storageStatus as statusOf } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**

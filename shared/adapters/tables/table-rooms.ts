@@ -1,7 +1,8 @@
 import type { TableEntityResult } from "@azure/data-tables";
 import type { RoomStore } from "../../app/ports/sync-store";
 import type { Room, RoomList, TimeZoneSource } from "../../domain/rooms/room";
-import { safeKey, statusOf, type RoutedWrite } from "./table-batch-writer";
+import { safeKey, type RoutedWrite } from "./table-batch-writer";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**
@@ -142,7 +143,7 @@ export class TableRoomStore implements RoomStore {
     try {
       return roomFromRow(await client.getEntity<Record<string, unknown>>(ROOM_PK, safeKey(id.toLowerCase())));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { DependencyProbe } from "../../app/ports/dependency-probe";
 import { azureCredential } from "../identity/credential";
+import { guardTable } from "./storage-errors";
 
 /** Pipeline policies added to every client (tests count requests with one). */
 export interface TableServiceOptions {
@@ -14,7 +15,8 @@ export type TableConnection =
 
 /**
  * Opens tables by logical name (`bookings`) under the deployment's prefix (`onesbookings`), creating
- * each table once per worker on first use. One `TableClient` per table is kept for the worker's life.
+ * each table once per worker on first use. One `TableClient` per table is kept for the worker's life;
+ * its failures reach adapters already mapped to the app's error codes (see storage-errors.ts).
  */
 export class TableService {
   private readonly created = new Map<string, Promise<void>>();
@@ -56,7 +58,7 @@ export class TableService {
     const name = `${this.prefix}${logicalName}`;
     let client = this.clients.get(name);
     if (client === undefined) {
-      client = this.open(name);
+      client = guardTable(this.open(name));
       this.clients.set(name, client);
     }
     let creation = this.created.get(name);

@@ -4,6 +4,7 @@ import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
 import type { Session, SessionStore, SignInRequestStore } from "../../app/ports/session-store";
 import type { Principal } from "../../domain/auth/principal";
 import { deleteWhere } from "./keys";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /** Rows are keyed by a hash of the id, so reading the table does not give anyone a usable cookie. */
@@ -12,7 +13,7 @@ function hashed(id: string): string {
 }
 
 function notFound(error: unknown): boolean {
-  const status = (error as { statusCode?: number }).statusCode;
+  const status = storageStatus(error);
   return status === 404 || status === 412;
 }
 

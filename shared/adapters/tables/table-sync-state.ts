@@ -7,7 +7,8 @@ import type {
   SyncStatus,
 } from "../../app/ports/sync-state-store";
 import type { SyncKind } from "../../domain/sync/sync-kinds";
-import { safeKey, statusOf } from "./table-batch-writer";
+import { safeKey } from "./table-batch-writer";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**
@@ -71,7 +72,7 @@ export class TableSyncStateStore implements SyncStateStore {
       return { acquired: true };
     } catch (error) {
       // Someone else created or took it between our read and our write.
-      const status = statusOf(error);
+      const status = storageStatus(error);
       if (status === 409 || status === 412) {
         const winner = await this.get<LeaseRow>(kind, "lease");
         return { acquired: false, holder: winner?.owner ?? "unknown" };
@@ -91,7 +92,7 @@ export class TableSyncStateStore implements SyncStateStore {
       });
       return true;
     } catch (error) {
-      if (statusOf(error) === 412) return false;
+      if (storageStatus(error) === 412) return false;
       throw error;
     }
   }
@@ -103,7 +104,7 @@ export class TableSyncStateStore implements SyncStateStore {
     try {
       await client.deleteEntity(kind, "lease", { etag: current.etag });
     } catch (error) {
-      const status = statusOf(error);
+      const status = storageStatus(error);
       if (status !== 404 && status !== 412) throw error;
     }
   }
@@ -138,7 +139,7 @@ export class TableSyncStateStore implements SyncStateStore {
         return { created: true, request };
       } catch (error) {
         // Another request was recorded between our read and write: read again and join it.
-        const status = statusOf(error);
+        const status = storageStatus(error);
         if (status !== 409 && status !== 412) throw error;
       }
     }
@@ -161,7 +162,7 @@ export class TableSyncStateStore implements SyncStateStore {
       return taken;
     } catch (error) {
       // Replaced or closed meanwhile: the newer request waits for its own run.
-      const status = statusOf(error);
+      const status = storageStatus(error);
       if (status === 404 || status === 412) return undefined;
       throw error;
     }
@@ -174,7 +175,7 @@ export class TableSyncStateStore implements SyncStateStore {
     try {
       await client.deleteEntity(kind, "request", { etag: current.etag });
     } catch (error) {
-      const status = statusOf(error);
+      const status = storageStatus(error);
       if (status !== 404 && status !== 412) throw error;
     }
   }
@@ -193,7 +194,7 @@ export class TableSyncStateStore implements SyncStateStore {
     try {
       return await client.getEntity<T>(kind, rowKey);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

@@ -7,6 +7,7 @@ import type {
   UserTokenStore,
 } from "../../app/ports/user-token-store";
 import type { SignInFailure, SignInLapse } from "../../domain/auth/sign-in-lapse";
+import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /**
@@ -40,8 +41,6 @@ interface TokenCacheEntity {
   notified?: boolean;
   [chunk: `c${number}`]: string | undefined;
 }
-
-const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 export class TableUserTokenStore implements UserTokenStore {
   constructor(
@@ -160,7 +159,7 @@ export class TableUserTokenStore implements UserTokenStore {
     try {
       return await table.getEntity<TokenCacheEntity>(userId, ROW);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -171,7 +170,7 @@ export class TableUserTokenStore implements UserTokenStore {
       await write();
       return true;
     } catch (error) {
-      const status = statusOf(error);
+      const status = storageStatus(error);
       if (status === 412 || status === 404) return false;
       throw error;
     }

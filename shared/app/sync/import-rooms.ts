@@ -1,8 +1,7 @@
 import { AppError } from "../../domain/errors";
 import { requireCapability } from "../../domain/integration/capabilities";
-import { mailboxId, roomHash, slug, type Room } from "../../domain/rooms/room";
-import type { RoomImportLine, RoomImportProblem } from "../../domain/rooms/room-import";
-import { toIanaZone } from "../../domain/rooms/time-zones";
+import { mailboxId, roomHash } from "../../domain/rooms/room";
+import { importedRoom, type RoomImportLine, type RoomImportProblem } from "../../domain/rooms/room-import";
 import type { GraphTokenProvider } from "../ports/graph-token-provider";
 import type { IntegrationStore } from "../ports/integration-store";
 import type { RoomCalendarCheck, RoomCalendarProbe } from "../ports/m365-gateways";
@@ -137,46 +136,6 @@ async function firstReachable(
       last = check;
   }
   return last;
-}
-
-function importedRoom(
-  line: RoomImportLine,
-  calendarOwner: string | undefined,
-  previous: Room | undefined,
-  buildingZones: ReadonlyMap<string, string>,
-  defaultZone: string,
-): Room {
-  const buildingName = line.building ?? previous?.buildingName ?? "Unassigned";
-  const buildingId = slug(buildingName);
-  const floorLabel = line.floor ?? previous?.floorLabel ?? null;
-  const zone = toIanaZone(line.timeZone);
-  const timeZone =
-    zone !== undefined
-      ? { timeZone: zone, timeZoneSource: "admin" as const }
-      : previous?.timeZoneSource === "admin"
-        ? { timeZone: previous.timeZone, timeZoneSource: "admin" as const }
-        : buildingZones.has(buildingId)
-          ? { timeZone: buildingZones.get(buildingId) as string, timeZoneSource: "building" as const }
-          : { timeZone: defaultZone, timeZoneSource: "default" as const };
-  return {
-    id: mailboxId(line.email),
-    email: line.email.trim(),
-    displayName: line.displayName ?? previous?.displayName ?? calendarOwner ?? line.email.trim(),
-    capacity: line.capacity ?? previous?.capacity ?? null,
-    buildingId,
-    buildingName,
-    floorId: floorLabel === null ? null : `${buildingId}:${slug(floorLabel)}`,
-    floorLabel,
-    floorNumber: floorLabel !== null && /^-?\d+$/.test(floorLabel) ? Number(floorLabel) : null,
-    wheelchairAccessible: previous?.wheelchairAccessible ?? false,
-    bookable: true,
-    tags: previous?.tags ?? [],
-    devices: previous?.devices ?? [],
-    roomListIds: previous?.roomListIds ?? [],
-    ...timeZone,
-    source: "import",
-    active: true,
-  };
 }
 
 const problemText: Record<RoomImportProblem["reason"], string> = {

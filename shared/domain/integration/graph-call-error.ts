@@ -17,10 +17,18 @@ export class GraphCallError extends AppError {
     this.name = "GraphCallError";
   }
 
-  /** A delta or skip token Graph no longer knows (410 Gone, or 400 `syncStateNotFound`): resync in full. */
+  /** A delta or skip token Graph no longer knows: resync in full. */
   get deltaExpired(): boolean {
-    return this.status === 410 || this.graphCode?.toLowerCase() === "syncstatenotfound";
+    return isDeltaExpired(this.status, this.graphCode);
   }
+}
+
+/**
+ * The one rule for "Graph no longer knows this delta or skip token" (410 Gone, or the error code
+ * `syncStateNotFound`), for every sync path: the answer is a full resync.
+ */
+export function isDeltaExpired(status: number, graphCode: string | undefined): boolean {
+  return status === 410 || graphCode?.toLowerCase() === "syncstatenotfound";
 }
 
 export function isGraphCallError(error: unknown): error is GraphCallError {

@@ -1,4 +1,5 @@
-import { escapeHtml, headerText, oneLine } from "./text";
+import { escapeHtml } from "../html";
+import { headerText, oneLine } from "./text";
 
 /**
  * What a template says, as plain values. The layout is the only place that writes markup: it escapes

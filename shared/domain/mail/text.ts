@@ -4,20 +4,6 @@
  * a header or a fake line to a message.
  */
 
-const htmlEscapes: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "`": "&#96;",
-};
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => htmlEscapes[c] ?? c);
-}
-
 /**
  * One line of plain text: control characters (CR, LF, tab, NUL, the C1 range, line and paragraph
  * separators) become spaces, runs of white space collapse, and the ends are trimmed.

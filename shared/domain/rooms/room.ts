@@ -117,7 +117,12 @@ export function deriveFloor(
 ): { id: string | null; label: string | null; number: number | null } {
   const number = typeof place.floorNumber === "number" ? place.floorNumber : null;
   const label = nonEmpty(place.floorLabel) ?? (number === null ? null : String(number));
-  return { id: label === null ? null : `${buildingId}:${slug(label)}`, label, number };
+  return { id: floorIdOf(buildingId, label), label, number };
+}
+
+/** A floor's id: its building's id and the slug of its label (`hq:2`), or none without a label. */
+export function floorIdOf(buildingId: string, label: string | null): string | null {
+  return label === null ? null : `${buildingId}:${slug(label)}`;
 }
 
 export function resolveTimeZone(

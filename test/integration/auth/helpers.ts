@@ -9,6 +9,7 @@ import { functionCatalog } from "../../../functions/catalog";
 import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
 import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
+import { eventually } from "../../support/eventually";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 
 /**
@@ -27,7 +28,7 @@ export interface AuthStack {
   stop(): Promise<void>;
 }
 
-export async function startAuthStack(): Promise<AuthStack> {
+export async function startAuthStack(options: { tablesConnectionString?: string } = {}): Promise<AuthStack> {
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
   const host = await startHost({
     functions: functionCatalog.filter((f) => f.kind === "http"),
@@ -38,7 +39,7 @@ export async function startAuthStack(): Promise<AuthStack> {
   });
   const prefix = `auth${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   Object.assign(process.env, {
-    TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+    TABLES_CONNECTION_STRING: options.tablesConnectionString ?? inject("tablesConnectionString"),
     TABLE_PREFIX: prefix,
     SERVICEBUS:
       "Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
@@ -173,12 +174,13 @@ export async function runDirectorySync(stack: AuthStack, adminJar: CookieJar): P
     headers: { cookie: adminJar.header(), origin: stack.host.baseUrl },
   });
   if (response.status !== 200 && response.status !== 202) throw new Error(`sync answered ${response.status}`);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const now = await status();
-    if (now?.state === "succeeded" && now.finishedAt !== before) return;
-    if (now?.state === "failed" || Date.now() > deadline)
-      throw new Error(`directory sync ended ${now?.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last: { state: string; finishedAt?: string } | undefined;
+  await eventually(
+    async () => {
+      last = await status();
+      if (last?.state === "failed") throw new Error("directory sync failed");
+      return last?.state === "succeeded" && last.finishedAt !== before;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, explain: () => `directory sync is ${last?.state ?? "unknown"}` },
+  );
 }

@@ -91,7 +91,8 @@ describe("sign-in", () => {
     const first = jar.cookies.get("ones_session");
     await signIn(stack, jar, user.upn);
     const second = jar.cookies.get("ones_session");
-    expect(second).toBeDefined();
+    expect(first).toMatch(/^[^\s;]{16,}$/);
+    expect(second).toMatch(/^[^\s;]{16,}$/);
     expect(second).not.toBe(first);
     // The earlier session is gone, even for someone who kept its cookie.
     expect((await get(api("/api/me"), undefined, { cookie: `ones_session=${first}` })).status).toBe(401);

@@ -26,8 +26,10 @@ export interface AdminStack {
   call(jar: CookieJar, method: string, path: string, body?: unknown): Promise<Response>;
 }
 
-export async function startAdminStack(): Promise<AdminStack> {
-  const stack = await startAuthStack();
+export async function startAdminStack(
+  options: { tablesConnectionString?: string } = {},
+): Promise<AdminStack> {
+  const stack = await startAuthStack(options);
   const store = stack.sim.control.store;
   const group = [...store.groups.values()].find((g) => g.data.displayName === "Facilities");
   if (group === undefined) throw new Error("the demo tenant has no Facilities group");

@@ -5,6 +5,7 @@ import { syncRun } from "../../../functions/sync-run";
 import { queueSettings } from "../../../shared/app/ports/work-queue";
 import { resetServices } from "../../../shared/composition";
 import { resetSettings } from "../../../shared/config";
+import { eventually } from "../../support/eventually";
 import type { AdminStack } from "./helpers";
 
 /**
@@ -45,11 +46,14 @@ export async function syncSettled<T extends { kind: string; state: string }>(
   jar: Parameters<AdminStack["call"]>[0],
   kind: string,
 ): Promise<{ kinds: T[] }> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const report = (await (await s.call(jar, "GET", "/api/admin/sync")).json()) as { kinds: T[] };
-    const state = report.kinds.find((k) => k.kind === kind)?.state;
-    if (state === "succeeded" || state === "failed" || Date.now() > end) return report;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let report: { kinds: T[] } = { kinds: [] };
+  await eventually(
+    async () => {
+      report = (await (await s.call(jar, "GET", "/api/admin/sync")).json()) as { kinds: T[] };
+      const state = report.kinds.find((k) => k.kind === kind)?.state;
+      return state === "succeeded" || state === "failed";
+    },
+    { timeoutMs: 30_000, intervalMs: 100, explain: () => `${kind} sync: ${JSON.stringify(report.kinds)}` },
+  );
+  return report;
 }

@@ -63,7 +63,7 @@ describe.each(Object.keys(senders))("%s adapter against the mail sink", (name) =
     for (const [i, t] of kinds.entries()) {
       const rendered = renderMail(t, ctx);
       const m = got.find((x) => x.headers["x-ones-message-id"] === `tpl-${i}`);
-      expect(m, t.kind).toBeDefined();
+      expect(m?.headers["x-ones-message-id"], t.kind).toBe(`tpl-${i}`);
       expect(m!.from).toEqual(from);
       expect(m!.to).toEqual([to]);
       expect(m!.subject).toBe(rendered.subject);

@@ -13,6 +13,7 @@ import { TableMailSettingsStore } from "../../../shared/adapters/tables/table-ma
 import { sendMail } from "../../../shared/app/send-mail";
 import { resetServices } from "../../../shared/composition";
 import { examples } from "../../unit/mail/fixtures";
+import { eventually } from "../../support/eventually";
 import { testTables, useMailServices } from "./harness";
 
 /**
@@ -20,6 +21,7 @@ import { testTables, useMailServices } from "./harness";
  * broker, the `mail-send` consumer on the local host, Azurite for the sent log and dead letters, the
  * SMTP sink. Real time, with a short retry policy.
  */
+const isEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 let sink: RunningMailSink;
 let bus: RunningServiceBus;
 let host: RunningHost;
@@ -62,14 +64,6 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-async function settle(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("mail through the local broker and host", () => {
   it("delivers each mail once though it is enqueued twice and the server refuses the first connections", async () => {
     sink.faults.failTemporarily("smtp", { count: 5 });
@@ -83,11 +77,17 @@ describe("mail through the local broker and host", () => {
       ids.push(...(await sendMail({ workQueue }, request)));
       await sendMail({ workQueue }, request); // a producer retry: same message id
     }
-    await settle(
+    // Settled: nothing left to deliver, scheduled for a retry or held by the consumer, so no late
+    // duplicate can still arrive.
+    await eventually(
       () =>
-        sink.messages().length >= 20 && bus.stats().mail?.active === 0 && bus.stats().mail?.scheduled === 0,
+        sink.messages().length >= 20 &&
+        isEqual(bus.stats().mail, { active: 0, locked: 0, scheduled: 0, deadLettered: 0 }),
+      {
+        timeoutMs: 25_000,
+        explain: () => `${sink.messages().length} sent, queue ${JSON.stringify(bus.stats().mail)}`,
+      },
     );
-    await new Promise((r) => setTimeout(r, 500));
     const received = sink.messages().map((m) => m.headers["x-ones-message-id"]);
     expect(received.sort()).toEqual([...ids].sort());
     expect(await deadLetters.list({ queue: "mail" })).toEqual([]);

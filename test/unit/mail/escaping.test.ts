@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, headerText, oneLine } from "../../../shared/domain/mail/text";
+import { escapeHtml } from "../../../shared/domain/html";
+import { headerText, oneLine } from "../../../shared/domain/mail/text";
 import { safeUrl } from "../../../shared/domain/mail/layout";
 import { renderMail, type MailTemplate } from "../../../shared/domain/mail/templates";
 import { hostileExamples, hostileStrings, now } from "./fixtures";
