@@ -42,12 +42,17 @@ describe("function registration", () => {
     expect(registered.map((f) => f.name)).toEqual(["scratch-http", "scratch-queue", "scratch-timer"]);
     expect(
       bindingDifferences(registered, {
-        "scratch-http": { type: "httpTrigger", route: "health", methods: ["GET"], authLevel: "anonymous" },
+        "scratch-http": {
+          type: "httpTrigger",
+          route: "api/health",
+          methods: ["GET"],
+          authLevel: "anonymous",
+        },
         "scratch-queue": { type: "serviceBusTrigger", queueName: "mail", connection: "SERVICEBUS" },
         "scratch-timer": { type: "timerTrigger", schedule: "0 */15 * * * *" },
       }),
     ).toEqual([
-      'scratch-http: route is "helth", expected "health"',
+      'scratch-http: route is "api/helth", expected "api/health"',
       'scratch-queue: queueName is "mails", expected "mail"',
       'scratch-timer: schedule is "0 */5 * * * *", expected "0 */15 * * * *"',
     ]);
