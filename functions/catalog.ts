@@ -26,6 +26,9 @@ import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
+import { webAdmin } from "./web-admin";
+import { webApp } from "./web-app";
+import { webAssets } from "./web-assets";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -56,4 +59,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminDeadLettersList,
   adminDeadLettersReplay,
   housekeeping,
+  webApp,
+  webAdmin,
+  webAssets,
 ];

@@ -120,4 +120,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
+  "web-app": { type: "httpTrigger", route: "app/{*path}", methods: ["GET"], authLevel: "anonymous" },
+  "web-admin": { type: "httpTrigger", route: "admin/{*path}", methods: ["GET"], authLevel: "anonymous" },
+  "web-assets": { type: "httpTrigger", route: "assets/{file}", methods: ["GET"], authLevel: "anonymous" },
 };
