@@ -1,6 +1,6 @@
 import { Body1, Button, Field, Input, makeStyles, Subtitle2, tokens } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api, ApiProblem } from "../api/client";
 import { fieldProblem } from "../ui/fields";
 import type { HealthReport, MailSettings, Representative } from "../api/types";
 import { useI18n } from "../i18n/I18n";
@@ -24,7 +24,15 @@ export function AdvancedPage() {
   const [sender, setSender] = useState("");
   const [mailProblem, setMailProblem] = useState<unknown>();
   const [mailSaved, setMailSaved] = useState(false);
-  const health = useLoad(() => api.get<HealthReport>("/api/health"));
+  // Health answers 503 with the same report when something is down: the mail entry is still there.
+  const health = useLoad(async () => {
+    try {
+      return await api.get<HealthReport>("/api/health");
+    } catch (e) {
+      if (e instanceof ApiProblem) return e.body as unknown as HealthReport;
+      throw e;
+    }
+  });
 
   useEffect(() => {
     api
@@ -32,7 +40,7 @@ export function AdvancedPage() {
       .then((r) => setReps(r.representatives), setRepsProblem);
     api
       .get<MailSettings>("/api/admin/settings/mail")
-      .then((m) => setSender(m.senderAddress ?? ""), setMailProblem);
+      .then((m) => setSender((typed) => (typed === "" ? (m.senderAddress ?? "") : typed)), setMailProblem);
   }, []);
 
   const saveReps = async (): Promise<void> => {
@@ -72,8 +80,14 @@ export function AdvancedPage() {
         <Subtitle2 as="h2" id="adv-cross" block>
           {t("advanced.crossDomain")}
         </Subtitle2>
-        <Body1 as="p">{t("advanced.crossDomainIntro")}</Body1>
-        {reps.length === 0 ? <Body1 as="p">{t("advanced.noRepresentatives")}</Body1> : null}
+        <Body1 as="p" block>
+          {t("advanced.crossDomainIntro")}
+        </Body1>
+        {reps.length === 0 ? (
+          <Body1 as="p" block>
+            {t("advanced.noRepresentatives")}
+          </Body1>
+        ) : null}
         {reps.map((r, i) => (
           <div className={styles.row} key={i} data-testid={`representative-${i}`}>
             <Field label={t("advanced.domain")} {...errorOf(repsProblem, `representatives.${i}.domain`)}>
@@ -120,12 +134,14 @@ export function AdvancedPage() {
         </p>
         <ProblemBar error={mailProblem} />
         {mailSaved ? <Done>{t("common.saved")}</Done> : null}
-        <Body1 as="p" data-testid="mail-channel">
+        <Body1 as="p" block data-testid="mail-channel">
           {mail === undefined
             ? t("advanced.channelUnknown")
             : t("advanced.channel", { status: mail.status, detail: mail.reason ?? "" })}
         </Body1>
-        <Body1 as="p">{t("advanced.channelHint")}</Body1>
+        <Body1 as="p" block>
+          {t("advanced.channelHint")}
+        </Body1>
       </section>
     </>
   );

@@ -47,7 +47,11 @@ export function IntegrationPage() {
     <>
       <PageTitle>{t("integration.title")}</PageTitle>
       <ProblemBar error={settings.error} />
-      {s?.configured === false ? <Body1 as="p">{t("integration.notConfigured")}</Body1> : null}
+      {s?.configured === false ? (
+        <Body1 as="p" block>
+          {t("integration.notConfigured")}
+        </Body1>
+      ) : null}
       <Table aria-label={t("integration.title")} size="small">
         <TableBody>
           {rows.map(([k, v]) => (

@@ -35,12 +35,14 @@ export function RoomImportPage() {
       <PageTitle>{t("import.title")}</PageTitle>
       <ProblemBar error={caps.error} />
       {importCap !== undefined && !importCap.available ? (
-        <Body1 as="p" data-testid="import-unavailable">
+        <Body1 as="p" block data-testid="import-unavailable">
           {t("import.notInMode", { mode: caps.value?.modeLabel ?? "", reason: importCap.reason ?? "" })}
         </Body1>
       ) : (
         <>
-          <Body1 as="p">{t("import.intro")}</Body1>
+          <Body1 as="p" block>
+            {t("import.intro")}
+          </Body1>
           <Field label={t("import.email")} {...fieldError("email")}>
             <Input type="email" value={email} onChange={(_, d) => setEmail(d.value)} />
           </Field>

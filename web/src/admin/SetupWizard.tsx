@@ -165,7 +165,9 @@ export function SetupWizard() {
   return (
     <>
       <PageTitle>{t("setup.title")}</PageTitle>
-      <Body1 as="p">{t("setup.intro")}</Body1>
+      <Body1 as="p" block>
+        {t("setup.intro")}
+      </Body1>
 
       <Step id="setup-mode" title={t("setup.step.mode")}>
         <RadioGroup
@@ -263,7 +265,7 @@ export function SetupWizard() {
       </Step>
 
       <Step id="setup-script" title={t("setup.step.script")}>
-        <Body1 as="p">
+        <Body1 as="p" block>
           {t(mode === "application-resource-only" ? "setup.scriptNeeded" : "setup.scriptOptional")}
         </Body1>
         <Button as="a" href="/api/admin/integration/exchange-script" download="ones-exchange-setup.ps1">
@@ -329,7 +331,9 @@ export function TestReport({ report }: { report: IntegrationTestReport }) {
       />
       {report.unavailable.length === 0 ? null : (
         <>
-          <Body1 as="p">{t("setup.unavailable")}</Body1>
+          <Body1 as="p" block>
+            {t("setup.unavailable")}
+          </Body1>
           <ul>
             {report.unavailable.map((u) => (
               <li key={u.capability}>{u.label}</li>
@@ -338,7 +342,7 @@ export function TestReport({ report }: { report: IntegrationTestReport }) {
         </>
       )}
       {report.warnings.map((w) => (
-        <Body1 as="p" key={w}>
+        <Body1 as="p" block key={w}>
           {w}
         </Body1>
       ))}

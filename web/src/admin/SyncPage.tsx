@@ -46,23 +46,28 @@ export function SyncPage() {
   const [problem, setProblem] = useState<unknown>();
   const [asked, setAsked] = useState<Partial<Record<SyncKind, boolean>>>({});
   const timer = useRef<number | undefined>(undefined);
+  /** Set while a "run now" is being asked: poll quickly until the run shows. */
+  const eager = useRef(false);
+  const pollNow = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     let live = true;
     const poll = async (): Promise<void> => {
+      window.clearTimeout(timer.current);
       let running = false;
       try {
         const next = await api.get<SyncStatusReport>("/api/admin/sync");
         if (!live) return;
         setReport(next);
-        setProblem(undefined);
         running = next.kinds.some((k) => k.state === "running");
       } catch (error) {
         if (live) setProblem(error);
       }
-      if (live)
-        timer.current = window.setTimeout(() => void poll(), running ? RUNNING_POLL_MS : IDLE_POLL_MS);
+      if (!live) return;
+      const delay = running || eager.current ? RUNNING_POLL_MS : IDLE_POLL_MS;
+      timer.current = window.setTimeout(() => void poll(), delay);
     };
+    pollNow.current = () => void poll();
     void poll();
     return () => {
       live = false;
@@ -73,13 +78,16 @@ export function SyncPage() {
   const runNow = async (kind: SyncKind): Promise<void> => {
     setAsked((a) => ({ ...a, [kind]: true }));
     setProblem(undefined);
+    eager.current = true;
+    pollNow.current();
     try {
       await api.post(`/api/admin/sync/${kind}`);
-      setReport(await api.get<SyncStatusReport>("/api/admin/sync"));
     } catch (error) {
       setProblem(error);
     } finally {
+      eager.current = false;
       setAsked((a) => ({ ...a, [kind]: false }));
+      pollNow.current();
     }
   };
 
@@ -164,7 +172,9 @@ function SyncCard({
       </dl>
       {k.unavailable.length === 0 ? null : (
         <>
-          <Body1 as="p">{t("sync.notInMode")}</Body1>
+          <Body1 as="p" block>
+            {t("sync.notInMode")}
+          </Body1>
           <ul>
             {k.unavailable.map((u) => (
               <li key={u.part}>
@@ -179,7 +189,9 @@ function SyncCard({
           {running || k.state === "running" ? t("sync.running") : t("sync.runNow")}
         </Button>
       ) : (
-        <Body1 as="p">{t("sync.unavailableInMode")}</Body1>
+        <Body1 as="p" block>
+          {t("sync.unavailableInMode")}
+        </Body1>
       )}
     </Card>
   );

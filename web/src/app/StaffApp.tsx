@@ -27,7 +27,7 @@ function NotInMode({ capability }: { capability: string }) {
   const c = cell(capability);
   if (c === undefined || c.available) return null;
   return (
-    <Body1 as="p" role="note" data-testid="not-in-mode">
+    <Body1 as="p" block role="note" data-testid="not-in-mode">
       {t("staff.notInMode", { mode: caps.value?.modeLabel ?? "", reason: c.reason ?? "" })}
     </Body1>
   );
@@ -116,7 +116,9 @@ function ApprovalsPage() {
     <>
       <PageTitle>{t("staff.approvals.title")}</PageTitle>
       <NotInMode capability="booking-approval" />
-      <Body1 as="p">{t("staff.approvals.none")}</Body1>
+      <Body1 as="p" block>
+        {t("staff.approvals.none")}
+      </Body1>
     </>
   );
 }
