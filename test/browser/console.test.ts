@@ -78,10 +78,11 @@ describe("the setup wizard", () => {
     async (mode) => {
       const page = await adminPage(mode, "/admin/setup");
       const before = await getServices().integrationStore.get();
-      withdraw(mode, lacking[mode]);
       await expect
-        .poll(() => page.getByTestId("redirect-uri").inputValue())
+        .poll(() => page.getByTestId("redirect-uri").inputValue(), { timeout: 20_000 })
         .toBe(`${s.stack.host.baseUrl}/api/auth/callback`);
+      // The app registration loses a permission while the admin has the wizard open.
+      withdraw(mode, lacking[mode]);
       // The four modes side by side, the saved one chosen.
       for (const m of integrationModes) expect(await page.getByTestId(`mode-${m}`).isVisible()).toBe(true);
       expect(await page.getByRole("radio", { name: modeName[mode] }).isChecked()).toBe(true);

@@ -32,7 +32,7 @@ import { Done, PageTitle, ProblemBar } from "../ui/Shell";
 const useStyles = makeStyles({
   modes: {
     display: "grid",
-    gridTemplateColumns: "repeat(auto-fit, minmax(220px, 1fr))",
+    gridTemplateColumns: "repeat(auto-fit, minmax(180px, 1fr))",
     gap: tokens.spacingHorizontalM,
   },
   chosen: { outline: `2px solid ${tokens.colorBrandStroke1}` },
