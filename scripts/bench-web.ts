@@ -1,5 +1,6 @@
 import os from "node:os";
 import { chromium, type BrowserContext } from "playwright-core";
+import { memoryLogger } from "../dev/host/logger";
 import { startLocalStack } from "../dev/stack";
 import { chromiumPath } from "../test/support/browser";
 import { buildWeb, webBuildIsStale } from "./build-web";
@@ -14,7 +15,7 @@ const JS_BUDGET_KB = 300;
 
 async function main(): Promise<void> {
   if (webBuildIsStale()) await buildWeb({ quiet: true });
-  const stack = await startLocalStack({ port: 0, timers: false });
+  const stack = await startLocalStack({ port: 0, timers: false, logger: memoryLogger() });
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -26,10 +27,12 @@ async function main(): Promise<void> {
       .map((l) => (l.url === undefined ? undefined : new URL(l.url, base).searchParams.get("loginHint")))
       .find((h) => h !== undefined && h !== null);
     if (hint === undefined || hint === null) throw new Error("the local stack names no demo person");
-    // Sign in once through the app and the simulator (its sign-in page accepts a login hint).
+    // Sign in once through the app and the simulator's sign-in page.
     const signIn = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await signIn.newPage();
-    await page.goto(`${base}/api/auth/login?returnTo=%2Fapp&loginHint=${encodeURIComponent(hint)}`);
+    await page.goto(`${base}/api/auth/login?returnTo=%2Fapp`);
+    await page.locator('input[name="login_hint_input"]').fill(hint);
+    await page.locator('button[name="sim_action"][value="hint"]').click();
     await page.waitForURL(`${base}/app`);
     const cookies = (await signIn.cookies()).filter((c) => base.includes(c.domain));
     await signIn.close();

@@ -36,7 +36,11 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
   },
   chosen: { outline: `2px solid ${tokens.colorBrandStroke1}` },
-  dl: { margin: 0, "& dt": { fontWeight: tokens.fontWeightSemibold, marginTop: tokens.spacingVerticalS } },
+  dl: {
+    margin: 0,
+    "& dt": { fontWeight: tokens.fontWeightSemibold, marginTop: tokens.spacingVerticalS },
+    "& dd": { marginLeft: tokens.spacingHorizontalM, overflowWrap: "anywhere" },
+  },
   form: { display: "grid", gap: tokens.spacingVerticalM, maxWidth: "640px" },
   section: { marginTop: tokens.spacingVerticalXXL },
   row: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "end", flexWrap: "wrap" },
