@@ -49,6 +49,16 @@ describe("the staff app", () => {
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "My bookings" }).waitFor();
     expect(await cspViolations(page)).toEqual([]);
+
+    // Sign out: the session ends (its cookie is worthless now) and the browser goes on to Entra's logout.
+    const leaving = page.waitForRequest(
+      (r) => r.isNavigationRequest() && !r.url().startsWith(s.stack.host.baseUrl),
+    );
+    await page.getByRole("button", { name: "Sign out" }).click();
+    expect(new URL((await leaving).url()).pathname).toMatch(/\/oauth2\/v2\.0\/logout$/);
+    expect(
+      (await fetch(`${s.stack.host.baseUrl}/api/me`, { headers: { cookie: jar.header() } })).status,
+    ).toBe(401);
     await context.close();
   });
 
