@@ -3,9 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { integrationModes, type IntegrationMode } from "../../shared/domain/integration/modes";
 import { getServices } from "../../shared/composition";
 import {
-  appOfMode,
-  grantsOf,
   startAdminStack,
+  withdrawPermission,
   type AdminStack,
 } from "../integration/integration-settings/helpers";
 import { startSyncQueue } from "../integration/integration-settings/sync-queue";
@@ -48,13 +47,7 @@ async function adminPage(mode: IntegrationMode, path: string, locale = "en-US"):
 
 /** Takes one permission away from the mode's demo app until the test ends. */
 function withdraw(mode: IntegrationMode, permission: string): void {
-  const { clientId } = appOfMode[mode];
-  const before = grantsOf(s.stack, clientId);
-  s.stack.sim.control.grant(clientId, {
-    application: before.application.filter((p) => p !== permission),
-    delegated: before.delegated.filter((p) => p !== permission),
-  });
-  undo.push(() => s.stack.sim.control.grant(clientId, before));
+  undo.push(withdrawPermission(s.stack, mode, permission));
 }
 
 const lacking: Record<IntegrationMode, string> = {
