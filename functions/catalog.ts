@@ -42,6 +42,9 @@ import { adminPoliciesList } from "./admin-policies-list";
 import { adminPoliciesCreate } from "./admin-policies-create";
 import { adminPoliciesPut } from "./admin-policies-put";
 import { bookingCommands } from "./booking-commands";
+import { webAdmin } from "./web-admin";
+import { webApp } from "./web-app";
+import { webAssets } from "./web-assets";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -88,4 +91,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminPoliciesCreate,
   adminPoliciesPut,
   bookingCommands,
+  webApp,
+  webAdmin,
+  webAssets,
 ];

@@ -1,4 +1,4 @@
-import type { HttpFunctionDefinition } from "../../functions/lib/definition";
+import { hostRoute, type HttpFunctionDefinition, type HttpMethod } from "../../functions/lib/definition";
 import { AppError } from "../../shared/domain/errors";
 
 /**
@@ -17,9 +17,12 @@ const constraints: Record<string, string> = {
   guid: "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 };
 
-export function compileRoute(definition: HttpFunctionDefinition, prefix = "api"): CompiledRoute {
+/** Compiles the route the Functions host would be given (host.json's route prefix is empty). */
+export function compileRoute(definition: HttpFunctionDefinition): CompiledRoute {
   const names: string[] = [];
-  const segments = [prefix, ...definition.route.split("/")].filter((s) => s !== "");
+  const segments = hostRoute(definition)
+    .split("/")
+    .filter((s) => s !== "");
   let pattern = "";
   for (const segment of segments) {
     const param = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(\?)?\}$/.exec(segment);

@@ -10,8 +10,13 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export interface HttpFunctionDefinition {
   readonly kind: "http";
   readonly name: string;
-  /** Route under the `api/` prefix, in Functions route-template syntax (`rooms/{id}`). */
+  /**
+   * Route in Functions route-template syntax (`rooms/{id}`): under `api/` unless `outsideApi` is set
+   * (the web pages). host.json has an empty route prefix; `hostRoute` adds `api/` in one place.
+   */
   readonly route: string;
+  /** Served at the site's root rather than under `api/` (only the web pages). */
+  readonly outsideApi?: boolean;
   readonly methods: readonly HttpMethod[];
   /** Always anonymous: ONES authenticates in the app (session, bearer token, device, clientState). */
   readonly authLevel: "anonymous";
@@ -41,6 +46,11 @@ export type FunctionDefinition =
 
 /** The Service Bus connection setting every queue trigger uses. */
 export const SERVICEBUS_CONNECTION = "SERVICEBUS";
+
+/** The route the Functions host is given: `api/` + the declared route, or the route itself outside the API. */
+export function hostRoute(d: Pick<HttpFunctionDefinition, "route" | "outsideApi">): string {
+  return d.outsideApi === true ? d.route : d.route === "" ? "api" : `api/${d.route}`;
+}
 
 export const httpFunction = (
   d: Omit<HttpFunctionDefinition, "kind" | "authLevel">,

@@ -1,5 +1,5 @@
 import { app } from "@azure/functions";
-import { registeredMethods, type FunctionDefinition } from "./definition";
+import { hostRoute, registeredMethods, type FunctionDefinition } from "./definition";
 
 /** Hands each definition to the Functions host through the v4 programming model. */
 export function registerFunctions(definitions: readonly FunctionDefinition[]): void {
@@ -7,7 +7,7 @@ export function registerFunctions(definitions: readonly FunctionDefinition[]): v
     switch (d.kind) {
       case "http":
         app.http(d.name, {
-          route: d.route,
+          route: hostRoute(d),
           methods: registeredMethods(d),
           authLevel: d.authLevel,
           handler: d.handler,

@@ -55,6 +55,10 @@ describe("npm start", () => {
       expect(page).toContain("M365 simulator");
       expect(page).toContain("Dev mailbox");
       expect(page).toContain("Web PubSub (local service)");
+      // The pages, served by the app itself, never cached.
+      const staff = await fetch(`http://127.0.0.1:${port}/app`);
+      expect([staff.status, staff.headers.get("cache-control")]).toEqual([200, "no-store"]);
+      expect(await staff.text()).toContain('<div id="root"></div>');
     } finally {
       const azuritePort = /Azurite Table service\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       process.kill(-(child.pid ?? 0), "SIGINT");

@@ -71,3 +71,14 @@ export async function startAdminStack(
     },
   };
 }
+
+/** Takes one Graph permission away from `mode`'s demo app; returns what grants it back. */
+export function withdrawPermission(stack: AuthStack, mode: IntegrationMode, permission: string): () => void {
+  const { clientId } = appOfMode[mode];
+  const before = grantsOf(stack, clientId);
+  stack.sim.control.grant(clientId, {
+    application: before.application.filter((p) => p !== permission),
+    delegated: before.delegated.filter((p) => p !== permission),
+  });
+  return () => stack.sim.control.grant(clientId, before);
+}

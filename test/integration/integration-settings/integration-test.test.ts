@@ -4,7 +4,7 @@ import { integrationModes, type IntegrationMode } from "../../../shared/domain/i
 import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
 import { getServices, resetServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
-import { appOfMode, grantsOf, startAdminStack, type AdminStack } from "./helpers";
+import { appOfMode, startAdminStack, withdrawPermission, type AdminStack } from "./helpers";
 
 /**
  * POST /api/admin/integration/test and GET/PUT /api/admin/integration against the simulator's demo
@@ -25,13 +25,7 @@ afterAll(async () => {
 
 /** Removes one permission from a demo app until the end of the test. */
 function withdraw(mode: IntegrationMode, permission: string): void {
-  const { clientId } = appOfMode[mode];
-  const before = grantsOf(s.stack, clientId);
-  s.stack.sim.control.grant(clientId, {
-    application: before.application.filter((p) => p !== permission),
-    delegated: before.delegated.filter((p) => p !== permission),
-  });
-  restore.push(() => s.stack.sim.control.grant(clientId, before));
+  restore.push(withdrawPermission(s.stack, mode, permission));
 }
 
 const putBody = (mode: IntegrationMode, extra: Record<string, unknown> = {}) => ({

@@ -44,7 +44,7 @@ describe("function registration", () => {
       bindingDifferences(registered, {
         "scratch-http": {
           type: "httpTrigger",
-          route: "health",
+          route: "api/health",
           methods: ["GET", "HEAD"],
           authLevel: "anonymous",
         },
@@ -52,7 +52,7 @@ describe("function registration", () => {
         "scratch-timer": { type: "timerTrigger", schedule: "0 */15 * * * *" },
       }),
     ).toEqual([
-      'scratch-http: route is "helth", expected "health"',
+      'scratch-http: route is "api/helth", expected "api/health"',
       'scratch-queue: queueName is "mails", expected "mail"',
       'scratch-timer: schedule is "0 */5 * * * *", expected "0 */15 * * * *"',
     ]);

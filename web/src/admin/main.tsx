@@ -1,0 +1,4 @@
+import { boot } from "../ui/boot";
+import { AdminApp } from "./AdminApp";
+
+boot(<AdminApp />);

@@ -1,0 +1,4 @@
+import { boot } from "../ui/boot";
+import { StaffApp } from "./StaffApp";
+
+boot(<StaffApp />);
