@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { serveAsset } from "../shared/app/web/serve-web-page";
-import { getWebFiles } from "../shared/composition/web";
+import { serveAsset } from "../shared/composition/web";
 import { httpFunction } from "./lib/definition";
 import { handleHttp, parseInput } from "./lib/http";
 import { webResponse } from "./lib/web";
@@ -16,6 +15,6 @@ export const webAssets = httpFunction({
   handler: handleHttp(async (request) => {
     const { file } = parseInput(params, request.params);
     const accept = request.headers.get("accept-encoding") ?? "";
-    return webResponse(await serveAsset({ files: getWebFiles() }, file, accept));
+    return webResponse(await serveAsset(file, accept));
   }),
 });

@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from "@azure/functions";
-import { servePage, type WebResponse, type WebSection } from "../../shared/app/web/serve-web-page";
-import { getWebFiles, newNonce } from "../../shared/composition/web";
+import type { WebResponse, WebSection } from "../../shared/app/web/serve-web-page";
+import { servePage } from "../../shared/composition/web";
 import { handleHttp } from "./http";
 
 export const webResponse = (r: WebResponse): HttpResponseInit => ({
@@ -11,4 +11,4 @@ export const webResponse = (r: WebResponse): HttpResponseInit => ({
 
 /** The handler of one single-page app: its index.html for every path under it. */
 export const pageHandler = (section: WebSection) =>
-  handleHttp(async () => webResponse(await servePage({ files: getWebFiles(), nonce: newNonce }, section)));
+  handleHttp(async () => webResponse(await servePage(section)));

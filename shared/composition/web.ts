@@ -1,7 +1,12 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FileSystemWebFiles } from "../adapters/web/file-system-web-files";
 import type { WebFiles } from "../app/ports/web-files";
+import {
+  serveAsset as serveAssetUseCase,
+  servePage as servePageUseCase,
+  type WebResponse,
+  type WebSection,
+} from "../app/web/serve-web-page";
 
 let files: WebFiles | undefined;
 
@@ -9,16 +14,23 @@ let files: WebFiles | undefined;
  * The built web pages: `web/` next to the deployed bundle (dist/index.js → dist/web), or `dist/web`
  * under the working folder when the app runs from source (the local host).
  */
-export function getWebFiles(): WebFiles {
-  files ??= new FileSystemWebFiles(
-    [join(__dirname, "web"), join(process.cwd(), "dist", "web")].find((dir) =>
-      existsSync(join(dir, "app", "index.html")),
-    ) ?? join(process.cwd(), "dist", "web"),
+function getWebFiles(): WebFiles {
+  files ??= FileSystemWebFiles.firstBuilt(
+    [join(__dirname, "web"), join(process.cwd(), "dist", "web")],
+    join("app", "index.html"),
   );
   return files;
 }
 
 /** A fresh nonce for one page response (128 random bits, base64). */
-export function newNonce(): string {
+function newNonce(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
 }
+
+/** A page of `/app` or `/admin`: its index.html with a fresh style nonce, never cached. */
+export const servePage = (section: WebSection): Promise<WebResponse> =>
+  servePageUseCase({ files: getWebFiles(), nonce: newNonce }, section);
+
+/** A content-hashed asset, in the compressed copy the browser accepts. */
+export const serveAsset = (file: string, acceptEncoding: string): Promise<WebResponse> =>
+  serveAssetUseCase({ files: getWebFiles() }, file, acceptEncoding);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import type { WebFiles } from "../../app/ports/web-files";
@@ -12,6 +13,12 @@ export class FileSystemWebFiles implements WebFiles {
 
   constructor(root: string) {
     this.root = resolve(root);
+  }
+
+  /** The first of `folders` that holds a built page (`marker`), else the last one. */
+  static firstBuilt(folders: readonly string[], marker: string): FileSystemWebFiles {
+    const found = folders.find((dir) => existsSync(resolve(dir, marker))) ?? folders.at(-1) ?? ".";
+    return new FileSystemWebFiles(found);
   }
 
   read(relativePath: string): Promise<Uint8Array | undefined> {
