@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildApp, lazySdks, sdkFile } from "./build";
+import { buildWeb, webBuildIsStale } from "./build-web";
 
 /**
  * The folder azd deploys (azure.yaml `dist`): exactly what the Functions host needs to run the app and
@@ -13,10 +14,14 @@ import { buildApp, lazySdks, sdkFile } from "./build";
  *                    and no dependencies (nothing to install)
  *   dist/index.js    the bundle, which registers every function
  *   dist/sdk/*.js    one file per SDK, loaded on its adapter's first use (cold start)
+ *   dist/web/**      the built pages (/app, /admin and their hashed assets), served by the app
  */
 export const stagingDir = "dist/package";
 
-/** Files the staging folder holds, relative to it. */
+/** The folder of built pages inside the staging folder; `stagedFiles` lists everything else. */
+export const stagedWebDir = "dist/web";
+
+/** Files the staging folder holds besides the built pages, relative to it. */
 export const stagedFiles: readonly string[] = [
   "host.json",
   "package.json",
@@ -60,6 +65,12 @@ export async function stageDeploy(
   for (const file of readdirSync(outDir, { recursive: true, encoding: "utf8" })) {
     if (file.endsWith(".map")) rmSync(join(outDir, file));
   }
+  if (webBuildIsStale()) await buildWeb({ quiet: true });
+  cpSync(join("dist", "web"), join(outDir, stagedWebDir), {
+    recursive: true,
+    // The build's freshness stamp is for the local build only.
+    filter: (source) => !source.endsWith(".built"),
+  });
   copyFileSync("host.json", join(outDir, "host.json"));
   writeFileSync(join(outDir, "package.json"), `${JSON.stringify(deployManifest(source), null, 2)}\n`);
   if (options.quiet !== true) {

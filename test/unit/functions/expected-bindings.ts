@@ -125,12 +125,12 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
-  "rooms-list": { type: "httpTrigger", route: "api/rooms", methods: ["GET"], authLevel: "anonymous" },
-  "rooms-get": { type: "httpTrigger", route: "api/rooms/{id}", methods: ["GET"], authLevel: "anonymous" },
+  "rooms-list": { type: "httpTrigger", route: "api/rooms", methods: ["GET", "HEAD"], authLevel: "anonymous" },
+  "rooms-get": { type: "httpTrigger", route: "api/rooms/{id}", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "rooms-schedule": {
     type: "httpTrigger",
     route: "api/rooms/{id}/schedule",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "bookings-create": {
@@ -139,11 +139,11 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["POST"],
     authLevel: "anonymous",
   },
-  "bookings-list": { type: "httpTrigger", route: "api/bookings", methods: ["GET"], authLevel: "anonymous" },
+  "bookings-list": { type: "httpTrigger", route: "api/bookings", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "bookings-get": {
     type: "httpTrigger",
     route: "api/bookings/{id}",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "bookings-update": {
@@ -173,7 +173,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-room-policy-get": {
     type: "httpTrigger",
     route: "api/admin/rooms/{id}/policy",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-room-policy-put": {
@@ -185,7 +185,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "admin-policies-list": {
     type: "httpTrigger",
     route: "api/admin/policies",
-    methods: ["GET"],
+    methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
   "admin-policies-create": {

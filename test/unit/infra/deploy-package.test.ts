@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionCatalog } from "../../../functions/catalog";
 import { registeredMethods } from "../../../functions/lib/definition";
-import { stageDeploy, stagedFiles, stagingDir } from "../../../scripts/stage-deploy";
+import { stageDeploy, stagedFiles, stagedWebDir, stagingDir } from "../../../scripts/stage-deploy";
 
 /**
  * The package azd deploys: built the way azd builds it (scripts/stage-deploy.ts), in a temporary folder
@@ -83,8 +83,12 @@ describe("the deployed package (azure.yaml dist)", () => {
     expect(scripts["stage:deploy"]).toBe("tsx scripts/stage-deploy.ts");
   });
 
-  it("holds exactly host.json, a script-less package.json and the bundle", () => {
-    expect(filesUnder(outDir).sort()).toEqual([...stagedFiles].sort());
+  it("holds exactly host.json, a script-less package.json, the bundle and the built pages", () => {
+    const files = filesUnder(outDir);
+    expect(files.filter((f) => !f.startsWith(`${stagedWebDir}/`)).sort()).toEqual([...stagedFiles].sort());
+    for (const page of ["app/index.html", "admin/index.html"])
+      expect(files).toContain(`${stagedWebDir}/${page}`);
+    expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".built"))).toEqual([]);
     expect(readFileSync(join(outDir, "host.json"), "utf8")).toBe(readFileSync("host.json", "utf8"));
     const manifest = JSON.parse(readFileSync(join(outDir, "package.json"), "utf8")) as Record<
       string,
