@@ -140,7 +140,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
 /** The M365 simulator with the demo tenant; the app reaches it through the Graph and login base URLs. */
 async function startSimulator(): Promise<StartedService> {
-  const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
+  // Sign-in pages also on loopback http, which browsers accept without trusting the simulator's CA.
+  const m365 = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo", browserSignInPort: 0 });
   const admin = demoAdmin(m365.control.store);
   return {
     name: "M365 simulator (demo tenant)",
@@ -180,10 +181,9 @@ async function configureDemoIntegration(
 ): Promise<void> {
   const services = getServices();
   const app = DEMO_APPS.applicationPermission;
-  m365.control.addRedirectUri(
-    app.clientId,
-    `${new URL(services.settings.APP_BASE_URL).origin}/api/auth/callback`,
-  );
+  // Every mode's demo registration takes this app's callback, so an admin can switch modes and sign in.
+  const callback = `${new URL(services.settings.APP_BASE_URL).origin}/api/auth/callback`;
+  for (const demo of Object.values(DEMO_APPS)) m365.control.addRedirectUri(demo.clientId, callback);
   await services.integrationStore.save(
     {
       name: "Demo tenant",

@@ -19,7 +19,13 @@ export const health = httpFunction({
       if (!(error instanceof ConfigError)) throw error;
       // The setting names help the admin who deployed; values are never shown.
       context.error(error.message);
-      return json(503, { status: "unhealthy", configuration: { status: "invalid", keys: error.keys } });
+      const { keys, unresolvedReferences } = error;
+      // Each unresolved Key Vault reference with the secret it names, so the admin knows what to create.
+      const configuration =
+        unresolvedReferences.length === 0
+          ? { status: "invalid", keys }
+          : { status: "invalid", keys, unresolvedReferences };
+      return json(503, { status: "unhealthy", configuration });
     }
     const report = await services.health();
     return json(report.status === "unhealthy" ? 503 : 200, report);

@@ -15,7 +15,7 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Region for every resource. It must offer the Flex Consumption plan.')
+@description('Region for every resource. It must offer the Flex Consumption plan and Web PubSub; docs/deploy.md shows how to list those regions.')
 @metadata({ azd: { type: 'location' } })
 param location string
 
@@ -31,14 +31,16 @@ param appBaseUrl string = ''
 @description('Domain of Function App host names: azurewebsites.net, or chinacloudsites.cn in Azure operated by 21Vianet.')
 param appServiceDomain string = environment().name == 'AzureChinaCloud' ? 'chinacloudsites.cn' : 'azurewebsites.net'
 
+@description('Node.js version of the Functions runtime (ONES_NODE_VERSION).')
 @allowed(['20', '22'])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
-@description('Most instances the Flex Consumption plan may scale out to.')
-@minValue(1)
+@description('Most instances the Flex Consumption plan may scale out to (ONES_MAXIMUM_INSTANCE_COUNT); Flex accepts 40 to 1000.')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Memory of each instance in MB (ONES_INSTANCE_MEMORY_MB).')
 @allowed([2048, 4096])
 param instanceMemoryMB int = 2048
 
@@ -86,9 +88,11 @@ param housekeepingSchedule string = '0 30 3 * * *'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
 param roomsDefaultTimeZone string = 'UTC'
 
+@description('Web PubSub tier (ONES_WEBPUBSUB_SKU): Free_F1 allows 20 connections, for a trial.')
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
 param webPubSubSku string = 'Standard_S1'
 
+@description('Purge protection on the Key Vault (ONES_KEY_VAULT_PURGE_PROTECTION); once on, it cannot be turned off.')
 param keyVaultPurgeProtection bool = true
 
 var abbrs = loadJsonContent('abbreviations.json')
@@ -99,12 +103,16 @@ var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
 var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
 var deploymentContainerName = 'app-package'
 var resolvedAppBaseUrl = !empty(appBaseUrl) ? appBaseUrl : 'https://${functionAppName}.${appServiceDomain}'
+// Storage endpoints from the cloud's own suffix (core.windows.net, core.chinacloudapi.cn, …).
+var blobEndpoint = 'https://${storageAccountName}.blob.${environment().suffixes.storage}'
+var queueEndpoint = 'https://${storageAccountName}.queue.${environment().suffixes.storage}'
 var tablesEndpoint = 'https://${storageAccountName}.table.${environment().suffixes.storage}'
 
 // The hub the displays connect to; the app's WEBPUBSUB_HUB default.
 var webPubSubHub = 'displays'
 
-// Every queue the app uses (shared/app/ports/work-queue.ts), with its delivery settings. The app
+// Every queue the app uses (shared/app/ports/work-queue.ts), with its delivery settings, which equal
+// the app's queueSettings there (checked by test/unit/infra/bicep-consistency.test.ts). The app
 // retries transient failures itself with backoff (functions/lib/queue.ts); maxDeliveryCount only
 // catches a consumer that cannot even record a failure, and expired messages are dead-lettered.
 var serviceBusQueues = [
@@ -116,9 +124,9 @@ var serviceBusQueues = [
     defaultMessageTimeToLive: 'P1D'
   }
   {
-    // Reads a room calendar window and reconciles: the slowest consumer.
+    // Reads a room calendar window and reconciles: the slowest consumer (the host renews the lock).
     name: 'calendar-changes'
-    lockDuration: 'PT2M'
+    lockDuration: 'PT1M'
     maxDeliveryCount: 10
     defaultMessageTimeToLive: 'P1D'
   }
@@ -267,8 +275,11 @@ module roleAssignments 'modules/role-assignments.bicep' = {
 // infra/optional-settings.json with the reason it is not. Secrets are Key Vault references
 // (versionless, so a new secret version is picked up without a deployment).
 var appSettings = {
-  // Functions host: its storage and telemetry, through the identity.
-  AzureWebJobsStorage__accountName: storageAccountName
+  // Functions host: its storage and telemetry, through the identity. Service URIs rather than
+  // __accountName, which only the global cloud resolves.
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: tablesEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
@@ -354,7 +365,7 @@ module functionApp 'br/public:avm/res/web/site:0.15.1' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: 'https://${storageAccountName}.blob.${environment().suffixes.storage}/${deploymentContainerName}'
+          value: '${blobEndpoint}/${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identity.outputs.resourceId

@@ -1,7 +1,8 @@
 /**
  * Benchmarks the M365 simulator (`npm run bench:simulator`):
  *  1. seeding a 50,000-user tenant (generation + load into the store);
- *  2. simple Graph requests per second (GET /v1.0/users/{id} with an app token) over keep-alive HTTPS,
+ *  2. seeding the demo week of meetings into 1,000 and 5,000 rooms (BENCH_CALENDAR_ROOMS, comma-separated);
+ *  3. simple Graph requests per second (GET /v1.0/users/{id} with an app token) over keep-alive HTTPS,
  *     the simulator running in a child process so the load generator doesn't share its event loop.
  */
 import { fork } from "node:child_process";
@@ -12,11 +13,15 @@ import { ensureCa, startM365Simulator, DEMO_APPS, demoTenantSeed } from "../dev/
 import { applySeed } from "../dev/m365/seed/tenant-seed";
 import { TenantStore } from "../dev/m365/store/tenant-store";
 import { Clock } from "../dev/m365/store/clock";
+import { seedCalendars } from "../dev/m365/calendar/seed";
+import { calendarsOf } from "../dev/m365/store/calendars";
+import type { SimulatorServices } from "../dev/m365/services";
 
 const CA_DIR = resolve(".local/m365");
 const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const CALENDAR_ROOMS = (process.env.BENCH_CALENDAR_ROOMS ?? "1000,5000").split(",").map(Number);
 
 interface ChildReady {
   baseUrl: string;
@@ -42,6 +47,28 @@ function benchSeed(): { generateMs: number; loadMs: number } {
   const t2 = performance.now();
   if (store.users.size < USERS) throw new Error("seed incomplete");
   return { generateMs: t1 - t0, loadMs: t2 - t1 };
+}
+
+/** The demo tenant with `rooms` room mailboxes (the demo's 24 plus copies of them), seeded with its week of meetings. */
+function benchCalendarSeed(rooms: number): { loadMs: number; calendarMs: number; events: number } {
+  const seed = demoTenantSeed({ users: 2000 });
+  const template = seed.rooms ?? [];
+  const extra = Array.from({ length: Math.max(0, rooms - template.length) }, (_, i) => {
+    const t = template[i % template.length]!;
+    const [local, domain] = t.emailAddress.split("@");
+    return { ...t, emailAddress: `${local}-b${i}@${domain}`, displayName: `${t.displayName} B${i}` };
+  });
+  seed.rooms = [...template, ...extra];
+  const clock = new Clock();
+  const store = new TenantStore(clock, seed.tenantId ?? "bench");
+  const t0 = performance.now();
+  applySeed(store, seed);
+  const t1 = performance.now();
+  seedCalendars({ store, clock } as unknown as SimulatorServices, seed);
+  const t2 = performance.now();
+  let events = 0;
+  for (const box of calendarsOf(store).mailboxes.values()) events += box.events.size;
+  return { loadMs: t1 - t0, calendarMs: t2 - t1, events };
 }
 
 function call(
@@ -132,6 +159,12 @@ async function main(): Promise<void> {
   console.log(
     `seed ${USERS} users: ${(seed.generateMs + seed.loadMs).toFixed(0)} ms (generate ${seed.generateMs.toFixed(0)} ms, load ${seed.loadMs.toFixed(0)} ms) — target < 10000 ms`,
   );
+  for (const rooms of CALENDAR_ROOMS) {
+    const c = benchCalendarSeed(rooms);
+    console.log(
+      `seed ${rooms} rooms with the demo week: calendars ${c.calendarMs.toFixed(0)} ms (${c.events} stored events), directory ${c.loadMs.toFixed(0)} ms`,
+    );
+  }
   const r = await benchRequests();
   console.log(
     `simple Graph requests: ${r.rps.toFixed(0)} req/s over ${REQUESTS} GET /v1.0/users/{id}, concurrency ${CONCURRENCY}, errors ${r.errors}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms — target >= 2000 req/s`,

@@ -1,4 +1,5 @@
 import type { Server } from "node:https";
+import type { Server as PlainServer } from "node:http";
 import { ensureCa, ensureServerCertificate, MICROSOFT_HOST_NAMES, type LocalCa } from "./tls/ca";
 import { Clock } from "./store/clock";
 import { TenantStore } from "./store/tenant-store";
@@ -7,11 +8,11 @@ import { RequestLog } from "./control/request-log";
 import { FaultInjector } from "./faults/fault-injector";
 import { MailboxThrottle } from "./faults/mailbox-throttle";
 import { AccessTokenVerifier } from "./auth/access-token";
-import { defaultEntraSettings, type SimulatorServices } from "./services";
+import { defaultEntraSettings, timerWait, type SimulatorServices } from "./services";
 import { Router } from "./http/router";
 import { createDispatcher, type Dispatch } from "./http/dispatch";
 import { registerBatchRoute } from "./http/batch";
-import { createHttpsServer } from "./http/https-server";
+import { createBrowserSignInServer, createHttpsServer } from "./http/https-server";
 import { SimulatorControl } from "./control/simulator-control";
 import { registerControlRoutes } from "./control/routes";
 import { SIMULATOR_MODULES, type SimulatorModule } from "./modules";
@@ -44,6 +45,12 @@ export interface M365SimulatorOptions {
   hostNames?: boolean;
   /** Extra simulator areas in addition to the built-in ones. */
   modules?: SimulatorModule[];
+  /**
+   * Also serve the browser-facing sign-in pages (authorize, sign-out) over plain http on loopback, on
+   * this port (0 = a free one), and advertise them in the OpenID metadata: an ordinary browser accepts
+   * http://127.0.0.1 without trusting the simulator's CA. Off unless set.
+   */
+  browserSignInPort?: number;
 }
 
 export interface RunningM365Simulator {
@@ -53,6 +60,8 @@ export interface RunningM365Simulator {
   loginBaseUrl: string;
   /** The seeded tenant's id (changes if the control API seeds another tenant: read `control.tenantId`). */
   tenantId: string;
+  /** `http://127.0.0.1:PORT` of the browser sign-in listener, when `browserSignInPort` was given. */
+  browserSignInBaseUrl?: string;
   /** The CA certificate path for NODE_EXTRA_CA_CERTS. */
   caPath: string;
   port: number;
@@ -78,6 +87,7 @@ export async function startM365Simulator(options: M365SimulatorOptions): Promise
     throttle: new MailboxThrottle(),
     tokens: new AccessTokenVerifier(keys.publicKey, clock),
     entra: defaultEntraSettings(),
+    wait: timerWait,
   };
   const modules = [...SIMULATOR_MODULES, ...(options.modules ?? [])];
   const router = new Router();
@@ -97,15 +107,16 @@ export async function startM365Simulator(options: M365SimulatorOptions): Promise
   control.seed(options.seed ?? "demo");
 
   const server: Server = createHttpsServer(tls, dispatch);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
+  const port = await listen(server, options.port ?? 0);
+  let browserServer: PlainServer | undefined;
+  if (options.browserSignInPort !== undefined) {
+    browserServer = createBrowserSignInServer(dispatch);
+    const httpPort = await listen(browserServer, options.browserSignInPort).catch(async (error: unknown) => {
+      await close(server);
+      throw error;
     });
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
+    sim.browserSignInOrigin = `http://127.0.0.1:${httpPort}`;
+  }
   const base = port === 443 ? "https://127.0.0.1" : `https://127.0.0.1:${port}`;
   return {
     graphBaseUrl: base,
@@ -117,10 +128,29 @@ export async function startM365Simulator(options: M365SimulatorOptions): Promise
     port,
     control,
     dispatch,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: async () => {
+      if (browserServer !== undefined) await close(browserServer);
+      await close(server);
+    },
+    ...(sim.browserSignInOrigin === undefined ? {} : { browserSignInBaseUrl: sim.browserSignInOrigin }),
   };
+}
+
+async function listen(server: Server | PlainServer, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === "object" && address ? address.port : port;
+}
+
+function close(server: Server | PlainServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 }

@@ -44,7 +44,19 @@ export interface SimulatorServices {
   throttle: MailboxThrottle;
   tokens: AccessTokenVerifier;
   entra: EntraSettings;
+  /**
+   * Waits out injected latency (default: a timer). Tests replace it (`control.useWait`) to observe the
+   * delay without spending wall time.
+   */
+  wait: (ms: number) => Promise<void>;
+  /**
+   * Origin of the plain-http listener for browser sign-in pages (`http://127.0.0.1:PORT`), when started:
+   * the OpenID metadata then points browsers' authorize and sign-out endpoints there.
+   */
+  browserSignInOrigin?: string;
 }
+
+export const timerWait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function defaultEntraSettings(): EntraSettings {
   return {

@@ -37,7 +37,7 @@ resource hub 'Microsoft.SignalRService/webPubSub/hubs@2024-03-01' = {
   parent: webPubSub
   name: hubName
   properties: {
-    // Displays connect with a token from POST /api/displays/negotiate, never anonymously.
+    // Displays connect with a token the app signs, never anonymously.
     anonymousConnectPolicy: 'deny'
     eventHandlers: []
   }

@@ -1,9 +1,14 @@
 import { crossSettingIssues, settingKeys, settingsSchema, settingsShape, type Settings } from "./schema";
-import { secretWarnings, type SettingWarning } from "./secret-setting";
+import {
+  secretWarnings,
+  unresolvedReferences,
+  type SettingWarning,
+  type UnresolvedReference,
+} from "./secret-setting";
 
 export type { Settings, SettingKey } from "./schema";
 export { settingKeys } from "./schema";
-export type { SettingWarning } from "./secret-setting";
+export type { SettingWarning, UnresolvedReference } from "./secret-setting";
 export { unresolvedReferenceProblem } from "./secret-setting";
 
 /** Raised when app settings are missing or invalid. Names the keys, never their values. */
@@ -11,6 +16,8 @@ export class ConfigError extends Error {
   constructor(
     readonly keys: readonly string[],
     details: readonly string[],
+    /** Which of `keys` hold a Key Vault reference App Service could not resolve, with the secret named. */
+    readonly unresolvedReferences: readonly UnresolvedReference[] = [],
   ) {
     super(`Invalid app settings: ${details.join("; ")}`);
     this.name = "ConfigError";
@@ -35,9 +42,11 @@ export function parseSettings(env: Readonly<Record<string, string | undefined>>)
     warningsOf.set(result.data, secretWarnings(settingsShape, present));
     return result.data;
   }
+  const keys = [...new Set(issues.map((i) => i.key))];
   throw new ConfigError(
-    [...new Set(issues.map((i) => i.key))],
+    keys,
     issues.map((i) => `${i.key}: ${i.message}`),
+    unresolvedReferences(settingsShape, present, keys),
   );
 }
 

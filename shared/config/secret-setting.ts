@@ -17,6 +17,45 @@ export function isKeyVaultReference(value: string): boolean {
   return value.trimStart().startsWith("@Microsoft.KeyVault(");
 }
 
+/**
+ * The secret a Key Vault reference points to (`SecretUri=…/secrets/NAME[/version]` or
+ * `SecretName=NAME`), or undefined when it names none. A secret's name is not secret; the vault's
+ * address is left out.
+ */
+export function keyVaultSecretName(reference: string): string | undefined {
+  const match =
+    /SecretUri=[^)]*?\/secrets\/([A-Za-z0-9-]+)/i.exec(reference) ??
+    /SecretName=([A-Za-z0-9-]+)/i.exec(reference);
+  return match?.[1];
+}
+
+/** An app setting whose Key Vault reference App Service could not resolve, and the secret it names. */
+export interface UnresolvedReference {
+  readonly key: string;
+  readonly secret?: string;
+}
+
+/** The secret settings of `shape` that hold an unresolved reference among `keys`. */
+export function unresolvedReferences(
+  shape: Readonly<Record<string, z.ZodType>>,
+  raw: Raw,
+  keys: readonly string[],
+): UnresolvedReference[] {
+  return keys.flatMap((key) => {
+    const value = raw[key];
+    const schema = shape[key];
+    if (
+      schema === undefined ||
+      !secretSettings.has(schema) ||
+      value === undefined ||
+      !isKeyVaultReference(value)
+    )
+      return [];
+    const secret = keyVaultSecretName(value);
+    return [{ key, ...(secret === undefined ? {} : { secret }) }];
+  });
+}
+
 type Raw = Readonly<Record<string, string | undefined>>;
 
 export interface SecretSettingOptions {

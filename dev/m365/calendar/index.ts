@@ -7,11 +7,12 @@ export {
   calendarControl,
   CalendarControl,
   type MeetingSpec,
+  type MeetingPatch,
   type CalendarSettings,
   type RoomAction,
 } from "./control";
 export type { CalendarSeed } from "./seed";
-export type { CalendarProcessing } from "../store/calendars";
+export type { CalendarProcessing, MeetingMessage } from "../store/calendars";
 
 /** Calendars: events, calendarView (+delta), getSchedule, room mailbox processing; control under /_sim/calendar. */
 export const calendarModule: SimulatorModule = {

@@ -15,7 +15,7 @@ import {
   outputZone,
   pageSize,
 } from "./query";
-import { parseQueryInstant } from "./time-zones";
+import { parseQueryInstant, preferredTimeZone } from "./time-zones";
 import { viewStart, type EventView } from "./views";
 import { calendarDelta } from "./delta";
 import { getSchedule } from "./schedule";
@@ -88,7 +88,12 @@ function writeBody(ctx: RequestContext): Record<string, unknown> {
   return ctx.body as Record<string, unknown>;
 }
 
-/** The answer to a create or update: the stored event with all extended properties, in the output zone. */
+/**
+ * The answer to a create or update: the stored event with all extended properties. Times are in the
+ * `Prefer: outlook.timezone` zone if one is asked for, else in the zones the event was written with
+ * (Graph's "Create event" example without the header answers in the request's "Pacific Standard
+ * Time"; reads without the header answer in UTC).
+ */
 function written(
   ctx: RequestContext,
   mailbox: UserRecord,
@@ -96,13 +101,17 @@ function written(
   status: number,
   extraHeaders: Record<string, string> = {},
 ): SimResponse {
-  const { zone, headers } = outputZone(ctx);
+  const { headers } = outputZone(ctx);
+  const preferred = preferredTimeZone(ctx.headers);
   return {
     status,
     headers: { ...headers, ETag: etagOf(ev.changeKey), ...extraHeaders },
     body: {
       "@odata.context": contextFor(ctx, mailbox, "events/$entity"),
-      ...renderEvent({ ev }, { zone, extendedProperties: "all" }),
+      ...renderEvent(
+        { ev },
+        { zone: preferred ?? ev.startZone, endZone: preferred ?? ev.endZone, extendedProperties: "all" },
+      ),
     },
   };
 }
@@ -191,13 +200,26 @@ export function registerCalendarRoutes(router: Router): void {
           "BadRequest",
           "Cannot convert the literal to the expected type 'Edm.Boolean'.",
         );
-      svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true);
+      if (b.comment !== undefined && typeof b.comment !== "string")
+        throw new GraphError(
+          400,
+          "BadRequest",
+          "Cannot convert the literal to the expected type 'Edm.String'.",
+        );
+      svc(ctx).respond(mailbox, ctx.params.eventId ?? "", kind, b.sendResponse ?? true, b.comment);
       return { status: 202 };
     };
 
   const cancel: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
-    svc(ctx).cancel(mailbox, ctx.params.eventId ?? "");
+    const comment = (ctx.body as { comment?: unknown } | null)?.comment;
+    if (comment !== undefined && typeof comment !== "string")
+      throw new GraphError(
+        400,
+        "BadRequest",
+        "Cannot convert the literal to the expected type 'Edm.String'.",
+      );
+    svc(ctx).cancel(mailbox, ctx.params.eventId ?? "", comment);
     return { status: 202 };
   };
 

@@ -54,7 +54,7 @@ export function seedCalendars(sim: SimulatorServices, seed: TenantSeed): void {
     if (reserved) control.setCalendarProcessing(reserved.emailAddress, { automateProcessing: "None" });
   }
   for (const [room, p] of Object.entries(section.processing ?? {})) control.setCalendarProcessing(room, p);
-  for (const m of section.meetings ?? []) control.createMeeting(m);
+  for (const m of section.meetings ?? []) control.createMeetingEvent(m);
   if (section.demoWeek ?? isDemo) demoWeek(sim, seed);
 }
 
@@ -69,8 +69,15 @@ function demoWeek(sim: SimulatorServices, seed: TenantSeed): void {
   const rooms = (seed.rooms ?? []).filter((r) => r.bookingType !== "reserved");
   const users = seed.users ?? [];
   if (users.length === 0 || rooms.length === 0) return;
-  const peopleOf = (domain: string) =>
-    users.filter((u) => u.userPrincipalName.endsWith(`@${domain}`)).slice(0, 150);
+  // Each domain's people, computed once (the first 150 in seed order).
+  const byDomain = new Map<string, typeof users>();
+  for (const u of users) {
+    const domain = u.userPrincipalName.slice(u.userPrincipalName.lastIndexOf("@") + 1);
+    const list = byDomain.get(domain) ?? [];
+    if (list.length < 150) list.push(u);
+    byDomain.set(domain, list);
+  }
+  const peopleOf = (domain: string) => byDomain.get(domain) ?? [];
   const pick = <T>(arr: readonly T[]): T => arr[Math.floor(rand() * arr.length)] as T;
   const day = (offset: number) => {
     const d = new Date(monday + offset * 86_400_000);
@@ -85,7 +92,7 @@ function demoWeek(sim: SimulatorServices, seed: TenantSeed): void {
     let firstFree = 9;
     if (ri % 4 === 0) {
       const organizer = pick(people);
-      control.createMeeting({
+      control.createMeetingEvent({
         organizer: organizer.userPrincipalName,
         subject: "Daily stand-up",
         start: `${day(0)}T09:00:00`,
@@ -109,7 +116,7 @@ function demoWeek(sim: SimulatorServices, seed: TenantSeed): void {
     }
     if (ri % 6 === 1) {
       const organizer = pick(people);
-      control.createMeeting({
+      control.createMeetingEvent({
         organizer: organizer.userPrincipalName,
         subject: "Weekly review",
         start: `${day(2)}T16:00:00`,
@@ -136,7 +143,7 @@ function demoWeek(sim: SimulatorServices, seed: TenantSeed): void {
         const attendees = [pick(people), pick(people)]
           .map((p) => p.userPrincipalName)
           .filter((a, j, all) => a !== organizer.userPrincipalName && all.indexOf(a) === j);
-        control.createMeeting({
+        control.createMeetingEvent({
           organizer: organizer.userPrincipalName,
           subject: pick(TOPICS),
           body: "Agenda to follow.",

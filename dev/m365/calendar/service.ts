@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Attendee, Location, PatternedRecurrence, Recipient } from "@microsoft/microsoft-graph-types";
 import { perSimulator, type SimulatorServices } from "../services";
 import type { UserRecord } from "../store/types";
@@ -8,6 +9,7 @@ import {
   type CalendarProcessing,
   type CalendarStore,
   type MailboxCalendar,
+  type MeetingMessage,
   type ResponseKind,
   type StoredEvent,
 } from "../store/calendars";
@@ -36,6 +38,12 @@ import {
 
 const DAY = 86_400_000;
 
+const RESPONSE_MESSAGES: Partial<Record<ResponseKind, MeetingMessage["kind"]>> = {
+  accepted: "meetingAccepted",
+  tentativelyAccepted: "meetingTentativelyAccepted",
+  declined: "meetingDeclined",
+};
+
 export type EventInput = Record<string, unknown>;
 
 /** What an attendee's copy of a single or series takes over from the organizer's item on each update. */
@@ -56,6 +64,8 @@ const MIRRORED_FIELDS = [
   "recurrence",
   "hideAttendees",
   "isOnlineMeeting",
+  "onlineMeetingProvider",
+  "onlineMeeting",
   "allowNewTimeProposals",
   "organizer",
 ] as const satisfies ReadonlyArray<keyof StoredEvent>;
@@ -200,9 +210,7 @@ export class CalendarService {
   }
 
   findCopy(mailboxId: string, uid: string): StoredEvent | undefined {
-    for (const e of this.mailbox(mailboxId).events.values())
-      if (!e.deleted && e.uid === uid && e.type !== "exception") return e;
-    return undefined;
+    return this.cal.copiesOf(uid).find((e) => e.mailboxId === mailboxId);
   }
 
   private master(v: StoredEvent): StoredEvent {
@@ -226,7 +234,7 @@ export class CalendarService {
   }
 
   private put(ev: StoredEvent): void {
-    this.mailbox(ev.mailboxId).events.set(ev.id, ev);
+    this.cal.addEvent(ev);
     this.touch(ev, "created");
   }
 
@@ -296,6 +304,7 @@ export class CalendarService {
       responseRequested: true,
       allowNewTimeProposals: true,
       isOnlineMeeting: false,
+      onlineMeetingProvider: "unknown",
       hideAttendees: false,
       cancelledOccurrences: new Set(),
       exceptions: new Map(),
@@ -389,11 +398,11 @@ export class CalendarService {
       "isReminderOn",
       "responseRequested",
       "allowNewTimeProposals",
-      "isOnlineMeeting",
       "hideAttendees",
     ] as const) {
       if (typeof input[k] === "boolean") ev[k] = input[k];
     }
+    this.applyOnlineMeeting(ev, input);
     if (typeof input.reminderMinutesBeforeStart === "number")
       ev.reminderMinutesBeforeStart = input.reminderMinutesBeforeStart;
     if (Array.isArray(input.categories)) ev.categories = input.categories.map(String);
@@ -462,6 +471,37 @@ export class CalendarService {
         }
         ev.extendedProperties.set(p.id.toLowerCase(), { id: p.id, value: String(p.value ?? "") });
       }
+    }
+  }
+
+  /**
+   * isOnlineMeeting / onlineMeetingProvider. Documented: "After you set isOnlineMeeting to true,
+   * Microsoft Graph initializes onlineMeeting. Subsequently, Outlook ignores any further changes to
+   * isOnlineMeeting, and the meeting remains available online." Without a provider the meeting gets
+   * Teams (the default provider of a Teams-enabled mailbox; the simulator's choice).
+   */
+  private applyOnlineMeeting(ev: StoredEvent, input: EventInput): void {
+    const provider = input.onlineMeetingProvider;
+    if (provider !== undefined && !ev.onlineMeeting) {
+      const allowed = ["unknown", "teamsForBusiness", "skypeForBusiness", "skypeForConsumer"];
+      if (typeof provider !== "string" || !allowed.includes(provider))
+        throw new GraphError(
+          400,
+          "BadRequest",
+          `Requested value '${typeof provider === "string" ? provider : JSON.stringify(provider)}' was not found.`,
+        );
+      ev.onlineMeetingProvider = provider as StoredEvent["onlineMeetingProvider"];
+    }
+    if (input.isOnlineMeeting === true && !ev.onlineMeeting) {
+      ev.isOnlineMeeting = true;
+      if (ev.onlineMeetingProvider === "unknown") ev.onlineMeetingProvider = "teamsForBusiness";
+      const h = createHash("sha256").update(`${this.sim.store.tenantId}/${ev.uid}`).digest();
+      const thread = h.subarray(0, 24).toString("base64url");
+      const context = encodeURIComponent(JSON.stringify({ Tid: this.sim.store.tenantId, Oid: ev.mailboxId }));
+      ev.onlineMeeting = {
+        joinUrl: `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${thread}%40thread.v2/0?context=${context}`,
+        conferenceId: String(h.readUInt32BE(24) % 1_000_000_000).padStart(9, "0"),
+      };
     }
   }
 
@@ -538,7 +578,8 @@ export class CalendarService {
     if (master !== ev) this.touch(master, "updated");
     const timeChanged =
       input.start !== undefined || input.end !== undefined || input.recurrence !== undefined;
-    if (master.isOrganizer) this.syncCopies(master, timeChanged);
+    if (master.isOrganizer)
+      this.syncCopies(master, timeChanged, ev.type === "exception" ? ev.originalStartMs : undefined);
     return ev;
   }
 
@@ -567,7 +608,7 @@ export class CalendarService {
       deleted: false,
     };
     master.exceptions.set(originalStartMs, exc.id);
-    this.mailbox(master.mailboxId).events.set(exc.id, exc);
+    this.cal.addEvent(exc);
     return exc;
   }
 
@@ -578,7 +619,7 @@ export class CalendarService {
   }
 
   /** POST .../cancel: organizer only; the event leaves the organizer's calendar, copies are cancelled. */
-  cancel(owner: UserRecord, id: string): void {
+  cancel(owner: UserRecord, id: string, comment?: string): void {
     const view = this.resolve(owner.id, id);
     if (!view.ev.isOrganizer)
       throw new GraphError(
@@ -586,7 +627,18 @@ export class CalendarService {
         "ErrorAccessDenied",
         "Your request can't be completed. You need to be an organizer to cancel a meeting.",
       );
-    this.removeInstance(view, true);
+    this.withComment(comment, () => this.removeInstance(view, true));
+  }
+
+  /** The comment of a cancel / accept / decline travels in the messages that request sends. */
+  private comment: string | undefined;
+  private withComment(comment: string | undefined, fn: () => void): void {
+    this.comment = comment || undefined;
+    try {
+      fn();
+    } finally {
+      this.comment = undefined;
+    }
   }
 
   private removeInstance(view: EventView, propagate: boolean): void {
@@ -600,7 +652,12 @@ export class CalendarService {
         this.touch(ev, "deleted");
       }
       this.touch(master, "updated");
-      if (propagate && master.isOrganizer) this.syncCopies(master);
+      if (propagate && master.isOrganizer) {
+        for (const mb of this.copyMailboxes(master.uid, master.mailboxId))
+          this.cancellationTo(mb, master, orig);
+        // Rooms only drop the cancelled occurrence (no new booking decision for the series).
+        this.syncCopies(master, false, orig);
+      }
       return;
     }
     this.tombstone(ev);
@@ -615,6 +672,16 @@ export class CalendarService {
     id: string,
     response: "accepted" | "tentativelyAccepted" | "declined",
     sendResponse = true,
+    comment?: string,
+  ): void {
+    this.withComment(comment, () => this.respondNow(owner, id, response, sendResponse));
+  }
+
+  private respondNow(
+    owner: UserRecord,
+    id: string,
+    response: "accepted" | "tentativelyAccepted" | "declined",
+    sendResponse: boolean,
   ): void {
     const view = this.resolve(owner.id, id);
     if (view.ev.isOrganizer) {
@@ -640,10 +707,22 @@ export class CalendarService {
     // Per-occurrence responses are tracked on the attendee's copy only; the organizer's attendee list
     // shows the response to the series (simplification: Outlook shows per-occurrence tracking there).
     if (sendResponse && ev.type !== "exception") this.setAttendeeStatus(master.uid, owner, response);
+    const org = sendResponse && ev.type === "exception" ? this.findOrganizerCopy(master.uid) : undefined;
+    const kind = RESPONSE_MESSAGES[response];
+    if (org && kind && ev.originalStartMs !== undefined)
+      this.responseTo(org, owner, kind, undefined, ev.originalStartMs);
   }
 
-  /** Updates the organizer copy's attendee status for `attendee` (the response reaching the organizer). */
-  private setAttendeeStatus(uid: string, attendee: UserRecord, response: ResponseKind): void {
+  /**
+   * Updates the organizer copy's attendee status for `attendee` (the response reaching the organizer)
+   * and delivers the response message to the organizer (only when the status changes).
+   */
+  private setAttendeeStatus(
+    uid: string,
+    attendee: UserRecord,
+    response: ResponseKind,
+    reason?: string,
+  ): void {
     const org = this.findOrganizerCopy(uid);
     if (!org) return;
     const address = (attendee.data.mail ?? attendee.data.userPrincipalName).toLowerCase();
@@ -654,35 +733,50 @@ export class CalendarService {
     if (a.status?.response === response) return;
     a.status = { response, time: new Date(this.now()).toISOString() };
     this.touch(org, "updated");
+    const kind = RESPONSE_MESSAGES[response];
+    if (kind)
+      this.cal.deliverMessage({
+        at: new Date(this.now()).toISOString(),
+        mailboxId: org.mailboxId,
+        kind,
+        iCalUId: uid,
+        from: address,
+        ...(reason ? { reason } : {}),
+        ...(this.comment ? { comment: this.comment } : {}),
+      });
+  }
+
+  /** A cancellation reaching an attendee's (or room's) mailbox. */
+  private cancellationTo(mailboxId: string, org: StoredEvent, occurrenceStartMs?: number): void {
+    this.cal.deliverMessage({
+      at: new Date(this.now()).toISOString(),
+      mailboxId,
+      kind: "meetingCancelled",
+      iCalUId: org.uid,
+      from: addressOf(org.organizer),
+      ...(occurrenceStartMs !== undefined
+        ? { occurrenceStart: new Date(occurrenceStartMs).toISOString() }
+        : {}),
+      ...(this.comment ? { comment: this.comment } : {}),
+    });
   }
 
   findOrganizerCopy(uid: string): StoredEvent | undefined {
-    for (const box of this.cal.mailboxes.values()) {
-      for (const e of box.events.values())
-        if (!e.deleted && e.uid === uid && e.isOrganizer && e.type !== "exception") return e;
-    }
-    return undefined;
+    return this.cal.copiesOf(uid).find((e) => e.isOrganizer);
   }
 
   // ------------------------------------------------------------------ propagation to attendee copies
 
   /** Mailboxes that hold a copy of the meeting (except the organizer's). */
   private copyMailboxes(uid: string, organizerMailbox: string): string[] {
-    const out: string[] = [];
-    for (const [id, box] of this.cal.mailboxes) {
-      if (id === organizerMailbox) continue;
-      for (const e of box.events.values()) {
-        if (!e.deleted && e.uid === uid && e.type !== "exception") {
-          out.push(id);
-          break;
-        }
-      }
-    }
-    return out;
+    return this.cal
+      .copiesOf(uid)
+      .map((e) => e.mailboxId)
+      .filter((id) => id !== organizerMailbox);
   }
 
   /** Brings every attendee's copy in line with the organizer's event; rooms run their booking policy. */
-  syncCopies(org: StoredEvent, timeChanged = false): void {
+  syncCopies(org: StoredEvent, timeChanged = false, changedOccurrence?: number): void {
     if (!org.isOrganizer || org.type === "exception") return;
     const wanted = new Map<string, UserRecord>();
     for (const a of org.attendees) {
@@ -693,7 +787,7 @@ export class CalendarService {
       if (!wanted.has(mb)) this.cancelCopy(mb, org);
     }
     for (const user of wanted.values()) {
-      if (user.isRoomMailbox) this.processRoom(org, user);
+      if (user.isRoomMailbox) this.processRoom(org, user, changedOccurrence);
       else this.upsertCopy(org, user.id, timeChanged ? "reset" : "keep");
     }
   }
@@ -706,6 +800,7 @@ export class CalendarService {
   private cancelCopy(mailboxId: string, org: StoredEvent): void {
     const copy = this.findCopy(mailboxId, org.uid);
     if (!copy || copy.isCancelled) return;
+    this.cancellationTo(mailboxId, org);
     const user = this.sim.store.users.get(mailboxId);
     if (user?.isRoomMailbox && this.cal.processingOf(mailboxId).removeCanceledMeetings) {
       this.tombstone(copy);
@@ -783,6 +878,14 @@ export class CalendarService {
       if (!src || src.deleted) continue;
       const existingId = copy.exceptions.get(orig);
       let exc = existingId ? box.events.get(existingId) : undefined;
+      if (copy.cancelledOccurrences.has(orig)) {
+        // An occurrence the room declined has no exception in the room's calendar.
+        if (exc && !exc.deleted) {
+          exc.deleted = true;
+          this.touch(exc, "deleted");
+        }
+        continue;
+      }
       if (!exc || exc.deleted) exc = this.materialiseException(copy, orig);
       cloneFields(exc, src, MIRRORED_EXCEPTION_FIELDS);
       exc.isCancelled = false;
@@ -798,7 +901,7 @@ export class CalendarService {
    * the subject/body/private rewrites) or declines (no room copy); None/AutoUpdate leave a tentative
    * copy for a delegate. The organizer's copy gets the room's response.
    */
-  private processRoom(org: StoredEvent, room: UserRecord): void {
+  private processRoom(org: StoredEvent, room: UserRecord, changedOccurrence?: number): void {
     const p = this.cal.processingOf(room.id);
     if (p.automateProcessing !== "AutoAccept") {
       const existing = this.findCopy(room.id, org.uid);
@@ -809,13 +912,6 @@ export class CalendarService {
       );
       if (!existing && p.automateProcessing === "AutoUpdate")
         this.setAttendeeStatus(org.uid, room, "tentativelyAccepted");
-      return;
-    }
-    const decision = this.evaluatePolicy(org, room.id, p);
-    if (!decision.accept) {
-      const existing = this.findCopy(room.id, org.uid);
-      if (existing) this.tombstone(existing);
-      this.setAttendeeStatus(org.uid, room, "declined");
       return;
     }
     const organizerName = org.organizer.emailAddress?.name ?? org.organizer.emailAddress?.address ?? "";
@@ -831,8 +927,61 @@ export class CalendarService {
       if (p.removePrivateProperty && copy.sensitivity === "private") copy.sensitivity = "normal";
       copy.showAs = "busy";
     };
+    const existing = this.findCopy(room.id, org.uid);
+    if (changedOccurrence !== undefined && existing?.response === "accepted") {
+      // The organizer changed one occurrence of a series the room holds: the room answers for that
+      // occurrence only (a conflicting move declines that occurrence, the series stays booked).
+      const earlier = [...existing.cancelledOccurrences].filter(
+        (o) => !org.cancelledOccurrences.has(o) && o !== changedOccurrence,
+      );
+      const one = this.evaluatePolicy(org, room.id, p, changedOccurrence);
+      const wasDeclined = existing.cancelledOccurrences.has(changedOccurrence);
+      this.upsertCopy(org, room.id, "keep", rewrite, one.accept ? earlier : [...earlier, changedOccurrence]);
+      if (one.accept === wasDeclined)
+        this.responseTo(
+          org,
+          room,
+          one.accept ? "meetingAccepted" : "meetingDeclined",
+          one.reason,
+          changedOccurrence,
+        );
+      return;
+    }
+    // Occurrences the room already declined stay declined and don't count as conflicts again.
+    const declinedBefore =
+      existing?.response === "accepted"
+        ? new Set([...existing.cancelledOccurrences].filter((o) => !org.cancelledOccurrences.has(o)))
+        : new Set<number>();
+    const decision = this.evaluatePolicy(org, room.id, p, undefined, declinedBefore);
+    if (!decision.accept) {
+      if (existing) this.tombstone(existing);
+      this.setAttendeeStatus(org.uid, room, "declined", decision.reason);
+      return;
+    }
     this.upsertCopy(org, room.id, "accepted", rewrite, decision.declinedOccurrences);
     this.setAttendeeStatus(org.uid, room, "accepted");
+    for (const o of decision.declinedOccurrences)
+      if (!declinedBefore.has(o)) this.responseTo(org, room, "meetingDeclined", "AllowConflicts", o);
+  }
+
+  /** A response about one occurrence reaching the organizer (the series status is unchanged). */
+  private responseTo(
+    org: StoredEvent,
+    from: UserRecord,
+    kind: MeetingMessage["kind"],
+    reason: string | undefined,
+    occurrenceStartMs: number,
+  ): void {
+    this.cal.deliverMessage({
+      at: new Date(this.now()).toISOString(),
+      mailboxId: org.mailboxId,
+      kind,
+      iCalUId: org.uid,
+      from: (from.data.mail ?? from.data.userPrincipalName).toLowerCase(),
+      occurrenceStart: new Date(occurrenceStartMs).toISOString(),
+      ...(reason ? { reason } : {}),
+      ...(this.comment ? { comment: this.comment } : {}),
+    });
   }
 
   /** Booking policy of a room for a meeting (AutoAccept). */
@@ -840,16 +989,40 @@ export class CalendarService {
     org: StoredEvent,
     roomId: string,
     p: CalendarProcessing,
+    /** Evaluate this one occurrence (original start) of a series, as a single meeting. */
+    onlyOccurrence?: number,
+    /** Occurrences the room declined before: left out of the evaluation, and declined again. */
+    declinedBefore: ReadonlySet<number> = new Set(),
+  ): { accept: boolean; reason?: string; declinedOccurrences: number[] } {
+    const d = this.evaluateInstances(org, roomId, p, onlyOccurrence, declinedBefore);
+    return d.accept ? { ...d, declinedOccurrences: [...declinedBefore, ...d.declinedOccurrences] } : d;
+  }
+
+  private evaluateInstances(
+    org: StoredEvent,
+    roomId: string,
+    p: CalendarProcessing,
+    onlyOccurrence: number | undefined,
+    declinedBefore: ReadonlySet<number>,
   ): { accept: boolean; reason?: string; declinedOccurrences: number[] } {
     const now = this.now();
     const horizon = now + p.bookingWindowInDays * DAY;
     const orgBox = this.mailbox(org.mailboxId);
     let instances: Array<{ orig: number; start: number; end: number }>;
-    if (org.type === "seriesMaster") {
-      if (!p.allowRecurringMeetings) return { accept: false, reason: "recurring", declinedOccurrences: [] };
+    if (org.type === "seriesMaster" && onlyOccurrence !== undefined) {
+      instances = instancesOf(org, orgBox.events, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
+        .map((v) => ({
+          orig: v.occurrenceStartMs ?? v.ev.originalStartMs ?? v.ev.startMs,
+          start: viewStart(v),
+          end: viewEnd(v),
+        }))
+        .filter((i) => i.orig === onlyOccurrence);
+    } else if (org.type === "seriesMaster") {
+      if (!p.allowRecurringMeetings)
+        return { accept: false, reason: "AllowRecurringMeetings", declinedOccurrences: [] };
       const range = org.recurrence?.range;
       if (p.enforceSchedulingHorizon && range?.type === "noEnd")
-        return { accept: false, reason: "horizon", declinedOccurrences: [] };
+        return { accept: false, reason: "BookingWindowInDays", declinedOccurrences: [] };
       instances = instancesOf(org, orgBox.events, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).map(
         (v) => ({
           orig: v.occurrenceStartMs ?? v.ev.originalStartMs ?? v.ev.startMs,
@@ -858,12 +1031,13 @@ export class CalendarService {
         }),
       );
     } else instances = [{ orig: org.startMs, start: org.startMs, end: org.endMs }];
+    instances = instances.filter((i) => !declinedBefore.has(i.orig));
     if (instances.length === 0) return { accept: true, declinedOccurrences: [] };
     if (
       p.maximumDurationInMinutes > 0 &&
       instances.some((i) => i.end - i.start > p.maximumDurationInMinutes * 60_000)
     ) {
-      return { accept: false, reason: "duration", declinedOccurrences: [] };
+      return { accept: false, reason: "MaximumDurationInMinutes", declinedOccurrences: [] };
     }
     const lastStart = Math.max(...instances.map((i) => i.start));
     const firstStart = Math.min(...instances.map((i) => i.start));
@@ -871,7 +1045,7 @@ export class CalendarService {
       firstStart > horizon ||
       (org.type === "seriesMaster" && p.enforceSchedulingHorizon && lastStart > horizon)
     ) {
-      return { accept: false, reason: "horizon", declinedOccurrences: [] };
+      return { accept: false, reason: "BookingWindowInDays", declinedOccurrences: [] };
     }
     if (p.allowConflicts) return { accept: true, declinedOccurrences: [] };
     const from = Math.min(...instances.map((i) => i.start));
@@ -884,10 +1058,11 @@ export class CalendarService {
       busy.some((b) => viewStart(b) < i.end && viewEnd(b) > i.start),
     );
     if (conflicting.length === 0) return { accept: true, declinedOccurrences: [] };
-    if (org.type !== "seriesMaster") return { accept: false, reason: "conflict", declinedOccurrences: [] };
+    if (org.type !== "seriesMaster" || onlyOccurrence !== undefined)
+      return { accept: false, reason: "AllowConflicts", declinedOccurrences: [] };
     const pct = (conflicting.length * 100) / instances.length;
     if (conflicting.length > p.maximumConflictInstances || pct > p.conflictPercentageAllowed) {
-      return { accept: false, reason: "conflict", declinedOccurrences: [] };
+      return { accept: false, reason: "AllowConflicts", declinedOccurrences: [] };
     }
     return { accept: true, declinedOccurrences: conflicting.map((i) => i.orig) };
   }

@@ -68,6 +68,8 @@ function bodyPreview(content: string | null | undefined): string {
 export interface RenderOptions {
   /** Output zone (`Prefer: outlook.timezone`), default "UTC". */
   zone: string;
+  /** Zone of `end` when it differs from `zone` (a write's answer uses the event's own two zones). */
+  endZone?: string;
   /** `$select` (canonical names), or undefined for all. */
   select?: string[];
   /** `$expand=singleValueExtendedProperties($filter=id eq '...')`: ids to include (lower-case), or "all". */
@@ -108,7 +110,7 @@ export function renderEvent(v: EventView, opts: RenderOptions): Event & Record<s
     webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(viewId(v))}&exvsurl=1&path=/calendar/item`,
     onlineMeetingUrl: null,
     isOnlineMeeting: ev.isOnlineMeeting,
-    onlineMeetingProvider: "unknown",
+    onlineMeetingProvider: ev.onlineMeetingProvider,
     allowNewTimeProposals: ev.allowNewTimeProposals,
     isDraft: false,
     hideAttendees: ev.hideAttendees,
@@ -126,13 +128,15 @@ export function renderEvent(v: EventView, opts: RenderOptions): Event & Record<s
     },
     body: { contentType: ev.body.contentType ?? "text", content: ev.body.content ?? "" },
     start: dateTimeTimeZone(viewStart(v), opts.zone),
-    end: dateTimeTimeZone(viewEnd(v), opts.zone),
+    end: dateTimeTimeZone(viewEnd(v), opts.endZone ?? opts.zone),
     location: structuredClone(ev.location),
     locations: structuredClone(ev.locations),
     recurrence: type === "seriesMaster" && ev.recurrence ? structuredClone(ev.recurrence) : null,
     attendees: structuredClone(ev.attendees),
     organizer: structuredClone(ev.organizer),
-    onlineMeeting: null,
+    onlineMeeting: ev.onlineMeeting
+      ? { joinUrl: ev.onlineMeeting.joinUrl, conferenceId: ev.onlineMeeting.conferenceId }
+      : null,
   };
   let out: Event & Record<string, unknown> = full;
   if (opts.select) {

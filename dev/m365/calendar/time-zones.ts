@@ -1,46 +1,22 @@
+import { WINDOWS_TO_IANA_MAP } from "windows-iana";
 import { GraphError } from "../http/errors";
 
 /**
  * Time zones as Outlook speaks them: Windows names ("W. Europe Standard Time") and IANA names
  * ("Europe/Amsterdam") are both accepted in `start.timeZone`, `Prefer: outlook.timezone` and mailbox
- * settings. Conversions use the IANA database built into Node (Intl); Windows names map to their CLDR
- * "001" IANA zone. Unknown names fail as Graph does for an invalid time zone.
+ * settings. Windows names map to their CLDR "001" (golden) IANA zone through the `windows-iana` table;
+ * conversions use the IANA database built into Node (Intl). Unknown names fail as Graph does for an
+ * invalid time zone.
  */
-const WINDOWS_TO_IANA: Record<string, string> = {
-  UTC: "UTC",
-  "Coordinated Universal Time": "UTC",
-  "GMT Standard Time": "Europe/London",
-  "Greenwich Standard Time": "Atlantic/Reykjavik",
-  "W. Europe Standard Time": "Europe/Berlin",
-  "Central Europe Standard Time": "Europe/Budapest",
-  "Romance Standard Time": "Europe/Paris",
-  "Central European Standard Time": "Europe/Warsaw",
-  "E. Europe Standard Time": "Europe/Chisinau",
-  "FLE Standard Time": "Europe/Kiev",
-  "GTB Standard Time": "Europe/Bucharest",
-  "Russian Standard Time": "Europe/Moscow",
-  "Turkey Standard Time": "Europe/Istanbul",
-  "Israel Standard Time": "Asia/Jerusalem",
-  "South Africa Standard Time": "Africa/Johannesburg",
-  "Arabian Standard Time": "Asia/Dubai",
-  "India Standard Time": "Asia/Calcutta",
-  "China Standard Time": "Asia/Shanghai",
-  "Singapore Standard Time": "Asia/Singapore",
-  "Tokyo Standard Time": "Asia/Tokyo",
-  "Korea Standard Time": "Asia/Seoul",
-  "AUS Eastern Standard Time": "Australia/Sydney",
-  "New Zealand Standard Time": "Pacific/Auckland",
-  "Eastern Standard Time": "America/New_York",
-  "Central Standard Time": "America/Chicago",
-  "Mountain Standard Time": "America/Denver",
-  "US Mountain Standard Time": "America/Phoenix",
-  "Pacific Standard Time": "America/Los_Angeles",
-  "Alaskan Standard Time": "America/Anchorage",
-  "Hawaiian Standard Time": "Pacific/Honolulu",
-  "Atlantic Standard Time": "America/Halifax",
-  "E. South America Standard Time": "America/Sao_Paulo",
-  "Canada Central Standard Time": "America/Regina",
-};
+const WINDOWS_TO_IANA = new Map<string, string>(
+  WINDOWS_TO_IANA_MAP.filter((e) => e.territory === "001" && e.iana[0] !== undefined).map((e) => [
+    e.windowsName.toLowerCase(),
+    e.iana[0] as string,
+  ]),
+);
+// "UTC" stays "UTC" (CLDR's golden zone is Etc/UTC, the same zone); Outlook also shows the display name.
+WINDOWS_TO_IANA.set("utc", "UTC");
+WINDOWS_TO_IANA.set("coordinated universal time", "UTC");
 
 const IANA_OK = new Map<string, boolean>();
 const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
@@ -48,8 +24,8 @@ const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 /** The IANA zone for a Windows or IANA name; throws 400 for an unknown one. */
 export function ianaZone(name: string): string {
   const trimmed = name.trim();
-  const win = Object.keys(WINDOWS_TO_IANA).find((k) => k.toLowerCase() === trimmed.toLowerCase());
-  if (win) return WINDOWS_TO_IANA[win] as string;
+  const win = WINDOWS_TO_IANA.get(trimmed.toLowerCase());
+  if (win) return win;
   if (/^(etc\/)?(utc|gmt)$/i.test(trimmed)) return "UTC";
   let ok = IANA_OK.get(trimmed);
   if (ok === undefined) {
@@ -98,32 +74,55 @@ export interface LocalParts {
   ms: number;
 }
 
-/** Wall-clock parts of an instant in a zone. */
-export function partsInZone(ms: number, zoneName: string): LocalParts {
-  const zone = ianaZone(zoneName);
-  if (zone === "UTC") {
-    const d = new Date(ms);
-    return {
-      year: d.getUTCFullYear(),
-      month: d.getUTCMonth() + 1,
-      day: d.getUTCDate(),
-      hour: d.getUTCHours(),
-      minute: d.getUTCMinutes(),
-      second: d.getUTCSeconds(),
-      ms: d.getUTCMilliseconds(),
-    };
-  }
+/** Offsets only change on quarter hours (UTC), so an offset holds for a whole 15-minute bucket. */
+const BUCKET_MS = 900_000;
+const OFFSETS = new Map<string, number>();
+
+/** The zone's UTC offset (ms) at an instant, read from the IANA database through Intl. */
+function offsetByIntl(ms: number, zone: string): number {
   const out: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(ms)))
     if (p.type !== "literal") out[p.type] = Number(p.value);
+  const wall = Date.UTC(
+    out.year ?? 1970,
+    (out.month ?? 1) - 1,
+    out.day ?? 1,
+    out.hour ?? 0,
+    out.minute ?? 0,
+    out.second ?? 0,
+  );
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * The zone's UTC offset at an instant, cached per 15-minute bucket when the offset is the same at both
+ * ends of the bucket (a bucket holding a transition is always computed exactly).
+ */
+function offsetAt(ms: number, zone: string): number {
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const key = `${zone}|${bucket}`;
+  const cached = OFFSETS.get(key);
+  if (cached !== undefined) return cached;
+  const first = offsetByIntl(bucket * BUCKET_MS, zone);
+  const last = offsetByIntl((bucket + 1) * BUCKET_MS - 1000, zone);
+  if (first !== last) return offsetByIntl(ms, zone);
+  if (OFFSETS.size > 200_000) OFFSETS.clear();
+  OFFSETS.set(key, first);
+  return first;
+}
+
+/** Wall-clock parts of an instant in a zone. */
+export function partsInZone(ms: number, zoneName: string): LocalParts {
+  const zone = ianaZone(zoneName);
+  const d = new Date(zone === "UTC" ? ms : ms + offsetAt(ms, zone));
   return {
-    year: out.year ?? 1970,
-    month: out.month ?? 1,
-    day: out.day ?? 1,
-    hour: out.hour ?? 0,
-    minute: out.minute ?? 0,
-    second: out.second ?? 0,
-    ms: ((ms % 1000) + 1000) % 1000,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
   };
 }
 

@@ -27,6 +27,16 @@ export function registerControlRoutes(router: Router, control: () => SimulatorCo
       return ok(c().summary());
     }),
   );
+  // body: {"claims": {...}, "kid"?: "..."} → {"token": "..."} signed with the tenant's key
+  router.control(
+    "POST",
+    "/tokens",
+    guard(async (ctx) => {
+      const b = bodyOf<{ claims?: Record<string, unknown>; kid?: string }>(ctx);
+      const token = await c().mintToken(b.claims ?? {}, b.kid === undefined ? {} : { kid: b.kid });
+      return ok({ token }, 201);
+    }),
+  );
   router.control(
     "POST",
     "/apps",

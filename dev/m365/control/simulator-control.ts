@@ -27,6 +27,7 @@ import {
 import { demoTenantSeed, type DemoTenantOptions } from "../seed/demo-tenant";
 import { stableGuid } from "../seed/ids";
 import type { Dispatch } from "../http/dispatch";
+import { mintCustomToken } from "../entra/tokens";
 import { calendarControl, type CalendarControl } from "../calendar/control";
 import { notificationControl, type NotificationControl } from "../notifications/control";
 
@@ -69,6 +70,11 @@ export class SimulatorControl {
   /** Change notifications: faults, lifecycle events, flush, clock (dev/m365/notifications/control.ts). */
   get notifications(): NotificationControl {
     return notificationControl(this.sim);
+  }
+
+  /** Replaces how injected latency is waited out (tests record it instead of sleeping). */
+  useWait(wait: (ms: number) => Promise<void>): void {
+    this.sim.wait = wait;
   }
 
   /** Replaces the tenant with a seed, or the generated demo tenant ("demo" or its options). */
@@ -136,6 +142,14 @@ export class SimulatorControl {
   /** Every access token issued so far is now rejected as expired (401 InvalidAuthenticationToken). */
   expireAccessTokens(): void {
     this.sim.store.expireIssuedTokens();
+  }
+
+  /**
+   * A JWT with exactly these claims, signed with the tenant's signing key (`iat`/`nbf`/`exp` default to
+   * the simulator clock and one hour): for tests of a resource server's claim checks.
+   */
+  mintToken(claims: Record<string, unknown>, header: { kid?: string } = {}): Promise<string> {
+    return mintCustomToken(this.sim, claims, header);
   }
 
   configureEntra(patch: Partial<EntraSettings>): EntraSettings {

@@ -25,8 +25,9 @@ import {
  * - deltaLinks are stateless (they carry the journal position) and live 7 days, as directory delta
  *   tokens do; an expired or invalidated token (tenant reset, control `expireDeltaTokens`) gives
  *   410 Gone with `syncStateNotFound` and a Location header holding an empty $deltatoken.
- * - `$select` decides which property changes make an object reappear; `members` (or the older
- *   `$expand=members`) adds `members@delta` to groups, with removed members marked `@removed`.
+ * - `$select` decides which property changes make an object reappear; groups carry `members@delta`
+ *   (removed members marked `@removed`) unless a `$select` leaves `members` out (the older
+ *   `$expand=members` adds it back).
  */
 
 const DELTA_TOKEN_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -388,7 +389,10 @@ function deltaHandler(kind: Kind) {
     }
     const select = parseSelect(ctx, kind === "user" ? "microsoft.graph.user" : "microsoft.graph.group");
     const ids = parseIdFilter(ctx, kind === "user" ? "User" : "Group");
-    const withMembers = kind === "group" && (select?.includes("members") === true || expand === "members");
+    // Membership comes with a plain request (group-delta's first example has no $select and answers
+    // with members@delta) and with a $select naming `members`; a $select without it leaves it out.
+    const withMembers =
+      kind === "group" && (select === undefined || select.includes("members") || expand === "members");
     const latest = deltaToken?.toLowerCase() === "latest";
     const round: Round = {
       kind,

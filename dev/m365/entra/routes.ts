@@ -4,10 +4,19 @@ import { OAuthError } from "../http/errors";
 import type { Router, RouteModule } from "../http/router";
 import type { AppRegistration, CloudName, UserRecord } from "../store/types";
 import { CLOUDS } from "./clouds";
-import { parseScopes, type ParsedScopes } from "./scopes";
+import { apiResolver, parseScopes, type ParsedScopes } from "./scopes";
+import { publishedKey } from "./keys";
 import { renderErrorPage, renderFormPost, renderSignInPage } from "./sign-in-page";
 import { resolveTenant } from "./tenant-resolution";
-import { clientInfo, mintAppAccessToken, mintIdToken, mintUserAccessToken, opaqueToken } from "./tokens";
+import {
+  clientInfo,
+  mintApiAccessToken,
+  mintAppAccessToken,
+  mintIdToken,
+  mintUserAccessToken,
+  opaqueToken,
+} from "./tokens";
+import { redeemAssertion } from "./on-behalf-of";
 
 /**
  * Entra ID v2.0 endpoints: OpenID discovery, JWKS, instance discovery, authorize (sign-in page and a
@@ -17,6 +26,16 @@ import { clientInfo, mintAppAccessToken, mintIdToken, mintUserAccessToken, opaqu
 
 function loginOrigin(ctx: RequestContext): string {
   return ctx.origin;
+}
+
+/**
+ * Where browsers are sent to sign in and out: the plain-http loopback listener when it runs and the
+ * client addressed the simulator by its loopback address (not through Microsoft host names).
+ */
+function browserOrigin(ctx: RequestContext): string {
+  const http = ctx.sim.browserSignInOrigin;
+  const loopback = new URL(ctx.origin).hostname === "127.0.0.1";
+  return http !== undefined && loopback ? http : loginOrigin(ctx);
 }
 
 function issuer(ctx: RequestContext, tenantId: string): string {
@@ -29,6 +48,7 @@ function openIdConfiguration(
   multi: boolean,
 ): Record<string, unknown> {
   const base = `${loginOrigin(ctx)}/${tenantSegment}`;
+  const browserBase = `${browserOrigin(ctx)}/${tenantSegment}`;
   const tid = multi ? "{tenantid}" : ctx.sim.store.tenantId;
   const graphHost = CLOUDS[ctx.cloud].graphHost;
   return {
@@ -43,11 +63,11 @@ function openIdConfiguration(
     issuer: `${loginOrigin(ctx)}/${tid}/v2.0`,
     request_uri_parameter_supported: false,
     userinfo_endpoint: `https://${graphHost}/oidc/userinfo`,
-    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    authorization_endpoint: `${browserBase}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,
-    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    end_session_endpoint: `${browserBase}/oauth2/v2.0/logout`,
     claims_supported: [
       "sub",
       "iss",
@@ -71,11 +91,30 @@ function openIdConfiguration(
     ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: "EU",
-    cloud_instance_name: ctx.cloud === "china" ? "partner.microsoftonline.cn" : "microsoftonline.com",
+    cloud_instance_name: cloudInstanceName(ctx),
     cloud_graph_host_name: ctx.cloud === "china" ? "graph.chinacloudapi.cn" : "graph.windows.net",
     msgraph_host: graphHost,
     rbac_url: "https://pas.windows.net",
   };
+}
+
+function cloudInstanceName(ctx: RequestContext): string {
+  return ctx.cloud === "china" ? "partner.microsoftonline.cn" : "microsoftonline.com";
+}
+
+/**
+ * The tenant of instance discovery's answer: the first path segment of the `authorization_endpoint`
+ * the client asks about (MSAL sends its authority's), `common` when there is none.
+ */
+function discoveryTenant(ctx: RequestContext): string {
+  const endpoint = ctx.query.get("authorization_endpoint");
+  if (endpoint === null) return "common";
+  try {
+    const segment = new URL(endpoint).pathname.split("/").find((s) => s !== "");
+    return segment === undefined ? "common" : encodeURIComponent(decodeURIComponent(segment));
+  } catch {
+    return "common";
+  }
 }
 
 function findApp(ctx: RequestContext, clientId: string | undefined): AppRegistration {
@@ -91,8 +130,30 @@ function findApp(ctx: RequestContext, clientId: string | undefined): AppRegistra
   return app;
 }
 
-/** Delegated scopes a user token may carry: requested ∩ admin-consented, or all consented for /.default. */
+/** Parses a scope parameter; app APIs of this tenant (`api://{clientId}/…`) count as resources. */
+function scopesOf(ctx: RequestContext, scope: string, cloud: CloudName): ParsedScopes {
+  return parseScopes(scope, cloud, ctx.params.tenant ?? "", apiResolver(ctx.sim.store.apps));
+}
+
+/**
+ * Delegated scopes a user token may carry: requested ∩ admin-consented, or all consented for /.default.
+ * For an app's own API: the scopes it exposes (tenant-wide consent assumed, as for the demo apps).
+ */
 function grantDelegated(app: AppRegistration, scopes: ParsedScopes): string[] {
+  if (scopes.api) {
+    const exposed = scopes.api.app.apiScopes ?? [];
+    if (scopes.api.isDefault) return [...exposed];
+    const unknown = scopes.api.scopes.filter((s) => !exposed.includes(s));
+    if (unknown.length > 0) {
+      throw new OAuthError(
+        400,
+        "invalid_scope",
+        70011,
+        `The provided value for the input parameter 'scope' is not valid. The scope ${scopes.api.resource}/${unknown[0] ?? ""} does not exist.`,
+      );
+    }
+    return [...scopes.api.scopes];
+  }
   if (scopes.isDefault) return [...app.delegatedPermissions];
   const missing = scopes.graph.filter(
     (s) => !app.delegatedPermissions.some((p) => p.toLowerCase() === s.toLowerCase()),
@@ -173,16 +234,24 @@ async function userTokenResponse(
   cloud: CloudName,
 ): Promise<Record<string, unknown>> {
   const sim = ctx.sim;
-  const access = await mintUserAccessToken(
-    sim,
-    app,
-    user,
-    [...granted, ...scopes.oidc.filter((s) => s !== "offline_access")],
-    cloud,
-  );
+  const oidc = scopes.oidc.filter((s) => s !== "offline_access");
+  const api = scopes.api;
+  const access = api
+    ? await mintApiAccessToken(sim, {
+        api: api.app,
+        resource: api.resource,
+        client: app,
+        user,
+        scopes: granted,
+        cloud,
+        v2Issuer: issuer(ctx, sim.store.tenantId),
+      })
+    : await mintUserAccessToken(sim, app, user, [...granted, ...oidc], cloud);
+  // Entra echoes an app API's scopes with their resource; Graph's come bare.
+  const echoed = api ? granted.map((s) => `${api.resource}/${s}`) : granted;
   const out: Record<string, unknown> = {
     token_type: "Bearer",
-    scope: [...granted, ...scopes.oidc.filter((s) => s !== "offline_access")].join(" "),
+    scope: [...echoed, ...oidc].join(" "),
     expires_in: sim.entra.accessTokenLifetimeSeconds,
     ext_expires_in: sim.entra.accessTokenLifetimeSeconds,
     access_token: access,
@@ -320,7 +389,7 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
           50034,
           "The user account does not exist in this directory.",
         );
-      const parsed = parseScopes(rec.scopes.join(" "), rec.cloud, ctx.params.tenant ?? "");
+      const parsed = scopesOf(ctx, rec.scopes.join(" "), rec.cloud);
       const granted = grantDelegated(app, parsed);
       return {
         status: 200,
@@ -361,7 +430,7 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
       if (!user || user.data.accountEnabled === false)
         throw new OAuthError(400, "invalid_grant", 50057, "The user account is disabled.");
       const requested = stringField(body, "scope") ?? rec.scopes.join(" ");
-      const parsed = parseScopes(requested, rec.cloud, ctx.params.tenant ?? "");
+      const parsed = scopesOf(ctx, requested, rec.cloud);
       const granted = grantDelegated(app, parsed);
       if (sim.entra.revokeRotatedRefreshTokens) rec.revoked = true;
       // Keep offline_access so a new refresh token is issued: Entra rotates on every redemption.
@@ -369,6 +438,24 @@ async function tokenEndpoint(ctx: RequestContext): Promise<SimResponse> {
       return {
         status: 200,
         body: await userTokenResponse(ctx, app, user, parsed, granted, undefined, rec.cloud),
+      };
+    }
+    case "urn:ietf:params:oauth:grant-type:jwt-bearer": {
+      // On-behalf-of: a middle tier trades the access token it received for one to another resource.
+      const app = authenticateClient(ctx, body);
+      if (stringField(body, "requested_token_use") !== "on_behalf_of")
+        throw new OAuthError(
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the following parameter: 'requested_token_use'.",
+        );
+      const user = await redeemAssertion(sim, app, stringField(body, "assertion"));
+      const parsed = scopesOf(ctx, stringField(body, "scope") ?? "", ctx.cloud);
+      const granted = grantDelegated(app, parsed);
+      return {
+        status: 200,
+        body: await userTokenResponse(ctx, app, user, parsed, granted, undefined, parsed.cloud),
       };
     }
     default:
@@ -469,7 +556,7 @@ function authorizeEndpoint(ctx: RequestContext): SimResponse {
   }
   let parsed: ParsedScopes;
   try {
-    parsed = parseScopes(p.scope ?? "", ctx.cloud, ctx.params.tenant ?? "");
+    parsed = scopesOf(ctx, p.scope ?? "", ctx.cloud);
     grantDelegated(app, parsed);
   } catch (e) {
     if (e instanceof OAuthError)
@@ -543,8 +630,12 @@ export const entraRoutes: RouteModule = {
       return { status: 200, body: openIdConfiguration(ctx, ctx.params.tenant ?? "", t.kind === "multi") };
     });
     router.entra("GET", "/{tenant}/discovery/v2.0/keys", (ctx) => {
-      resolveTenant(ctx.sim.store, ctx.params.tenant ?? "");
-      return { status: 200, body: { keys: [ctx.sim.keys.jwk] } };
+      const t = resolveTenant(ctx.sim.store, ctx.params.tenant ?? "");
+      // Entra lists each key with the v2.0 issuer it signs for: the tenant's, or `{tenantid}` on the
+      // multi-tenant endpoints.
+      const tid = t.kind === "multi" ? "{tenantid}" : ctx.sim.store.tenantId;
+      const key = publishedKey(ctx.sim.keys, issuer(ctx, tid), cloudInstanceName(ctx));
+      return { status: 200, body: { keys: [key] } };
     });
     router.entra("GET", "/{tenant}/discovery/keys", (ctx) => ({
       status: 200,
@@ -556,7 +647,7 @@ export const entraRoutes: RouteModule = {
       return {
         status: 200,
         body: {
-          tenant_discovery_endpoint: `${ctx.origin}/{tenant}/v2.0/.well-known/openid-configuration`,
+          tenant_discovery_endpoint: `${ctx.origin}/${discoveryTenant(ctx)}/v2.0/.well-known/openid-configuration`,
           "api-version": "1.1",
           metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
         },

@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import type { SimulatorServices } from "../services";
 import type { AppRegistration, CloudName, UserRecord } from "../store/types";
 import { CLOUDS } from "./clouds";
+import { groupsClaim } from "./app-manifest";
 
 /** Mints Entra tokens: v1.0-format access tokens for Graph and v2.0 id tokens. */
 
@@ -15,7 +16,7 @@ export function opaqueToken(prefix: string): string {
   return `${prefix}.${b64url(48)}`;
 }
 
-async function sign(sim: SimulatorServices, claims: Record<string, unknown>): Promise<string> {
+export async function sign(sim: SimulatorServices, claims: Record<string, unknown>): Promise<string> {
   if (typeof claims.uti === "string" && claims.ver === "1.0") sim.store.recordToken(claims.uti);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: sim.keys.kid, x5t: sim.keys.kid })
@@ -68,7 +69,6 @@ export async function mintUserAccessToken(
 ): Promise<string> {
   const profile = CLOUDS[cloud];
   const tid = sim.store.tenantId;
-  const groups = sim.store.groupsOfUser(user.id);
   const claims: Record<string, unknown> = {
     aud: profile.graphAudience,
     iss: `${profile.stsIssuerBase}/${tid}/`,
@@ -91,7 +91,8 @@ export async function mintUserAccessToken(
     uti: b64url(16),
     ver: "1.0",
   };
-  if (groups.length > 0) claims.groups = groups;
+  const groups = groupsClaim(sim.store, app, user);
+  if (groups) claims.groups = groups;
   return sign(sim, claims);
 }
 
@@ -103,7 +104,6 @@ export async function mintIdToken(
   nonce: string | undefined,
   oidcScopes: readonly string[] = ["openid", "profile"],
 ): Promise<string> {
-  const groups = sim.store.groupsOfUser(user.id);
   const profile = oidcScopes.includes("profile");
   const claims: Record<string, unknown> = {
     aud: app.clientId,
@@ -121,8 +121,76 @@ export async function mintIdToken(
     ver: "2.0",
   };
   if (nonce) claims.nonce = nonce;
-  if (groups.length > 0) claims.groups = groups;
+  // Entra adds `groups` only when the registration's manifest asks for group claims.
+  const groups = groupsClaim(sim.store, app, user);
+  if (groups) claims.groups = groups;
   return sign(sim, claims);
+}
+
+/**
+ * An access token for an app's own API (`api://{clientId}/access_as_user`), issued to `client` on behalf
+ * of `user`. Format follows the API's `accessTokenAcceptedVersion`: v1.0 (Entra's default; `aud` as
+ * requested, the sts issuer) or v2.0 (`aud` = the API's client id, the login issuer).
+ */
+export async function mintApiAccessToken(
+  sim: SimulatorServices,
+  input: {
+    api: AppRegistration;
+    /** The resource as the client named it (`api://{id}` or the bare client id). */
+    resource: string;
+    client: AppRegistration;
+    user: UserRecord;
+    scopes: string[];
+    cloud: CloudName;
+    /** `{login origin}/{tenant}/v2.0`, the v2.0 issuer. */
+    v2Issuer: string;
+  },
+): Promise<string> {
+  const { api, client, user, cloud } = input;
+  const tid = sim.store.tenantId;
+  const v2 = api.accessTokenAcceptedVersion === 2;
+  const claims: Record<string, unknown> = {
+    aud: v2 ? api.clientId : input.resource,
+    iss: v2 ? input.v2Issuer : `${CLOUDS[cloud].stsIssuerBase}/${tid}/`,
+    ...times(sim, sim.entra.accessTokenLifetimeSeconds),
+    ...(v2
+      ? {
+          azp: client.clientId,
+          azpacr: client.publicClient ? "0" : "1",
+          preferred_username: user.data.userPrincipalName,
+        }
+      : {
+          appid: client.clientId,
+          appidacr: client.publicClient ? "0" : "1",
+          upn: user.data.userPrincipalName,
+          unique_name: user.data.userPrincipalName,
+        }),
+    name: user.data.displayName,
+    oid: user.id,
+    scp: input.scopes.join(" "),
+    sub: pairwiseSub(user.id, api.clientId),
+    tid,
+    uti: b64url(16),
+    ver: v2 ? "2.0" : "1.0",
+  };
+  const groups = groupsClaim(sim.store, api, user);
+  if (groups) claims.groups = groups;
+  return sign(sim, claims);
+}
+
+/**
+ * A token with exactly the given claims, signed with the tenant's key (control API, for tests of
+ * token validation): `iat`/`nbf`/`exp` default to the simulator clock and an hour's lifetime.
+ */
+export async function mintCustomToken(
+  sim: SimulatorServices,
+  claims: Record<string, unknown>,
+  header: { kid?: string } = {},
+): Promise<string> {
+  const body = { ...times(sim, 3600), ...claims };
+  return new SignJWT(body)
+    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: header.kid ?? sim.keys.kid, x5t: sim.keys.kid })
+    .sign(sim.keys.privateKey);
 }
 
 /** MSAL's `client_info`: base64url JSON with the home account's uid (oid) and utid (tenant id). */

@@ -7,7 +7,9 @@ import type { Router } from "./router";
  * JSON batching (`POST /v1.0/$batch`): up to 20 requests, unique ids, `dependsOn`. Independent
  * requests run concurrently (Graph does not guarantee an order); a request whose dependency failed
  * gets 424 Failed Dependency. Inner requests carry the batch's Authorization header and are logged
- * with the batch's request id.
+ * with the batch's request id. Throttling and injected faults apply to each inner request (a 429
+ * inside a 200 batch response), not to the batch as a whole; inner response headers use Graph's
+ * casing (`Content-Type`, `Retry-After`).
  */
 interface BatchItem {
   id: string;
@@ -76,6 +78,31 @@ function validate(body: unknown): BatchItem[] {
   return requests as BatchItem[];
 }
 
+/** Header names as Graph spells them inside a batch response (the SDK looks up `Content-Type` as is). */
+const GRAPH_HEADER_NAMES: Record<string, string> = {
+  "content-type": "Content-Type",
+  "cache-control": "Cache-Control",
+  "odata-version": "OData-Version",
+  "retry-after": "Retry-After",
+  location: "Location",
+  etag: "ETag",
+  "preference-applied": "Preference-Applied",
+  "www-authenticate": "WWW-Authenticate",
+};
+
+/** Headers that describe the transport of the outer response; Graph does not repeat them per item. */
+const OUTER_ONLY = new Set(["request-id", "client-request-id", "x-ms-ags-diagnostic"]);
+
+function innerHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (OUTER_ONLY.has(lower)) continue;
+    out[GRAPH_HEADER_NAMES[lower] ?? name] = value;
+  }
+  return out;
+}
+
 export function registerBatchRoute(router: Router, getDispatch: () => Dispatch): void {
   router.graph("POST", "/$batch", async (ctx: RequestContext): Promise<SimResponse> => {
     const items = validate(ctx.body);
@@ -114,8 +141,7 @@ export function registerBatchRoute(router: Router, getDispatch: () => Dispatch):
     const responses = await Promise.all(
       items.map(async (item) => {
         const r = await run(item);
-        const headers = { ...(r.headers ?? {}) };
-        return { id: item.id, status: r.status, headers, body: r.body };
+        return { id: item.id, status: r.status, headers: innerHeaders(r.headers ?? {}), body: r.body };
       }),
     );
     return { status: 200, body: { responses } };

@@ -16,6 +16,8 @@ export interface InternalRequest {
   /** Already-parsed JSON body (batch items carry objects). */
   parsedBody?: unknown;
   batchId?: string;
+  /** The listener's scheme (the browser sign-in listener is plain http); https unless said. */
+  scheme?: "http" | "https";
 }
 
 export interface DispatchResult extends SimResponse {
@@ -25,7 +27,9 @@ export interface DispatchResult extends SimResponse {
 export const GRAPH_JSON =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+function isBatchEnvelope(method: string, graphPath: string): boolean {
+  return method === "POST" && graphPath.toLowerCase() === "/$batch";
+}
 
 function parseBody(req: InternalRequest, kind: string): unknown {
   if (req.parsedBody !== undefined) return req.parsedBody;
@@ -72,7 +76,7 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
       params: {},
       requestId,
       clientRequestId,
-      origin: `https://${host}`,
+      origin: `${req.scheme ?? "https"}://${host}`,
       cloud: cloudOfHost(host),
       batchId: req.batchId,
       cleanup: [],
@@ -90,9 +94,13 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
     try {
       if (kind === "graph") {
         const graphPath = path.slice(5);
-        const decision = sim.faults.decide(graphPath);
-        delayMs = decision.delayMs;
-        if (decision.error) throw decision.error;
+        // Graph evaluates a batch's requests one by one against its limits: the envelope itself is not
+        // throttled or failed, its inner requests are (each through this dispatcher).
+        if (!isBatchEnvelope(ctx.method, graphPath)) {
+          const decision = sim.faults.decide(graphPath);
+          delayMs = decision.delayMs;
+          if (decision.error) throw decision.error;
+        }
         // Graph authenticates before it resolves the resource.
         ctx.auth = await sim.tokens.verify(req.headers["authorization"], sim.store.tenantId, (uti) => {
           const n = sim.store.issuedTokens.get(uti);
@@ -141,12 +149,14 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
         res = { status: 500, body: graphErrorBody(err, requestId, clientRequestId, sim.clock.now()) };
       }
     }
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await sim.wait(delayMs);
     for (const fn of ctx.cleanup) fn();
     const headers: HeaderMap = { ...(res.headers ?? {}) };
     if (kind === "graph") {
       headers["request-id"] = requestId;
       headers["client-request-id"] = clientRequestId;
+      // Graph answers every request with the OData protocol version it speaks.
+      headers["odata-version"] = "4.0";
       headers["x-ms-ags-diagnostic"] = JSON.stringify({
         ServerInfo: {
           DataCenter: "Local",

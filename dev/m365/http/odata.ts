@@ -250,5 +250,6 @@ function encodePath(path: string): string {
 export function contextUrl(ctx: RequestContext, fragment: string): string {
   const base =
     ctx.cloud === "china" ? "https://microsoftgraph.chinacloudapi.cn" : "https://graph.microsoft.com";
-  return `${base}/v1.0/$metadata#${fragment}`;
+  // Graph percent-encodes `@` in keys it echoes, e.g. users('ann%40contoso.example').
+  return `${base}/v1.0/$metadata#${fragment.replace(/@/g, "%40")}`;
 }

@@ -14,7 +14,8 @@ import {
 /**
  * Control API of change notifications (in-process: `sim.control.notifications`; HTTP under
  * /_sim/notifications): settings (maximum expiration, timeouts, slow-endpoint rules), faults (drop,
- * duplicate, delay, reorder — deterministic for a seed), lifecycle events, flush, delivery log, clock.
+ * duplicate, delay, reorder, hold/release — deterministic for a seed), expiry and lifecycle events on
+ * demand, flush, delivery log, clock.
  */
 export class NotificationControl {
   constructor(private readonly sim: SimulatorServices) {}
@@ -37,6 +38,16 @@ export class NotificationControl {
 
   resetFaults(): void {
     this.hub.resetFaults();
+  }
+
+  /** Releases notifications held by the `hold` fault (they become due now); returns how many. */
+  release(): number {
+    return this.hub.release();
+  }
+
+  /** Expires a subscription now (removed silently, as an unrenewed one; renewal then gets 404). */
+  expireSubscription(subscriptionId: string): void {
+    this.hub.expire(subscriptionId);
   }
 
   /** Sends a lifecycle notification (subscriptionRemoved also removes the subscription). */
@@ -103,6 +114,19 @@ export function registerNotificationControlRoutes(router: Router): void {
     "/notifications/faults",
     guard((_ctx, c) => {
       c.resetFaults();
+      return { status: 200, body: { ok: true } };
+    }),
+  );
+  router.control(
+    "POST",
+    "/notifications/release",
+    guard((_ctx, c) => ({ status: 200, body: { released: c.release() } })),
+  );
+  router.control(
+    "POST",
+    "/notifications/subscriptions/{id}/expire",
+    guard((ctx, c) => {
+      c.expireSubscription(ctx.params.id ?? "");
       return { status: 200, body: { ok: true } };
     }),
   );

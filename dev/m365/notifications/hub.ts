@@ -79,10 +79,12 @@ export interface NotificationFaults {
   delayMs: number;
   /** Deliver due batches in a shuffled order (and items within a batch reversed). */
   reorder: boolean;
+  /** Hold every new change notification until `release()` (or until this is switched off). */
+  hold: boolean;
 }
 
 function noFaults(): NotificationFaults {
-  return { seed: 1, dropRate: 0, duplicateRate: 0, delayMs: 0, reorder: false };
+  return { seed: 1, dropRate: 0, duplicateRate: 0, delayMs: 0, reorder: false, hold: false };
 }
 
 export interface SubscriptionRecord {
@@ -112,6 +114,8 @@ interface Pending {
   firstAt: number;
   attempts: number;
   inFlight: boolean;
+  /** Held by the `hold` fault: not due until released. */
+  held: boolean;
 }
 
 export interface DeliveryRecord {
@@ -136,6 +140,46 @@ interface EndpointStats {
 
 const SUBS_KEY = "subscriptions";
 
+/**
+ * The tenant's subscriptions by id, also indexed by the mailbox they watch, so a calendar write looks
+ * only at its own mailbox's subscriptions (thousands of room subscriptions stay cheap).
+ */
+export class SubscriptionMap extends Map<string, SubscriptionRecord> {
+  private readonly byMailbox = new Map<string, Set<string>>();
+
+  override set(id: string, rec: SubscriptionRecord): this {
+    this.unindex(id);
+    super.set(id, rec);
+    let ids = this.byMailbox.get(rec.mailboxId);
+    if (!ids) {
+      ids = new Set();
+      this.byMailbox.set(rec.mailboxId, ids);
+    }
+    ids.add(id);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    this.unindex(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byMailbox.clear();
+    super.clear();
+  }
+
+  /** Ids of the subscriptions on a mailbox, oldest first. */
+  idsFor(mailboxId: string): string[] {
+    return [...(this.byMailbox.get(mailboxId) ?? [])];
+  }
+
+  private unindex(id: string): void {
+    const prev = super.get(id);
+    if (prev) this.byMailbox.get(prev.mailboxId)?.delete(id);
+  }
+}
+
 export class NotificationHub {
   settings = defaultNotificationSettings();
   faults = noFaults();
@@ -143,6 +187,7 @@ export class NotificationHub {
   private pending: Pending[] = [];
   private seq = 0;
   private subCounter = 0;
+  private notificationCounter = 0;
   readonly deliveries: DeliveryRecord[] = [];
   private readonly stats = new Map<string, EndpointStats>();
   private inFlight = new Set<Promise<void>>();
@@ -163,14 +208,42 @@ export class NotificationHub {
   }
 
   configureFaults(f: Partial<NotificationFaults>): NotificationFaults {
+    const wasHolding = this.faults.hold;
     this.faults = { ...this.faults, ...f };
     this.rand = seededRandom(this.faults.seed);
+    if (wasHolding && !this.faults.hold) this.release();
     return this.faults;
   }
 
   resetFaults(): void {
     this.faults = noFaults();
     this.rand = seededRandom(1);
+    this.release();
+  }
+
+  /** Makes every held notification due now (in the order they were produced); returns how many. */
+  release(): number {
+    let n = 0;
+    const now = this.now();
+    for (const p of this.pending) {
+      if (!p.held) continue;
+      p.held = false;
+      p.dueAt = now;
+      n += p.items.length;
+    }
+    if (n > 0) this.schedule(0);
+    return n;
+  }
+
+  /**
+   * Ends a subscription's life now, as if its expirationDateTime had passed unrenewed: Graph then
+   * deletes it silently (no lifecycle notification), and a renewal PATCH answers 404.
+   */
+  expire(subscriptionId: string): void {
+    const sub = this.subscriptions().get(subscriptionId);
+    if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+    sub.data.expirationDateTime = new Date(this.now()).toISOString();
+    this.subscriptions().delete(subscriptionId);
   }
 
   /** Called on reseed: pending deliveries and counters go with the old tenant. */
@@ -179,12 +252,13 @@ export class NotificationHub {
     this.stats.clear();
     this.deliveries.length = 0;
     this.subCounter = 0;
+    this.notificationCounter = 0;
   }
 
-  subscriptions(): Map<string, SubscriptionRecord> {
-    let m = this.sim.store.extensions.get(SUBS_KEY) as Map<string, SubscriptionRecord> | undefined;
+  subscriptions(): SubscriptionMap {
+    let m = this.sim.store.extensions.get(SUBS_KEY) as SubscriptionMap | undefined;
     if (!m) {
-      m = new Map();
+      m = new SubscriptionMap();
       this.sim.store.extensions.set(SUBS_KEY, m);
     }
     return m;
@@ -201,6 +275,11 @@ export class NotificationHub {
     return s;
   }
 
+  /** changeNotification.id ("Unique ID for the notification"); a duplicate carries the same id. */
+  private notificationId(): string {
+    return stableGuid(`${this.sim.store.tenantId}/notification`, String(++this.notificationCounter));
+  }
+
   newSubscriptionId(): string {
     return stableGuid(`${this.sim.store.tenantId}/subscription`, String(++this.subCounter));
   }
@@ -212,13 +291,14 @@ export class NotificationHub {
   // ---------------------------------------------------------------- producing
 
   private onChange(c: EventChange): void {
-    for (const id of [...this.subscriptions().keys()]) {
+    for (const id of this.subscriptions().idsFor(c.mailboxId)) {
       const sub = this.subscription(id);
       if (!sub || sub.mailboxId !== c.mailboxId) continue;
       const types = sub.data.changeType.split(",").map((t) => t.trim());
       if (!types.includes(c.changeType)) continue;
       const resource = `Users/${c.mailboxId}/Events/${c.eventId}`;
       const n: ChangeNotification = {
+        id: this.notificationId(),
         subscriptionId: sub.data.id,
         subscriptionExpirationDateTime: sub.data.expirationDateTime,
         changeType: c.changeType,
@@ -256,6 +336,7 @@ export class NotificationHub {
     if (event === "subscriptionRemoved") this.subscriptions().delete(subscriptionId);
     const url = sub.data.lifecycleNotificationUrl;
     if (!url) return false;
+    // The documented lifecycle payload carries no notification id.
     const n: ChangeNotification = {
       subscriptionId: sub.data.id,
       subscriptionExpirationDateTime: sub.data.expirationDateTime,
@@ -280,10 +361,12 @@ export class NotificationHub {
     }
     const copies =
       !noFaultsApplied && this.faults.duplicateRate > 0 && this.rand() < this.faults.duplicateRate ? 2 : 1;
-    const dueAt =
-      now +
-      (noFaultsApplied ? 0 : this.faults.delayMs) +
-      (this.isDelayed(url) ? this.settings.slowDelayMs : 0);
+    const held = !noFaultsApplied && this.faults.hold;
+    const dueAt = held
+      ? Number.POSITIVE_INFINITY
+      : now +
+        (noFaultsApplied ? 0 : this.faults.delayMs) +
+        (this.isDelayed(url) ? this.settings.slowDelayMs : 0);
     for (let i = 0; i < copies; i++) {
       // Changes within a second of each other to the same URL travel in one POST.
       const open = this.pending.find(
@@ -292,7 +375,8 @@ export class NotificationHub {
           p.kind === kind &&
           p.attempts === 0 &&
           !p.inFlight &&
-          Math.abs(p.dueAt - dueAt) < 1000 &&
+          p.held === held &&
+          (held || Math.abs(p.dueAt - dueAt) < 1000) &&
           p.items.length < this.settings.maxBatchSize,
       );
       if (open) {
@@ -308,6 +392,7 @@ export class NotificationHub {
           firstAt: now,
           attempts: 0,
           inFlight: false,
+          held,
         });
     }
     this.schedule(0);

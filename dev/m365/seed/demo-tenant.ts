@@ -22,7 +22,18 @@ export const DEMO_APPS = {
   applicationResourceOnly: { clientId: "a1f00000-0000-4000-8000-000000000004", secret: "demo-secret-mode-4" },
 } as const;
 
+/**
+ * What every demo registration sets in its manifest: security groups in tokens (the integration's
+ * admin group is a security group) and the ONES API's `access_as_user` scope.
+ */
+const DEMO_APP_MANIFEST = {
+  groupMembershipClaims: "SecurityGroup",
+  apiScopes: ["access_as_user"],
+} as const satisfies Partial<SeedApp>;
+
 export const DEMO_REDIRECT_URIS = [
+  // `npm start` serves the app on http://127.0.0.1:7071 (PORT changes it; the stack then adds its own).
+  "http://127.0.0.1:7071/api/auth/callback",
   "http://localhost:7071/api/auth/callback",
   "https://localhost:7071/api/auth/callback",
   "http://localhost:3000/auth/callback",
@@ -328,6 +339,7 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (application permission)",
       secrets: [DEMO_APPS.applicationPermission.secret],
       redirectUris: DEMO_REDIRECT_URIS,
+      ...DEMO_APP_MANIFEST,
       applicationPermissions: ["Calendars.ReadWrite", "User.Read.All", "Group.Read.All", "Place.Read.All"],
       delegatedPermissions: ["User.Read", "openid", "profile", "offline_access"],
     },
@@ -336,6 +348,7 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (delegated permission)",
       secrets: [DEMO_APPS.delegatedPermission.secret],
       redirectUris: DEMO_REDIRECT_URIS,
+      ...DEMO_APP_MANIFEST,
       delegatedPermissions: [...ONES_DELEGATED_SCOPES],
     },
     {
@@ -343,6 +356,7 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (delegated resource only)",
       secrets: [DEMO_APPS.delegatedResourceOnly.secret],
       redirectUris: DEMO_REDIRECT_URIS,
+      ...DEMO_APP_MANIFEST,
       delegatedPermissions: [...ONES_DELEGATED_SCOPES],
     },
     {
@@ -350,6 +364,7 @@ export function demoTenantSeed(options: DemoTenantOptions = {}): TenantSeed {
       displayName: "ONES (application resource only)",
       secrets: [DEMO_APPS.applicationResourceOnly.secret],
       redirectUris: DEMO_REDIRECT_URIS,
+      ...DEMO_APP_MANIFEST,
       // Mode 4 as recommended: no tenant-wide Calendars consent in Entra; an Exchange RBAC assignment
       // scoped to room mailboxes grants calendar access instead (see rbacAssignments).
       applicationPermissions: ["Place.Read.All"],

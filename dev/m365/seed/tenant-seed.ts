@@ -1,3 +1,4 @@
+import type { GroupMembershipClaims } from "../entra/app-manifest";
 import type {
   MailboxSettings,
   PhysicalAddress,
@@ -120,6 +121,12 @@ export interface SeedApp {
   publicClient?: boolean;
   applicationPermissions?: string[];
   delegatedPermissions?: string[];
+  /** Manifest `groupMembershipClaims` (default: none, so tokens carry no `groups`). */
+  groupMembershipClaims?: GroupMembershipClaims;
+  /** Delegated scopes the app's own API exposes, e.g. `["access_as_user"]`. */
+  apiScopes?: string[];
+  /** Format of access tokens for the app's API (1 unless set, as in Entra). */
+  accessTokenAcceptedVersion?: 1 | 2;
 }
 
 export function appFromSeed(tenantId: string, a: SeedApp): AppRegistration {
@@ -138,6 +145,11 @@ export function appFromSeed(tenantId: string, a: SeedApp): AppRegistration {
     publicClient: a.publicClient ?? false,
     applicationPermissions: [...(a.applicationPermissions ?? [])],
     delegatedPermissions: [...(a.delegatedPermissions ?? [])],
+    ...(a.groupMembershipClaims === undefined ? {} : { groupMembershipClaims: a.groupMembershipClaims }),
+    ...(a.apiScopes === undefined ? {} : { apiScopes: [...a.apiScopes] }),
+    ...(a.accessTokenAcceptedVersion === undefined
+      ? {}
+      : { accessTokenAcceptedVersion: a.accessTokenAcceptedVersion }),
   };
 }
 

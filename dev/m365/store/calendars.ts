@@ -59,6 +59,31 @@ export function defaultCalendarProcessing(): CalendarProcessing {
   };
 }
 
+export type OnlineMeetingProvider = "unknown" | "teamsForBusiness" | "skypeForBusiness" | "skypeForConsumer";
+
+/**
+ * A meeting message that reached a mailbox: a response to the organizer (a room's or attendee's accept
+ * or decline; `reason` names the room's calendar-processing setting behind a decline) or a
+ * cancellation to an attendee (the whole meeting, or one occurrence).
+ */
+export interface MeetingMessage {
+  seq: number;
+  /** Simulator time it arrived. */
+  at: string;
+  /** Recipient mailbox id. */
+  mailboxId: string;
+  kind: "meetingAccepted" | "meetingTentativelyAccepted" | "meetingDeclined" | "meetingCancelled";
+  /** The meeting's iCalUId (of the series for occurrences). */
+  iCalUId: string;
+  /** Sender address (the responding attendee or room; the organizer of a cancellation). */
+  from: string;
+  /** Original start of the occurrence concerned (ISO), for per-occurrence cancellations. */
+  occurrenceStart?: string;
+  reason?: string;
+  /** The `comment` of the cancel, accept or decline request that sent it. */
+  comment?: string;
+}
+
 export interface ExtendedProperty {
   id: string;
   value: string;
@@ -98,6 +123,9 @@ export interface StoredEvent {
   responseRequested: boolean;
   allowNewTimeProposals: boolean;
   isOnlineMeeting: boolean;
+  onlineMeetingProvider: OnlineMeetingProvider;
+  /** Set once isOnlineMeeting becomes true (Graph then keeps the meeting online). */
+  onlineMeeting?: { joinUrl: string; conferenceId: string };
   hideAttendees: boolean;
   recurrence?: PatternedRecurrence;
   /** Masters: original starts (ms) of deleted occurrences. */
@@ -125,6 +153,8 @@ export interface EventChange {
 
 export interface MailboxCalendar {
   mailboxId: string;
+  /** Creation order of the mailbox's calendar (copies of a meeting are visited in this order). */
+  ordinal: number;
   events: Map<string, StoredEvent>;
   /** transactionId → event id (create de-duplication). */
   transactions: Map<string, string>;
@@ -136,6 +166,14 @@ export class CalendarStore {
   readonly mailboxes = new Map<string, MailboxCalendar>();
   /** Room mailbox id → calendar processing. */
   readonly processing = new Map<string, CalendarProcessing>();
+  /**
+   * iCalUId → the singles and masters carrying it, in every mailbox (tombstones included), so a
+   * meeting's copies are found without scanning the tenant. Exceptions are reached via their master.
+   */
+  private readonly byUid = new Map<string, StoredEvent[]>();
+  /** Meeting messages delivered so far (oldest first; the oldest go beyond 100,000). */
+  readonly messages: MeetingMessage[] = [];
+  private messageSeq = 0;
   private counter = 0;
   /** Bumped to invalidate outstanding calendar delta tokens. */
   generation = 1;
@@ -145,10 +183,42 @@ export class CalendarStore {
   mailbox(mailboxId: string): MailboxCalendar {
     let m = this.mailboxes.get(mailboxId);
     if (!m) {
-      m = { mailboxId, events: new Map(), transactions: new Map(), seq: 0 };
+      m = { mailboxId, ordinal: this.mailboxes.size, events: new Map(), transactions: new Map(), seq: 0 };
       this.mailboxes.set(mailboxId, m);
     }
     return m;
+  }
+
+  /**
+   * Stores a new event in its mailbox and indexes singles and masters by iCalUId. An exception may
+   * replace a deleted one of the same occurrence (same id).
+   */
+  addEvent(ev: StoredEvent): void {
+    const box = this.mailbox(ev.mailboxId);
+    if (ev.type !== "exception" && box.events.has(ev.id)) throw new Error(`event ${ev.id} already stored`);
+    box.events.set(ev.id, ev);
+    if (ev.type === "exception") return;
+    const list = this.byUid.get(ev.uid);
+    if (list) list.push(ev);
+    else this.byUid.set(ev.uid, [ev]);
+  }
+
+  /**
+   * The live singles and masters with this iCalUId, one per mailbox in mailbox creation order (in a
+   * mailbox, the first stored), whatever the number of mailboxes and events in the tenant.
+   */
+  copiesOf(uid: string): StoredEvent[] {
+    const out = new Map<string, StoredEvent>();
+    for (const e of this.byUid.get(uid) ?? [])
+      if (!e.deleted && e.type !== "exception" && !out.has(e.mailboxId)) out.set(e.mailboxId, e);
+    return [...out.values()].sort(
+      (a, b) => this.mailbox(a.mailboxId).ordinal - this.mailbox(b.mailboxId).ordinal,
+    );
+  }
+
+  deliverMessage(m: Omit<MeetingMessage, "seq">): void {
+    this.messages.push({ seq: ++this.messageSeq, ...m });
+    if (this.messages.length > 100_000) this.messages.splice(0, this.messages.length - 100_000);
   }
 
   processingOf(roomMailboxId: string): CalendarProcessing {

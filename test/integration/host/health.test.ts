@@ -129,8 +129,13 @@ describe("health", () => {
     expect(status).toBe(503);
     expect(body).toEqual({
       status: "unhealthy",
-      configuration: { status: "invalid", keys: ["SESSION_KEY"] },
+      configuration: {
+        status: "invalid",
+        keys: ["SESSION_KEY"],
+        unresolvedReferences: [{ key: "SESSION_KEY", secret: "session-key" }],
+      },
     });
+    expect(JSON.stringify(body)).not.toContain("kv-ones");
   });
 
   it("serves the same report to calls within 10 s", async () => {

@@ -66,7 +66,23 @@ export class WebhookReceiver {
   statusQueue: number[] = [];
   status = 202;
   delayMs = 0;
+  /**
+   * Hold validation requests or notification POSTs without answering until `release()`: the caller's
+   * timeout then fires whatever the machine's speed (no race between two wall-time delays).
+   */
+  holdValidation = false;
+  holdNotifications = false;
+  private held: Array<() => void> = [];
   url = "";
+
+  /** Answers every held request (after the caller has stopped waiting, in a timeout test). */
+  release(): void {
+    for (const answer of this.held.splice(0)) answer();
+  }
+
+  private hold(): Promise<void> {
+    return new Promise((resolve) => this.held.push(resolve));
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -77,6 +93,7 @@ export class WebhookReceiver {
   }
 
   async stop(): Promise<void> {
+    this.release();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
@@ -99,6 +116,7 @@ export class WebhookReceiver {
     const token = url.searchParams.get("validationToken");
     if (token !== null) {
       this.validations.push(post);
+      if (this.holdValidation) await this.hold();
       if (this.validationDelayMs > 0) await new Promise((r) => setTimeout(r, this.validationDelayMs));
       if (this.validation === "status500") return void res.writeHead(500).end();
       if (this.validation === "json")
@@ -109,6 +127,7 @@ export class WebhookReceiver {
     }
     post.json = JSON.parse(post.body) as ReceivedPost["json"];
     this.notifications.push(post);
+    if (this.holdNotifications) await this.hold();
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     res.writeHead(this.statusQueue.shift() ?? this.status).end();
   }

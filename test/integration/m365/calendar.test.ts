@@ -343,13 +343,30 @@ describe("calendars: events, rooms, recurrence, schedules and delta", () => {
   });
 
   it("Prefer: outlook.timezone with Windows and IANA names", async () => {
+    // Create event, example 3 (no Prefer header): the 201 answer shows "start": {"dateTime":
+    // "2017-09-04T12:00:00.0000000", "timeZone": "Pacific Standard Time"}, the request's zone; reads
+    // without the header are in UTC ("by default, start and end times are returned in UTC").
     const ev = (await graph.api(`/users/${organizer}/events`).post({
       ...meeting(ROOM2, "2027-01-15T09:00:00", "2027-01-15T10:00:00"),
       start: { dateTime: "2027-01-15T09:00:00", timeZone: "W. Europe Standard Time" },
       end: { dateTime: "2027-01-15T10:00:00", timeZone: "W. Europe Standard Time" },
     })) as Event;
-    expect(ev.start).toEqual({ dateTime: "2027-01-15T08:00:00.0000000", timeZone: "UTC" });
+    expect(ev.start).toEqual({
+      dateTime: "2027-01-15T09:00:00.0000000",
+      timeZone: "W. Europe Standard Time",
+    });
     expect(ev.originalStartTimeZone).toBe("W. Europe Standard Time");
+    const utc = (await graph.api(`/users/${organizer}/events/${ev.id}`).get()) as Event;
+    expect(utc.start).toEqual({ dateTime: "2027-01-15T08:00:00.0000000", timeZone: "UTC" });
+    const asked = (await graph
+      .api(`/users/${organizer}/events`)
+      .header("Prefer", 'outlook.timezone="UTC"')
+      .post({
+        ...meeting(ROOM2, "2027-01-15T11:00:00", "2027-01-15T12:00:00"),
+        start: { dateTime: "2027-01-15T11:00:00", timeZone: "W. Europe Standard Time" },
+        end: { dateTime: "2027-01-15T12:00:00", timeZone: "W. Europe Standard Time" },
+      })) as Event;
+    expect(asked.end).toEqual({ dateTime: "2027-01-15T11:00:00.0000000", timeZone: "UTC" });
     const pst = (await graph
       .api(`/users/${organizer}/events/${ev.id}`)
       .header("Prefer", 'outlook.timezone="Pacific Standard Time"')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunningM365Simulator } from "../../../dev/m365";
+import { timerWait } from "../../../dev/m365/services";
 import { appToken, graphFetch, useDemoSimulator } from "./helpers";
 
 describe("fault injection", () => {
@@ -27,8 +28,9 @@ describe("fault injection", () => {
     sim.control.faults.reset();
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    expect(a.filter((s) => s === 503).length).toBeGreaterThan(3);
-    expect(a.filter((s) => s === 200).length).toBeGreaterThan(20);
+    // The seeded PRNG fixes the outcome: seed 7 fails exactly these 16 of 40 requests.
+    expect(a.filter((s) => s === 503)).toHaveLength(16);
+    expect(a.filter((s) => s === 200)).toHaveLength(24);
   });
 
   it("injected 503s carry Retry-After and Graph's error body; latency is added", async () => {
@@ -38,11 +40,23 @@ describe("fault injection", () => {
     expect(res.headers.get("retry-after")).toBe("2");
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("ServiceUnavailable");
     sim.control.faults.reset();
-    sim.control.faults.configure({ latencyMs: [120, 120] });
-    const t0 = performance.now();
-    await graphFetch(sim, token, "/groups");
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
-    sim.control.faults.reset();
+    // Latency is waited out through the simulator's injectable wait: recorded here, no wall time spent.
+    const waited: number[] = [];
+    sim.control.useWait((ms) => {
+      waited.push(ms);
+      return Promise.resolve();
+    });
+    try {
+      sim.control.faults.configure({ latencyMs: [120, 120] });
+      expect((await graphFetch(sim, token, "/groups")).status).toBe(200);
+      expect(waited).toEqual([120]);
+      sim.control.faults.reset();
+      expect((await graphFetch(sim, token, "/groups")).status).toBe(200);
+      expect(waited).toEqual([120]);
+    } finally {
+      sim.control.useWait(timerWait);
+      sim.control.faults.reset();
+    }
   });
 
   it("the control API is reachable over HTTP", async () => {

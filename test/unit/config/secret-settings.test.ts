@@ -49,12 +49,31 @@ describe("secret settings and unresolved Key Vault references", () => {
       TOKEN_ENCRYPTION_KEY: ref("token-encryption-key"),
     });
     expect([...error.keys].sort()).toEqual(["SESSION_KEY", "TOKEN_ENCRYPTION_KEY"]);
+    // Which reference is unresolved: the secret it names, never the vault's address.
+    expect([...error.unresolvedReferences].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: "SESSION_KEY", secret: "session-key" },
+      { key: "TOKEN_ENCRYPTION_KEY", secret: "token-encryption-key" },
+    ]);
     expect(error.message).toContain(
       "SESSION_KEY: Key Vault reference not resolved: the secret is missing or the app cannot read it",
     );
     // One precise message per key: not also "base64 of exactly 32 random bytes".
     expect(error.message).not.toContain("base64");
     expect(error.message).not.toContain("kv-ones");
+  });
+
+  it("names the secret an unresolved reference points to, by SecretUri or SecretName, and no other key", () => {
+    const error = configError({
+      ...azure,
+      M365_CLOUD: "moon",
+      SESSION_KEY: "@Microsoft.KeyVault(VaultName=kv-ones;SecretName=session-key)",
+      TOKEN_ENCRYPTION_KEY: `@Microsoft.KeyVault(SecretUri=https://kv-ones.vault.azure.net/secrets/token-encryption-key/0123456789abcdef)`,
+    });
+    expect([...error.keys].sort()).toEqual(["M365_CLOUD", "SESSION_KEY", "TOKEN_ENCRYPTION_KEY"]);
+    expect([...error.unresolvedReferences].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: "SESSION_KEY", secret: "session-key" },
+      { key: "TOKEN_ENCRYPTION_KEY", secret: "token-encryption-key" },
+    ]);
   });
 
   it("keeps an unresolved client secret unset (optional by design) and warns about it", () => {

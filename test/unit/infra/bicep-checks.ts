@@ -278,3 +278,214 @@ export function checkRoles(roleAssignmentsBicep: string): string[] {
     .filter(([, id]) => !text.includes(id))
     .map(([role]) => `role ${role} is not assigned in infra/modules/role-assignments.bicep`);
 }
+
+/** A `param` of a Bicep file: its type, its default as written (undefined when none) and its decorators. */
+export interface BicepParam {
+  readonly name: string;
+  readonly type: string;
+  readonly defaultValue?: string;
+  readonly decorators: readonly string[];
+}
+
+export function bicepParams(bicep: string): BicepParam[] {
+  const params: BicepParam[] = [];
+  let decorators: string[] = [];
+  for (const line of stripComments(bicep).split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith("@")) {
+      decorators.push(trimmed);
+      continue;
+    }
+    const match = /^param\s+(\w+)\s+(\w+)(?:\s*=\s*(.+))?$/.exec(trimmed);
+    if (match !== null) {
+      const [, name = "", type = "", defaultValue] = match;
+      params.push({ name, type, decorators, ...(defaultValue === undefined ? {} : { defaultValue }) });
+    }
+    if (trimmed !== "") decorators = [];
+  }
+  return params;
+}
+
+/** A literal default as azd writes it in main.parameters.json (`'x'` → x), or undefined for an expression. */
+function literal(defaultValue: string | undefined): string | undefined {
+  if (defaultValue === undefined) return undefined;
+  const quoted = /^'([^'$]*)'$/.exec(defaultValue);
+  if (quoted !== null) return quoted[1];
+  return /^(?:-?\d+|true|false)$/.test(defaultValue) ? defaultValue : undefined;
+}
+
+export interface ParametersFile {
+  readonly parameters: Readonly<Record<string, { readonly value: unknown }>>;
+}
+
+/**
+ * Every parameter of main.bicep with a literal default can be changed with `azd env set`: it is mapped in
+ * main.parameters.json to `${ONES_…=default}` with the same default, and the guide names the variable.
+ * Parameters whose default is an expression (derived from the cloud) are left to Bicep.
+ */
+export function checkParameterMappings(
+  mainBicep: string,
+  parametersFile: ParametersFile,
+  deployGuide: string,
+): string[] {
+  const problems: string[] = [];
+  const params = bicepParams(mainBicep);
+  for (const param of params) {
+    const mapped = parametersFile.parameters[param.name]?.value;
+    const hasExpressionDefault =
+      param.defaultValue !== undefined && literal(param.defaultValue) === undefined;
+    if (mapped === undefined) {
+      if (!hasExpressionDefault)
+        problems.push(
+          `parameter ${param.name} is not mapped in infra/main.parameters.json, so azd env set cannot change it`,
+        );
+      continue;
+    }
+    const match = typeof mapped === "string" ? /^\$\{([A-Z0-9_]+)(?:=([^}]*))?\}$/.exec(mapped) : null;
+    if (match === null) {
+      problems.push(`parameter ${param.name} is mapped to ${JSON.stringify(mapped)}, not to an azd variable`);
+      continue;
+    }
+    const [, variable = "", mappedDefault] = match;
+    const bicepDefault = literal(param.defaultValue);
+    // azd's own variables (AZURE_…) are always set by azd; ours need main.bicep's default.
+    const comparable = mappedDefault !== undefined || variable.startsWith("ONES_");
+    if (bicepDefault !== undefined && comparable && mappedDefault !== bicepDefault)
+      problems.push(
+        `parameter ${param.name} defaults to ${bicepDefault} in main.bicep but to ${mappedDefault ?? "nothing"} in main.parameters.json`,
+      );
+    if (variable.startsWith("ONES_") && !deployGuide.includes(variable))
+      problems.push(`azd variable ${variable} (parameter ${param.name}) is not documented in docs/deploy.md`);
+  }
+  for (const name of Object.keys(parametersFile.parameters)) {
+    if (!params.some((p) => p.name === name))
+      problems.push(`infra/main.parameters.json maps ${name}, which main.bicep does not declare`);
+  }
+  return problems;
+}
+
+/** The Flex Consumption runtime and scale settings: Node 22 by default, at least 40 instances. */
+export function checkFlexSettings(mainBicep: string): string[] {
+  const problems: string[] = [];
+  const params = bicepParams(mainBicep);
+  const node = params.find((p) => p.name === "nodeVersion");
+  if (node?.defaultValue !== "'22'")
+    problems.push(`nodeVersion defaults to ${node?.defaultValue ?? "nothing"}, not '22'`);
+  const instances = params.find((p) => p.name === "maximumInstanceCount");
+  const minimum = Number(
+    /^@minValue\((\d+)\)$/.exec(instances?.decorators.find((d) => d.startsWith("@minValue(")) ?? "")?.[1],
+  );
+  if (!(minimum >= 40))
+    problems.push(
+      "maximumInstanceCount must have @minValue(40): Flex Consumption rejects fewer than 40 instances",
+    );
+  if (!(Number(instances?.defaultValue) >= 40))
+    problems.push("maximumInstanceCount must default to 40 or more");
+  return problems;
+}
+
+/** The value text of an app setting in `var appSettings`, or undefined. */
+function appSettingValue(mainBicep: string, key: string): string | undefined {
+  const body = varBody(mainBicep, "appSettings") ?? "";
+  return new RegExp(`^\\s*${key}:\\s*(.+?)\\s*$`, "m").exec(body)?.[1];
+}
+
+/** The text a value stands for: itself, or the body of the `var` it names. */
+function resolveVar(bicep: string, value: string): string {
+  if (!/^\w+$/.test(value)) return value;
+  return new RegExp(`^var\\s+${value}\\s*=\\s*(.+)$`, "m").exec(stripComments(bicep))?.[1] ?? value;
+}
+
+/**
+ * Host storage works in every cloud: service URIs built from the environment's storage suffix, never
+ * `AzureWebJobsStorage__accountName` (global cloud only), and no storage host name written out.
+ */
+export function checkHostStorage(mainBicep: string, bicepFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (appSettingKeys(mainBicep).includes("AzureWebJobsStorage__accountName"))
+    problems.push(
+      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri, __queueServiceUri and __tableServiceUri",
+    );
+  for (const service of ["blob", "queue", "table"]) {
+    const key = `AzureWebJobsStorage__${service}ServiceUri`;
+    const value = appSettingValue(mainBicep, key);
+    if (value === undefined) {
+      problems.push(`app setting ${key} is missing`);
+      continue;
+    }
+    const resolved = resolveVar(mainBicep, value);
+    if (!resolved.includes("environment().suffixes.storage") || !resolved.includes(`.${service}.`))
+      problems.push(
+        `app setting ${key} is not the ${service} endpoint built from environment().suffixes.storage`,
+      );
+  }
+  for (const file of bicepFiles) {
+    const host = /core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net/.exec(
+      stripComments(file),
+    );
+    if (host !== null)
+      problems.push(
+        `a Bicep file writes out the storage suffix ${host[0]}; use environment().suffixes.storage`,
+      );
+  }
+  return problems;
+}
+
+/** Seconds of an ISO 8601 duration such as PT1M or PT30S (hours, minutes and seconds only). */
+export function durationSeconds(iso: string): number | undefined {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso);
+  if (match === null || iso === "PT") return undefined;
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+/** Lock durations and delivery counts in Bicep equal the app's queue settings. */
+export function checkQueueSettings(
+  mainBicep: string,
+  settings: Readonly<
+    Record<string, { readonly maxDeliveryCount: number; readonly lockDurationSeconds: number }>
+  >,
+): string[] {
+  const problems: string[] = [];
+  for (const entry of topLevelObjects(varBody(mainBicep, "serviceBusQueues") ?? "")) {
+    const name = /\bname:\s*'([^']+)'/.exec(entry)?.[1] ?? "(unnamed)";
+    const app = settings[name];
+    if (app === undefined) continue;
+    const lock = /\blockDuration:\s*'([^']+)'/.exec(entry)?.[1] ?? "";
+    const seconds = durationSeconds(lock);
+    if (seconds !== app.lockDurationSeconds)
+      problems.push(`queue ${name}: lockDuration ${lock} in Bicep, ${app.lockDurationSeconds} s in the app`);
+    const count = Number(/\bmaxDeliveryCount:\s*(\d+)/.exec(entry)?.[1]);
+    if (count !== app.maxDeliveryCount)
+      problems.push(`queue ${name}: maxDeliveryCount ${count} in Bicep, ${app.maxDeliveryCount} in the app`);
+  }
+  return problems;
+}
+
+/**
+ * Timers whose schedule is an app setting (`%KEY%`) get it from Bicep through a mapped parameter, and
+ * every `…_SCHEDULE` setting Bicep writes belongs to a timer of the catalogue.
+ */
+export function checkTimerSettings(
+  mainBicep: string,
+  parametersFile: ParametersFile,
+  timerSchedules: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  const keys = timerSchedules.flatMap((s) => /^%(\w+)%$/.exec(s)?.[1] ?? []);
+  for (const key of keys) {
+    const value = appSettingValue(mainBicep, key);
+    if (value === undefined) {
+      problems.push(`timer schedule ${key} is not set in infra/main.bicep appSettings`);
+      continue;
+    }
+    if (!/^\w+$/.test(value) || !bicepParams(mainBicep).some((p) => p.name === value))
+      problems.push(`timer schedule ${key} is not taken from a parameter`);
+    else if (parametersFile.parameters[value] === undefined)
+      problems.push(`timer schedule ${key} (parameter ${value}) is not mapped in infra/main.parameters.json`);
+  }
+  for (const key of appSettingKeys(mainBicep).filter((k) => k.endsWith("_SCHEDULE"))) {
+    if (!keys.includes(key))
+      problems.push(`infra/main.bicep sets ${key}, but no timer of the catalogue uses %${key}%`);
+  }
+  return problems;
+}

@@ -2,24 +2,41 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { functionCatalog } from "../../../functions/catalog";
-import { queueNames } from "../../../shared/app/ports/work-queue";
+import { timerFunction, type FunctionDefinition } from "../../../functions/lib/definition";
+import { queueNames, queueSettings } from "../../../shared/app/ports/work-queue";
+import { modePermissions, signInScopes } from "../../../shared/domain/integration/modes";
 import { settingKeys } from "../../../shared/config";
 import { settingsShape } from "../../../shared/config/schema";
 import {
   appSettingKeys,
   bicepQueueNames,
+  checkFlexSettings,
+  checkHostStorage,
   checkHub,
   checkIdentityConnections,
   checkNoUnknownSettings,
   checkOutputs,
+  checkParameterMappings,
+  checkQueueSettings,
   checkQueues,
   checkRoles,
   checkSecrets,
   checkSettingsCovered,
+  checkTimerSettings,
   declaredSecretNames,
   keyVaultReferenceSecrets,
   type OptionalSettings,
+  type ParametersFile,
 } from "./bicep-checks";
+import {
+  checkFunctionTable,
+  checkGuideQueues,
+  checkGuideScopes,
+  checkRouteMentions,
+  checkTimerMentions,
+  functionRow,
+  type NamedText,
+} from "./guide-checks";
 
 // Everything is read at test time, so a key, queue or secret added by anyone is checked at once.
 const read = (path: string): string => readFileSync(path, "utf8");
@@ -28,12 +45,19 @@ const webPubSubModule = read("infra/modules/web-pubsub.bicep");
 const roleAssignments = read("infra/modules/role-assignments.bicep");
 const deployGuide = read("docs/deploy.md");
 const optional = JSON.parse(read("infra/optional-settings.json")) as OptionalSettings;
-const bicepFiles = [
-  main,
+const parametersFile = JSON.parse(read("infra/main.parameters.json")) as ParametersFile;
+const bicepPaths = [
+  "infra/main.bicep",
   ...readdirSync("infra/modules")
     .filter((f) => f.endsWith(".bicep"))
-    .map((f) => read(join("infra/modules", f))),
+    .map((f) => join("infra/modules", f)),
 ];
+const bicepFiles = bicepPaths.map(read);
+const namedTexts: NamedText[] = [
+  { file: "docs/deploy.md", text: deployGuide },
+  ...bicepPaths.map((file) => ({ file, text: read(file) })),
+];
+const timerSchedules = functionCatalog.flatMap((f) => (f.kind === "timer" ? [f.schedule] : []));
 
 const schemaKeys: readonly string[] = settingKeys;
 const serviceBusFunctions = functionCatalog.filter((f) => f.kind === "serviceBusQueue");
@@ -103,6 +127,48 @@ describe("infra/main.bicep and the app", () => {
 
   it("grants the identity the data roles it needs", () => {
     expect(checkRoles(roleAssignments)).toEqual([]);
+  });
+
+  it("gives each queue the app's lock duration and delivery count", () => {
+    expect(checkQueueSettings(main, queueSettings)).toEqual([]);
+  });
+
+  it("reaches host storage by service URIs built from the cloud's storage suffix", () => {
+    expect(checkHostStorage(main, bicepFiles)).toEqual([]);
+  });
+
+  it("maps every parameter the guide promises to an azd variable, with the same default", () => {
+    expect(checkParameterMappings(main, parametersFile, deployGuide)).toEqual([]);
+  });
+
+  it("deploys Node 22 and lets Flex scale to at least 40 instances", () => {
+    expect(checkFlexSettings(main)).toEqual([]);
+  });
+
+  it("sets every timer schedule the catalogue reads, from a mapped parameter, and no other", () => {
+    expect(checkTimerSettings(main, parametersFile, timerSchedules)).toEqual([]);
+  });
+});
+
+describe("docs/deploy.md, the Bicep and the function catalogue", () => {
+  it("name only routes the catalogue serves", () => {
+    expect(checkRouteMentions(namedTexts, functionCatalog)).toEqual([]);
+  });
+
+  it("name only timers the catalogue has", () => {
+    expect(checkTimerMentions(namedTexts, functionCatalog)).toEqual([]);
+  });
+
+  it("list every function of the catalogue with its trigger, and nothing else", () => {
+    expect(checkFunctionTable(deployGuide, functionCatalog)).toEqual([]);
+  });
+
+  it("list the queues Bicep creates", () => {
+    expect(checkGuideQueues(deployGuide, bicepQueueNames(main))).toEqual([]);
+  });
+
+  it("ask for the Graph permissions and sign-in scopes the app asks for", () => {
+    expect(checkGuideScopes(deployGuide, modePermissions, signInScopes)).toEqual([]);
   });
 });
 
@@ -223,5 +289,137 @@ describe("the checks fail when the Bicep drifts", () => {
   it("ignores commented-out settings", () => {
     const mutated = main.replace(/^(\s*)(TABLES_ENDPOINT:)/m, "$1// $2");
     expect(appSettingKeys(mutated)).not.toContain("TABLES_ENDPOINT");
+  });
+});
+
+describe("the deployment checks fail when things drift", () => {
+  it("a queue lock duration that differs from the app's", () => {
+    const mutated = main.replace(/(name: 'calendar-changes'\n\s*lockDuration: )'PT1M'/, "$1'PT2M'");
+    expect(mutated).not.toBe(main);
+    expect(checkQueueSettings(mutated, queueSettings)).toEqual([
+      "queue calendar-changes: lockDuration PT2M in Bicep, 60 s in the app",
+    ]);
+    expect(
+      checkQueueSettings(main, { ...queueSettings, mail: { maxDeliveryCount: 5, lockDurationSeconds: 60 } }),
+    ).toEqual(["queue mail: maxDeliveryCount 10 in Bicep, 5 in the app"]);
+  });
+
+  it("host storage by account name, or a storage host written out", () => {
+    const byName = main.replace(
+      /^(\s*)AzureWebJobsStorage__blobServiceUri: blobEndpoint$/m,
+      "$1AzureWebJobsStorage__accountName: storageAccountName",
+    );
+    expect(checkHostStorage(byName, [byName])).toEqual([
+      "AzureWebJobsStorage__accountName resolves only in the global cloud; set __blobServiceUri, __queueServiceUri and __tableServiceUri",
+      "app setting AzureWebJobsStorage__blobServiceUri is missing",
+    ]);
+    const written = main.replace(
+      "var queueEndpoint = 'https://${storageAccountName}.queue.${environment().suffixes.storage}'",
+      "var queueEndpoint = 'https://${storageAccountName}.queue.core.windows.net'",
+    );
+    expect(checkHostStorage(written, [written])).toEqual([
+      "app setting AzureWebJobsStorage__queueServiceUri is not the queue endpoint built from environment().suffixes.storage",
+      "a Bicep file writes out the storage suffix core.windows.net; use environment().suffixes.storage",
+    ]);
+  });
+
+  it("a parameter azd cannot set, a default out of step, an undocumented variable", () => {
+    const { webPubSubSku: _dropped, ...rest } = parametersFile.parameters;
+    expect(checkParameterMappings(main, { parameters: rest }, deployGuide)).toEqual([
+      "parameter webPubSubSku is not mapped in infra/main.parameters.json, so azd env set cannot change it",
+    ]);
+    const otherDefault = {
+      parameters: { ...parametersFile.parameters, nodeVersion: { value: "${ONES_NODE_VERSION=20}" } },
+    };
+    expect(checkParameterMappings(main, otherDefault, deployGuide)).toEqual([
+      "parameter nodeVersion defaults to 22 in main.bicep but to 20 in main.parameters.json",
+    ]);
+    expect(
+      checkParameterMappings(
+        main,
+        parametersFile,
+        deployGuide.replaceAll("ONES_KEY_VAULT_PURGE_PROTECTION", ""),
+      ),
+    ).toEqual([
+      "azd variable ONES_KEY_VAULT_PURGE_PROTECTION (parameter keyVaultPurgeProtection) is not documented in docs/deploy.md",
+    ]);
+  });
+
+  it("Node 20 by default, or fewer than 40 instances allowed", () => {
+    const mutated = main
+      .replace("param nodeVersion string = '22'", "param nodeVersion string = '20'")
+      .replace("@minValue(40)", "@minValue(1)");
+    expect(checkFlexSettings(mutated)).toEqual([
+      "nodeVersion defaults to '20', not '22'",
+      "maximumInstanceCount must have @minValue(40): Flex Consumption rejects fewer than 40 instances",
+    ]);
+  });
+
+  it("a timer whose schedule setting is missing, or a schedule no timer reads", () => {
+    expect(
+      checkTimerSettings(withoutLine(main, /^\s*HOUSEKEEPING_SCHEDULE:/), parametersFile, timerSchedules),
+    ).toEqual(["timer schedule HOUSEKEEPING_SCHEDULE is not set in infra/main.bicep appSettings"]);
+    expect(
+      checkTimerSettings(
+        main,
+        parametersFile,
+        timerSchedules.filter((s) => s !== "%ROOMS_SYNC_SCHEDULE%"),
+      ),
+    ).toEqual([
+      "infra/main.bicep sets ROOMS_SYNC_SCHEDULE, but no timer of the catalogue uses %ROOMS_SYNC_SCHEDULE%",
+    ]);
+  });
+
+  it("a route, timer or queue the app does not have", () => {
+    const guide = `${deployGuide}\nCall POST /api/displays/negotiate, or GET /api/rooms; the \`display-health\` timer.\n`;
+    expect(checkRouteMentions([{ file: "docs/deploy.md", text: guide }], functionCatalog)).toEqual([
+      "docs/deploy.md names POST /api/displays/negotiate, which no function of the catalogue serves",
+      "docs/deploy.md names GET /api/rooms, which no function of the catalogue serves",
+    ]);
+    expect(checkRouteMentions([{ file: "x", text: "DELETE /api/health" }], functionCatalog)).toEqual([
+      "x names DELETE /api/health, which no function of the catalogue serves",
+    ]);
+    expect(checkTimerMentions([{ file: "docs/deploy.md", text: guide }], functionCatalog)).toEqual([
+      "docs/deploy.md names the display-health timer, which the catalogue does not have",
+    ]);
+    expect(checkGuideQueues(deployGuide.replace("`sync-run`", "`sync-runs`"), bicepQueueNames(main))).toEqual(
+      [
+        "docs/deploy.md does not list queue sync-run, which Bicep creates",
+        "docs/deploy.md lists queue sync-runs, which Bicep does not create",
+      ],
+    );
+  });
+
+  it("a function added to the catalogue but not to the guide's table, or one removed", () => {
+    const added = timerFunction({
+      name: "display-health",
+      schedule: "%DISPLAY_HEALTH_SCHEDULE%",
+      handler: () => Promise.resolve(),
+    });
+    expect(checkFunctionTable(deployGuide, [...functionCatalog, added])).toEqual([
+      "docs/deploy.md's function table lacks this row: | `display-health` | timer `%DISPLAY_HEALTH_SCHEDULE%` |",
+    ]);
+    const [first, ...others] = functionCatalog;
+    expect(first).toBeDefined();
+    expect(checkFunctionTable(deployGuide, others)).toEqual([
+      `docs/deploy.md's function table has a row the catalogue does not match: ${functionRow(first as FunctionDefinition)}`,
+    ]);
+  });
+
+  it("a scope the app does not ask for, or one it asks for missing", () => {
+    const withEmail = deployGuide.replace(
+      /^(Sign-in scopes.*)`offline_access`/m,
+      "$1`offline_access`, `email`",
+    );
+    expect(checkGuideScopes(withEmail, modePermissions, signInScopes)).toEqual([
+      `docs/deploy.md gives the sign-in scopes ${[...signInScopes, "email"].join(", ")}; the app asks for ${signInScopes.join(", ")}`,
+    ]);
+    const lessApplication = {
+      ...modePermissions,
+      application: { kind: "application" as const, graph: ["Calendars.ReadWrite", "Place.Read.All"] },
+    };
+    expect(checkGuideScopes(deployGuide, lessApplication, signInScopes)).toEqual([
+      "docs/deploy.md gives mode application Calendars.ReadWrite, User.Read.All, Group.Read.All, Place.Read.All; the app asks for Calendars.ReadWrite, Place.Read.All",
+    ]);
   });
 });

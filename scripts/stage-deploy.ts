@@ -1,0 +1,68 @@
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildApp } from "./build";
+
+/**
+ * The folder azd deploys (azure.yaml `dist`): exactly what the Functions host needs to run the app and
+ * nothing else. The esbuild bundle carries every dependency except `@azure/functions-core`, which the
+ * host provides, so the package has no `node_modules` and Azure runs no build of its own
+ * (`remoteBuild: false`).
+ *
+ *   host.json        the host's configuration, as in the repository
+ *   package.json     name, version, "main" and "engines" only: no scripts (nothing for Azure to run)
+ *                    and no dependencies (nothing to install)
+ *   dist/index.js    the bundle, which registers every function
+ */
+export const stagingDir = "dist/package";
+
+/** Files the staging folder holds, relative to it. */
+export const stagedFiles = ["host.json", "package.json", "dist/index.js"] as const;
+
+interface PackageManifest {
+  readonly name: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly main: string;
+  readonly engines?: Readonly<Record<string, string>>;
+}
+
+/** The deployed package.json: the repository's own, reduced to what the host reads. */
+export function deployManifest(source: PackageManifest): PackageManifest {
+  return {
+    name: source.name,
+    version: source.version,
+    ...(source.description === undefined ? {} : { description: source.description }),
+    main: source.main,
+    ...(source.engines === undefined ? {} : { engines: source.engines }),
+  };
+}
+
+/** Builds the staging folder from scratch in `outDir` (the project root is the working directory). */
+export async function stageDeploy(
+  options: { outDir?: string; quiet?: boolean } = {},
+): Promise<{ outDir: string; bytes: number }> {
+  const outDir = options.outDir ?? stagingDir;
+  const source = JSON.parse(readFileSync("package.json", "utf8")) as PackageManifest;
+  if (source.main !== "dist/index.js") {
+    throw new Error(`package.json "main" is ${source.main}; the staging folder expects dist/index.js`);
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, "dist"), { recursive: true });
+  const outfile = join(outDir, source.main);
+  const { bytes } = await buildApp({ quiet: true, outfile });
+  // The source map is for local debugging; the host does not load it.
+  rmSync(`${outfile}.map`, { force: true });
+  copyFileSync("host.json", join(outDir, "host.json"));
+  writeFileSync(join(outDir, "package.json"), `${JSON.stringify(deployManifest(source), null, 2)}\n`);
+  if (options.quiet !== true) {
+    console.log(`${outDir}: ${stagedFiles.join(", ")} (bundle ${(bytes / 1024).toFixed(0)} KiB)`);
+  }
+  return { outDir, bytes };
+}
+
+if (require.main === module) {
+  stageDeploy().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
