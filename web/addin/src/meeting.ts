@@ -1,0 +1,100 @@
+import { call, type AppointmentCompose, type OfficeSurface, type Recipient } from "./office";
+
+/** The name of the item's custom property that carries the ONES hold, read back when the meeting is sent. */
+export const HOLD_PROPERTY = "onesHoldId";
+
+/** The meeting as the organizer is composing it. */
+export interface Meeting {
+  readonly start: Date;
+  readonly end: Date;
+  readonly organizer: string;
+  readonly attendees: readonly Recipient[];
+  readonly location: string;
+  /** The hold this item is already tagged with (the pane was opened again), if any. */
+  readonly holdId?: string;
+}
+
+/** Reads start, end, attendees, location and the hold tag of the item through Office.js. */
+export async function readMeeting(office: OfficeSurface): Promise<Meeting> {
+  const { item, userProfile } = office.context.mailbox;
+  const [start, end, required, optional, location, properties] = await Promise.all([
+    call<Date>((cb) => item.start.getAsync(cb)),
+    call<Date>((cb) => item.end.getAsync(cb)),
+    call<Recipient[]>((cb) => item.requiredAttendees.getAsync(cb)),
+    call<Recipient[]>((cb) => item.optionalAttendees.getAsync(cb)),
+    call<string>((cb) => item.location.getAsync(cb)),
+    call((cb) => item.loadCustomPropertiesAsync(cb)),
+  ]);
+  const holdId = properties.get(HOLD_PROPERTY);
+  return {
+    start: new Date(start),
+    end: new Date(end),
+    organizer: userProfile.emailAddress,
+    attendees: [...required, ...optional],
+    location,
+    ...(typeof holdId === "string" && holdId !== "" ? { holdId } : {}),
+  };
+}
+
+/**
+ * The seats the meeting needs: every distinct person invited plus the organizer, leaving out rooms
+ * (addresses of rooms ONES knows). A distribution list counts as one seat: its size is not known here.
+ */
+export function requiredCapacity(meeting: Meeting, roomAddresses: ReadonlySet<string> = new Set()): number {
+  const people = new Set<string>([meeting.organizer.toLowerCase()]);
+  for (const a of meeting.attendees) {
+    const address = a.emailAddress.trim().toLowerCase();
+    if (address !== "" && !roomAddresses.has(address)) people.add(address);
+  }
+  return people.size;
+}
+
+export interface ChosenRoom {
+  readonly email: string;
+  readonly displayName: string;
+}
+
+/**
+ * Puts the chosen room on the meeting: as a room location where the host has typed locations (the room
+ * becomes a resource of the meeting), otherwise as an attendee and the location text. Then tags the item
+ * with the hold id, so the sent meeting can be matched to the hold.
+ */
+export async function applyRoom(office: OfficeSurface, room: ChosenRoom, holdId: string): Promise<void> {
+  const item = office.context.mailbox.item;
+  if (item.enhancedLocation !== undefined && supports(office, "1.8")) {
+    const enhanced = item.enhancedLocation;
+    await call<void>((cb) => enhanced.addAsync([{ id: room.email, type: "room" }], cb));
+  } else {
+    await call<void>((cb) =>
+      item.requiredAttendees.addAsync([{ emailAddress: room.email, displayName: room.displayName }], cb),
+    );
+    await call<void>((cb) => item.location.setAsync(room.displayName, cb));
+  }
+  await tagHold(item, holdId);
+}
+
+async function tagHold(item: AppointmentCompose, holdId: string): Promise<void> {
+  const properties = await call((cb) => item.loadCustomPropertiesAsync(cb));
+  properties.set(HOLD_PROPERTY, holdId);
+  await call<void>((cb) => properties.saveAsync(cb));
+}
+
+/**
+ * Saves the draft and answers the item's id as Microsoft Graph knows it: `getItemIdAsync` where the
+ * host has it (Mailbox 1.8), else the value `saveAsync` returns; converted from the EWS form where the
+ * host can convert.
+ */
+export async function saveAndGetItemId(office: OfficeSurface): Promise<string> {
+  const { item, convertToRestId } = office.context.mailbox;
+  const saved = await call<string>((cb) => item.saveAsync(cb));
+  const getItemIdAsync = item.getItemIdAsync;
+  const id =
+    getItemIdAsync !== undefined && supports(office, "1.8")
+      ? await call<string>((cb) => getItemIdAsync.call(item, cb))
+      : saved;
+  return convertToRestId === undefined ? id : convertToRestId.call(office.context.mailbox, id, "v2.0");
+}
+
+function supports(office: OfficeSurface, version: string): boolean {
+  return office.context.requirements?.isSetSupported("Mailbox", version) ?? false;
+}
