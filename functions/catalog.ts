@@ -26,6 +26,7 @@ import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
+import { webAddin } from "./web-addin";
 import { webAdmin } from "./web-admin";
 import { webApp } from "./web-app";
 import { webAssets } from "./web-assets";
@@ -61,5 +62,6 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   housekeeping,
   webApp,
   webAdmin,
+  webAddin,
   webAssets,
 ];

@@ -122,5 +122,6 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
   "web-app": { type: "httpTrigger", route: "app/{*path}", methods: ["GET"], authLevel: "anonymous" },
   "web-admin": { type: "httpTrigger", route: "admin/{*path}", methods: ["GET"], authLevel: "anonymous" },
+  "web-addin": { type: "httpTrigger", route: "addin/{*path}", methods: ["GET"], authLevel: "anonymous" },
   "web-assets": { type: "httpTrigger", route: "assets/{file}", methods: ["GET"], authLevel: "anonymous" },
 };

@@ -3,7 +3,8 @@ import type { AsyncCallback, OfficeSurface, Recipient } from "../src/office";
 /**
  * A test double of the Office.js surface the pane uses, over a plain appointment: item times,
  * attendees, location, resources, custom properties, saveAsync and getItemIdAsync. The stand-in Outlook
- * host runs the pane against it, and unit tests wrap it in `office-addin-mock`.
+ * host runs the pane against it (and redraws its form on `changed`), and unit tests wrap it in
+ * `office-addin-mock`.
  */
 export interface DraftAppointment {
   subject: string;
@@ -22,10 +23,16 @@ export interface DraftAppointment {
   mailboxVersion: "1.5" | "1.8";
 }
 
-const ok = <T>(callback: AsyncCallback<T>, value: T): void =>
-  queueMicrotask(() => callback({ status: "succeeded", value }));
-
-export function officeDouble(draft: DraftAppointment, newItemId: () => string): OfficeSurface {
+export function officeDouble(
+  draft: DraftAppointment,
+  newItemId: () => string,
+  changed: () => void = () => undefined,
+): OfficeSurface {
+  const ok = <T>(callback: AsyncCallback<T>, value: T): void =>
+    queueMicrotask(() => {
+      changed();
+      callback({ status: "succeeded", value });
+    });
   const recipients = (list: () => Recipient[]) => ({
     getAsync: (cb: AsyncCallback<Recipient[]>) =>
       ok(

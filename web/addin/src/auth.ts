@@ -4,7 +4,7 @@ import {
   type IPublicClientApplication,
 } from "@azure/msal-browser";
 import type { TokenSource } from "./api";
-import { call, type OfficeSurface } from "./office";
+import { call, type OfficeDialog, type OfficeSurface } from "./office";
 
 /** The app registration the pane signs in with; the server writes it into the pane's page. */
 export interface EntraConfig {
@@ -57,7 +57,7 @@ function signInThroughDialog(office: OfficeSurface): Promise<{ token: string; ex
   const ui = office.context.ui;
   if (ui === undefined) return Promise.reject(new Error("This Outlook cannot open the sign-in window."));
   const url = new URL(SIGN_IN_PATH, location.origin).href;
-  return call((cb) =>
+  return call<OfficeDialog>((cb) =>
     ui.displayDialogAsync(url, { height: 60, width: 30, promptBeforeOpen: false }, cb),
   ).then(
     (dialog) =>

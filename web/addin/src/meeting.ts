@@ -1,4 +1,10 @@
-import { call, type AppointmentCompose, type OfficeSurface, type Recipient } from "./office";
+import {
+  call,
+  type AppointmentCompose,
+  type CustomProperties,
+  type OfficeSurface,
+  type Recipient,
+} from "./office";
 
 /** The name of the item's custom property that carries the ONES hold, read back when the meeting is sent. */
 export const HOLD_PROPERTY = "onesHoldId";
@@ -23,7 +29,7 @@ export async function readMeeting(office: OfficeSurface): Promise<Meeting> {
     call<Recipient[]>((cb) => item.requiredAttendees.getAsync(cb)),
     call<Recipient[]>((cb) => item.optionalAttendees.getAsync(cb)),
     call<string>((cb) => item.location.getAsync(cb)),
-    call((cb) => item.loadCustomPropertiesAsync(cb)),
+    call<CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb)),
   ]);
   const holdId = properties.get(HOLD_PROPERTY);
   return {
@@ -41,7 +47,7 @@ export async function readMeeting(office: OfficeSurface): Promise<Meeting> {
  * (addresses of rooms ONES knows). A distribution list counts as one seat: its size is not known here.
  */
 export function requiredCapacity(meeting: Meeting, roomAddresses: ReadonlySet<string> = new Set()): number {
-  const people = new Set<string>([meeting.organizer.toLowerCase()]);
+  const people = new Set<string>(meeting.organizer === "" ? [] : [meeting.organizer.toLowerCase()]);
   for (const a of meeting.attendees) {
     const address = a.emailAddress.trim().toLowerCase();
     if (address !== "" && !roomAddresses.has(address)) people.add(address);
@@ -74,7 +80,7 @@ export async function applyRoom(office: OfficeSurface, room: ChosenRoom, holdId:
 }
 
 async function tagHold(item: AppointmentCompose, holdId: string): Promise<void> {
-  const properties = await call((cb) => item.loadCustomPropertiesAsync(cb));
+  const properties = await call<CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
   properties.set(HOLD_PROPERTY, holdId);
   await call<void>((cb) => properties.saveAsync(cb));
 }
@@ -85,14 +91,14 @@ async function tagHold(item: AppointmentCompose, holdId: string): Promise<void> 
  * host can convert.
  */
 export async function saveAndGetItemId(office: OfficeSurface): Promise<string> {
-  const { item, convertToRestId } = office.context.mailbox;
+  const mailbox = office.context.mailbox;
+  const item = mailbox.item;
   const saved = await call<string>((cb) => item.saveAsync(cb));
-  const getItemIdAsync = item.getItemIdAsync;
   const id =
-    getItemIdAsync !== undefined && supports(office, "1.8")
-      ? await call<string>((cb) => getItemIdAsync.call(item, cb))
+    item.getItemIdAsync !== undefined && supports(office, "1.8")
+      ? await call<string>((cb) => item.getItemIdAsync?.(cb))
       : saved;
-  return convertToRestId === undefined ? id : convertToRestId.call(office.context.mailbox, id, "v2.0");
+  return mailbox.convertToRestId === undefined ? id : mailbox.convertToRestId(id, "v2.0");
 }
 
 function supports(office: OfficeSurface, version: string): boolean {
