@@ -3,6 +3,7 @@ import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
 import { getServices, resetServices } from "../shared/composition";
+import { addinDevHostPage } from "./addin-dev-host";
 import { startAzurite } from "./azurite";
 import { freePort } from "./lib/ports";
 import { LOCAL_CA_DIR } from "./ensure-ca";
@@ -114,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         url: "/api/auth/login?returnTo=/api/me",
       },
     ];
-    const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }];
+    const pages: LocalPage[] = [{ path: "/", render: () => renderStartPage(links) }, addinDevHostPage()];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,
       port,

@@ -37,6 +37,7 @@ export function renderStartPage(links: readonly StackLink[]): { contentType: str
 <ul>
 <li><a href="/api/health">/api/health</a><div class="detail">reachability of each dependency, and the app version</div></li>
 ${items}
+<li><a href="/addin/dev-host">Outlook add-in in a stand-in meeting form</a><div class="detail">the task pane with a test double of Office.js; sign in first</div></li>
 </ul>
 </body></html>`;
   return { contentType: "text/html; charset=utf-8", body };

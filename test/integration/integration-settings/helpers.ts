@@ -1,4 +1,5 @@
 import { DEMO_APPS } from "../../../dev/m365";
+import type { LocalPage } from "../../../dev/host";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 import { CookieJar, signIn, startAuthStack, type AuthStack } from "../auth/helpers";
 
@@ -26,8 +27,8 @@ export interface AdminStack {
   call(jar: CookieJar, method: string, path: string, body?: unknown): Promise<Response>;
 }
 
-export async function startAdminStack(): Promise<AdminStack> {
-  const stack = await startAuthStack();
+export async function startAdminStack(options: { pages?: readonly LocalPage[] } = {}): Promise<AdminStack> {
+  const stack = await startAuthStack(options);
   const store = stack.sim.control.store;
   const group = [...store.groups.values()].find((g) => g.data.displayName === "Facilities");
   if (group === undefined) throw new Error("the demo tenant has no Facilities group");

@@ -79,7 +79,7 @@ void fetch("/api/me", { credentials: "same-origin" })
   .then(async (response) => {
     if (!response.ok) return;
     const me = (await response.json()) as Me;
-    draft.organizer = { emailAddress: me.email, displayName: me.name };
+    Object.assign(draft.organizer, { emailAddress: me.email, displayName: me.name });
   })
   .finally(() => {
     (document.getElementById("pane") as HTMLIFrameElement).src = "/addin/pane";

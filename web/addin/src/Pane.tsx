@@ -35,7 +35,13 @@ const useStyles = makeStyles({
     gap: tokens.spacingVerticalM,
     padding: tokens.spacingHorizontalM,
   },
-  filters: { display: "grid", gridTemplateColumns: "1fr 1fr", gap: tokens.spacingHorizontalS },
+  filters: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fill, minmax(9rem, 1fr))",
+    gap: tokens.spacingHorizontalS,
+    marginBottom: tokens.spacingVerticalS,
+  },
+  control: { minWidth: 0, width: "100%" },
   list: {
     display: "flex",
     flexDirection: "column",
@@ -93,7 +99,7 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
         });
         setRooms(page.items);
       } catch (error) {
-        setRooms([]);
+        setRooms(undefined);
         setProblem(error);
       }
     },
@@ -182,12 +188,16 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
             {t("addin.modeExplain")}
             <ul className={styles.unavailable}>
               {missing.map((c) => (
-                <li key={c.capability}>
-                  {c.label}
-                  {c.reason === undefined ? "" : ` — ${c.reason}`}
-                </li>
+                <li key={c.capability}>{c.label}</li>
               ))}
             </ul>
+            {[...new Set(missing.flatMap((c) => (c.reason === undefined ? [] : [c.reason])))].map(
+              (reason) => (
+                <Caption1 block key={reason}>
+                  {reason}
+                </Caption1>
+              ),
+            )}
           </MessageBarBody>
         </MessageBar>
       ) : null}
@@ -209,7 +219,7 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
       >
         <div className={styles.filters}>
           <Field label={t("staff.find.building")}>
-            <Select value={building} onChange={(_, d) => setBuilding(d.value)}>
+            <Select className={styles.control} value={building} onChange={(_, d) => setBuilding(d.value)}>
               <option value="">{t("addin.anyBuilding")}</option>
               {buildings.map((b) => (
                 <option key={b} value={b}>
@@ -219,10 +229,10 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
             </Select>
           </Field>
           <Field label={t("addin.floor")}>
-            <Input value={floor} onChange={(_, d) => setFloor(d.value)} />
+            <Input className={styles.control} value={floor} onChange={(_, d) => setFloor(d.value)} />
           </Field>
           <Field label={t("addin.equipment")}>
-            <Input value={equipment} onChange={(_, d) => setEquipment(d.value)} />
+            <Input className={styles.control} value={equipment} onChange={(_, d) => setEquipment(d.value)} />
           </Field>
         </div>
         <Button type="submit" appearance="secondary" disabled={meeting === undefined}>
