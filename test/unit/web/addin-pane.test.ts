@@ -1,7 +1,7 @@
 import { OfficeMockObject } from "office-addin-mock";
 import { describe, expect, it } from "vitest";
 import { officeDouble, type DraftAppointment } from "../../../web/addin/dev/office-double";
-import type { AddinRoom } from "../../../web/addin/src/api";
+import type { AddinRoom, RoomPolicySummary } from "../../../web/addin/src/api";
 import {
   applyRoom,
   HOLD_PROPERTY,
@@ -137,32 +137,52 @@ describe("the pane's meeting logic", () => {
 });
 
 describe("the room list", () => {
-  const room = (id: string, building: string, floor: string, policy?: AddinRoom["policy"]): AddinRoom => ({
+  const room = (id: string, building: string, floor: number | null): AddinRoom => ({
     id,
     email: `${id}@contoso.test`,
     displayName: id,
-    building,
-    floor,
+    capacity: 8,
+    building: { id: building.toLowerCase(), name: building },
+    floor: { id: null, label: floor === null ? null : `Floor ${floor}`, number: floor },
+    wheelchairAccessible: true,
+    tags: [],
+    devices: [],
     timeZone: "Europe/Berlin",
-    ...(policy === undefined ? {} : { policy }),
   });
 
-  it("puts the viewer's last building first, then building, floor and name", () => {
+  it("puts the viewer's last building first, then building, floor by number and name", () => {
     const rooms = [
-      room("c", "North", "2"),
-      room("a", "South", "1"),
-      room("b", "North", "1"),
-      room("d", "East", "1"),
+      room("c", "North", 10),
+      room("a", "South", 1),
+      room("b", "North", 2),
+      room("e", "North", null),
+      room("d", "East", 1),
     ];
-    expect(orderRooms(rooms, "South").map((r) => r.id)).toEqual(["a", "d", "b", "c"]);
-    expect(orderRooms(rooms, undefined).map((r) => r.id)).toEqual(["d", "b", "c", "a"]);
+    expect(orderRooms(rooms, "South").map((r) => r.id)).toEqual(["a", "d", "b", "c", "e"]);
+    expect(orderRooms(rooms, undefined).map((r) => r.id)).toEqual(["d", "b", "c", "e", "a"]);
   });
 
   it("names the duration limit a meeting breaks", () => {
     const start = new Date("2026-12-07T09:00:00Z");
-    const r = room("a", "N", "1", { minDurationMinutes: 30, maxDurationMinutes: 120 });
-    expect(policyConflict(r, start, new Date("2026-12-07T09:15:00Z"))).toBe("too-short");
-    expect(policyConflict(r, start, new Date("2026-12-07T11:01:00Z"))).toBe("too-long");
-    expect(policyConflict(r, start, new Date("2026-12-07T11:00:00Z"))).toBeUndefined();
+    const policy: RoomPolicySummary = {
+      requiresApproval: false,
+      checkIn: { required: false, windowBeforeMinutes: 10, graceAfterMinutes: 15 },
+      termsOfUse: null,
+      allowRecurring: true,
+      allowAllDay: true,
+      allowOvernight: true,
+      allowMultiRoom: true,
+      businessHours: null,
+      minDurationMinutes: 30,
+      maxDurationMinutes: 120,
+      bookingWindowDays: null,
+    };
+    expect(policyConflict(policy, start, new Date("2026-12-07T09:15:00Z"))).toBe("too-short");
+    expect(policyConflict(policy, start, new Date("2026-12-07T11:01:00Z"))).toBe("too-long");
+    expect(policyConflict(policy, start, new Date("2026-12-07T11:00:00Z"))).toBeUndefined();
+    expect(
+      policyConflict({ ...policy, minDurationMinutes: null, maxDurationMinutes: null }, start, start),
+    ).toBeUndefined();
+    expect(policyConflict(undefined, start, start)).toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@ import { ApiProblem } from "../../src/api/client";
 import type { CapabilityReport } from "../../src/api/types";
 import { useI18n } from "../../src/i18n/I18n";
 import { Done, ProblemBar } from "../../src/ui/Shell";
-import type { AddinApi, AddinRoom, Hold, PolicySummary } from "./api";
+import type { AddinApi, AddinRoom, Hold, RoomPolicySummary } from "./api";
 import { applyRoom, readMeeting, requiredCapacity, saveAndGetItemId, type Meeting } from "./meeting";
 import type { OfficeSurface } from "./office";
 import { orderRooms, policyConflict } from "./rooms";
@@ -75,7 +75,9 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
   const [meeting, setMeeting] = useState<Meeting>();
   const [caps, setCaps] = useState<CapabilityReport>();
   const [rooms, setRooms] = useState<readonly AddinRoom[]>();
-  const [building, setBuilding] = useState(() => localStorage.getItem(LAST_BUILDING) ?? "");
+  const [policies, setPolicies] = useState<Readonly<Record<string, RoomPolicySummary>>>({});
+  const [buildings, setBuildings] = useState<readonly string[]>([]);
+  const [building, setBuilding] = useState("");
   const [floor, setFloor] = useState("");
   const [equipment, setEquipment] = useState("");
   const [problem, setProblem] = useState<unknown>();
@@ -98,6 +100,14 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
           ...(filter.equipment === "" ? {} : { equipment: filter.equipment }),
         });
         setRooms(page.items);
+        setBuildings((known) => [...new Set([...known, ...page.items.map((r) => r.building.name)])].sort());
+        // Each room's rules, to show its limits before the choice.
+        const details = await Promise.allSettled(page.items.map((r) => api.room(r.id)));
+        setPolicies(
+          Object.fromEntries(
+            details.flatMap((d) => (d.status === "fulfilled" ? [[d.value.id, d.value.policy]] : [])),
+          ),
+        );
       } catch (error) {
         setRooms(undefined);
         setProblem(error);
@@ -136,7 +146,7 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
       });
       await applyRoom(office, { email: room.email, displayName: room.displayName }, hold.id);
       setHeld({ hold, room });
-      if (room.building !== undefined) localStorage.setItem(LAST_BUILDING, room.building);
+      localStorage.setItem(LAST_BUILDING, room.building.name);
       const itemId = await saveAndGetItemId(office);
       await api.attachItem(hold.id, itemId);
       setHeld({ hold, room, itemId });
@@ -148,12 +158,9 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
   };
 
   const fitting = orderRooms(
-    (rooms ?? []).filter((r) => r.free !== false && (r.capacity === undefined || r.capacity >= capacity)),
+    (rooms ?? []).filter((r) => r.capacity === null || r.capacity >= capacity),
     localStorage.getItem(LAST_BUILDING) ?? undefined,
   );
-  const buildings = [
-    ...new Set((rooms ?? []).flatMap((r) => (r.building === undefined ? [] : [r.building]))),
-  ].sort();
   const missing = caps?.capabilities.filter((c) => !c.available && explained.has(c.capability)) ?? [];
 
   return (
@@ -249,7 +256,9 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
           <ul className={styles.list} data-testid="rooms">
             {fitting.map((room) => {
               const conflict =
-                meeting === undefined ? undefined : policyConflict(room, meeting.start, meeting.end);
+                meeting === undefined
+                  ? undefined
+                  : policyConflict(policies[room.id], meeting.start, meeting.end);
               return (
                 <li key={room.id}>
                   <Card size="small">
@@ -258,18 +267,17 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
                       description={
                         <Caption1>
                           {[
-                            room.building,
-                            room.floor,
-                            room.capacity === undefined
-                              ? undefined
-                              : t("staff.find.seats", { n: room.capacity }),
+                            room.building.name,
+                            room.floor.label ??
+                              (room.floor.number === null ? undefined : String(room.floor.number)),
+                            room.capacity === null ? undefined : t("staff.find.seats", { n: room.capacity }),
                           ]
                             .filter((x) => x !== undefined)
                             .join(" · ")}
                         </Caption1>
                       }
                     />
-                    <Limits policy={room.policy} />
+                    <Limits policy={policies[room.id]} />
                     {conflict === undefined ? null : (
                       <Caption1>{t(conflict === "too-short" ? "addin.tooShort" : "addin.tooLong")}</Caption1>
                     )}
@@ -291,27 +299,27 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
   );
 }
 
-function Limits({ policy }: { policy: PolicySummary | undefined }) {
+function Limits({ policy }: { policy: RoomPolicySummary | undefined }) {
   const styles = useStyles();
   const { t } = useI18n();
   if (policy === undefined) return null;
   const { minDurationMinutes: min, maxDurationMinutes: max } = policy;
   const badges = [
-    min !== undefined && max !== undefined
+    min !== null && max !== null
       ? t("addin.policy.duration", { min, max })
-      : max !== undefined
+      : max !== null
         ? t("addin.policy.maxDuration", { max })
-        : min !== undefined
+        : min !== null
           ? t("addin.policy.minDuration", { min })
           : undefined,
-    policy.bookingWindowDays === undefined
+    policy.bookingWindowDays === null
       ? undefined
       : t("addin.policy.window", { days: policy.bookingWindowDays }),
-    policy.businessHours === undefined
+    policy.businessHours === null
       ? undefined
       : t("addin.policy.hours", { start: policy.businessHours.start, end: policy.businessHours.end }),
-    policy.approvalRequired === true ? t("addin.policy.approval") : undefined,
-    policy.checkInRequired === true ? t("addin.policy.checkIn") : undefined,
+    policy.requiresApproval ? t("addin.policy.approval") : undefined,
+    policy.checkIn.required ? t("addin.policy.checkIn") : undefined,
   ].filter((b): b is string => b !== undefined);
   return (
     <div className={styles.limits} aria-label={t("addin.limits")}>

@@ -1,5 +1,4 @@
 import { query, request } from "../../src/api/client";
-import type { Page, Room } from "../../src/api/bookings";
 import type { CapabilityReport } from "../../src/api/types";
 
 /**
@@ -8,29 +7,63 @@ import type { CapabilityReport } from "../../src/api/types";
  * (the stand-in host on the local stack).
  */
 
-/** A room's policy limits as the room list answers them, for the pane to show before the choice. */
-export interface PolicySummary {
-  readonly minDurationMinutes?: number;
-  readonly maxDurationMinutes?: number;
-  /** How far ahead a booking may start. */
-  readonly bookingWindowDays?: number;
-  /** Business hours in the room's time zone, "HH:mm". */
-  readonly businessHours?: { readonly start: string; readonly end: string };
-  readonly approvalRequired?: boolean;
-  readonly checkInRequired?: boolean;
+/** A room as GET /api/rooms lists it. */
+export interface AddinRoom {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly capacity: number | null;
+  readonly building: { readonly id: string; readonly name: string };
+  readonly floor: {
+    readonly id: string | null;
+    readonly label: string | null;
+    readonly number: number | null;
+  };
+  readonly wheelchairAccessible: boolean;
+  readonly tags: readonly string[];
+  readonly devices: readonly string[];
+  readonly timeZone: string;
 }
 
-export interface AddinRoom extends Room {
-  readonly policy?: PolicySummary;
+/** A room's rules as GET /api/rooms/{id} answers them (what a booking form shows before the choice). */
+export interface RoomPolicySummary {
+  readonly requiresApproval: boolean;
+  readonly checkIn: {
+    readonly required: boolean;
+    readonly windowBeforeMinutes: number;
+    readonly graceAfterMinutes: number;
+  };
+  readonly termsOfUse: string | null;
+  readonly allowRecurring: boolean;
+  readonly allowAllDay: boolean;
+  readonly allowOvernight: boolean;
+  readonly allowMultiRoom: boolean;
+  /** Hours in the room's time zone on these days; null = any time. */
+  readonly businessHours: {
+    readonly days: readonly string[];
+    readonly start: string;
+    readonly end: string;
+  } | null;
+  readonly minDurationMinutes: number | null;
+  readonly maxDurationMinutes: number | null;
+  readonly bookingWindowDays: number | null;
 }
 
+export interface RoomPage {
+  readonly items: readonly AddinRoom[];
+  readonly cursor?: string;
+}
+
+/** Rooms free for the whole of [from, to) (the server leaves out busy ones) that seat `capacity`. */
 export interface RoomQuery {
   readonly from: string;
   readonly to: string;
   readonly capacity: number;
   readonly building?: string;
   readonly floor?: string;
+  /** Comma-separated tags or devices, every one required. */
   readonly equipment?: string;
+  readonly limit?: number;
 }
 
 export interface NewHold {
@@ -61,7 +94,10 @@ export function addinApi(token: TokenSource) {
   return {
     capabilities: () => send<CapabilityReport>("GET", "/api/integration/capabilities"),
     /** Rooms that are free for the whole meeting and seat everyone. */
-    freeRooms: (q: RoomQuery) => send<Page<AddinRoom>>("GET", `/api/rooms${query({ ...q })}`),
+    freeRooms: (q: RoomQuery) => send<RoomPage>("GET", `/api/rooms${query({ ...q })}`),
+    /** One room with its rules. */
+    room: (id: string) =>
+      send<AddinRoom & { readonly policy: RoomPolicySummary }>("GET", `/api/rooms/${encodeURIComponent(id)}`),
     hold: (hold: NewHold) => send<Hold>("POST", "/api/bookings/holds", hold),
     /** Tells ONES which Outlook item carries the hold, once the draft is saved. */
     attachItem: (holdId: string, itemId: string) =>

@@ -1,29 +1,37 @@
-import type { AddinRoom } from "./api";
+import type { AddinRoom, RoomPolicySummary } from "./api";
 
-/** The viewer's rooms in the order the pane shows them: their last building first, then by building, floor, name. */
+/**
+ * The rooms in the order the pane shows them: the viewer's last building first, then by building,
+ * floor (by number where known) and name.
+ */
 export function orderRooms(rooms: readonly AddinRoom[], lastBuilding: string | undefined): AddinRoom[] {
-  const key = (r: AddinRoom) =>
-    [r.building === lastBuilding ? 0 : 1, r.building ?? "", r.floor ?? "", r.displayName] as const;
+  const key = (r: AddinRoom): readonly (string | number)[] => [
+    r.building.name === lastBuilding ? 0 : 1,
+    r.building.name,
+    r.floor.number ?? Number.MAX_SAFE_INTEGER,
+    r.floor.label ?? "",
+    r.displayName,
+  ];
   return [...rooms].sort((a, b) => {
     const [ka, kb] = [key(a), key(b)];
     for (let i = 0; i < ka.length; i++) {
-      const x = ka[i] as string | number;
-      const y = kb[i] as string | number;
-      if (x !== y) return typeof x === "number" ? x - (y as number) : String(x).localeCompare(String(y));
+      const x = ka[i] ?? "";
+      const y = kb[i] ?? "";
+      if (x === y) continue;
+      return typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
     }
     return 0;
   });
 }
 
-/** Rooms ONES would refuse for this meeting by their own limits, with the limit that refuses them. */
+/** The duration limit of a room's rules this meeting breaks, if any (ONES would refuse the hold). */
 export function policyConflict(
-  room: AddinRoom,
+  policy: RoomPolicySummary | undefined,
   start: Date,
   end: Date,
 ): "too-short" | "too-long" | undefined {
   const minutes = (end.getTime() - start.getTime()) / 60_000;
-  const p = room.policy;
-  if (p?.minDurationMinutes !== undefined && minutes < p.minDurationMinutes) return "too-short";
-  if (p?.maxDurationMinutes !== undefined && minutes > p.maxDurationMinutes) return "too-long";
+  if (policy?.minDurationMinutes != null && minutes < policy.minDurationMinutes) return "too-short";
+  if (policy?.maxDurationMinutes != null && minutes > policy.maxDurationMinutes) return "too-long";
   return undefined;
 }
