@@ -6,6 +6,7 @@ import {
   applyRoom,
   HOLD_PROPERTY,
   readMeeting,
+  removeRoom,
   requiredCapacity,
   saveAndGetItemId,
 } from "../../../web/addin/src/meeting";
@@ -92,6 +93,29 @@ describe("the pane's meeting logic", () => {
     expect(item.location).toBe("Room 3B");
     expect(item.resources).toEqual([]);
     expect(item.customProperties[HOLD_PROPERTY]).toBe("hold-2");
+  });
+
+  it("takes a room off again, with its hold tag, on either kind of host", async () => {
+    const item = draft({ location: "" });
+    const office = mocked(item);
+    await applyRoom(office, { email: "room-3b@contoso.test", displayName: "Room 3B" }, "hold-1");
+    await applyRoom(office, { email: "room-4c@contoso.test", displayName: "Room 4C" }, "hold-2");
+    await removeRoom(office, { email: "room-3b@contoso.test", displayName: "Room 3B" });
+    expect(item.resources).toEqual(["room-4c@contoso.test"]);
+    expect(item.location).toBe("room-4c@contoso.test");
+    expect(item.customProperties).toEqual({});
+
+    const older = draft({ mailboxVersion: "1.5" });
+    const olderOffice = mocked(older);
+    await applyRoom(olderOffice, { email: "room-3b@contoso.test", displayName: "Room 3B" }, "hold-3");
+    await removeRoom(olderOffice, { email: "ROOM-3B@contoso.test", displayName: "Room 3B" });
+    expect(older.requiredAttendees.map((r) => r.emailAddress)).toEqual([
+      "bo@contoso.test",
+      "cy@contoso.test",
+      "ada@contoso.test",
+    ]);
+    expect(older.location).toBe("");
+    expect(older.customProperties).toEqual({});
   });
 
   it("saves the draft and answers its id, through getItemIdAsync or saveAsync's value", async () => {

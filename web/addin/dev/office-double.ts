@@ -46,6 +46,10 @@ export function officeDouble(
           current.push({ ...r, recipientType: "other" });
       ok(cb, undefined);
     },
+    setAsync: (replaced: { emailAddress: string; displayName: string }[], cb: AsyncCallback<void>) => {
+      list().splice(0, Infinity, ...replaced.map((r) => ({ ...r })));
+      ok(cb, undefined);
+    },
   });
   const versions = ["1.1", "1.3", "1.5", ...(draft.mailboxVersion === "1.8" ? ["1.8"] : [])];
   return {
@@ -75,6 +79,18 @@ export function officeDouble(
                       if (l.type === "room" && !draft.resources.includes(l.id)) draft.resources.push(l.id);
                       draft.location = draft.location === "" ? l.id : `${draft.location}; ${l.id}`;
                     }
+                    ok(cb, undefined);
+                  },
+                  removeAsync: (
+                    locations: { id: string; type: "room" | "custom" }[],
+                    cb: AsyncCallback<void>,
+                  ) => {
+                    const ids = new Set(locations.map((l) => l.id));
+                    draft.resources = draft.resources.filter((r) => !ids.has(r));
+                    draft.location = draft.location
+                      .split("; ")
+                      .filter((l) => l !== "" && !ids.has(l))
+                      .join("; ");
                     ok(cb, undefined);
                   },
                 },

@@ -22,7 +22,14 @@ import type { CapabilityReport } from "../../src/api/types";
 import { useI18n } from "../../src/i18n/I18n";
 import { Done, ProblemBar } from "../../src/ui/Shell";
 import type { AddinApi, AddinRoom, Hold, RoomPolicySummary } from "./api";
-import { applyRoom, readMeeting, requiredCapacity, saveAndGetItemId, type Meeting } from "./meeting";
+import {
+  applyRoom,
+  readMeeting,
+  removeRoom,
+  requiredCapacity,
+  saveAndGetItemId,
+  type Meeting,
+} from "./meeting";
 import type { OfficeSurface } from "./office";
 import { orderRooms, policyConflict } from "./rooms";
 
@@ -138,6 +145,12 @@ export function Pane({ office, api }: { office: OfficeSurface; api: AddinApi }) 
     setBusy(room.id);
     setProblem(undefined);
     try {
+      // Choosing another room gives the first one back: its hold is released and it leaves the meeting.
+      if (held !== undefined) {
+        await api.release(held.hold.id).catch(() => undefined);
+        await removeRoom(office, { email: held.room.email, displayName: held.room.displayName });
+        setHeld(undefined);
+      }
       const hold = await api.hold({
         roomId: room.id,
         start: meeting.start.toISOString(),

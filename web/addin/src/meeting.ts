@@ -79,6 +79,29 @@ export async function applyRoom(office: OfficeSurface, room: ChosenRoom, holdId:
   await tagHold(item, holdId);
 }
 
+/**
+ * Takes a room the pane put on the meeting off it again (another room was chosen instead): the room
+ * location, or the attendee and the location text on older hosts; the hold tag goes with it.
+ */
+export async function removeRoom(office: OfficeSurface, room: ChosenRoom): Promise<void> {
+  const item = office.context.mailbox.item;
+  if (item.enhancedLocation !== undefined && supports(office, "1.8")) {
+    const enhanced = item.enhancedLocation;
+    await call<void>((cb) => enhanced.removeAsync([{ id: room.email, type: "room" }], cb));
+  } else {
+    const required = await call<Recipient[]>((cb) => item.requiredAttendees.getAsync(cb));
+    const others = required
+      .filter((r) => r.emailAddress.toLowerCase() !== room.email.toLowerCase())
+      .map((r) => ({ emailAddress: r.emailAddress, displayName: r.displayName ?? r.emailAddress }));
+    await call<void>((cb) => item.requiredAttendees.setAsync(others, cb));
+    const location = await call<string>((cb) => item.location.getAsync(cb));
+    if (location === room.displayName) await call<void>((cb) => item.location.setAsync("", cb));
+  }
+  const properties = await call<CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
+  properties.remove(HOLD_PROPERTY);
+  await call<void>((cb) => properties.saveAsync(cb));
+}
+
 async function tagHold(item: AppointmentCompose, holdId: string): Promise<void> {
   const properties = await call<CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
   properties.set(HOLD_PROPERTY, holdId);

@@ -20,6 +20,8 @@ export interface Recipient {
 export interface RecipientsField {
   getAsync(callback: AsyncCallback<Recipient[]>): void;
   addAsync(recipients: { emailAddress: string; displayName: string }[], callback: AsyncCallback<void>): void;
+  /** Replaces the whole list (Office.js has no single-recipient removal). */
+  setAsync(recipients: { emailAddress: string; displayName: string }[], callback: AsyncCallback<void>): void;
 }
 
 export interface CustomProperties {
@@ -42,6 +44,7 @@ export interface AppointmentCompose {
   /** Mailbox 1.8: locations with a type; a room location makes the room a resource of the meeting. */
   readonly enhancedLocation?: {
     addAsync(locations: { id: string; type: "room" | "custom" }[], callback: AsyncCallback<void>): void;
+    removeAsync(locations: { id: string; type: "room" | "custom" }[], callback: AsyncCallback<void>): void;
   };
   loadCustomPropertiesAsync(callback: AsyncCallback<CustomProperties>): void;
   /** Saves the draft; the value is the item's id (Mailbox 1.3). */
