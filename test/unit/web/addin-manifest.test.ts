@@ -14,6 +14,7 @@ import {
   serveAddinManifest,
   serveAddinPage,
 } from "../../../shared/app/web/serve-addin";
+import { customPropertiesExtendedPropertyId, holdIdOf } from "../../../shared/domain/addin/hold-tag";
 import { AppError } from "../../../shared/domain/errors";
 
 /**
@@ -107,6 +108,22 @@ describe("the add-in manifest", () => {
       expect(result.isValid).toBe(true);
     },
   );
+});
+
+describe("the hold tag as Exchange stores it", () => {
+  it("is read from the add-in's custom-properties extended property", () => {
+    expect(customPropertiesExtendedPropertyId("{8C1E2B9A-0F3D-5A6B-9C7D-1E2F3A4B5C6D}")).toBe(
+      "String {00020329-0000-0000-C000-000000000046} Name cecp-8c1e2b9a-0f3d-5a6b-9c7d-1e2f3a4b5c6d",
+    );
+    expect(customPropertiesExtendedPropertyId("urn:uuid:ABC")).toBe(
+      "String {00020329-0000-0000-C000-000000000046} Name cecp-abc",
+    );
+    expect(holdIdOf('{"onesHoldId":"hold-7","other":"x"}')).toBe("hold-7");
+    expect(holdIdOf('{"onesHoldId":""}')).toBeUndefined();
+    expect(holdIdOf('{"onesHoldId":7}')).toBeUndefined();
+    expect(holdIdOf("not json")).toBeUndefined();
+    expect(holdIdOf(undefined)).toBeUndefined();
+  });
 });
 
 describe("the add-in's icons", () => {

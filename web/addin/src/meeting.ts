@@ -5,9 +5,9 @@ import {
   type OfficeSurface,
   type Recipient,
 } from "./office";
+import { HOLD_PROPERTY } from "../../../shared/domain/addin/hold-tag";
 
-/** The name of the item's custom property that carries the ONES hold, read back when the meeting is sent. */
-export const HOLD_PROPERTY = "onesHoldId";
+export { HOLD_PROPERTY };
 
 /** The meeting as the organizer is composing it. */
 export interface Meeting {
