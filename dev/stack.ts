@@ -3,6 +3,7 @@ import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
 import { getServices, resetServices } from "../shared/composition/services";
+import { addinDevHostPage } from "./addin-dev-host";
 import { startAzurite } from "./azurite";
 import { freePort } from "./lib/ports";
 import { LOCAL_CA_DIR } from "./ensure-ca";
@@ -127,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         render: () =>
           renderTablesPage(env.TABLES_CONNECTION_STRING ?? "", getServices().settings.TABLE_PREFIX),
       },
+      addinDevHostPage(),
     ];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,

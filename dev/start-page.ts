@@ -50,6 +50,7 @@ After signing in, <a href="/signed-in">/signed-in</a> shows who you are.</p>
 <ul>
 <li><a href="/api/health">/api/health</a><div class="detail">reachability of each dependency, and the app version</div></li>
 ${items}
+<li><a href="/addin/dev-host">Outlook add-in in a stand-in meeting form</a><div class="detail">the task pane with a test double of Office.js; sign in first</div></li>
 </ul>`,
   );
 }

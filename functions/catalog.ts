@@ -42,6 +42,7 @@ import { adminPoliciesList } from "./admin-policies-list";
 import { adminPoliciesCreate } from "./admin-policies-create";
 import { adminPoliciesPut } from "./admin-policies-put";
 import { bookingCommands } from "./booking-commands";
+import { webAddin } from "./web-addin";
 import { webAdmin } from "./web-admin";
 import { webApp } from "./web-app";
 import { webAssets } from "./web-assets";
@@ -93,5 +94,6 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   bookingCommands,
   webApp,
   webAdmin,
+  webAddin,
   webAssets,
 ];

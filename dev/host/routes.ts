@@ -1,4 +1,4 @@
-import { hostRoute, type HttpFunctionDefinition, type HttpMethod } from "../../functions/lib/definition";
+import { hostRoute, type HttpFunctionDefinition } from "../../functions/lib/definition";
 import { AppError } from "../../shared/domain/errors";
 
 /**

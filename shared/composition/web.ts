@@ -1,12 +1,14 @@
 import { join } from "node:path";
 import { FileSystemWebFiles } from "../adapters/web/file-system-web-files";
 import type { WebFiles } from "../app/ports/web-files";
+import { serveAddinIcon, serveAddinManifest, serveAddinPage } from "../app/web/serve-addin";
 import {
   serveAsset as serveAssetUseCase,
   servePage as servePageUseCase,
   type WebResponse,
   type WebSection,
 } from "../app/web/serve-web-page";
+import { getServices } from "./services";
 
 let files: WebFiles | undefined;
 
@@ -34,3 +36,23 @@ export const servePage = (section: WebSection): Promise<WebResponse> =>
 /** A content-hashed asset, in the compressed copy the browser accepts. */
 export const serveAsset = (file: string, acceptEncoding: string): Promise<WebResponse> =>
   serveAssetUseCase({ files: getWebFiles() }, file, acceptEncoding);
+
+/** A built file of the pages (the local stand-in Outlook host reads its page this way). */
+export const readBuiltWebFile = (path: string): Promise<Uint8Array | undefined> => getWebFiles().read(path);
+
+/** The Outlook add-in's manifest for this deployment's APP_BASE_URL. */
+export const addinManifest = (): WebResponse => serveAddinManifest(getServices().settings.APP_BASE_URL);
+
+/** One of the add-in's icons (`icon-…`). */
+export const addinIcon = (name: string): WebResponse => serveAddinIcon(name);
+
+/** The add-in's task pane (and its sign-in page): the built page with the registration it signs in to. */
+export const addinPage = (): Promise<WebResponse> => {
+  const services = getServices();
+  return serveAddinPage({
+    files: getWebFiles(),
+    nonce: newNonce,
+    integration: services.integrationStore,
+    cloudOverrides: services.cloudOverrides,
+  });
+};

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
-import { startHost, type RunningHost } from "../../../dev/host";
+import { startHost, type LocalPage, type RunningHost } from "../../../dev/host";
 import { memoryLogger } from "../../../dev/host/logger";
 import { LOCAL_CA_DIR } from "../../../dev/ensure-ca";
 import { startM365Simulator, type RunningM365Simulator } from "../../../dev/m365";
@@ -28,9 +28,12 @@ export interface AuthStack {
   stop(): Promise<void>;
 }
 
-export async function startAuthStack(options: { tablesConnectionString?: string } = {}): Promise<AuthStack> {
+export async function startAuthStack(
+  options: { tablesConnectionString?: string; pages?: readonly LocalPage[] } = {},
+): Promise<AuthStack> {
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
   const host = await startHost({
+    ...(options.pages === undefined ? {} : { pages: options.pages }),
     functions: functionCatalog.filter((f) => f.kind === "http"),
     port: 0,
     env: {},

@@ -1,4 +1,5 @@
 import { DEMO_APPS } from "../../../dev/m365";
+import type { LocalPage } from "../../../dev/host";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 import { CookieJar, signIn, startAuthStack, type AuthStack } from "../auth/helpers";
 
@@ -27,7 +28,7 @@ export interface AdminStack {
 }
 
 export async function startAdminStack(
-  options: { tablesConnectionString?: string } = {},
+  options: { tablesConnectionString?: string; pages?: readonly LocalPage[] } = {},
 ): Promise<AdminStack> {
   const stack = await startAuthStack(options);
   const store = stack.sim.control.store;

@@ -126,7 +126,12 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
   "rooms-list": { type: "httpTrigger", route: "api/rooms", methods: ["GET", "HEAD"], authLevel: "anonymous" },
-  "rooms-get": { type: "httpTrigger", route: "api/rooms/{id}", methods: ["GET", "HEAD"], authLevel: "anonymous" },
+  "rooms-get": {
+    type: "httpTrigger",
+    route: "api/rooms/{id}",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
   "rooms-schedule": {
     type: "httpTrigger",
     route: "api/rooms/{id}/schedule",
@@ -139,7 +144,12 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["POST"],
     authLevel: "anonymous",
   },
-  "bookings-list": { type: "httpTrigger", route: "api/bookings", methods: ["GET", "HEAD"], authLevel: "anonymous" },
+  "bookings-list": {
+    type: "httpTrigger",
+    route: "api/bookings",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
   "bookings-get": {
     type: "httpTrigger",
     route: "api/bookings/{id}",
@@ -211,6 +221,12 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   "web-assets": {
     type: "httpTrigger",
     route: "assets/{file}",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
+  "web-addin": {
+    type: "httpTrigger",
+    route: "addin/{*path}",
     methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },

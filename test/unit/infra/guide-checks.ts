@@ -3,7 +3,7 @@
  * permissions the app has, and that the guide's function table lists every function of the catalogue.
  * Like bicep-checks.ts, each returns problems as sentences; an empty list passes.
  */
-import type { FunctionDefinition } from "../../../functions/lib/definition";
+import { hostRoute, type FunctionDefinition } from "../../../functions/lib/definition";
 
 export interface NamedText {
   readonly file: string;
@@ -72,7 +72,7 @@ export function checkTimerMentions(
 export function functionRow(f: FunctionDefinition): string {
   switch (f.kind) {
     case "http":
-      return `| \`${f.name}\` | HTTP \`${f.methods.join(", ")} /api/${f.route}\` |`;
+      return `| \`${f.name}\` | HTTP \`${f.methods.join(", ")} /${hostRoute(f)}\` |`;
     case "timer":
       return `| \`${f.name}\` | timer \`${f.schedule}\` |`;
     case "serviceBusQueue":
