@@ -26,6 +26,15 @@ import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
+import { adminDisplaysList } from "./admin-displays-list";
+import { adminDisplaysCreate } from "./admin-displays-create";
+import { adminDisplaysDelete } from "./admin-displays-delete";
+import { adminDisplaysPairingCode } from "./admin-displays-pairing-code";
+import { displaysPair } from "./displays-pair";
+import { displaysHeartbeat } from "./displays-heartbeat";
+import { displaysNegotiate } from "./displays-negotiate";
+import { displaysSchedule } from "./displays-schedule";
+import { displayHealth } from "./display-health";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -56,4 +65,13 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminDeadLettersList,
   adminDeadLettersReplay,
   housekeeping,
+  adminDisplaysList,
+  adminDisplaysCreate,
+  adminDisplaysDelete,
+  adminDisplaysPairingCode,
+  displaysPair,
+  displaysHeartbeat,
+  displaysNegotiate,
+  displaysSchedule,
+  displayHealth,
 ];

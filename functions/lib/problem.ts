@@ -10,6 +10,7 @@ const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   "precondition-failed": { status: 412, title: "The resource has changed" },
   "not-available-in-mode": { status: 403, title: "Not available in this integration mode" },
   "dependency-unavailable": { status: 503, title: "A service ONES depends on is unavailable" },
+  "rate-limited": { status: 429, title: "Too many attempts" },
   "malformed-request": { status: 400, title: "Malformed request" },
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },

@@ -11,6 +11,8 @@ export const errorCodes = [
   "precondition-failed",
   "not-available-in-mode",
   "dependency-unavailable",
+  /** Too many attempts (wrong pairing codes): try again later. */
+  "rate-limited",
   // Raised by the HTTP edge itself, before a use case runs.
   "malformed-request",
   "payload-too-large",

@@ -23,24 +23,7 @@ export class WebPubSubRealtimePublisher implements RealtimePublisher {
    * connect either. An `http:` endpoint (the local service) is allowed explicitly.
    */
   static fromSettings(settings: Settings): WebPubSubRealtimePublisher {
-    const hub = settings.WEBPUBSUB_HUB;
-    if (settings.WEBPUBSUB_CONNECTION_STRING !== undefined) {
-      const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(settings.WEBPUBSUB_CONNECTION_STRING)?.[1];
-      return new WebPubSubRealtimePublisher(
-        new WebPubSubServiceClient(settings.WEBPUBSUB_CONNECTION_STRING, hub, insecureIfHttp(endpoint)),
-      );
-    }
-    if (settings.WEBPUBSUB_ENDPOINT !== undefined) {
-      return new WebPubSubRealtimePublisher(
-        new WebPubSubServiceClient(
-          settings.WEBPUBSUB_ENDPOINT,
-          azureCredential(settings.AZURE_CLIENT_ID),
-          hub,
-          insecureIfHttp(settings.WEBPUBSUB_ENDPOINT),
-        ),
-      );
-    }
-    return new WebPubSubRealtimePublisher(undefined);
+    return new WebPubSubRealtimePublisher(webPubSubClientFromSettings(settings));
   }
 
   async publishSchedule(
@@ -73,6 +56,28 @@ export class WebPubSubRealtimePublisher implements RealtimePublisher {
           : async (signal) => void (await client.groupExists(HEALTH_GROUP, { abortSignal: signal })),
     };
   }
+}
+
+/**
+ * The service client by connection string (the local stack), else by `WEBPUBSUB_ENDPOINT` with the
+ * managed identity (`AZURE_CLIENT_ID`). Neither set: undefined (not configured). An `http:` endpoint
+ * (the local service) is allowed explicitly.
+ */
+export function webPubSubClientFromSettings(settings: Settings): WebPubSubServiceClient | undefined {
+  const hub = settings.WEBPUBSUB_HUB;
+  if (settings.WEBPUBSUB_CONNECTION_STRING !== undefined) {
+    const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(settings.WEBPUBSUB_CONNECTION_STRING)?.[1];
+    return new WebPubSubServiceClient(settings.WEBPUBSUB_CONNECTION_STRING, hub, insecureIfHttp(endpoint));
+  }
+  if (settings.WEBPUBSUB_ENDPOINT !== undefined) {
+    return new WebPubSubServiceClient(
+      settings.WEBPUBSUB_ENDPOINT,
+      azureCredential(settings.AZURE_CLIENT_ID),
+      hub,
+      insecureIfHttp(settings.WEBPUBSUB_ENDPOINT),
+    );
+  }
+  return undefined;
 }
 
 function insecureIfHttp(endpoint: string | undefined): { allowInsecureConnection?: boolean } {

@@ -110,4 +110,48 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
+  "admin-displays-list": {
+    type: "httpTrigger",
+    route: "admin/displays",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "admin-displays-create": {
+    type: "httpTrigger",
+    route: "admin/displays",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "admin-displays-delete": {
+    type: "httpTrigger",
+    route: "admin/displays/{id}",
+    methods: ["DELETE"],
+    authLevel: "anonymous",
+  },
+  "admin-displays-pairing-code": {
+    type: "httpTrigger",
+    route: "admin/displays/{id}/pairing-code",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "displays-pair": { type: "httpTrigger", route: "displays/pair", methods: ["POST"], authLevel: "anonymous" },
+  "displays-heartbeat": {
+    type: "httpTrigger",
+    route: "displays/heartbeat",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "displays-negotiate": {
+    type: "httpTrigger",
+    route: "displays/negotiate",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "displays-schedule": {
+    type: "httpTrigger",
+    route: "displays/schedule",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
+  "display-health": { type: "timerTrigger", schedule: "%DISPLAY_HEALTH_SCHEDULE%" },
 };

@@ -1,0 +1,78 @@
+import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { EmptyScheduleSnapshots } from "../adapters/displays/empty-schedule-snapshots";
+import { TableDisplayStore, TablePairingCodeStore } from "../adapters/tables/table-displays";
+import { TableRoomStore } from "../adapters/tables/table-rooms";
+import { WebPubSubDisplayConnections } from "../adapters/webpubsub/web-pubsub-display-connections";
+import { webPubSubClientFromSettings } from "../adapters/webpubsub/web-pubsub-publisher";
+import * as displays from "../app/displays/displays";
+import type { DisplayDependencies, DisplayHealthDependencies } from "../app/displays/displays";
+import { PAIRING_ALPHABET, PAIRING_CODE_LENGTH } from "../domain/displays/display";
+import { getServices, type Services } from "./index";
+
+/**
+ * The display use cases, ready to call: each builds (once per worker) its dependencies from the
+ * lazily created services. Handlers import only these functions.
+ *
+ * Schedule snapshots come from `EmptyScheduleSnapshots` until the booking engine provides its own
+ * `ScheduleSnapshots` adapter; swap it in `wiringOf` below.
+ */
+
+const wiring = new WeakMap<Services, DisplayDependencies>();
+
+function wiringOf(services: Services): DisplayDependencies {
+  let deps = wiring.get(services);
+  if (deps === undefined) {
+    deps = {
+      displays: new TableDisplayStore(services.tables),
+      pairing: new TablePairingCodeStore(services.tables),
+      rooms: new TableRoomStore(services.tables),
+      connections: new WebPubSubDisplayConnections(webPubSubClientFromSettings(services.settings)),
+      snapshots: new EmptyScheduleSnapshots(services.now),
+      now: services.now,
+      newId: () => randomUUID(),
+      newSecret: () => randomBytes(32).toString("base64url"),
+      newPairingCode: () =>
+        Array.from(
+          { length: PAIRING_CODE_LENGTH },
+          () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)],
+        ).join(""),
+      hash: (value) => createHash("sha256").update(value, "utf8").digest("hex"),
+      silentAfterMs: services.settings.DISPLAY_SILENT_MINUTES * 60_000,
+    };
+    wiring.set(services, deps);
+  }
+  return deps;
+}
+
+const deps = (): DisplayDependencies => wiringOf(getServices());
+
+function healthDeps(): DisplayHealthDependencies {
+  const services = getServices();
+  const d = wiringOf(services);
+  return {
+    displays: d.displays,
+    rooms: d.rooms,
+    workQueue: services.workQueue,
+    adminEmails: async () => (await services.integrationSecretInfo.get()).adminEmails,
+    now: services.now,
+    silentAfterMs: d.silentAfterMs,
+  };
+}
+
+type Tail<F> = F extends (first: never, ...rest: infer R) => infer O ? (...rest: R) => O : never;
+
+export const listDisplays: Tail<typeof displays.listDisplays> = () => displays.listDisplays(deps());
+export const registerDisplay: Tail<typeof displays.registerDisplay> = (input) =>
+  displays.registerDisplay(deps(), input);
+export const removeDisplay: Tail<typeof displays.removeDisplay> = (id) => displays.removeDisplay(deps(), id);
+export const issuePairingCode: Tail<typeof displays.issuePairingCode> = (id) =>
+  displays.issuePairingCode(deps(), id);
+export const pairDisplay: Tail<typeof displays.pairDisplay> = (input) => displays.pairDisplay(deps(), input);
+export const displayHeartbeat: Tail<typeof displays.displayHeartbeat> = (credential, pageVersion) =>
+  displays.displayHeartbeat(deps(), credential, pageVersion);
+export const negotiateDisplay: Tail<typeof displays.negotiateDisplay> = (credential) =>
+  displays.negotiateDisplay(deps(), credential);
+export const displaySchedule: Tail<typeof displays.displaySchedule> = (credential) =>
+  displays.displaySchedule(deps(), credential);
+export const checkDisplayHealth = (): ReturnType<typeof displays.checkDisplayHealth> =>
+  displays.checkDisplayHealth(healthDeps());
