@@ -35,6 +35,7 @@ import { displaysHeartbeat } from "./displays-heartbeat";
 import { displaysNegotiate } from "./displays-negotiate";
 import { displaysSchedule } from "./displays-schedule";
 import { displayHealth } from "./display-health";
+import { webDisplay, webDisplayAssets } from "./web-display";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -74,4 +75,6 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   displaysNegotiate,
   displaysSchedule,
   displayHealth,
+  webDisplay,
+  webDisplayAssets,
 ];

@@ -2,8 +2,10 @@ import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
 import { EmptyScheduleSnapshots } from "../adapters/displays/empty-schedule-snapshots";
 import { TableDisplayStore, TablePairingCodeStore } from "../adapters/tables/table-displays";
 import { TableRoomStore } from "../adapters/tables/table-rooms";
+import { FolderDisplayPageFiles } from "../adapters/web/display-page-files";
 import { WebPubSubDisplayConnections } from "../adapters/webpubsub/web-pubsub-display-connections";
 import { webPubSubClientFromSettings } from "../adapters/webpubsub/web-pubsub-publisher";
+import { displayPageFile as pageFile, liveOriginOf } from "../app/displays/display-page";
 import * as displays from "../app/displays/displays";
 import type { DisplayDependencies, DisplayHealthDependencies } from "../app/displays/displays";
 import { PAIRING_ALPHABET, PAIRING_CODE_LENGTH } from "../domain/displays/display";
@@ -76,3 +78,15 @@ export const displaySchedule: Tail<typeof displays.displaySchedule> = (credentia
   displays.displaySchedule(deps(), credential);
 export const checkDisplayHealth = (): ReturnType<typeof displays.checkDisplayHealth> =>
   displays.checkDisplayHealth(healthDeps());
+
+let pageFiles: FolderDisplayPageFiles | undefined;
+
+/** A file of the built display page with its CSP, allowing connections to the Web PubSub endpoint. */
+export const displayPageFile = (name: string): ReturnType<typeof pageFile> => {
+  const settings = getServices().settings;
+  const endpoint =
+    settings.WEBPUBSUB_ENDPOINT ??
+    /(?:^|;)\s*Endpoint=([^;]+)/i.exec(settings.WEBPUBSUB_CONNECTION_STRING ?? "")?.[1];
+  pageFiles ??= new FolderDisplayPageFiles();
+  return pageFile({ files: pageFiles, liveOrigin: liveOriginOf(endpoint) }, name);
+};

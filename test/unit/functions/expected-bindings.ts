@@ -154,4 +154,11 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   "display-health": { type: "timerTrigger", schedule: "%DISPLAY_HEALTH_SCHEDULE%" },
+  "web-display": { type: "httpTrigger", route: "display", methods: ["GET"], authLevel: "anonymous" },
+  "web-display-assets": {
+    type: "httpTrigger",
+    route: "display-assets/{file}",
+    methods: ["GET"],
+    authLevel: "anonymous",
+  },
 };

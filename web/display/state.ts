@@ -1,0 +1,79 @@
+/** What a room is doing at a moment, from its schedule snapshot. Pure; the page renders it. */
+export interface Item {
+  readonly id: string;
+  readonly start: string;
+  readonly end: string;
+  readonly title?: string;
+  readonly organizer?: string;
+  readonly checkedIn?: boolean;
+}
+
+export interface Snapshot {
+  readonly type: "schedule";
+  readonly roomId: string;
+  readonly version: number;
+  readonly generatedAt: string;
+  readonly items: readonly Item[];
+}
+
+export interface ScheduleRoom {
+  readonly roomId: string;
+  readonly name: string;
+  readonly timeZone: string;
+  snapshot: Snapshot;
+}
+
+export interface Schedule {
+  readonly display: { readonly id: string; readonly name: string };
+  readonly target: { readonly kind: "room"; readonly roomId: string } | { readonly kind: "floor"; readonly floorId: string };
+  readonly generatedAt: string;
+  readonly rooms: ScheduleRoom[];
+}
+
+/** A busy room whose meeting ends within this many minutes shows "free soon". */
+export const SOON_FREE_MS = 10 * 60_000;
+
+export type RoomStatus = "free" | "busy" | "soon-free";
+
+export interface RoomState {
+  readonly status: RoomStatus;
+  readonly current: Item | undefined;
+  readonly next: Item | undefined;
+  /** When the status changes next: the current meeting's end, or the next meeting's start. */
+  readonly until: Date | undefined;
+}
+
+export function roomState(items: readonly Item[], now: Date): RoomState {
+  const t = now.getTime();
+  const sorted = [...items].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const current = sorted.find((i) => Date.parse(i.start) <= t && t < Date.parse(i.end));
+  const next = sorted.find((i) => Date.parse(i.start) > t);
+  if (current === undefined)
+    return { status: "free", current, next, until: next === undefined ? undefined : new Date(next.start) };
+  // Back-to-back meetings keep the room busy until the last of them ends.
+  let end = Date.parse(current.end);
+  for (const i of sorted) if (Date.parse(i.start) <= end && Date.parse(i.end) > end) end = Date.parse(i.end);
+  return {
+    status: end - t <= SOON_FREE_MS ? "soon-free" : "busy",
+    current,
+    next: sorted.find((i) => Date.parse(i.start) >= end),
+    until: new Date(end),
+  };
+}
+
+/**
+ * Applies a pushed snapshot to the schedule. Returns "applied" for a newer one, "stale" for one not
+ * newer than what is shown, "unknown" for a room the display does not show; `gap` is true when
+ * versions were skipped (the display then refetches everything).
+ */
+export function applySnapshot(
+  schedule: Schedule,
+  snapshot: Snapshot,
+): { readonly result: "applied" | "stale" | "unknown"; readonly gap: boolean } {
+  const room = schedule.rooms.find((r) => r.roomId === snapshot.roomId);
+  if (room === undefined) return { result: "unknown", gap: false };
+  if (snapshot.version <= room.snapshot.version) return { result: "stale", gap: false };
+  const gap = snapshot.version > room.snapshot.version + 1;
+  room.snapshot = snapshot;
+  return { result: "applied", gap };
+}
