@@ -1,6 +1,14 @@
 import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { languages, pickLang, translate, type Key, type Lang } from "./i18n";
-import { applySnapshot, roomState, type Item, type Schedule, type ScheduleRoom, type Snapshot } from "./state";
+import {
+  applySnapshot,
+  mergeFetched,
+  roomState,
+  type Item,
+  type Schedule,
+  type ScheduleRoom,
+  type Snapshot,
+} from "./state";
 
 /**
  * The room and floor display page: pairing, then the live schedule over Web PubSub with the last one
@@ -9,7 +17,11 @@ import { applySnapshot, roomState, type Item, type Schedule, type ScheduleRoom, 
 
 declare const PAGE_VERSION: string;
 
-const STORE = { credential: "ones.display.credential", schedule: "ones.display.schedule", prefs: "ones.display.prefs" };
+const STORE = {
+  credential: "ones.display.credential",
+  schedule: "ones.display.schedule",
+  prefs: "ones.display.prefs",
+};
 const HEARTBEAT_MS = 30_000;
 const root = document.getElementById("root")!;
 
@@ -84,7 +96,7 @@ function unpair(): void {
 
 async function refetch(): Promise<void> {
   try {
-    schedule = await api<Schedule>("GET", "schedule");
+    schedule = mergeFetched(schedule, await api<Schedule>("GET", "schedule"));
     localStorage.setItem(STORE.schedule, JSON.stringify(schedule));
     render();
   } catch (error) {
@@ -94,7 +106,9 @@ async function refetch(): Promise<void> {
 
 async function heartbeat(): Promise<void> {
   try {
-    const { serverTime } = await api<{ serverTime: string }>("POST", "heartbeat", { pageVersion: PAGE_VERSION });
+    const { serverTime } = await api<{ serverTime: string }>("POST", "heartbeat", {
+      pageVersion: PAGE_VERSION,
+    });
     clockOffsetMs = Date.parse(serverTime) - Date.now();
     heartbeatOk = true;
   } catch (error) {
@@ -134,7 +148,14 @@ function watchSockets(): void {
 async function connect(): Promise<void> {
   client = new WebPubSubClient(
     { getClientAccessUrl: async () => (await api<{ url: string }>("POST", "negotiate")).url },
-    { reconnectRetryOptions: { mode: "Exponential", retryDelayInMs: 1_000, maxRetryDelayInMs: 30_000, maxRetries: Number.MAX_SAFE_INTEGER } },
+    {
+      reconnectRetryOptions: {
+        mode: "Exponential",
+        retryDelayInMs: 1_000,
+        maxRetryDelayInMs: 30_000,
+        maxRetries: Number.MAX_SAFE_INTEGER,
+      },
+    },
   );
   client.on("server-message", (e) => {
     const data = e.message.data as Partial<Snapshot> | undefined;
@@ -185,9 +206,12 @@ function time(date: Date | string, zone: string): string {
 }
 
 function day(date: Date, zone: string): string {
-  return new Intl.DateTimeFormat(prefs.lang, { weekday: "long", month: "long", day: "numeric", timeZone: zone }).format(
-    date,
-  );
+  return new Intl.DateTimeFormat(prefs.lang, {
+    weekday: "long",
+    month: "long",
+    day: "numeric",
+    timeZone: zone,
+  }).format(date);
 }
 
 const statusWords = { free: "free", busy: "busy", "soon-free": "soonFree" } as const;
@@ -211,7 +235,11 @@ function meeting(label: string, item: Item | undefined, zone: string, empty: str
           "div",
           {},
           el("p", { class: "title" }, item.title ?? t("untitled")),
-          el("p", {}, `${time(item.start, zone)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`),
+          el(
+            "p",
+            {},
+            `${time(item.start, zone)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`,
+          ),
         ),
   );
 }
@@ -236,7 +264,10 @@ function timeline(room: ScheduleRoom, at: Date): HTMLElement {
     const s = Math.max(Date.parse(item.start), from);
     const e = Math.min(Date.parse(item.end), to);
     if (e <= s) continue;
-    const block = el("div", { class: "block", title: `${time(item.start, room.timeZone)} – ${time(item.end, room.timeZone)}` });
+    const block = el("div", {
+      class: "block",
+      title: `${time(item.start, room.timeZone)} – ${time(item.end, room.timeZone)}`,
+    });
     block.style.left = `${((s - from) / span) * 100}%`;
     block.style.width = `${((e - s) / span) * 100}%`;
     bar.append(block);
@@ -256,7 +287,11 @@ function timeline(room: ScheduleRoom, at: Date): HTMLElement {
 function notice(): HTMLElement | undefined {
   if (socketOpen && heartbeatOk) return undefined;
   const at = schedule === undefined ? "—" : time(schedule.generatedAt, schedule.rooms[0]?.timeZone ?? "UTC");
-  return el("div", { class: "notice", role: "status", "aria-live": "polite", "data-testid": "not-live" }, t("notLive", { t: at }));
+  return el(
+    "div",
+    { class: "notice", role: "status", "aria-live": "polite", "data-testid": "not-live" },
+    t("notLive", { t: at }),
+  );
 }
 
 function header(title: string, zone: string, at: Date): HTMLElement {
@@ -278,7 +313,9 @@ function renderRoom(room: ScheduleRoom, at: Date): HTMLElement {
   const actions = el(
     "section",
     { class: "actions", "aria-label": t("actions") },
-    ...(["checkIn", "extend", "end", "bookNow"] as const).map((k) => el("button", { type: "button", disabled: "" }, t(k))),
+    ...(["checkIn", "extend", "end", "bookNow"] as const).map((k) =>
+      el("button", { type: "button", disabled: "" }, t(k)),
+    ),
     el("p", { class: "muted" }, t("actionsSoon")),
   );
   return el(
@@ -312,7 +349,11 @@ function renderFloor(current: Schedule, at: Date): HTMLElement {
     list.append(
       el(
         "li",
-        { class: `status-${s.status}`, "data-room": room.roomId, "data-version": String(room.snapshot.version) },
+        {
+          class: `status-${s.status}`,
+          "data-room": room.roomId,
+          "data-version": String(room.snapshot.version),
+        },
         el("span", { class: "name" }, room.name),
         el("span", { class: "word" }, t(statusWords[s.status])),
         el("span", { class: "line" }, statusLine(room, at)),

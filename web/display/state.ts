@@ -25,7 +25,8 @@ export interface ScheduleRoom {
 
 export interface Schedule {
   readonly display: { readonly id: string; readonly name: string };
-  readonly target: { readonly kind: "room"; readonly roomId: string } | { readonly kind: "floor"; readonly floorId: string };
+  readonly target:
+    { readonly kind: "room"; readonly roomId: string } | { readonly kind: "floor"; readonly floorId: string };
   readonly generatedAt: string;
   readonly rooms: ScheduleRoom[];
 }
@@ -76,4 +77,20 @@ export function applySnapshot(
   const gap = snapshot.version > room.snapshot.version + 1;
   room.snapshot = snapshot;
   return { result: "applied", gap };
+}
+
+/**
+ * A fetched schedule, keeping any room snapshot the display already has in a newer version (a push
+ * that overtook the fetch must not be undone by it).
+ */
+export function mergeFetched(local: Schedule | undefined, fetched: Schedule): Schedule {
+  if (local === undefined) return fetched;
+  const known = new Map(local.rooms.map((r) => [r.roomId, r.snapshot]));
+  return {
+    ...fetched,
+    rooms: fetched.rooms.map((room) => {
+      const mine = known.get(room.roomId);
+      return mine !== undefined && mine.version > room.snapshot.version ? { ...room, snapshot: mine } : room;
+    }),
+  };
 }

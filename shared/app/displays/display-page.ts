@@ -24,7 +24,8 @@ export async function displayPageFile(
 ): Promise<PageFile> {
   const contentType = types[name];
   const body = contentType === undefined ? undefined : await deps.files.read(name);
-  if (contentType === undefined || body === undefined) throw new AppError("not-found", "There is no such file.");
+  if (contentType === undefined || body === undefined)
+    throw new AppError("not-found", "There is no such file.");
   const connect = ["'self'", ...(deps.liveOrigin === undefined ? [] : [deps.liveOrigin])].join(" ");
   return {
     body,

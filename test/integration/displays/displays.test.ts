@@ -7,7 +7,6 @@ import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
 import { EmptyScheduleSnapshots } from "../../../shared/adapters/displays/empty-schedule-snapshots";
 import { TableDisplayStore, TablePairingCodeStore } from "../../../shared/adapters/tables/table-displays";
 import { TableRoomStore } from "../../../shared/adapters/tables/table-rooms";
-import { TableSyncStore } from "../../../shared/adapters/tables/table-sync-store";
 import { WebPubSubDisplayConnections } from "../../../shared/adapters/webpubsub/web-pubsub-display-connections";
 import { WebPubSubRealtimePublisher } from "../../../shared/adapters/webpubsub/web-pubsub-publisher";
 import * as displays from "../../../shared/app/displays/displays";
@@ -15,10 +14,10 @@ import type { DisplayDependencies } from "../../../shared/app/displays/displays"
 import { PAIRING_CODE_TTL_MS } from "../../../shared/domain/displays/display";
 import { isAppError } from "../../../shared/domain/errors";
 import type { Room } from "../../../shared/domain/rooms/room";
-import { roomHash } from "../../../shared/domain/rooms/room";
 import { queuedMailSchema } from "../../../shared/domain/mail/queued-mail";
 import { eventually } from "../../support/eventually";
 import { TestClock, TestQueue, testTables } from "../mail/harness";
+import { storeRooms, testRoom } from "./rooms";
 
 /**
  * The display use cases on the real table adapters (Azurite), the local Web PubSub service and the
@@ -30,35 +29,17 @@ beforeAll(async () => {
 });
 afterAll(async () => wps.stop());
 
-const room = (id: string, floorId: string | null): Room => ({
-  id,
-  email: id,
-  displayName: id.split("@")[0]!.toUpperCase(),
-  capacity: 8,
-  buildingId: "hq",
-  buildingName: "HQ",
-  floorId,
-  floorLabel: floorId,
-  floorNumber: null,
-  wheelchairAccessible: false,
-  bookable: true,
-  tags: [],
-  devices: [],
-  roomListIds: [],
-  timeZone: "Europe/Berlin",
-  timeZoneSource: "default",
-  source: "import",
-  active: true,
-});
+const room = (id: string, floorId: string | null): Room =>
+  testRoom(id, id.split("@")[0]!.toUpperCase(), floorId);
 
 async function setup() {
   const clock = new TestClock(Date.parse("2030-01-07T08:00:00Z"));
   const tables = testTables();
-  const writer = new TableSyncStore(tables).writer();
-  for (const r of [room("r1@contoso.com", "f1"), room("r2@contoso.com", "f1"), room("r3@contoso.com", "f2")])
-    await writer.add({ entity: "room", room: r, hash: roomHash(r) }, 0);
-  writer.pageComplete(0);
-  await writer.flush();
+  await storeRooms(tables, [
+    room("r1@contoso.com", "f1"),
+    room("r2@contoso.com", "f1"),
+    room("r3@contoso.com", "f2"),
+  ]);
   const hub = `d${randomUUID().slice(0, 8)}`;
   const sdk = new WebPubSubServiceClient(wps.connectionString, hub, { allowInsecureConnection: true });
   let codes = 0;
