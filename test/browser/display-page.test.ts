@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startHost, type RunningHost } from "../../dev/host";
@@ -86,14 +87,22 @@ async function pairedPage(
 ): Promise<Page> {
   const display = await registerDisplay({ name: "Lobby", target });
   const { code } = await issuePairingCode(display.id);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
   await page.goto(`${host.baseUrl}/api/display${query}`);
+  expect(await accessibilityViolations(page)).toEqual([]);
   await page.getByLabel(/Pairing code|配對碼|配对码|ペアリングコード/).fill(code.toLowerCase());
   await page.keyboard.press("Enter");
   return page;
 }
 
 const status = (page: Page): Promise<string> => page.getByTestId("status").innerText();
+
+/** WCAG 2 A and AA rules (contrast included) that axe finds broken on the page as it is now. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 describe("the display page", () => {
   it("pairs, shows pushed snapshots live, says 'not live' when cut off and catches up when back", async () => {
@@ -117,11 +126,13 @@ describe("the display page", () => {
     expect(await page.getByRole("button", { name: "Check in" }).isDisabled()).toBe(true);
     expect(await page.getByTestId("not-live").count()).toBe(0);
     await page.screenshot({ path: artifactPath("display-room.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // Cut: the service drops the socket and refuses new ones; a change happens meanwhile.
     wps.setOffline(true);
     await eventually(async () => (await page.getByTestId("not-live").count()) === 1, { timeoutMs: 5_000 });
     await page.screenshot({ path: artifactPath("display-room-not-live.png") });
+    expect(await accessibilityViolations(page)).toEqual([]);
     await publisher().publishSchedule(snapshot("zugspitze@contoso.com", 2, [[60, 90, "Team lunch"]]), {
       floorId: "hq-4",
     });
@@ -134,7 +145,7 @@ describe("the display page", () => {
     });
     expect((await status(page)).startsWith("Free")).toBe(true);
     expect(await page.getByText("Team lunch").count()).toBe(1);
-    await page.close();
+    await page.context().close();
   });
 
   it("shows every room of the floor and a change in one of them, in Japanese with a 12-hour clock", async () => {
@@ -152,7 +163,8 @@ describe("the display page", () => {
     expect(await page.locator('li[data-room="brocken@contoso.com"] .word').innerText()).toBe("空き");
     expect(await page.getByTestId("clock").innerText()).toMatch(/(午前|午後|AM|PM)/);
     await page.screenshot({ path: artifactPath("display-floor.png") });
-    await page.close();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.context().close();
   });
 
   it("serves the page with a strict Content-Security-Policy", async () => {
