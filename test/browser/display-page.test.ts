@@ -1,17 +1,14 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startHost, type RunningHost } from "../../dev/host";
-import { memoryLogger } from "../../dev/host/logger";
-import { startWebPubSub, type RunningWebPubSub } from "../../dev/webpubsub";
-import { functionCatalog } from "../../functions/catalog";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningHost } from "../../dev/host";
+import type { RunningWebPubSub } from "../../dev/webpubsub";
 import { buildDisplay } from "../../scripts/build-display";
 import { WebPubSubRealtimePublisher } from "../../shared/adapters/webpubsub/web-pubsub-publisher";
-import { getServices, resetServices } from "../../shared/composition";
+import { getServices } from "../../shared/composition";
 import { issuePairingCode, registerDisplay } from "../../shared/composition/displays";
-import { resetSettings } from "../../shared/config";
 import type { ScheduleSnapshot } from "../../shared/domain/displays/snapshot";
-import { storeRooms, testRoom } from "../integration/displays/rooms";
+import { startDisplayStack, type DisplayStack } from "../integration/displays/stack";
 import { artifactPath, launchBrowser } from "../support/browser";
 import { eventually } from "../support/eventually";
 
@@ -19,44 +16,21 @@ import { eventually } from "../support/eventually";
  * The display page in Debian's chromium against the app on the local host, Azurite and the local Web
  * PubSub service: pairing, live snapshots, a cut connection and its recovery, and the floor view.
  */
+let stack: DisplayStack;
 let wps: RunningWebPubSub;
 let host: RunningHost;
 let browser: Browser;
 
 beforeAll(async () => {
   await buildDisplay();
-  wps = await startWebPubSub();
-  host = await startHost({
-    functions: functionCatalog.filter((f) => f.kind === "http"),
-    port: 0,
-    env: {},
-    logger: memoryLogger(),
-    timers: false,
-  });
-  Object.assign(process.env, {
-    TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
-    TABLE_PREFIX: `disp${Date.now().toString(36)}`,
-    SERVICEBUS:
-      "Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
-    APP_BASE_URL: host.baseUrl,
-    WEBPUBSUB_CONNECTION_STRING: wps.connectionString,
-    WEBPUBSUB_HUB: "displays",
-  });
-  resetSettings();
-  await resetServices();
-  await storeRooms(getServices().tables, [
-    testRoom("zugspitze@contoso.com", "Zugspitze 4.01", "hq-4"),
-    testRoom("watzmann@contoso.com", "Watzmann 4.02", "hq-4"),
-    testRoom("brocken@contoso.com", "Brocken 4.03", "hq-4"),
-  ]);
+  stack = await startDisplayStack();
+  ({ wps, host } = stack);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await host?.stop();
-  await resetServices();
-  await wps?.stop();
+  await stack?.stop();
 });
 
 const publisher = (): WebPubSubRealtimePublisher =>
