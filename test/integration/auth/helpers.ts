@@ -1,14 +1,13 @@
 import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { inject } from "vitest";
-import { startHost, type RunningHost } from "../../../dev/host";
-import { memoryLogger } from "../../../dev/host/logger";
+import type { RunningHost } from "../../../dev/host";
 import { LOCAL_CA_DIR } from "../../../dev/ensure-ca";
 import { startM365Simulator, type RunningM365Simulator } from "../../../dev/m365";
-import { functionCatalog } from "../../../functions/catalog";
 import { generateKey } from "../../../shared/adapters/crypto/aes-gcm-secret-box";
 import { getServices, resetServices } from "../../../shared/composition";
 import { resetSettings } from "../../../shared/config";
+import { startHttpHost } from "../../support/http-host";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
 
 /**
@@ -29,13 +28,7 @@ export interface AuthStack {
 
 export async function startAuthStack(): Promise<AuthStack> {
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: "demo" });
-  const host = await startHost({
-    functions: functionCatalog.filter((f) => f.kind === "http"),
-    port: 0,
-    env: {},
-    logger: memoryLogger(),
-    timers: false,
-  });
+  const host = await startHttpHost();
   const prefix = `auth${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   Object.assign(process.env, {
     TABLES_CONNECTION_STRING: inject("tablesConnectionString"),

@@ -1,10 +1,9 @@
 import { inject } from "vitest";
-import { startHost, type RunningHost } from "../../../dev/host";
-import { memoryLogger } from "../../../dev/host/logger";
+import type { RunningHost } from "../../../dev/host";
 import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
-import { functionCatalog } from "../../../functions/catalog";
 import { getServices, resetServices } from "../../../shared/composition";
 import { resetSettings } from "../../../shared/config";
+import { startHttpHost } from "../../support/http-host";
 import { storeRooms, testRoom } from "./rooms";
 
 export interface DisplayStack {
@@ -19,13 +18,7 @@ export interface DisplayStack {
  */
 export async function startDisplayStack(): Promise<DisplayStack> {
   const wps = await startWebPubSub();
-  const host = await startHost({
-    functions: functionCatalog.filter((f) => f.kind === "http"),
-    port: 0,
-    env: {},
-    logger: memoryLogger(),
-    timers: false,
-  });
+  const host = await startHttpHost();
   Object.assign(process.env, {
     TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
     TABLE_PREFIX: `disp${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`,
