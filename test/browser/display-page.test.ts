@@ -114,10 +114,15 @@ describe("the display page", () => {
 
     wps.setOffline(false);
     await eventually(async () => (await page.getByTestId("not-live").count()) === 0, { timeoutMs: 10_000 });
-    await eventually(async () => (await page.locator("main").getAttribute("data-version")) === "2", {
-      timeoutMs: 5_000,
-    });
-    expect((await status(page)).startsWith("Free")).toBe(true);
+    let seen = "";
+    await eventually(
+      async () => {
+        seen = `${await page.locator("main").getAttribute("data-version")} ${await page.locator("main").innerText()}`;
+        return seen.startsWith("2 ");
+      },
+      { timeoutMs: 5_000, explain: () => `${seen} ${JSON.stringify(wps.connections())}` },
+    );
+    expect((await status(page)).split("\n")[0]).toBe("Free");
     expect(await page.getByText("Team lunch").count()).toBe(1);
     await page.context().close();
   });

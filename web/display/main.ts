@@ -96,7 +96,9 @@ function unpair(): void {
 
 async function refetch(): Promise<void> {
   try {
-    schedule = mergeFetched(schedule, await api<Schedule>("GET", "schedule"));
+    const fetched = await api<Schedule>("GET", "schedule");
+    // Merged with the schedule as it is now, after the wait: a push may have arrived meanwhile.
+    schedule = mergeFetched(schedule, fetched);
     localStorage.setItem(STORE.schedule, JSON.stringify(schedule));
     render();
   } catch (error) {
@@ -160,8 +162,9 @@ async function connect(): Promise<void> {
   client.on("server-message", (e) => {
     const data = e.message.data as Partial<Snapshot> | undefined;
     if (schedule === undefined || data?.type !== "schedule") return;
-    const { result, gap } = applySnapshot(schedule, data as Snapshot);
+    const { result, gap, schedule: next } = applySnapshot(schedule, data as Snapshot);
     if (result === "applied") {
+      schedule = next;
       localStorage.setItem(STORE.schedule, JSON.stringify(schedule));
       render();
     }

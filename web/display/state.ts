@@ -1,35 +1,15 @@
+import type {
+  DisplayRoom,
+  DisplaySchedule,
+  ScheduleItem,
+  ScheduleSnapshot,
+} from "../../shared/domain/displays/snapshot";
+
 /** What a room is doing at a moment, from its schedule snapshot. Pure; the page renders it. */
-export interface Item {
-  readonly id: string;
-  readonly start: string;
-  readonly end: string;
-  readonly title?: string;
-  readonly organizer?: string;
-  readonly checkedIn?: boolean;
-}
-
-export interface Snapshot {
-  readonly type: "schedule";
-  readonly roomId: string;
-  readonly version: number;
-  readonly generatedAt: string;
-  readonly items: readonly Item[];
-}
-
-export interface ScheduleRoom {
-  readonly roomId: string;
-  readonly name: string;
-  readonly timeZone: string;
-  snapshot: Snapshot;
-}
-
-export interface Schedule {
-  readonly display: { readonly id: string; readonly name: string };
-  readonly target:
-    { readonly kind: "room"; readonly roomId: string } | { readonly kind: "floor"; readonly floorId: string };
-  readonly generatedAt: string;
-  readonly rooms: ScheduleRoom[];
-}
+export type Item = ScheduleItem;
+export type Snapshot = ScheduleSnapshot;
+export type ScheduleRoom = DisplayRoom;
+export type Schedule = DisplaySchedule;
 
 /** A busy room whose meeting ends within this many minutes shows "free soon". */
 export const SOON_FREE_MS = 10 * 60_000;
@@ -63,20 +43,25 @@ export function roomState(items: readonly Item[], now: Date): RoomState {
 }
 
 /**
- * Applies a pushed snapshot to the schedule. Returns "applied" for a newer one, "stale" for one not
- * newer than what is shown, "unknown" for a room the display does not show; `gap` is true when
- * versions were skipped (the display then refetches everything).
+ * Applies a pushed snapshot to the schedule. "applied" (with the new schedule) for a newer one, "stale"
+ * for one not newer than what is shown, "unknown" for a room the display does not show; `gap` is true
+ * when versions were skipped (the display then refetches everything).
  */
 export function applySnapshot(
   schedule: Schedule,
   snapshot: Snapshot,
-): { readonly result: "applied" | "stale" | "unknown"; readonly gap: boolean } {
+): { readonly result: "applied" | "stale" | "unknown"; readonly gap: boolean; readonly schedule: Schedule } {
   const room = schedule.rooms.find((r) => r.roomId === snapshot.roomId);
-  if (room === undefined) return { result: "unknown", gap: false };
-  if (snapshot.version <= room.snapshot.version) return { result: "stale", gap: false };
-  const gap = snapshot.version > room.snapshot.version + 1;
-  room.snapshot = snapshot;
-  return { result: "applied", gap };
+  if (room === undefined) return { result: "unknown", gap: false, schedule };
+  if (snapshot.version <= room.snapshot.version) return { result: "stale", gap: false, schedule };
+  return {
+    result: "applied",
+    gap: snapshot.version > room.snapshot.version + 1,
+    schedule: {
+      ...schedule,
+      rooms: schedule.rooms.map((r) => (r.roomId === snapshot.roomId ? { ...r, snapshot } : r)),
+    },
+  };
 }
 
 /**

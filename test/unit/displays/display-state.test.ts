@@ -51,16 +51,21 @@ describe("a room's state on the display", () => {
   });
 
   it("applies only newer snapshots, flags a version gap, and ignores other rooms", () => {
-    const schedule: Schedule = {
+    let schedule: Schedule = {
       display: { id: "d", name: "D" },
       target: { kind: "room", roomId: "r1" },
       generatedAt: at("08:00"),
       rooms: [{ roomId: "r1", name: "R1", timeZone: "UTC", snapshot: snap(3) }],
     };
-    expect(applySnapshot(schedule, snap(3))).toEqual({ result: "stale", gap: false });
-    expect(applySnapshot(schedule, snap(4))).toEqual({ result: "applied", gap: false });
-    expect(applySnapshot(schedule, snap(7))).toEqual({ result: "applied", gap: true });
-    expect(applySnapshot(schedule, { ...snap(9), roomId: "r2" })).toEqual({ result: "unknown", gap: false });
+    const step = (snapshot: Snapshot) => {
+      const { result, gap, schedule: next } = applySnapshot(schedule, snapshot);
+      schedule = next;
+      return [result, gap];
+    };
+    expect(step(snap(3))).toEqual(["stale", false]);
+    expect(step(snap(4))).toEqual(["applied", false]);
+    expect(step(snap(7))).toEqual(["applied", true]);
+    expect(step({ ...snap(9), roomId: "r2" })).toEqual(["unknown", false]);
     expect(schedule.rooms[0]!.snapshot.version).toBe(7);
 
     const fetched: Schedule = { ...schedule, rooms: [{ ...schedule.rooms[0]!, snapshot: snap(5, []) }] };
