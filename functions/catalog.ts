@@ -46,6 +46,16 @@ import { webAddin } from "./web-addin";
 import { webAdmin } from "./web-admin";
 import { webApp } from "./web-app";
 import { webAssets } from "./web-assets";
+import { adminDisplaysList } from "./admin-displays-list";
+import { adminDisplaysCreate } from "./admin-displays-create";
+import { adminDisplaysDelete } from "./admin-displays-delete";
+import { adminDisplaysPairingCode } from "./admin-displays-pairing-code";
+import { displaysPair } from "./displays-pair";
+import { displaysHeartbeat } from "./displays-heartbeat";
+import { displaysNegotiate } from "./displays-negotiate";
+import { displaysSchedule } from "./displays-schedule";
+import { displayHealth } from "./display-health";
+import { webDisplay, webDisplayAssets } from "./web-display";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -96,4 +106,15 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   webAdmin,
   webAddin,
   webAssets,
+  adminDisplaysList,
+  adminDisplaysCreate,
+  adminDisplaysDelete,
+  adminDisplaysPairingCode,
+  displaysPair,
+  displaysHeartbeat,
+  displaysNegotiate,
+  displaysSchedule,
+  displayHealth,
+  webDisplay,
+  webDisplayAssets,
 ];

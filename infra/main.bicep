@@ -85,6 +85,10 @@ param roomsSyncSchedule string = '0 0 * * * *'
 param directorySyncSchedule string = '0 */15 * * * *'
 @description('When the housekeeping timer purges expired rows (HOUSEKEEPING_SCHEDULE).')
 param housekeepingSchedule string = '0 30 3 * * *'
+@description('When the display-health timer checks for silent displays (DISPLAY_HEALTH_SCHEDULE).')
+param displayHealthSchedule string = '0 */5 * * * *'
+@description('Minutes without a heartbeat before the admins hear a display is offline (DISPLAY_SILENT_MINUTES).')
+param displaySilentMinutes string = '10'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
 param roomsDefaultTimeZone string = 'UTC'
 
@@ -328,6 +332,10 @@ var appSettings = {
 
   // Housekeeping (shared/config/sections/housekeeping.ts).
   HOUSEKEEPING_SCHEDULE: housekeepingSchedule
+
+  // Room and floor displays (shared/config/sections/displays.ts).
+  DISPLAY_HEALTH_SCHEDULE: displayHealthSchedule
+  DISPLAY_SILENT_MINUTES: displaySilentMinutes
 }
 
 module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {

@@ -11,6 +11,7 @@ const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   "not-available-in-mode": { status: 403, title: "Not available in this integration mode" },
   "policy-refused": { status: 422, title: "The room's policy refuses this booking" },
   "dependency-unavailable": { status: 503, title: "A service ONES depends on is unavailable" },
+  "rate-limited": { status: 429, title: "Too many attempts" },
   "malformed-request": { status: 400, title: "Malformed request" },
   "payload-too-large": { status: 413, title: "Request body too large" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },

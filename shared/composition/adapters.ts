@@ -4,7 +4,11 @@ import { SendGridMailSender } from "../adapters/mail/sendgrid-mail-sender";
 import { SmtpMailSender } from "../adapters/mail/smtp-mail-sender";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/service-bus-work-queue";
 import { TableService, type TableServiceOptions } from "../adapters/tables/table-service";
-import { WebPubSubRealtimePublisher } from "../adapters/webpubsub/web-pubsub-publisher";
+import {
+  WebPubSubRealtimePublisher,
+  webPubSubServiceClient,
+  type WebPubSubConnection,
+} from "../adapters/webpubsub/web-pubsub-publisher";
 import type { DependencyProbe } from "../app/ports/dependency-probe";
 import type { MailSender } from "../app/ports/mail-sender";
 import { settingWarnings, unresolvedReferenceProblem, type Settings } from "../config";
@@ -36,20 +40,23 @@ export function workQueueFromSettings(settings: Settings): ServiceBusWorkQueue {
 }
 
 /** Schedule snapshots to displays: by connection string, else by endpoint; neither set: dropped. */
-export function realtimeFromSettings(settings: Settings): WebPubSubRealtimePublisher {
+/** The Web PubSub hub of the settings: by connection string (local stack) or endpoint and identity. */
+function webPubSubConnection(settings: Settings): WebPubSubConnection | undefined {
   const hub = settings.WEBPUBSUB_HUB;
   if (settings.WEBPUBSUB_CONNECTION_STRING !== undefined)
-    return WebPubSubRealtimePublisher.connect({
-      connectionString: settings.WEBPUBSUB_CONNECTION_STRING,
-      hub,
-    });
+    return { connectionString: settings.WEBPUBSUB_CONNECTION_STRING, hub };
   if (settings.WEBPUBSUB_ENDPOINT !== undefined)
-    return WebPubSubRealtimePublisher.connect({
-      endpoint: settings.WEBPUBSUB_ENDPOINT,
-      hub,
-      ...identity(settings),
-    });
-  return WebPubSubRealtimePublisher.connect(undefined);
+    return { endpoint: settings.WEBPUBSUB_ENDPOINT, hub, ...identity(settings) };
+  return undefined;
+}
+
+export function realtimeFromSettings(settings: Settings): WebPubSubRealtimePublisher {
+  return WebPubSubRealtimePublisher.connect(webPubSubConnection(settings));
+}
+
+/** The hub's service client (display connections: tokens, closing), or none when not configured. */
+export function webPubSubClientFromSettings(settings: Settings): ReturnType<typeof webPubSubServiceClient> {
+  return webPubSubServiceClient(webPubSubConnection(settings));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authSettings } from "./sections/auth";
 import { coreSettings } from "./sections/core";
+import { displaySettings } from "./sections/displays";
 import { housekeepingSettings } from "./sections/housekeeping";
 import { m365Settings } from "./sections/m365";
 import { mailSettings } from "./sections/mail";
@@ -20,6 +21,7 @@ export const settingsShape = {
   ...mailSettings,
   ...syncSettings,
   ...housekeepingSettings,
+  ...displaySettings,
 } as const;
 
 export const settingsSchema = z.object(settingsShape);

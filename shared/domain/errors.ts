@@ -13,6 +13,8 @@ export const errorCodes = [
   /** A booking policy refuses the request; the problem names the `rule` and its `limit`. */
   "policy-refused",
   "dependency-unavailable",
+  /** Too many attempts (wrong pairing codes): try again later. */
+  "rate-limited",
   // Raised by the HTTP edge itself, before a use case runs.
   "malformed-request",
   "payload-too-large",

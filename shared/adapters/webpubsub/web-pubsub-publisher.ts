@@ -27,21 +27,7 @@ export class WebPubSubRealtimePublisher implements RealtimePublisher {
    * (the local service) is allowed explicitly.
    */
   static connect(connection: WebPubSubConnection | undefined): WebPubSubRealtimePublisher {
-    if (connection === undefined) return new WebPubSubRealtimePublisher(undefined);
-    if ("connectionString" in connection) {
-      const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(connection.connectionString)?.[1];
-      return new WebPubSubRealtimePublisher(
-        new WebPubSubServiceClient(connection.connectionString, connection.hub, insecureIfHttp(endpoint)),
-      );
-    }
-    return new WebPubSubRealtimePublisher(
-      new WebPubSubServiceClient(
-        connection.endpoint,
-        azureCredential(connection.managedIdentityClientId),
-        connection.hub,
-        insecureIfHttp(connection.endpoint),
-      ),
-    );
+    return new WebPubSubRealtimePublisher(webPubSubServiceClient(connection));
   }
 
   async publishSchedule(
@@ -74,6 +60,26 @@ export class WebPubSubRealtimePublisher implements RealtimePublisher {
           : async (signal) => void (await client.groupExists(HEALTH_GROUP, { abortSignal: signal })),
     };
   }
+}
+
+/**
+ * The service client of a hub: by connection string, or by endpoint with the managed identity; none when
+ * Web PubSub is not configured. An `http:` endpoint (the local service) is allowed explicitly.
+ */
+export function webPubSubServiceClient(
+  connection: WebPubSubConnection | undefined,
+): WebPubSubServiceClient | undefined {
+  if (connection === undefined) return undefined;
+  if ("connectionString" in connection) {
+    const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(connection.connectionString)?.[1];
+    return new WebPubSubServiceClient(connection.connectionString, connection.hub, insecureIfHttp(endpoint));
+  }
+  return new WebPubSubServiceClient(
+    connection.endpoint,
+    azureCredential(connection.managedIdentityClientId),
+    connection.hub,
+    insecureIfHttp(connection.endpoint),
+  );
 }
 
 function insecureIfHttp(endpoint: string | undefined): { allowInsecureConnection?: boolean } {

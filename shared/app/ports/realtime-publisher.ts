@@ -1,35 +1,12 @@
 import type { DependencyProbe } from "./dependency-probe";
 
-/** One booking or busy slot on a room's schedule, as displays draw it. */
-export interface ScheduleItem {
-  readonly id: string;
-  /** ISO 8601 instants. */
-  readonly start: string;
-  readonly end: string;
-  /** What the display shows as the meeting's title (already reduced to what the room's policy allows). */
-  readonly title?: string;
-  readonly organizer?: string;
-  readonly checkedIn?: boolean;
-}
-
-/**
- * A room's whole schedule at one moment (API.md, Web PubSub): displays replace what they show with it,
- * and ignore a snapshot whose `version` is not newer than the one they have, so a display that missed
- * messages heals on the next one.
- */
-export interface ScheduleSnapshot {
-  readonly type: "schedule";
-  readonly roomId: string;
-  /** Grows with every change of the room's schedule. */
-  readonly version: number;
-  /** ISO 8601 instant the snapshot was built. */
-  readonly generatedAt: string;
-  readonly items: readonly ScheduleItem[];
-}
-
-/** The Web PubSub groups of a room and a floor. */
-export const roomGroup = (roomId: string): string => `room:${roomId}`;
-export const floorGroup = (floorId: string): string => `floor:${floorId}`;
+export {
+  floorGroup,
+  roomGroup,
+  type ScheduleItem,
+  type ScheduleSnapshot,
+} from "../../domain/displays/snapshot";
+import type { ScheduleSnapshot } from "../../domain/displays/snapshot";
 
 /**
  * Pushes schedule snapshots to room and floor displays. Failures are `AppError`s with code

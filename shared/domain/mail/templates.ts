@@ -63,6 +63,14 @@ export const mailTemplateSchema = z.discriminatedUnion("kind", [
     lastSeenAt: isoInstant,
   }),
   z.object({
+    kind: z.literal("display-online"),
+    display: z.object({ id: z.string().min(1).max(256), name }),
+    room: mailRoomSchema.optional(),
+    /** The heartbeat that ended the silence, and the last one before it. */
+    lastSeenAt: isoInstant,
+    silentSince: isoInstant,
+  }),
+  z.object({
     kind: z.literal("client-secret-expiring"),
     expiresAt: isoInstant,
     /** Which warning this is: 30, 7 or 1 days ahead. */
@@ -247,6 +255,28 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
           { label: "Display", value: t.display.name },
           ...(t.room === undefined ? [] : [{ label: "Room", value: t.room.name }]),
           { label: "Last seen", value: lastSeen },
+        ],
+        action: {
+          label: "Open the displays page",
+          url: link("/admin", { page: "displays", display: t.display.id }),
+        },
+        footnote: "You receive this mail because you administer ONES.",
+      };
+    }
+    case "display-online": {
+      const back = formatInstant(new Date(t.lastSeenAt), t.room?.timeZone);
+      const since = formatInstant(new Date(t.silentSince), t.room?.timeZone);
+      return {
+        subject: `Display back online: ${t.display.name}${t.room === undefined ? "" : ` (${t.room.name})`}`,
+        preheader: `Reporting again since ${back}.`,
+        heading: "A room display is back online",
+        greeting,
+        paragraphs: [`The display ${t.display.name} reports again. It was silent from ${since}.`],
+        details: [
+          { label: "Display", value: t.display.name },
+          ...(t.room === undefined ? [] : [{ label: "Room", value: t.room.name }]),
+          { label: "Silent since", value: since },
+          { label: "Back at", value: back },
         ],
         action: {
           label: "Open the displays page",

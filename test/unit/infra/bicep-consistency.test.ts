@@ -371,16 +371,16 @@ describe("the deployment checks fail when things drift", () => {
   });
 
   it("a route, timer or queue the app does not have", () => {
-    const guide = `${deployGuide}\nCall POST /api/displays/negotiate, or GET /api/rooms; the \`display-health\` timer.\n`;
+    const guide = `${deployGuide}\nCall POST /api/displays/rename, or GET /api/rooms; the \`display-census\` timer.\n`;
     expect(checkRouteMentions([{ file: "docs/deploy.md", text: guide }], functionCatalog)).toEqual([
-      "docs/deploy.md names POST /api/displays/negotiate, which no function of the catalogue serves",
+      "docs/deploy.md names POST /api/displays/rename, which no function of the catalogue serves",
       "docs/deploy.md names GET /api/rooms, which no function of the catalogue serves",
     ]);
     expect(checkRouteMentions([{ file: "x", text: "DELETE /api/health" }], functionCatalog)).toEqual([
       "x names DELETE /api/health, which no function of the catalogue serves",
     ]);
     expect(checkTimerMentions([{ file: "docs/deploy.md", text: guide }], functionCatalog)).toEqual([
-      "docs/deploy.md names the display-health timer, which the catalogue does not have",
+      "docs/deploy.md names the display-census timer, which the catalogue does not have",
     ]);
     expect(checkGuideQueues(deployGuide.replace("`sync-run`", "`sync-runs`"), bicepQueueNames(main))).toEqual(
       [
@@ -392,12 +392,12 @@ describe("the deployment checks fail when things drift", () => {
 
   it("a function added to the catalogue but not to the guide's table, or one removed", () => {
     const added = timerFunction({
-      name: "display-health",
-      schedule: "%DISPLAY_HEALTH_SCHEDULE%",
+      name: "display-census",
+      schedule: "%DISPLAY_CENSUS_SCHEDULE%",
       handler: () => Promise.resolve(),
     });
     expect(checkFunctionTable(deployGuide, [...functionCatalog, added])).toEqual([
-      "docs/deploy.md's function table lacks this row: | `display-health` | timer `%DISPLAY_HEALTH_SCHEDULE%` |",
+      "docs/deploy.md's function table lacks this row: | `display-census` | timer `%DISPLAY_CENSUS_SCHEDULE%` |",
     ]);
     const [first, ...others] = functionCatalog;
     expect(first).toBeDefined();

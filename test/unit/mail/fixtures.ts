@@ -42,6 +42,13 @@ export const examples: Record<MailTemplateKind, MailTemplate> = {
     room: { id: "room-1", name: "Zugspitze 4.01", timeZone: "Europe/Berlin" },
     lastSeenAt: "2026-03-02T06:40:00Z",
   },
+  "display-online": {
+    kind: "display-online",
+    display: { id: "disp-7", name: "Lobby panel" },
+    room: { id: "room-1", name: "Zugspitze 4.01", timeZone: "Europe/Berlin" },
+    lastSeenAt: "2026-03-02T09:05:00Z",
+    silentSince: "2026-03-02T06:40:00Z",
+  },
   "client-secret-expiring": {
     kind: "client-secret-expiring",
     expiresAt: "2026-03-09T10:00:00Z",

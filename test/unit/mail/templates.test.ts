@@ -142,6 +142,14 @@ describe("mail templates", () => {
     expect(m.text).toContain("https://ones.contoso.com/admin?page=displays&display=disp-7");
   });
 
+  it("display online names the display and when its silence began and ended, in the room's zone", () => {
+    const m = render(examples["display-online"]);
+    expect(m.subject).toBe("Display back online: Lobby panel (Zugspitze 4.01)");
+    expect(plain(m.text)).toMatch(/Silent since: Monday,? 2 March 2026,? (at )?07:40 \(Europe\/Berlin\)/);
+    expect(plain(m.text)).toMatch(/Back at: Monday,? 2 March 2026,? (at )?10:05 \(Europe\/Berlin\)/);
+    expect(m.text).toContain("https://ones.contoso.com/admin?page=displays&display=disp-7");
+  });
+
   it("client secret expiring counts the days left and says what to do", () => {
     const m = render(examples["client-secret-expiring"]);
     expect(m.subject).toBe("ONES client secret expires in 8 days (9 March 2026)");

@@ -1,0 +1,81 @@
+import type {
+  DisplayRoom,
+  DisplaySchedule,
+  ScheduleItem,
+  ScheduleSnapshot,
+} from "../../shared/domain/displays/snapshot";
+
+/** What a room is doing at a moment, from its schedule snapshot. Pure; the page renders it. */
+export type Item = ScheduleItem;
+export type Snapshot = ScheduleSnapshot;
+export type ScheduleRoom = DisplayRoom;
+export type Schedule = DisplaySchedule;
+
+/** A busy room whose meeting ends within this many minutes shows "free soon". */
+export const SOON_FREE_MS = 10 * 60_000;
+
+export type RoomStatus = "free" | "busy" | "soon-free";
+
+export interface RoomState {
+  readonly status: RoomStatus;
+  readonly current: Item | undefined;
+  readonly next: Item | undefined;
+  /** When the status changes next: the current meeting's end, or the next meeting's start. */
+  readonly until: Date | undefined;
+}
+
+export function roomState(items: readonly Item[], now: Date): RoomState {
+  const t = now.getTime();
+  const sorted = [...items].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const current = sorted.find((i) => Date.parse(i.start) <= t && t < Date.parse(i.end));
+  const next = sorted.find((i) => Date.parse(i.start) > t);
+  if (current === undefined)
+    return { status: "free", current, next, until: next === undefined ? undefined : new Date(next.start) };
+  // Back-to-back meetings keep the room busy until the last of them ends.
+  let end = Date.parse(current.end);
+  for (const i of sorted) if (Date.parse(i.start) <= end && Date.parse(i.end) > end) end = Date.parse(i.end);
+  return {
+    status: end - t <= SOON_FREE_MS ? "soon-free" : "busy",
+    current,
+    next: sorted.find((i) => Date.parse(i.start) >= end),
+    until: new Date(end),
+  };
+}
+
+/**
+ * Applies a pushed snapshot to the schedule. "applied" (with the new schedule) for a newer one, "stale"
+ * for one not newer than what is shown, "unknown" for a room the display does not show; `gap` is true
+ * when versions were skipped (the display then refetches everything).
+ */
+export function applySnapshot(
+  schedule: Schedule,
+  snapshot: Snapshot,
+): { readonly result: "applied" | "stale" | "unknown"; readonly gap: boolean; readonly schedule: Schedule } {
+  const room = schedule.rooms.find((r) => r.roomId === snapshot.roomId);
+  if (room === undefined) return { result: "unknown", gap: false, schedule };
+  if (snapshot.version <= room.snapshot.version) return { result: "stale", gap: false, schedule };
+  return {
+    result: "applied",
+    gap: snapshot.version > room.snapshot.version + 1,
+    schedule: {
+      ...schedule,
+      rooms: schedule.rooms.map((r) => (r.roomId === snapshot.roomId ? { ...r, snapshot } : r)),
+    },
+  };
+}
+
+/**
+ * A fetched schedule, keeping any room snapshot the display already has in a newer version (a push
+ * that overtook the fetch must not be undone by it).
+ */
+export function mergeFetched(local: Schedule | undefined, fetched: Schedule): Schedule {
+  if (local === undefined) return fetched;
+  const known = new Map(local.rooms.map((r) => [r.roomId, r.snapshot]));
+  return {
+    ...fetched,
+    rooms: fetched.rooms.map((room) => {
+      const mine = known.get(room.roomId);
+      return mine !== undefined && mine.version > room.snapshot.version ? { ...room, snapshot: mine } : room;
+    }),
+  };
+}
