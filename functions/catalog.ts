@@ -26,6 +26,11 @@ import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
 import { syncRun } from "./sync-run";
+import { graphNotifications } from "./graph-notifications";
+import { graphLifecycle } from "./graph-lifecycle";
+import { subscriptionsRenew } from "./subscriptions-renew";
+import { calendarChanges } from "./calendar-changes";
+import { adminRoomsResync } from "./admin-rooms-resync";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -56,4 +61,9 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminDeadLettersList,
   adminDeadLettersReplay,
   housekeeping,
+  graphNotifications,
+  graphLifecycle,
+  subscriptionsRenew,
+  calendarChanges,
+  adminRoomsResync,
 ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authSettings } from "./sections/auth";
+import { calendarSettings } from "./sections/calendar";
 import { coreSettings } from "./sections/core";
 import { housekeepingSettings } from "./sections/housekeeping";
 import { m365Settings } from "./sections/m365";
@@ -19,6 +20,7 @@ export const settingsShape = {
   ...authSettings,
   ...mailSettings,
   ...syncSettings,
+  ...calendarSettings,
   ...housekeepingSettings,
 } as const;
 

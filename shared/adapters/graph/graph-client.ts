@@ -95,6 +95,14 @@ export class GraphClient {
     return this.call<T>("POST", path, body, options);
   }
 
+  async patch<T>(path: string, body: unknown, options: GraphRequestOptions = {}): Promise<T> {
+    return this.call<T>("PATCH", path, body, options);
+  }
+
+  async delete(path: string, options: GraphRequestOptions = {}): Promise<void> {
+    await this.call<unknown>("DELETE", path, undefined, options);
+  }
+
   /**
    * The pages of a collection from `first` (a path or an absolute next/delta link), fetched one at a
    * time as the consumer asks for them; headers (e.g. `Prefer: odata.maxpagesize`) go with every page.
@@ -115,7 +123,7 @@ export class GraphClient {
   }
 
   private async call<T>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PATCH" | "DELETE",
     pathOrLink: string,
     body: unknown,
     options: GraphRequestOptions,
@@ -132,7 +140,15 @@ export class GraphClient {
           .api(pathOrLink)
           .middlewareOptions([new RetryHandlerOptions(0, 0)])
           .headers(options.headers ?? {});
-        const result = (method === "GET" ? await request.get() : await request.post(body)) as T;
+        const result = (
+          method === "GET"
+            ? await request.get()
+            : method === "POST"
+              ? await request.post(body)
+              : method === "PATCH"
+                ? await request.patch(body)
+                : await request.delete()
+        ) as T;
         this.options.onCall?.({ method, status: 200, attempt });
         return result;
       } catch (error) {

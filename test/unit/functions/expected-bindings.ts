@@ -110,4 +110,24 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
+  "graph-notifications": {
+    type: "httpTrigger",
+    route: "graph/notifications",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "graph-lifecycle": {
+    type: "httpTrigger",
+    route: "graph/lifecycle",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "subscriptions-renew": { type: "timerTrigger", schedule: "%SUBSCRIPTIONS_RENEW_SCHEDULE%" },
+  "calendar-changes": { type: "serviceBusTrigger", queueName: "calendar-changes", connection: "SERVICEBUS" },
+  "admin-rooms-resync": {
+    type: "httpTrigger",
+    route: "admin/rooms/{id}/resync",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
 };
