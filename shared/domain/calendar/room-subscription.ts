@@ -28,7 +28,7 @@ export interface RoomSubscription {
 
 /** The resource a room's subscription watches. */
 export function roomEventsResource(roomEmail: string): string {
-  return `/users/${encodeURIComponent(roomEmail)}/events`;
+  return `/users/${roomEmail}/events`;
 }
 
 /**
