@@ -40,9 +40,6 @@ export type CalendarChangeOutcome =
   | { readonly outcome: "room-unknown" | "room-inactive" }
   | { readonly outcome: "renewed" | "recreated" | "unknown" };
 
-/** A delta window older than this is read again in full, so the window moves with the days. */
-const WINDOW_REFRESH_MS = 24 * 3_600_000;
-
 /**
  * The `calendar-changes` consumer. Every kind ends in reading the room's calendar from Graph
  * (`calendarView/delta` from the room's delta link, or in full), handing the events to the sink and
@@ -78,10 +75,12 @@ async function readRoom(
   const now = deps.now();
   const stored = await deps.roomState.get(room.id);
   const delta = stored?.delta;
-  const fresh = delta !== undefined && now.getTime() - Date.parse(delta.windowStart) < WINDOW_REFRESH_MS;
+  const today = windowFrom(now, deps.windowDays);
+  // A delta round keeps the window it began with: once the day moves on, the room is read afresh.
+  const fresh = delta !== undefined && delta.windowStart === today.start.toISOString();
   let window: CalendarWindow = fresh
     ? { start: new Date(delta.windowStart), end: new Date(delta.windowEnd) }
-    : windowFrom(now, deps.windowDays);
+    : today;
   let readFull = full || !fresh;
   let read: RoomCalendarRead;
   try {
@@ -94,7 +93,7 @@ async function readRoom(
       if (readFull || !isGraphCallError(error) || !error.deltaExpired) throw error;
       deps.log?.(`room ${room.id}: delta link expired, reading in full`);
       readFull = true;
-      window = windowFrom(now, deps.windowDays);
+      window = today;
       read = await deps.reader.read(room.email, { window });
     }
   } catch (error) {

@@ -48,10 +48,11 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
   const bus = await startServiceBus({
     queues: [{ name: "calendar-changes", maxDeliveryCount: q.maxDeliveryCount, lockDurationMs: 30_000 }],
   });
-  let useCases: CalendarUseCases | undefined;
+  // The webhooks' use cases exist once the host's address (APP_BASE_URL) is known.
+  const late: { useCases?: CalendarUseCases } = {};
   const uc = (): CalendarUseCases => {
-    if (useCases === undefined) throw new Error("stack not ready");
-    return useCases;
+    if (late.useCases === undefined) throw new Error("stack not ready");
+    return late.useCases;
   };
   const host = await startHost({
     functions: [
@@ -131,8 +132,8 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
       await sim.stop();
     },
   };
-  useCases = calendarUseCases(services, { now: () => stack.clock });
-  (stack as { calendar: CalendarUseCases }).calendar = useCases;
+  late.useCases = calendarUseCases(services, { now: () => stack.clock });
+  (stack as { calendar: CalendarUseCases }).calendar = late.useCases;
   await storeRooms(services, ROOMS);
   return stack;
 }

@@ -7,6 +7,7 @@ import { serviceBusFunction } from "../../../functions/lib/definition";
 import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
 import { SUBSCRIPTIONS_TABLE } from "../../../shared/adapters/tables/table-room-subscriptions";
 import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync-state";
+import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { mailboxId } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
@@ -21,6 +22,7 @@ import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harne
  */
 let s: OutlookStack;
 const ROOM = mailboxId(ROOMS[0]);
+const APP = DEMO_APPS.applicationPermission;
 
 beforeAll(async () => {
   s = await startOutlookStack();
@@ -112,11 +114,7 @@ describe("subscriptions", () => {
     const first = subOfRoom(ROOMS[0])?.data.id as string;
     const second = subOfRoom(ROOMS[1])?.data.id as string;
     // Graph lost the first room's subscription.
-    const token = await appToken(
-      s.sim,
-      DEMO_APPS.applicationPermission.clientId,
-      DEMO_APPS.applicationPermission.secret,
-    );
+    const token = await appToken(s.sim, APP.clientId, APP.secret);
     expect((await graphFetch(s.sim, token, `/subscriptions/${first}`, { method: "DELETE" })).status).toBe(
       204,
     );
@@ -173,12 +171,21 @@ describe("intake", () => {
       subscriptionId: subOfRoom(ROOMS[0])?.data.id,
       reason: "notification",
     });
-    const ids = new Set([a.id, b.id]);
+    // The room's copies of the two meetings, each named once per change type.
+    const uids = new Set([a.iCalUId, b.iCalUId]);
+    const copies = s.sim.control.calendar
+      .events(ROOMS[0])
+      .filter((e) => uids.has(e.iCalUId))
+      .map((e) => e.id as string);
+    expect(copies).toHaveLength(2);
+    const changes = body?.kind === "room-changed" ? body.changes : [];
     expect(
-      body?.kind === "room-changed"
-        ? body.changes.filter((c) => ids.has(c.eventId)).map((c) => c.changeType)
-        : [],
-    ).toEqual(["created", "created"]);
+      changes
+        .filter((c) => c.changeType === "created")
+        .map((c) => c.eventId)
+        .sort(),
+    ).toEqual(copies.sort());
+    expect(new Set(changes.map((c) => `${c.changeType}:${c.eventId}`)).size).toBe(changes.length);
   });
 
   it("a wrong clientState or an unknown subscription is dropped: nothing queued, counted in the status", async () => {
@@ -317,22 +324,35 @@ describe("calendar-changes consumer on the local host", () => {
       timers: false,
     });
     try {
-      book(15);
-      await s.sim.control.notifications.flush();
       const roomRecord = async () =>
         (await s.calendar.roomSyncStatus({ limit: 10 })).items.find((r) => r.roomId === ROOM);
-      await eventually(
-        async () => (await roomRecord())?.lastNotificationAt !== undefined && s.queued() === 0,
-        {
+      const settled = async (kind: "full" | "delta") => {
+        await eventually(async () => (await roomRecord())?.lastReadKind === kind && s.queued() === 0, {
           explain: () => `queued ${s.queued()}`,
-        },
+        });
+        return roomRecord();
+      };
+      book(15);
+      await s.sim.control.notifications.flush();
+      // No delta position yet: the first read is a full one, of every event in the window.
+      const first = await settled("full");
+      expect(first?.lastNotificationAt).toBe(s.clock.toISOString());
+      const window = windowFrom(s.clock, 180);
+      const token = await appToken(s.sim, APP.clientId, APP.secret);
+      const view = await graphFetch(
+        s.sim,
+        token,
+        `/users/${ROOMS[0]}/calendarView?startDateTime=${window.start.toISOString()}&endDateTime=${window.end.toISOString()}&$top=1000`,
       );
-      const record = await roomRecord();
-      expect(record).toMatchObject({
+      expect(first?.eventsRead).toBe(((await view.json()) as { value: unknown[] }).value.length);
+      book(16);
+      await s.sim.control.notifications.flush();
+      const next = await settled("delta");
+      expect(next).toMatchObject({
         roomId: ROOM,
         subscriptionState: "active",
         subscriptionId: subOfRoom(ROOMS[0])?.data.id,
-        lastReadKind: "full",
+        lastReadKind: "delta",
         eventsRead: 1,
       });
     } finally {
