@@ -14,7 +14,7 @@ import { buildServices, type Services } from "../../../shared/composition";
 import { calendarUseCases, type CalendarUseCases } from "../../../shared/composition/calendar";
 import { parseSettings } from "../../../shared/config";
 import type { CalendarChangeMessage } from "../../../shared/domain/calendar/calendar-change";
-import { roomFromPlace, roomHash, type Room } from "../../../shared/domain/rooms/room";
+import { deactivate, roomFromPlace, roomHash, type Room } from "../../../shared/domain/rooms/room";
 import { startSim } from "../m365/helpers";
 
 /** The demo tenant's rooms the tests subscribe to. */
@@ -139,15 +139,20 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
 }
 
 /** Stores the rooms as the rooms sync would (active, from /places). */
-export async function storeRooms(services: Services, emails: readonly string[]): Promise<Room[]> {
+export async function storeRooms(
+  services: Services,
+  emails: readonly string[],
+  options: { active?: boolean } = {},
+): Promise<Room[]> {
   const store = new TableSyncStore(services.tables);
   const writer = store.writer();
-  const rooms = emails.map((email, i) =>
-    roomFromPlace(
+  const rooms = emails.map((email, i) => {
+    const room = roomFromPlace(
       { id: `place-${i}`, emailAddress: email, displayName: email.split("@")[0] ?? email },
       { lists: [], buildingZones: new Map(), defaultZone: "UTC" },
-    ),
-  );
+    );
+    return options.active === false ? deactivate(room, new Date()) : room;
+  });
   for (const room of rooms) await writer.add({ entity: "room", room, hash: roomHash(room) }, 0);
   writer.pageComplete(0);
   await writer.flush();

@@ -13,7 +13,7 @@ import { eventually } from "../../support/eventually";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { rows } from "../sync/harness";
-import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
+import { clearTable, ROOMS, startOutlookStack, storeRooms, type OutlookStack } from "./harness";
 
 /**
  * Room-calendar subscriptions and the notification intake with the real SDKs: the simulator makes
@@ -128,6 +128,26 @@ describe("subscriptions", () => {
       later - (later % 1000) + 4200 * 60_000,
     );
     expect(subOfRoom(ROOMS[0])?.data.id).not.toBe(first);
+  });
+
+  it("the rooms sync's follow-up: a room gone inactive loses its subscription, a new room gets one", async () => {
+    await subscribed();
+    const gone = subOfRoom(ROOMS[1])?.data.id as string;
+    await storeRooms(s.services, [ROOMS[1]], { active: false });
+    await s.calendar.roomsSynced.roomsSynced(s.clock);
+    expect(simSubs().map((x) => x.data.id)).not.toContain(gone);
+    expect(subOfRoom(ROOMS[0])).toBeDefined();
+    const stored = await rows(s.services.tables, SUBSCRIPTIONS_TABLE);
+    expect(stored.map((r) => r.roomId)).toEqual([ROOM]);
+    const record = (await s.calendar.roomSyncStatus({ limit: 10 })).items.find(
+      (r) => r.roomId === mailboxId(ROOMS[1]),
+    );
+    expect(record?.subscriptionState).toBe("not-applicable");
+    // Back again: subscribed on the next follow-up.
+    await storeRooms(s.services, [ROOMS[1]]);
+    await s.calendar.roomsSynced.roomsSynced(s.clock);
+    expect(subOfRoom(ROOMS[1])?.data.id).toMatch(/.+/);
+    expect(subOfRoom(ROOMS[1])?.data.id).not.toBe(gone);
   });
 
   it("an expiry longer than Graph allows is retried with the maximum Graph names", async () => {
