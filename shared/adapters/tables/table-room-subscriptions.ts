@@ -19,8 +19,9 @@ interface Row {
 
 /**
  * The `RoomSubscriptionStore` on Table Storage. `find` (the notification intake) answers from a
- * per-worker cache kept for `cacheTtlMs`, and reads what is missing in one request: a point read for
- * one id, else one query over the ids. Unknown ids are not cached, so a subscription made a moment ago
+ * per-worker cache kept for `cacheTtlMs`, and reads what is missing: a point read for one id, else
+ * one query per 14 ids (Table Storage's limit of 15 comparisons per filter), sent together; a batch
+ * from Graph names a handful of subscriptions, so this is one request in practice. Unknown ids are not cached, so a subscription made a moment ago
  * is found at once. Saves and removals on this worker drop the cached row; another worker may use a
  * removed row until its entry expires, which only costs a calendar read that finds nothing new (the
  * consumer reads Graph, never trusts the notification).
@@ -54,11 +55,18 @@ export class TableRoomSubscriptionStore implements RoomSubscriptionStore {
         if (statusOf(error) !== 404) throw error;
       }
     } else {
-      const keys = missing.slice(0, 50).map((id) => odata`RowKey eq ${safeKey(id)}`);
-      const filter = `PartitionKey eq '${PARTITION}' and (${keys.join(" or ")})`;
-      for await (const row of client.listEntities<Row>({ queryOptions: { filter } })) {
-        found.push(fromRow(String(row.rowKey), row));
-      }
+      // Table Storage allows 15 comparisons per filter: the partition and up to 14 ids per query.
+      const chunks: string[][] = [];
+      for (let i = 0; i < missing.length; i += 14) chunks.push(missing.slice(i, i + 14));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          const keys = chunk.map((id) => odata`RowKey eq ${safeKey(id)}`);
+          const filter = `PartitionKey eq '${PARTITION}' and (${keys.join(" or ")})`;
+          for await (const row of client.listEntities<Row>({ queryOptions: { filter } })) {
+            found.push(fromRow(String(row.rowKey), row));
+          }
+        }),
+      );
     }
     for (const sub of found) {
       if (this.cache.size > 10_000) this.cache.clear();

@@ -208,6 +208,27 @@ describe("intake", () => {
     expect(new Set(changes.map((c) => `${c.changeType}:${c.eventId}`)).size).toBe(changes.length);
   });
 
+  it("one batch naming several subscriptions not yet cached: one message per room", async () => {
+    await subscribed();
+    const value = ROOMS.map((room, i) => {
+      const sub = subOfRoom(room)?.data;
+      return {
+        subscriptionId: sub?.id,
+        clientState: sub?.clientState,
+        changeType: "updated",
+        resource: `Users/x/Events/E${i}`,
+        resourceData: { id: `E${i}` },
+      };
+    });
+    expect((await s.post("/api/graph/notifications", { value })).status).toBe(202);
+    const messages = await s.receive(10);
+    expect(
+      messages.map((m) => [m.body.roomId, m.body.kind === "room-changed" ? m.body.changes : []]).sort(),
+    ).toEqual(
+      ROOMS.map((room, i) => [mailboxId(room), [{ changeType: "updated", eventId: `E${i}` }]]).sort(),
+    );
+  });
+
   it("a wrong clientState or an unknown subscription is dropped: nothing queued, counted in the status", async () => {
     await subscribed();
     const sub = subOfRoom(ROOMS[0])?.data;
