@@ -56,6 +56,11 @@ import { displaysNegotiate } from "./displays-negotiate";
 import { displaysSchedule } from "./displays-schedule";
 import { displayHealth } from "./display-health";
 import { webDisplay, webDisplayAssets } from "./web-display";
+import { graphNotifications } from "./graph-notifications";
+import { graphLifecycle } from "./graph-lifecycle";
+import { subscriptionsRenew } from "./subscriptions-renew";
+import { calendarChanges } from "./calendar-changes";
+import { adminRoomsResync } from "./admin-rooms-resync";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -117,4 +122,9 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   displayHealth,
   webDisplay,
   webDisplayAssets,
+  graphNotifications,
+  graphLifecycle,
+  subscriptionsRenew,
+  calendarChanges,
+  adminRoomsResync,
 ];

@@ -91,6 +91,12 @@ param displayHealthSchedule string = '0 */5 * * * *'
 param displaySilentMinutes string = '10'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
 param roomsDefaultTimeZone string = 'UTC'
+@description('When the subscriptions-renew timer runs (SUBSCRIPTIONS_RENEW_SCHEDULE).')
+param subscriptionsRenewSchedule string = '0 */30 * * * *'
+@description('Lifetime of each room-calendar subscription in minutes, 45 to 10070 (SUBSCRIPTION_LIFETIME_MINUTES).')
+param subscriptionLifetimeMinutes string = '4200'
+@description('Days ahead that room calendars are read (CALENDAR_SYNC_DAYS).')
+param calendarSyncDays string = '180'
 
 @description('Web PubSub tier (ONES_WEBPUBSUB_SKU): Free_F1 allows 20 connections, for a trial.')
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
@@ -329,6 +335,11 @@ var appSettings = {
   ROOMS_SYNC_SCHEDULE: roomsSyncSchedule
   DIRECTORY_SYNC_SCHEDULE: directorySyncSchedule
   ROOMS_DEFAULT_TIME_ZONE: roomsDefaultTimeZone
+
+  // Outlook to ONES: room-calendar subscriptions and reads (shared/config/sections/calendar.ts).
+  SUBSCRIPTIONS_RENEW_SCHEDULE: subscriptionsRenewSchedule
+  SUBSCRIPTION_LIFETIME_MINUTES: subscriptionLifetimeMinutes
+  CALENDAR_SYNC_DAYS: calendarSyncDays
 
   // Housekeeping (shared/config/sections/housekeeping.ts).
   HOUSEKEEPING_SCHEDULE: housekeepingSchedule

@@ -9,6 +9,7 @@ import { noBookingsToFlag } from "../app/sync/no-bookings-to-flag";
 import type { RequestSyncDependencies } from "../app/sync/request-sync";
 import type { SyncDependencies } from "../app/sync/sync-dependencies";
 import { cloudEndpoints } from "../domain/integration/cloud";
+import { calendarUseCases } from "./calendar";
 import type { Services } from "./services";
 
 /** Sync wiring, built from the memoised services and kept per worker (internal to composition). */
@@ -63,6 +64,7 @@ export async function syncDependencies(
     store: w.store,
     state: w.state,
     roomDeactivation: noBookingsToFlag,
+    roomsSynced: calendarUseCases(services).roomsSynced,
     now: services.now,
     newRunId: () => randomUUID(),
     defaultTimeZone: services.settings.ROOMS_DEFAULT_TIME_ZONE,

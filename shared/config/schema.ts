@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authSettings } from "./sections/auth";
+import { calendarSettings } from "./sections/calendar";
 import { coreSettings } from "./sections/core";
 import { displaySettings } from "./sections/displays";
 import { housekeepingSettings } from "./sections/housekeeping";
@@ -20,6 +21,7 @@ export const settingsShape = {
   ...authSettings,
   ...mailSettings,
   ...syncSettings,
+  ...calendarSettings,
   ...housekeepingSettings,
   ...displaySettings,
 } as const;

@@ -7,3 +7,11 @@ export interface RoomDeactivationHook {
   /** Flags the future bookings of the rooms; resolves to how many were flagged. */
   roomsDeactivated(roomIds: readonly string[], at: Date): Promise<number>;
 }
+
+/**
+ * Called at the end of a rooms sync, once its rooms are stored: work that follows the set of active
+ * rooms (calendar subscriptions for new rooms, none for gone ones). A failure does not fail the sync.
+ */
+export interface RoomsSyncedHook {
+  roomsSynced(at: Date): Promise<void>;
+}

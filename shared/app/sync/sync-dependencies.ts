@@ -1,6 +1,6 @@
 import type { IntegrationStore } from "../ports/integration-store";
 import type { M365Gateways } from "../ports/m365-gateways";
-import type { RoomDeactivationHook } from "../ports/room-deactivation-hook";
+import type { RoomDeactivationHook, RoomsSyncedHook } from "../ports/room-deactivation-hook";
 import type { SyncStateStore } from "../ports/sync-state-store";
 import type { SyncStore } from "../ports/sync-store";
 
@@ -10,6 +10,8 @@ export interface SyncDependencies {
   readonly store: SyncStore;
   readonly state: SyncStateStore;
   readonly roomDeactivation: RoomDeactivationHook;
+  /** Follow-up of a rooms sync (calendar subscriptions in the application modes). */
+  readonly roomsSynced?: RoomsSyncedHook;
   readonly now: () => Date;
   readonly newRunId: () => string;
   /** IANA zone for rooms without working hours or a building zone (ROOMS_DEFAULT_TIME_ZONE). */

@@ -8,6 +8,7 @@ import {
   type Room,
   type RoomList,
 } from "../../domain/rooms/room";
+import { isAppError } from "../../domain/errors";
 import { graphRequestIdOf } from "../../domain/integration/graph-call-error";
 import { readAhead } from "./read-ahead";
 import type { ProgressSink, SyncCounts, SyncDependencies } from "./sync-dependencies";
@@ -132,6 +133,14 @@ export async function syncRooms(deps: SyncDependencies, progress: ProgressSink):
     );
   }
   counts.transactions = writer.stats.transactions;
+  if (deps.roomsSynced !== undefined) {
+    try {
+      await deps.roomsSynced.roomsSynced(now);
+    } catch (error) {
+      // The renewal timer catches up; the rooms themselves are stored.
+      deps.log?.(`rooms: follow-up failed (${isAppError(error) ? error.code : "unexpected"})`);
+    }
+  }
   await progress({ pages: counts.pages, read: counts.read, written: counts.written });
   return counts;
 }

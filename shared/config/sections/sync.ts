@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-const ncrontab = (fallback: string) =>
+export const ncrontab = (fallback: string) =>
   z
     .string()
     .trim()

@@ -286,4 +286,24 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
+  "graph-notifications": {
+    type: "httpTrigger",
+    route: "api/graph/notifications",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "graph-lifecycle": {
+    type: "httpTrigger",
+    route: "api/graph/lifecycle",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "subscriptions-renew": { type: "timerTrigger", schedule: "%SUBSCRIPTIONS_RENEW_SCHEDULE%" },
+  "calendar-changes": { type: "serviceBusTrigger", queueName: "calendar-changes", connection: "SERVICEBUS" },
+  "admin-rooms-resync": {
+    type: "httpTrigger",
+    route: "api/admin/rooms/{id}/resync",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
 };

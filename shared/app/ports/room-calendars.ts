@@ -1,0 +1,162 @@
+import type { RoomSubscription, SubscriptionState } from "../../domain/calendar/room-subscription";
+import type { Room } from "../../domain/rooms/room";
+
+// ---------------------------------------------------------------- Graph subscriptions
+
+export interface SubscriptionRequest {
+  readonly roomEmail: string;
+  readonly notificationUrl: string;
+  readonly lifecycleNotificationUrl: string;
+  /** The per-subscription secret Graph echoes in every notification (≤ 128 characters). */
+  readonly clientState: string;
+  readonly expiresAt: Date;
+}
+
+/**
+ * Graph's /subscriptions for room calendars (app-only token). Calls carry the room's mailbox so the
+ * per-mailbox request limit holds. An expiry longer than Graph allows is retried with the maximum
+ * Graph names in its 400, and the shorter expiry is what the call resolves to.
+ */
+export interface SubscriptionGateway {
+  create(request: SubscriptionRequest): Promise<{ readonly id: string; readonly expiresAt: string }>;
+  /** Extends (and reauthorizes) the subscription; a `not-found` AppError when Graph no longer has it. */
+  renew(id: string, roomEmail: string, expiresAt: Date): Promise<{ readonly expiresAt: string }>;
+  /** Reauthorizes without extending; `not-found` when Graph no longer has it. */
+  reauthorize(id: string, roomEmail: string): Promise<void>;
+  /** Deletes the subscription; one Graph no longer has counts as deleted. */
+  remove(id: string, roomEmail: string): Promise<void>;
+}
+
+/** Room subscriptions ONES made, by Graph's subscription id. */
+export interface RoomSubscriptionStore {
+  /**
+   * Rows by subscription id, for the notification intake: one table request however many ids (a point
+   * read for one), and rows cached for a short while per worker.
+   */
+  find(ids: readonly string[]): Promise<Map<string, RoomSubscription>>;
+  /** Every row, uncached (the renewal timer). */
+  all(): Promise<RoomSubscription[]>;
+  /** The rows of one room, uncached. */
+  ofRoom(roomId: string): Promise<RoomSubscription[]>;
+  save(subscription: RoomSubscription): Promise<void>;
+  remove(subscriptionId: string): Promise<void>;
+}
+
+export const rejectionReasons = ["unknown-subscription", "client-state-mismatch", "malformed"] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+/**
+ * Counts notifications the intake dropped. Counting never waits for storage: counts are kept per
+ * worker and written in the background, each worker to its own row.
+ */
+export interface RejectedNotificationCounter {
+  add(reason: RejectionReason, count: number, at: Date): void;
+  /** Totals over every worker. */
+  totals(): Promise<{ readonly counts: Readonly<Record<RejectionReason, number>>; readonly lastAt?: string }>;
+}
+
+// ---------------------------------------------------------------- reading room calendars
+
+/** One event of a room's calendar as ONES reads it (instances: occurrences, not series masters). */
+export interface RoomCalendarEvent {
+  readonly id: string;
+  /** Graph answered this id under `@removed` (deleted, or moved out of the window). */
+  readonly removed: boolean;
+  readonly iCalUId?: string;
+  readonly type?: string;
+  readonly seriesMasterId?: string;
+  /** UTC instants (the reader asks Graph for UTC). */
+  readonly start?: string;
+  readonly end?: string;
+  readonly isCancelled?: boolean;
+  readonly organizerEmail?: string;
+  readonly changeKey?: string;
+}
+
+export interface CalendarWindow {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface RoomCalendarRead {
+  readonly events: readonly RoomCalendarEvent[];
+  /** Where the next read of changes starts. */
+  readonly deltaLink: string;
+}
+
+/**
+ * A room's calendar through Graph's `calendarView/delta`: everything in `window` when there is no
+ * delta link, else what changed since it. A delta link Graph no longer knows (410, syncStateNotFound)
+ * fails with a GraphCallError whose `deltaExpired` is true.
+ */
+export interface RoomCalendarReader {
+  read(
+    roomEmail: string,
+    from: { readonly deltaLink: string } | { readonly window: CalendarWindow },
+  ): Promise<RoomCalendarRead>;
+}
+
+/**
+ * Where a room's calendar, as read, goes. The booking store implements this (matching room copies to
+ * ONES bookings, creating Outlook-made ones, applying the room's policy). `full` says the events are
+ * the whole window: what ONES holds there and Graph no longer has is gone.
+ */
+export interface RoomCalendarSink {
+  apply(
+    room: Room,
+    batch: {
+      readonly full: boolean;
+      readonly window?: CalendarWindow;
+      readonly events: readonly RoomCalendarEvent[];
+    },
+  ): Promise<{ readonly upserted: number; readonly removed: number }>;
+}
+
+// ---------------------------------------------------------------- per-room bookkeeping
+
+export interface RoomSyncError {
+  readonly code: string;
+  readonly at: string;
+  readonly graphRequestId?: string;
+}
+
+/** What ONES knows of one room's calendar sync (GET /api/admin/sync, `rooms`). */
+export interface RoomSyncRecord {
+  readonly roomId: string;
+  readonly lastNotificationAt?: string;
+  readonly subscriptionState?: SubscriptionState;
+  readonly subscriptionId?: string;
+  readonly subscriptionExpiresAt?: string;
+  /** Last read of the room's calendar from Graph, and whether it was a full read or changes only. */
+  readonly lastReadAt?: string;
+  readonly lastReadKind?: "full" | "delta";
+  readonly eventsRead?: number;
+  /** Last delegated poll and reconcile, drift found and repaired (written by those runs). */
+  readonly lastPollAt?: string;
+  readonly lastReconcileAt?: string;
+  readonly driftFound?: number;
+  readonly driftRepaired?: number;
+  readonly lastError?: RoomSyncError;
+}
+
+/** The delta position of a room (kept beside the record, never shown). */
+export interface RoomDeltaPosition {
+  readonly deltaLink: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+}
+
+export interface RoomSyncStateStore {
+  get(roomId: string): Promise<(RoomSyncRecord & { readonly delta?: RoomDeltaPosition }) | undefined>;
+  /** Merges the given fields into the room's record (fields set to `null` are cleared). */
+  update(
+    roomId: string,
+    patch: { readonly [K in keyof Omit<RoomSyncRecord, "roomId">]?: RoomSyncRecord[K] | null } & {
+      readonly delta?: RoomDeltaPosition | null;
+    },
+  ): Promise<void>;
+  page(
+    limit: number,
+    continuation?: string,
+  ): Promise<{ readonly items: RoomSyncRecord[]; readonly continuation?: string }>;
+}

@@ -1,0 +1,148 @@
+import { GraphRoomCalendarReader } from "../adapters/graph/graph-room-calendar-reader";
+import { GraphSubscriptionGateway } from "../adapters/graph/graph-subscription-gateway";
+import { TableRoomSubscriptionStore } from "../adapters/tables/table-room-subscriptions";
+import {
+  TableRejectedNotificationCounter,
+  TableRoomSyncStateStore,
+} from "../adapters/tables/table-room-sync-state";
+import { TableRoomStore } from "../adapters/tables/table-rooms";
+import {
+  acceptChangeNotifications,
+  acceptLifecycleNotifications,
+  type IntakeDependencies,
+  type IntakeResult,
+} from "../app/calendar/accept-notifications";
+import { newClientState } from "../app/calendar/client-state";
+import { noBookingSink } from "../app/calendar/no-booking-sink";
+import {
+  processCalendarChange,
+  type CalendarChangeDependencies,
+  type CalendarChangeOutcome,
+} from "../app/calendar/process-calendar-change";
+import { requestRoomResync, roomSyncStatus, type RoomSyncStatusPage } from "../app/calendar/room-sync-status";
+import {
+  maintainSubscriptions,
+  type SubscriptionDependencies,
+  type SubscriptionRunCounts,
+} from "../app/calendar/subscriptions";
+import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
+import type { RoomCalendarSink } from "../app/ports/room-calendars";
+import type {
+  CalendarChangeMessage,
+  ChangeNotification,
+  LifecycleNotification,
+} from "../domain/calendar/calendar-change";
+import { getServices, type Services } from "./services";
+import { gatewaysFor } from "./sync-wiring";
+
+type Log = (message: string) => void;
+
+/** The Outlook-to-ONES use cases, each ready to call (the HTTP, timer and queue edges use these). */
+export interface CalendarUseCases {
+  acceptNotifications(notifications: readonly ChangeNotification[]): Promise<IntakeResult>;
+  acceptLifecycle(notifications: readonly LifecycleNotification[]): Promise<IntakeResult>;
+  maintainSubscriptions(log?: Log): Promise<SubscriptionRunCounts | "not-applicable">;
+  processCalendarChange(message: CalendarChangeMessage, log?: Log): Promise<CalendarChangeOutcome>;
+  roomSyncStatus(page: { limit: number; continuation?: string }): Promise<RoomSyncStatusPage>;
+  requestRoomResync(roomId: string): Promise<{ roomId: string; messageId: string }>;
+  /** The rooms sync's follow-up: subscriptions for new rooms, none for gone ones. */
+  readonly roomsSynced: RoomsSyncedHook;
+}
+
+export interface CalendarOverrides {
+  readonly now?: () => Date;
+  /** Where room calendars go once read (the booking store's sink, when it is merged). */
+  readonly sink?: RoomCalendarSink;
+}
+
+const memo = new WeakMap<Services, CalendarUseCases>();
+
+/**
+ * Wires the calendar use cases to the worker's adapters: the subscription rows (cached per worker for
+ * the intake), per-room bookkeeping, the Graph gateways of the integration's cloud with the worker's
+ * shared per-mailbox limiter, and the work queue. Built once per services object.
+ */
+export function calendarUseCases(services: Services, overrides: CalendarOverrides = {}): CalendarUseCases {
+  const known = Object.keys(overrides).length === 0 ? memo.get(services) : undefined;
+  if (known !== undefined) return known;
+  const now = overrides.now ?? services.now;
+  const sink = overrides.sink ?? noBookingSink;
+  const settings = services.settings;
+  let subscriptionStore: TableRoomSubscriptionStore | undefined;
+  let roomState: TableRoomSyncStateStore | undefined;
+  let rejected: TableRejectedNotificationCounter | undefined;
+  let rooms: TableRoomStore | undefined;
+  const store = () => (subscriptionStore ??= new TableRoomSubscriptionStore(services.tables));
+  const state = () => (roomState ??= new TableRoomSyncStateStore(services.tables));
+  const counter = () => (rejected ??= new TableRejectedNotificationCounter(services.tables));
+  const roomStore = () => (rooms ??= new TableRoomStore(services.tables));
+
+  const intake = (): IntakeDependencies => ({
+    subscriptions: store(),
+    workQueue: services.workQueue,
+    rejected: counter(),
+    now,
+  });
+  const base = settings.APP_BASE_URL.replace(/\/+$/, "");
+  const subscriptionDeps = async (log?: Log): Promise<SubscriptionDependencies> => {
+    const app = (await gatewaysFor(services)).app();
+    return {
+      integration: services.integrationStore,
+      rooms: roomStore(),
+      subscriptions: store(),
+      gateway: new GraphSubscriptionGateway(app, now),
+      roomState: state(),
+      workQueue: services.workQueue,
+      notificationUrl: `${base}/api/graph/notifications`,
+      lifecycleNotificationUrl: `${base}/api/graph/lifecycle`,
+      lifetimeMinutes: settings.SUBSCRIPTION_LIFETIME_MINUTES,
+      now,
+      newClientState,
+      ...(log === undefined ? {} : { log }),
+    };
+  };
+  const changeDeps = async (log?: Log): Promise<CalendarChangeDependencies> => {
+    const subscriptions = await subscriptionDeps(log);
+    return {
+      rooms: roomStore(),
+      reader: new GraphRoomCalendarReader((await gatewaysFor(services)).app()),
+      sink,
+      roomState: state(),
+      subscriptions,
+      windowDays: settings.CALENDAR_SYNC_DAYS,
+      now,
+      ...(log === undefined ? {} : { log }),
+    };
+  };
+
+  const useCases: CalendarUseCases = {
+    acceptNotifications: (n) => acceptChangeNotifications(intake(), n),
+    acceptLifecycle: (n) => acceptLifecycleNotifications(intake(), n),
+    maintainSubscriptions: async (log) => maintainSubscriptions(await subscriptionDeps(log)),
+    processCalendarChange: async (message, log) => processCalendarChange(await changeDeps(log), message),
+    roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
+    requestRoomResync: (roomId) =>
+      requestRoomResync({ rooms: roomStore(), workQueue: services.workQueue, now }, roomId),
+    roomsSynced: {
+      roomsSynced: async () => {
+        await maintainSubscriptions(await subscriptionDeps(), { onlyMissing: true });
+      },
+    },
+  };
+  if (Object.keys(overrides).length === 0) memo.set(services, useCases);
+  return useCases;
+}
+
+// One ready function per use case, on the worker's services.
+export const acceptNotifications: CalendarUseCases["acceptNotifications"] = (n) =>
+  calendarUseCases(getServices()).acceptNotifications(n);
+export const acceptLifecycle: CalendarUseCases["acceptLifecycle"] = (n) =>
+  calendarUseCases(getServices()).acceptLifecycle(n);
+export const renewSubscriptions: CalendarUseCases["maintainSubscriptions"] = (log) =>
+  calendarUseCases(getServices()).maintainSubscriptions(log);
+export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (message, log) =>
+  calendarUseCases(getServices()).processCalendarChange(message, log);
+export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
+  calendarUseCases(getServices()).roomSyncStatus(page);
+export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>
+  calendarUseCases(getServices()).requestRoomResync(roomId);
