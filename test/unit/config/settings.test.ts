@@ -109,7 +109,10 @@ describe("the README's configuration table", () => {
       readme.indexOf("<!-- settings-table:end -->"),
     );
     const rows = new Map(
-      [...table.matchAll(/^\| `([A-Za-z0-9_]+)` \|[^|]*\| (.*) \|$/gm)].map((m) => [m[1] ?? "", m[2] ?? ""]),
+      [...table.matchAll(/^\| `([A-Za-z0-9_]+)` +\|[^|]*\| (.*?) *\|$/gm)].map((m) => [
+        m[1] ?? "",
+        m[2] ?? "",
+      ]),
     );
     expect([...rows.keys()].sort()).toEqual([...settingKeys].sort());
     const defaults = settingDefaults();

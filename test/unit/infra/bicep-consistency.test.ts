@@ -371,10 +371,10 @@ describe("the deployment checks fail when things drift", () => {
   });
 
   it("a route, timer or queue the app does not have", () => {
-    const guide = `${deployGuide}\nCall POST /api/displays/rename, or GET /api/rooms; the \`display-census\` timer.\n`;
+    const guide = `${deployGuide}\nCall POST /api/displays/rename, or GET /api/room-census; the \`display-census\` timer.\n`;
     expect(checkRouteMentions([{ file: "docs/deploy.md", text: guide }], functionCatalog)).toEqual([
       "docs/deploy.md names POST /api/displays/rename, which no function of the catalogue serves",
-      "docs/deploy.md names GET /api/rooms, which no function of the catalogue serves",
+      "docs/deploy.md names GET /api/room-census, which no function of the catalogue serves",
     ]);
     expect(checkRouteMentions([{ file: "x", text: "DELETE /api/health" }], functionCatalog)).toEqual([
       "x names DELETE /api/health, which no function of the catalogue serves",

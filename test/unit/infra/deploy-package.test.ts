@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionCatalog } from "../../../functions/catalog";
-import { registeredMethods } from "../../../functions/lib/definition";
+import { hostRoute, registeredMethods } from "../../../functions/lib/definition";
 import { stageDeploy, stagedFiles, stagedWebDir, stagingDir } from "../../../scripts/stage-deploy";
 
 /**
@@ -115,7 +115,7 @@ describe("the deployed package (azure.yaml dist)", () => {
         case "http":
           expect(trigger).toMatchObject({
             type: "httpTrigger",
-            route: f.route,
+            route: hostRoute(f),
             methods: registeredMethods(f),
           });
           break;
