@@ -15,9 +15,9 @@ import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { startAzurite } from "../dev/azurite";
 import { LOCAL_CA_DIR } from "../dev/ensure-ca";
 import { ensureCa, startM365Simulator } from "../dev/m365";
-import { demoTenantSeed, DEMO_APPS } from "../dev/m365/seed/demo-tenant";
-import type { SeedGroup, SeedRoom, SeedRoomList, SeedUser, TenantSeed } from "../dev/m365/seed/tenant-seed";
-import { seededRandom } from "../dev/m365/faults/random";
+import { DEMO_APPS } from "../dev/m365/seed/demo-tenant";
+import type { TenantSeed } from "../dev/m365/seed/tenant-seed";
+import { LISTS, scaleTenantSeed } from "./scale-tenant";
 import { GraphGateways } from "../shared/adapters/graph/graph-gateways";
 import { TableSyncStateStore } from "../shared/adapters/tables/table-sync-state";
 import { TableSyncStore } from "../shared/adapters/tables/table-sync-store";
@@ -31,73 +31,23 @@ import { tableServiceFromSettings } from "../shared/composition/adapters";
 
 const USERS = Number(process.env.BENCH_USERS ?? 20_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000);
-const MEMBERS_AVG = 25;
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1_000);
-const LISTS = 20;
 const PAGE = 999;
 const SCHEDULES_PER_CALL = 100;
 
 // ---------------------------------------------------------------- tenant
 
-function benchSeed(): TenantSeed {
-  const rand = seededRandom(7);
-  const users: SeedUser[] = Array.from({ length: USERS }, (_, i) => ({
-    userPrincipalName: `user${i}@contoso.example`,
-    displayName: `User ${i}`,
-    givenName: "User",
-    surname: String(i),
-    department: ["Engineering", "Sales", "Finance", "Facilities"][i % 4],
-    jobTitle: "Specialist",
-    officeLocation: `Building ${i % LISTS}`,
-  }));
-  const roomLists: SeedRoomList[] = Array.from({ length: LISTS }, (_, l) => ({
-    emailAddress: `rooms-${l}@contoso.example`,
-    displayName: `Building ${l} rooms`,
-  }));
-  const zones = [
-    "W. Europe Standard Time",
-    "Pacific Standard Time",
-    "Tokyo Standard Time",
-    "GMT Standard Time",
-  ];
-  const rooms: SeedRoom[] = Array.from({ length: ROOMS }, (_, r) => {
-    const l = r % LISTS;
-    const zone = zones[l % zones.length] as string;
-    return {
-      emailAddress: `room-${r}@contoso.example`,
-      displayName: `Room ${r}`,
-      capacity: 4 + (r % 12),
-      building: `Building ${l}`,
-      floorNumber: 1 + (Math.floor(r / LISTS) % 10),
-      roomLists: [`rooms-${l}@contoso.example`],
-      mailboxSettings: { timeZone: zone, workingHours: { timeZone: { name: zone } } },
-    };
-  });
-  const groups: SeedGroup[] = Array.from({ length: GROUPS }, (_, g) => {
-    const size = 5 + Math.floor(rand() * (2 * MEMBERS_AVG - 9));
-    const members = new Set<string>();
-    while (members.size < size) members.add(`user${Math.floor(rand() * USERS)}@contoso.example`);
-    return { displayName: `Group ${g}`, securityEnabled: true, members: [...members] };
-  });
-  return {
-    tenantId: "5f0c1b9e-6d6b-4c4e-9a61-0e5e2d6a7c01",
-    displayName: "Bench tenant",
-    domains: ["contoso.example"],
-    users,
-    roomLists,
-    rooms,
-    groups,
-    apps: demoTenantSeed({ users: 1 }).apps ?? [],
-  };
-}
+const benchSeed = (): TenantSeed => scaleTenantSeed({ users: USERS, groups: GROUPS, rooms: ROOMS });
 
 // ---------------------------------------------------------------- child: the simulator
 
 type ToChild = { op: "count"; since: number } | { op: "change"; percent: number } | { op: "stop" };
 
 async function runChild(): Promise<void> {
+  const t0 = performance.now();
   const seed = benchSeed();
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed });
+  const seededMs = performance.now() - t0;
   sim.control.log.capacity = 1_000_000;
   const memberships = [...sim.control.store.groups.values()].reduce((n, g) => n + g.members.size, 0);
   process.send?.({
@@ -106,6 +56,7 @@ async function runChild(): Promise<void> {
     loginBaseUrl: sim.loginBaseUrl,
     tenantId: sim.tenantId,
     memberships,
+    seededMs,
   });
   process.on("message", (m: ToChild) => {
     if (m.op === "count") {
@@ -152,7 +103,12 @@ async function main(): Promise<void> {
     loginBaseUrl: string;
     tenantId: string;
     memberships: number;
+    seededMs: number;
   };
+  // Printed at once: at a large size the sync itself takes a while.
+  console.log(
+    `simulator seeded (tenant and its week of meetings) and serving in ${ready.seededMs.toFixed(0)} ms`,
+  );
   const azurite = await startAzurite();
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);

@@ -56,18 +56,21 @@ export function createHttpServer(
     });
   });
   // Requests node:http cannot parse at all (bad header characters, a garbled Content-Length).
-  server.on("clientError", (_error, socket) => {
+  server.on("clientError", (error: Error & { rawPacket?: unknown }, socket) => {
     if (!socket.writable) return socket.destroy();
+    // A response to HEAD has no body, even when the request's headers could not be parsed.
+    const head =
+      Buffer.isBuffer(error.rawPacket) && error.rawPacket.subarray(0, 5).toString("latin1") === "HEAD ";
     const problem = problemResponse(
       new AppError("malformed-request", "The request could not be parsed."),
       randomUUID(),
     );
     const body = problem.body as string;
-    const head = Object.entries(problem.headers as Record<string, string>)
+    const fields = Object.entries(problem.headers as Record<string, string>)
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join("");
     socket.end(
-      `HTTP/1.1 400 Bad Request\r\n${head}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 400 Bad Request\r\n${fields}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? "" : body}`,
     );
   });
   return server;

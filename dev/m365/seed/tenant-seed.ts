@@ -313,15 +313,25 @@ export function applySeed(store: TenantStore, seed: TenantSeed): void {
     store.bulkLoadGroup(rec);
     return rec;
   });
+  // Groups by display name and by mail, each name to its first group in seed order: a member given by
+  // name resolves in constant time, however many groups the tenant has.
+  const groupOrder = new Map([...store.groups.keys()].map((id, i) => [id, i]));
+  const byName = new Map<string, string>();
+  const byMail = new Map<string, string>();
+  for (const g of store.groups.values()) {
+    if (!byName.has(g.data.displayName)) byName.set(g.data.displayName, g.id);
+    const mail = g.data.mail?.toLowerCase();
+    if (mail !== undefined && !byMail.has(mail)) byMail.set(mail, g.id);
+  }
   const resolveMember = (ref: string): string => {
     const user = store.findUser(ref);
     if (user) return user.id;
-    const group =
-      store.groups.get(ref) ??
-      [...store.groups.values()].find(
-        (g) => g.data.displayName === ref || g.data.mail?.toLowerCase() === ref.toLowerCase(),
-      );
-    if (group) return group.id;
+    if (store.groups.has(ref)) return ref;
+    // The first group in seed order whose name or mail matches.
+    const found = [byName.get(ref), byMail.get(ref.toLowerCase())]
+      .filter((id): id is string => id !== undefined)
+      .sort((a, b) => (groupOrder.get(a) ?? 0) - (groupOrder.get(b) ?? 0))[0];
+    if (found !== undefined) return found;
     throw new Error(`group member '${ref}' is neither a user nor a group in the seed`);
   };
   groupSeeds.forEach((g, i) => {

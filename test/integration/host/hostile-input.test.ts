@@ -2,14 +2,10 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHost, type RunningHost } from "../../../dev/host";
 import { memoryLogger } from "../../../dev/host/logger";
-import { DEMO_APPS } from "../../../dev/m365";
-import { startServiceBus, type RunningServiceBus } from "../../../dev/servicebus";
 import { functionCatalog } from "../../../functions/catalog";
 import type { HttpFunctionDefinition } from "../../../functions/lib/definition";
-import { queueNames } from "../../../shared/app/ports/work-queue";
-import { resetServices } from "../../../shared/composition";
-import { resetSettings } from "../../../shared/config";
-import { CookieJar, signIn, startAuthStack, type AuthStack } from "../auth/helpers";
+import { startAdminStack, type AdminStack } from "../../support/admin-stack";
+import type { AuthStack, CookieJar } from "../auth/helpers";
 
 /**
  * Hostile input against every HTTP route of the catalogue, on the local host with the whole app behind
@@ -21,31 +17,14 @@ const routes = functionCatalog.filter((f): f is HttpFunctionDefinition => f.kind
 const BODY_TIMEOUT_MS = 300;
 
 let stack: AuthStack;
+let admin: CookieJar;
+let app: AdminStack;
 /** A second host on the same app settings, with a short body timeout. */
 let slowBodies: RunningHost;
-const admin = new CookieJar();
-let bus: RunningServiceBus;
 
 beforeAll(async () => {
-  stack = await startAuthStack();
-  // Every queue on a local broker, so that health and the dead-letter views have their Service Bus.
-  bus = await startServiceBus({ queues: queueNames.map((name) => ({ name })) });
-  process.env.SERVICEBUS = bus.connectionString;
-  resetSettings();
-  await resetServices();
-  stack.sim.control.addUser({
-    userPrincipalName: "hana.hostile@contoso.example",
-    displayName: "Hana Hostile",
-    mail: "hana.hostile@contoso.example",
-  });
-  const admins = stack.sim.control.addGroup({
-    displayName: "ONES admins (hostile input)",
-    securityEnabled: true,
-    members: ["hana.hostile@contoso.example"],
-  });
-  await stack.configure("application", DEMO_APPS.applicationPermission, { adminGroupId: admins.id });
-  const signedIn = await signIn(stack, admin, "hana.hostile@contoso.example");
-  if (signedIn.status !== 302) throw new Error(`sign-in answered ${signedIn.status}`);
+  app = await startAdminStack();
+  ({ stack, admin } = app);
   slowBodies = await startHost({
     functions: routes,
     port: 0,
@@ -57,8 +36,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await slowBodies.stop();
-  await stack.stop();
-  await bus.stop();
+  await app.stop();
 });
 
 interface RawResponse {
