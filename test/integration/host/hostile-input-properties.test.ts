@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { functionCatalog } from "../../../functions/catalog";
 import { SESSION_COOKIE } from "../../../functions/lib/cookies";
-import { registeredMethods, type HttpFunctionDefinition } from "../../../functions/lib/definition";
+import { hostRoute, registeredMethods, type HttpFunctionDefinition } from "../../../functions/lib/definition";
 import { startAdminStack, type AdminStack } from "../../support/admin-stack";
 import { tablesDigest, type TablesDigest } from "../../support/table-digest";
 
@@ -78,7 +78,7 @@ const paramNames = (route: HttpFunctionDefinition): string[] =>
   [...route.route.matchAll(/\{([^}:?]+)[^}]*\}/g)].map((m) => m[1] as string);
 
 const pathOf = (route: HttpFunctionDefinition, params: Record<string, string>): string =>
-  `/api/${route.route.replace(/\{([^}:?]+)[^}]*\}/g, (_, name: string) => params[name] ?? "x")}`;
+  `/${hostRoute(route).replace(/\{([^}:?]+)[^}]*\}/g, (_, name: string) => params[name] ?? "x")}`;
 
 function send(
   route: HttpFunctionDefinition,
@@ -356,6 +356,20 @@ const digest = () => tablesDigest(inject("tablesConnectionString"), app.stack.pr
  * store, so the store is compared around each of them; everything else is refused or reads only, so
  * one comparison around the whole batch says that none of it stored anything.
  */
+/**
+ * Tables a refused request of a route is meant to write: a wrong pairing code is counted towards the
+ * guess limit (that count is the defence against guessing).
+ */
+const refusalsRecorded: Record<string, readonly string[]> = { "displays-pair": ["displaypairing"] };
+
+/** The digest without the tables the route records its refusals in. */
+const withoutRecordedRefusals = (route: HttpFunctionDefinition, d: TablesDigest): TablesDigest =>
+  Object.fromEntries(
+    Object.entries(d).filter(
+      ([table]) => !(refusalsRecorded[route.name] ?? []).some((t) => table.endsWith(t)),
+    ),
+  );
+
 async function hostileBatch(
   route: HttpFunctionDefinition,
   method: string,
@@ -363,14 +377,15 @@ async function hostileBatch(
   seed: number,
 ): Promise<void> {
   const perRequest = caller === "admin" && method !== "GET" && method !== "HEAD";
-  const before = await digest();
+  const digestOf = async (): Promise<TablesDigest> => withoutRecordedRefusals(route, await digest());
+  const before = await digestOf();
   let baseline: TablesDigest = before;
   await fc.assert(
     fc.asyncProperty(requestArb(route, method, caller), async (r) => {
       const answer = await send(route, method, caller, r);
       checkAnswer(method, answer);
       if (!perRequest) return;
-      const after = await digest();
+      const after = await digestOf();
       if (answer.status >= 400) expect(after, "a refused request changed the tables").toEqual(baseline);
       baseline = after;
     }),
@@ -381,7 +396,7 @@ async function hostileBatch(
     const me = await fetch(`${app.stack.host.baseUrl}/api/me`, { headers: { cookie: app.admin.header() } });
     expect(me.status).toBe(200);
   }
-  if (!perRequest) expect(await digest(), "a read or a refused request changed the tables").toEqual(before);
+  if (!perRequest) expect(await digestOf(), "a read or a refused request changed the tables").toEqual(before);
 }
 
 describe("hostile input, property-based, on every route of the catalogue", () => {
@@ -393,7 +408,7 @@ describe("hostile input, property-based, on every route of the catalogue", () =>
   });
 
   // Each case its own seed, derived from the route's name so that adding a route changes no other's.
-  it.each(cases.map((c) => [`${c.method} /api/${c.route.route} (${c.caller})`, c] as const))(
+  it.each(cases.map((c) => [`${c.method} /${hostRoute(c.route)} (${c.caller})`, c] as const))(
     "%s",
     async (name, { route, method, caller }) => {
       await hostileBatch(route, method, caller, SEED ^ hashOf(name));

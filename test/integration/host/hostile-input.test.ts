@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHost, type RunningHost } from "../../../dev/host";
 import { memoryLogger } from "../../../dev/host/logger";
 import { functionCatalog } from "../../../functions/catalog";
-import type { HttpFunctionDefinition } from "../../../functions/lib/definition";
+import { hostRoute, type HttpFunctionDefinition } from "../../../functions/lib/definition";
 import { startAdminStack, type AdminStack } from "../../support/admin-stack";
 import type { AuthStack, CookieJar } from "../auth/helpers";
 
@@ -80,7 +80,7 @@ function raw(port: number, head: string, body = ""): Promise<RawResponse> {
 
 /** The route's path with every parameter replaced by `value` (already encoded). */
 const pathOf = (route: HttpFunctionDefinition, value: string): string =>
-  `/api/${route.route.replace(/\{[^}]+\}/g, value)}`;
+  `/${hostRoute(route).replace(/\{[^}]+\}/g, value)}`;
 
 const cookieFor = (route: HttpFunctionDefinition): string =>
   route.name === "auth-logout" ? "" : `Cookie: ${admin.header()}\n`;
@@ -101,7 +101,7 @@ describe("hostile input on every route of the catalogue", () => {
     expect(new Set(requests.map((r) => r.route.name))).toEqual(new Set(routes.map((r) => r.name)));
   });
 
-  it.each(requests.map((r) => [`${r.method} /api/${r.route.route}`, r] as const))(
+  it.each(requests.map((r) => [`${r.method} /${hostRoute(r.route)}`, r] as const))(
     "%s: malformed percent-encoding is 400, or no 5xx where the route has no parameter",
     async (_, { route, method }) => {
       const hasParams = route.route.includes("{");
@@ -115,7 +115,7 @@ describe("hostile input on every route of the catalogue", () => {
     },
   );
 
-  it.each(requests.map((r) => [`${r.method} /api/${r.route.route}`, r] as const))(
+  it.each(requests.map((r) => [`${r.method} /${hostRoute(r.route)}`, r] as const))(
     "%s: an invalid Host header is 400",
     async (_, { route, method }) => {
       for (const host of ["exa mple", "a/b", "x@y", ""]) {
@@ -128,7 +128,7 @@ describe("hostile input on every route of the catalogue", () => {
     },
   );
 
-  it.each(requests.map((r) => [`${r.method} /api/${r.route.route}`, r] as const))(
+  it.each(requests.map((r) => [`${r.method} /${hostRoute(r.route)}`, r] as const))(
     "%s: a body announced far past the limit is refused with 413 at once",
     async (_, { route, method }) => {
       const response = await raw(
@@ -140,7 +140,7 @@ describe("hostile input on every route of the catalogue", () => {
     },
   );
 
-  it.each(requests.map((r) => [`${r.method} /api/${r.route.route}`, r] as const))(
+  it.each(requests.map((r) => [`${r.method} /${hostRoute(r.route)}`, r] as const))(
     "%s: a body that never arrives in full is 408 after the body timeout",
     async (_, { route, method }) => {
       const response = await raw(
@@ -153,7 +153,7 @@ describe("hostile input on every route of the catalogue", () => {
   );
 
   it.each(
-    requests.filter((r) => r.method !== "GET").map((r) => [`${r.method} /api/${r.route.route}`, r] as const),
+    requests.filter((r) => r.method !== "GET").map((r) => [`${r.method} /${hostRoute(r.route)}`, r] as const),
   )("%s: JSON in UTF-16 is never read as UTF-8, and nothing answers 5xx", async (_, { route, method }) => {
     const body = Buffer.from('{"name":"x"}', "utf16le");
     const response = await fetch(`${stack.host.baseUrl}${pathOf(route, "x")}`, {
