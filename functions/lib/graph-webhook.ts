@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { z } from "zod";
+import { z } from "zod";
 import type { IntakeResult } from "../../shared/app/calendar/accept-notifications";
-import { notificationCollectionSchema } from "../../shared/domain/calendar/calendar-change";
 import type { HttpFunctionDefinition } from "./definition";
 import { handleHttp, readJson } from "./http";
 
@@ -10,6 +9,14 @@ import { handleHttp, readJson } from "./http";
  * `text/plain` and the token URL-decoded (the query parser decodes it). Nothing else runs for it: no
  * storage, no services, so a cold worker answers as fast as it can start.
  */
+/** The handshake's query as the OpenAPI document describes it (`validationResponse` reads the token). */
+export const validationQuery = z.object({
+  validationToken: z
+    .string()
+    .optional()
+    .meta({ description: "Graph's validation handshake: echoed as text/plain." }),
+});
+
 export function validationResponse(request: HttpRequest): HttpResponseInit | undefined {
   const token = request.query.get("validationToken");
   if (token === null) return undefined;
@@ -22,15 +29,14 @@ export function validationResponse(request: HttpRequest): HttpResponseInit | und
 
 /**
  * A Graph webhook (change or lifecycle notifications): the handshake, else the `{ value: [...] }`
- * body parsed, handed to `accept` and answered 202 once accepted. A failure to queue is an error
+ * body (`notificationCollectionSchema`) parsed, handed to `accept` and answered 202 once accepted. A failure to queue is an error
  * answer, so Graph delivers the batch again.
  */
 export function graphWebhookHandler<S extends z.ZodType>(
   label: string,
-  item: S,
+  body: z.ZodObject<{ value: z.ZodArray<S> }>,
   accept: (notifications: z.output<S>[]) => Promise<IntakeResult>,
 ): HttpFunctionDefinition["handler"] {
-  const body = notificationCollectionSchema(item);
   return handleHttp(async (request, context) => {
     const validation = validationResponse(request);
     if (validation !== undefined) return validation;
