@@ -4,7 +4,7 @@ import {
   notificationCollectionSchema,
 } from "../shared/domain/calendar/calendar-change";
 import { httpFunction } from "./lib/definition";
-import { graphWebhookHandler, validationQuery } from "./lib/graph-webhook";
+import { graphWebhookHandler, webhookApi } from "./lib/graph-webhook";
 
 const lifecycleBody = notificationCollectionSchema(lifecycleNotificationSchema);
 
@@ -22,14 +22,8 @@ export const graphLifecycle = httpFunction({
   methods: ["POST"],
   api: {
     summary: "Graph's lifecycle notifications",
-    auth: "graph",
-    query: validationQuery,
-    bodyOptional: true,
+    ...webhookApi,
     body: lifecycleBody,
-    responses: {
-      200: { description: "The validation handshake: the token echoed", type: "text/plain" },
-      202: { description: "Queued", type: "" },
-    },
   },
   handler: graphLifecycleHandler(),
 });

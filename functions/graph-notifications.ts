@@ -4,7 +4,7 @@ import {
   notificationCollectionSchema,
 } from "../shared/domain/calendar/calendar-change";
 import { httpFunction } from "./lib/definition";
-import { graphWebhookHandler, validationQuery } from "./lib/graph-webhook";
+import { graphWebhookHandler, webhookApi } from "./lib/graph-webhook";
 
 const notificationsBody = notificationCollectionSchema(changeNotificationSchema);
 
@@ -22,14 +22,8 @@ export const graphNotifications = httpFunction({
   methods: ["POST"],
   api: {
     summary: "Graph's change notifications on room calendars",
-    auth: "graph",
-    query: validationQuery,
-    bodyOptional: true,
+    ...webhookApi,
     body: notificationsBody,
-    responses: {
-      200: { description: "The validation handshake: the token echoed", type: "text/plain" },
-      202: { description: "Queued", type: "" },
-    },
   },
   handler: graphNotificationsHandler(),
 });

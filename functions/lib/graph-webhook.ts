@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { z } from "zod";
 import type { IntakeResult } from "../../shared/app/calendar/accept-notifications";
-import type { HttpFunctionDefinition } from "./definition";
+import type { HttpApi, HttpFunctionDefinition } from "./definition";
 import { handleHttp, readJson } from "./http";
 
 /**
@@ -16,6 +16,17 @@ export const validationQuery = z.object({
     .optional()
     .meta({ description: "Graph's validation handshake: echoed as text/plain." }),
 });
+
+/** What both webhooks share in the OpenAPI document: the handshake, Graph's credential, the answers. */
+export const webhookApi = {
+  auth: "graph",
+  query: validationQuery,
+  bodyOptional: true,
+  responses: {
+    200: { description: "The validation handshake: the token echoed", type: "text/plain" },
+    202: { description: "Queued", type: "" },
+  },
+} satisfies Partial<HttpApi>;
 
 export function validationResponse(request: HttpRequest): HttpResponseInit | undefined {
   const token = request.query.get("validationToken");
