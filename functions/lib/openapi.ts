@@ -72,9 +72,8 @@ function routeErrors(api: HttpApi): Set<ErrorCode | "internal"> {
       codes.add(c as ErrorCode),
     );
   if (api.auth === "user" || api.auth === "admin" || api.auth === "device") codes.add("unauthenticated");
-  if (api.auth === "admin") codes.add("forbidden");
-  // A session cookie on an unsafe method must come from the app's own origin.
-  if (api.auth === "user") codes.add("forbidden");
+  // Not an admin; or a session cookie on an unsafe method from another origin.
+  if (api.auth === "admin" || api.auth === "user") codes.add("forbidden");
   for (const code of api.errors ?? []) codes.add(code);
   return codes;
 }
