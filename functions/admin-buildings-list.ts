@@ -8,6 +8,11 @@ export const adminBuildingsList = httpFunction({
   name: "admin-buildings-list",
   route: "admin/buildings",
   methods: ["GET"],
+  api: {
+    summary: "The buildings of the known rooms, with their time zones",
+    auth: "admin",
+    responses: { 200: "The buildings" },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     return json(200, await listBuildings());

@@ -15,6 +15,14 @@ export const adminBuildingsPut = httpFunction({
   name: "admin-buildings-put",
   route: "admin/buildings/{id}",
   methods: ["PUT"],
+  api: {
+    summary: "Set a building's time zone",
+    auth: "admin",
+    params,
+    body,
+    responses: { 200: "The zone set, and how many rooms took it" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);

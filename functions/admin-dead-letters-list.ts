@@ -19,6 +19,12 @@ export const adminDeadLettersList = httpFunction({
   name: "admin-dead-letters-list",
   route: "admin/dead-letters",
   methods: ["GET"],
+  api: {
+    summary: "Failed work, with reason and attempts (never bodies)",
+    auth: "admin",
+    query,
+    responses: { 200: "A page of dead letters" },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const input = parseInput(query, Object.fromEntries(request.query.entries()));

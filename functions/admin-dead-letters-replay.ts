@@ -14,6 +14,13 @@ export const adminDeadLettersReplay = httpFunction({
   name: "admin-dead-letters-replay",
   route: "admin/dead-letters/{id}/replay",
   methods: ["POST"],
+  api: {
+    summary: "Put a dead letter's work back on its queue",
+    auth: "admin",
+    params,
+    responses: { 200: "Replayed" },
+    errors: ["not-found", "conflict"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);

@@ -20,6 +20,13 @@ export const adminDisplaysCreate = httpFunction({
   name: "admin-displays-create",
   route: "admin/displays",
   methods: ["POST"],
+  api: {
+    summary: "Register a display for a room or a floor",
+    auth: "admin",
+    body,
+    responses: { 201: "The display" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);

@@ -11,6 +11,13 @@ export const adminDisplaysDelete = httpFunction({
   name: "admin-displays-delete",
   route: "admin/displays/{id}",
   methods: ["DELETE"],
+  api: {
+    summary: "Remove a display and revoke its credential",
+    auth: "admin",
+    params,
+    responses: { 204: { description: "Removed", type: "" } },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);

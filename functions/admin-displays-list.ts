@@ -8,6 +8,7 @@ export const adminDisplaysList = httpFunction({
   name: "admin-displays-list",
   route: "admin/displays",
   methods: ["GET"],
+  api: { summary: "Every registered display", auth: "admin", responses: { 200: "The displays" } },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     return json(200, { displays: await listDisplays() });

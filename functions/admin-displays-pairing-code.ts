@@ -11,6 +11,13 @@ export const adminDisplaysPairingCode = httpFunction({
   name: "admin-displays-pairing-code",
   route: "admin/displays/{id}/pairing-code",
   methods: ["POST"],
+  api: {
+    summary: "A one-time pairing code for a display (10 minutes)",
+    auth: "admin",
+    params,
+    responses: { 201: "The code and its expiry" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);

@@ -26,6 +26,12 @@ export const adminIntegrationExchangeScript = httpFunction({
   name: "admin-integration-exchange-script",
   route: "admin/integration/exchange-script",
   methods: ["GET"],
+  api: {
+    summary: "The Exchange Online PowerShell that scopes the app to the rooms",
+    auth: "admin",
+    query,
+    responses: { 200: { description: "The script", type: "text/plain" } },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const q = parseInput(query, Object.fromEntries(request.query.entries()));

@@ -8,6 +8,11 @@ export const adminIntegrationGet = httpFunction({
   name: "admin-integration-get",
   route: "admin/integration",
   methods: ["GET"],
+  api: {
+    summary: "The app registration, mode and cloud (never the secret)",
+    auth: "admin",
+    responses: { 200: "The integration settings" },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     return json(200, await getIntegrationSettings());

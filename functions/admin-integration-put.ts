@@ -28,6 +28,13 @@ export const adminIntegrationPut = httpFunction({
   name: "admin-integration-put",
   route: "admin/integration",
   methods: ["PUT"],
+  api: {
+    summary: "Save the app registration, mode and cloud after testing them",
+    auth: "admin",
+    body,
+    responses: { 200: "The saved settings and the test report" },
+    errors: ["precondition-failed"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);

@@ -26,6 +26,13 @@ export const adminIntegrationTest = httpFunction({
   name: "admin-integration-test",
   route: "admin/integration/test",
   methods: ["POST"],
+  api: {
+    summary: "Test an app registration's permissions for a mode (saves nothing)",
+    auth: "admin",
+    body,
+    bodyOptional: true,
+    responses: { 200: "The test report" },
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const hasBody = request.headers.get("content-type") !== null;

@@ -9,6 +9,13 @@ export const adminPoliciesCreate = httpFunction({
   name: "admin-policies-create",
   route: "admin/policies",
   methods: ["POST"],
+  api: {
+    summary: "Create a shared policy",
+    auth: "admin",
+    body: sharedPolicyBody,
+    responses: { 201: "The policy" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { rules, roomIds } = await readJson(request, sharedPolicyBody);

@@ -12,6 +12,14 @@ export const adminPoliciesPut = httpFunction({
   name: "admin-policies-put",
   route: "admin/policies/{id}",
   methods: ["PUT"],
+  api: {
+    summary: "Replace a shared policy and its rooms",
+    auth: "admin",
+    params,
+    body: sharedPolicyBody,
+    responses: { 200: "The policy" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(params, request.params);

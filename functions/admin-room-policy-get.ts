@@ -9,6 +9,13 @@ export const adminRoomPolicyGet = httpFunction({
   name: "admin-room-policy-get",
   route: "admin/rooms/{id}/policy",
   methods: ["GET"],
+  api: {
+    summary: "The policy governing a room",
+    auth: "admin",
+    params: roomIdParams,
+    responses: { 200: "The policy" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const { id } = parseInput(roomIdParams, request.params);

@@ -10,6 +10,14 @@ export const adminRoomPolicyPut = httpFunction({
   name: "admin-room-policy-put",
   route: "admin/rooms/{id}/policy",
   methods: ["PUT"],
+  api: {
+    summary: "Set a room's own policy rules",
+    auth: "admin",
+    params: roomIdParams,
+    body: policyRulesSchema,
+    responses: { 200: "The policy" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { id } = parseInput(roomIdParams, request.params);

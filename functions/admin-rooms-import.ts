@@ -49,6 +49,15 @@ export const adminRoomsImport = httpFunction({
   name: "admin-rooms-import",
   route: "admin/rooms/import",
   methods: ["POST"],
+  api: {
+    summary: "Import rooms by address, list or CSV (delegated modes)",
+    auth: "admin",
+    query,
+    body,
+    textBodies: ["text/csv"],
+    responses: { 200: "Per room, imported or why not" },
+    errors: ["not-available-in-mode"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const parsed = await readImport(request);

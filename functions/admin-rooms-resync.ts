@@ -23,5 +23,12 @@ export const adminRoomsResync = httpFunction({
   name: "admin-rooms-resync",
   route: "admin/rooms/{id}/resync",
   methods: ["POST"],
+  api: {
+    summary: "Queue a full read of a room's calendar",
+    auth: "admin",
+    params,
+    responses: { 202: "Queued" },
+    errors: ["not-found", "not-available-in-mode"],
+  },
   handler: adminRoomsResyncHandler(),
 });

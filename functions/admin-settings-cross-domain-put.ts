@@ -26,6 +26,12 @@ export const adminSettingsCrossDomainPut = httpFunction({
   name: "admin-settings-cross-domain-put",
   route: "admin/settings/cross-domain",
   methods: ["PUT"],
+  api: {
+    summary: "Replace the representative mailboxes",
+    auth: "admin",
+    body,
+    responses: { 200: "The saved representatives" },
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);

@@ -8,6 +8,11 @@ export const adminSettingsMailGet = httpFunction({
   name: "admin-settings-mail-get",
   route: "admin/settings/mail",
   methods: ["GET"],
+  api: {
+    summary: "The sender address of system mail",
+    auth: "admin",
+    responses: { 200: "The mail settings" },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     return json(200, await getMailSettings());

@@ -11,6 +11,12 @@ export const adminSettingsMailPut = httpFunction({
   name: "admin-settings-mail-put",
   route: "admin/settings/mail",
   methods: ["PUT"],
+  api: {
+    summary: "Set the sender address of system mail",
+    auth: "admin",
+    body,
+    responses: { 200: "The saved settings and the domain check" },
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const input = await readJson(request, body);

@@ -19,6 +19,12 @@ export const adminSyncGet = httpFunction({
   name: "admin-sync-get",
   route: "admin/sync",
   methods: ["GET"],
+  api: {
+    summary: "Sync state per kind and a page of per-room calendar sync records",
+    auth: "admin",
+    query,
+    responses: { 200: "The sync status" },
+  },
   handler: handleHttp(async (request, context) => {
     await requireAdmin(request, context);
     const page = parseInput(query, Object.fromEntries(request.query.entries()));

@@ -19,6 +19,13 @@ export const adminSyncRun = httpFunction({
   name: "admin-sync-run",
   route: "admin/sync/{kind}",
   methods: ["POST"],
+  api: {
+    summary: "Run a rooms or directory sync now",
+    auth: "admin",
+    params,
+    responses: { 200: "The run ended within the wait", 202: "Queued or joined a run under way" },
+    errors: ["not-available-in-mode", "conflict"],
+  },
   handler: handleHttp(async (request, context) => {
     const admin = await requireAdmin(request, context);
     const { kind } = parseInput(params, request.params);

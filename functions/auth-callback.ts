@@ -16,6 +16,13 @@ export const authCallback = httpFunction({
   name: "auth-callback",
   route: "auth/callback",
   methods: ["GET"],
+  api: {
+    summary: "Complete the sign-in and open a session",
+    auth: "none",
+    query,
+    responses: { 302: { description: "To the return address, with the session cookie", type: "" } },
+    errors: ["unauthenticated", "precondition-failed"],
+  },
   handler: handleHttp(async (request, context) => {
     const input = parseInput(query, Object.fromEntries(request.query.entries()));
     const binding = readCookie(request, SIGN_IN_COOKIE);

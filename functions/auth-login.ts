@@ -14,6 +14,12 @@ export const authLogin = httpFunction({
   name: "auth-login",
   route: "auth/login",
   methods: ["GET"],
+  api: {
+    summary: "Sign in with Entra ID (authorization code and PKCE)",
+    auth: "none",
+    query,
+    responses: { 302: { description: "To Entra ID's authorize endpoint", type: "" } },
+  },
   handler: handleHttp(async (request) => {
     const input = parseInput(query, Object.fromEntries(request.query.entries()));
     const started = await startSignIn(input);

@@ -9,6 +9,12 @@ export const authLogout = httpFunction({
   name: "auth-logout",
   route: "auth/logout",
   methods: ["POST"],
+  api: {
+    summary: "End the session",
+    auth: "none",
+    responses: { 200: "Signed out, with Entra ID's logout URL" },
+    errors: ["forbidden"],
+  },
   handler: handleHttp(async (request) => {
     const session = readCookie(request, SESSION_COOKIE);
     // No logging out from another site (the session cookie is the only credential here).

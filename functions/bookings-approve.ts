@@ -9,6 +9,13 @@ export const bookingsApprove = httpFunction({
   name: "bookings-approve",
   route: "bookings/{id}/approve",
   methods: ["POST"],
+  api: {
+    summary: "Approve a booking request",
+    auth: "user",
+    params: bookingIdParams,
+    responses: { 202: "The booking" },
+    errors: ["not-found", "conflict"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const { id } = parseInput(bookingIdParams, request.params);

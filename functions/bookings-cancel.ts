@@ -12,6 +12,14 @@ export const bookingsCancel = httpFunction({
   name: "bookings-cancel",
   route: "bookings/{id}",
   methods: ["DELETE"],
+  api: {
+    summary: "Cancel a booking or one occurrence",
+    auth: "user",
+    params: bookingIdParams,
+    query,
+    responses: { 202: "The booking" },
+    errors: ["not-found", "not-available-in-mode"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const { id } = parseInput(bookingIdParams, request.params);

@@ -13,6 +13,13 @@ export const bookingsCreate = httpFunction({
   name: "bookings-create",
   route: "bookings",
   methods: ["POST"],
+  api: {
+    summary: "Book one or more rooms",
+    auth: "user",
+    body: newBookingSchema,
+    responses: { 202: "The booking, pending or awaiting approval" },
+    errors: ["conflict", "policy-refused", "not-found", "not-available-in-mode"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const input = await readJson(request, newBookingSchema);

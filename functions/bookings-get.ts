@@ -9,6 +9,13 @@ export const bookingsGet = httpFunction({
   name: "bookings-get",
   route: "bookings/{id}",
   methods: ["GET"],
+  api: {
+    summary: "One booking",
+    auth: "user",
+    params: bookingIdParams,
+    responses: { 200: "The booking" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const { id } = parseInput(bookingIdParams, request.params);

@@ -19,6 +19,12 @@ export const bookingsList = httpFunction({
   name: "bookings-list",
   route: "bookings",
   methods: ["GET"],
+  api: {
+    summary: "The bookings the signed-in person organizes",
+    auth: "user",
+    query,
+    responses: { 200: "A page of bookings" },
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const q = parseInput(query, queryOf(request));

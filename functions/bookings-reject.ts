@@ -12,6 +12,14 @@ export const bookingsReject = httpFunction({
   name: "bookings-reject",
   route: "bookings/{id}/reject",
   methods: ["POST"],
+  api: {
+    summary: "Refuse a booking request",
+    auth: "user",
+    params: bookingIdParams,
+    body,
+    responses: { 200: "The booking" },
+    errors: ["not-found", "conflict"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const { id } = parseInput(bookingIdParams, request.params);

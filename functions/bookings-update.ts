@@ -10,6 +10,14 @@ export const bookingsUpdate = httpFunction({
   name: "bookings-update",
   route: "bookings/{id}",
   methods: ["PATCH"],
+  api: {
+    summary: "Change a booking or move one occurrence",
+    auth: "user",
+    params: bookingIdParams,
+    body: bookingEditSchema,
+    responses: { 202: "The booking" },
+    errors: ["not-found", "conflict", "policy-refused", "not-available-in-mode"],
+  },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     const { id } = parseInput(bookingIdParams, request.params);

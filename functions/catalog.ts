@@ -61,6 +61,7 @@ import { graphLifecycle } from "./graph-lifecycle";
 import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
 import { adminRoomsResync } from "./admin-rooms-resync";
+import { openApi } from "./openapi";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -127,4 +128,5 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   subscriptionsRenew,
   calendarChanges,
   adminRoomsResync,
+  openApi(() => functionCatalog),
 ];

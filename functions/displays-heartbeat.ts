@@ -11,6 +11,12 @@ export const displaysHeartbeat = httpFunction({
   name: "displays-heartbeat",
   route: "displays/heartbeat",
   methods: ["POST"],
+  api: {
+    summary: "A display reports it is alive",
+    auth: "device",
+    body,
+    responses: { 200: "The server time" },
+  },
   handler: handleHttp(async (request) => {
     const credential = displayCredential(request);
     const { pageVersion } = await readJson(request, body, 1024);

@@ -11,5 +11,10 @@ export const displaysNegotiate = httpFunction({
   name: "displays-negotiate",
   route: "displays/negotiate",
   methods: ["POST"],
+  api: {
+    summary: "A Web PubSub client URL for the display's own group",
+    auth: "device",
+    responses: { 200: "The client URL" },
+  },
   handler: handleHttp(async (request) => json(200, await negotiateDisplay(displayCredential(request)))),
 });

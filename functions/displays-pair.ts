@@ -14,6 +14,13 @@ export const displaysPair = httpFunction({
   name: "displays-pair",
   route: "displays/pair",
   methods: ["POST"],
+  api: {
+    summary: "Exchange a pairing code for the display's credential",
+    auth: "none",
+    body,
+    responses: { 200: "The display and its credential" },
+    errors: ["unauthenticated", "rate-limited"],
+  },
   handler: handleHttp(async (request, context) => {
     const { code } = await readJson(request, body, 1024);
     const paired = await pairDisplay({ code, address: callerAddress(request) });

@@ -8,5 +8,11 @@ export const displaysSchedule = httpFunction({
   name: "displays-schedule",
   route: "displays/schedule",
   methods: ["GET"],
+  api: {
+    summary: "The schedule snapshot of the display's room or floor",
+    auth: "device",
+    responses: { 200: "The snapshot" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request) => json(200, await displaySchedule(displayCredential(request)))),
 });

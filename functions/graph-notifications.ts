@@ -1,7 +1,12 @@
 import { acceptNotifications } from "../shared/composition/calendar";
-import { changeNotificationSchema } from "../shared/domain/calendar/calendar-change";
+import {
+  changeNotificationSchema,
+  notificationCollectionSchema,
+} from "../shared/domain/calendar/calendar-change";
 import { httpFunction } from "./lib/definition";
-import { graphWebhookHandler } from "./lib/graph-webhook";
+import { graphWebhookHandler, webhookApi } from "./lib/graph-webhook";
+
+const notificationsBody = notificationCollectionSchema(changeNotificationSchema);
 
 /**
  * POST /api/graph/notifications: Graph's change notifications on room calendars. The validation
@@ -9,11 +14,16 @@ import { graphWebhookHandler } from "./lib/graph-webhook";
  * queued on `calendar-changes` and answered 202.
  */
 export const graphNotificationsHandler = (accept: typeof acceptNotifications = acceptNotifications) =>
-  graphWebhookHandler("notifications", changeNotificationSchema, accept);
+  graphWebhookHandler("notifications", notificationsBody, accept);
 
 export const graphNotifications = httpFunction({
   name: "graph-notifications",
   route: "graph/notifications",
   methods: ["POST"],
+  api: {
+    summary: "Graph's change notifications on room calendars",
+    ...webhookApi,
+    body: notificationsBody,
+  },
   handler: graphNotificationsHandler(),
 });

@@ -10,6 +10,14 @@ export const health = httpFunction({
   name: "health",
   route: "health",
   methods: ["GET"],
+  api: {
+    summary: "Each dependency reachable or not, the version and configuration warnings",
+    auth: "none",
+    responses: {
+      200: "Healthy or degraded",
+      503: "Unhealthy: a required dependency is down or the configuration is invalid",
+    },
+  },
   handler: handleHttp(async (_request, context) => {
     const answer = await checkHealth();
     if (answer.kind === "invalid-settings") {

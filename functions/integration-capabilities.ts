@@ -8,6 +8,11 @@ export const integrationCapabilitiesFunction = httpFunction({
   name: "integration-capabilities",
   route: "integration/capabilities",
   methods: ["GET"],
+  api: {
+    summary: "What the configured mode allows, and why not",
+    auth: "user",
+    responses: { 200: "The capabilities" },
+  },
   handler: handleHttp(async (request, context) => {
     await authenticate(request, context);
     return json(200, await integrationCapabilities());

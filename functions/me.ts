@@ -8,6 +8,7 @@ export const me = httpFunction({
   name: "me",
   route: "me",
   methods: ["GET"],
+  api: { summary: "The signed-in person, groups and roles", auth: "user", responses: { 200: "The person" } },
   handler: handleHttp(async (request, context) => {
     const principal = await authenticate(request, context);
     return json(200, await describeMe(principal));

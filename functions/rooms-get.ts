@@ -9,6 +9,13 @@ export const roomsGet = httpFunction({
   name: "rooms-get",
   route: "rooms/{id}",
   methods: ["GET"],
+  api: {
+    summary: "One room and what its booking form shows of its policy",
+    auth: "user",
+    params: roomIdParams,
+    responses: { 200: "The room" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     await authenticate(request, context);
     const { id } = parseInput(roomIdParams, request.params);

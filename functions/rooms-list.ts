@@ -36,6 +36,12 @@ export const roomsList = httpFunction({
   name: "rooms-list",
   route: "rooms",
   methods: ["GET"],
+  api: {
+    summary: "Bookable rooms, filtered and paged",
+    auth: "user",
+    query,
+    responses: { 200: "A page of rooms" },
+  },
   handler: handleHttp(async (request, context) => {
     await authenticate(request, context);
     const q = parseInput(query, queryOf(request));

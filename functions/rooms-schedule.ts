@@ -13,6 +13,14 @@ export const roomsSchedule = httpFunction({
   name: "rooms-schedule",
   route: "rooms/{id}/schedule",
   methods: ["GET"],
+  api: {
+    summary: "A room's busy blocks, as its privacy allows",
+    auth: "user",
+    params: roomIdParams,
+    query,
+    responses: { 200: "The schedule" },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request, context) => {
     await authenticate(request, context);
     const { id } = parseInput(roomIdParams, request.params);

@@ -13,6 +13,12 @@ export const webAddin = httpFunction({
   route: "addin/{*path}",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The Outlook add-in: manifest, icons and task pane",
+    auth: "none",
+    responses: { 200: { description: "The file (XML, PNG or HTML)", type: "*/*" } },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request) => {
     const path = request.params.path ?? "";
     if (path === "manifest.xml") return webResponse(addinManifest());

@@ -7,5 +7,10 @@ export const webAdmin = httpFunction({
   route: "admin/{*path}",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The management console (every path answers with the console)",
+    auth: "none",
+    responses: { 200: { description: "The page", type: "text/html" } },
+  },
   handler: pageHandler("admin"),
 });

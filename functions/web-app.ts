@@ -7,5 +7,10 @@ export const webApp = httpFunction({
   route: "app/{*path}",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The staff pages (every path answers with the app)",
+    auth: "none",
+    responses: { 200: { description: "The page", type: "text/html" } },
+  },
   handler: pageHandler("app"),
 });

@@ -12,6 +12,13 @@ export const webAssets = httpFunction({
   route: "assets/{file}",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The pages' content-hashed scripts and styles",
+    auth: "none",
+    params,
+    responses: { 200: { description: "The file, cached for a year", type: "*/*" } },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request) => {
     const { file } = parseInput(params, request.params);
     const accept = request.headers.get("accept-encoding") ?? "";

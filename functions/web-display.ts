@@ -16,6 +16,11 @@ export const webDisplay = httpFunction({
   route: "display",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The room and floor display page",
+    auth: "none",
+    responses: { 200: { description: "The page", type: "text/html" } },
+  },
   handler: handleHttp(async () => response(await displayPageFile("index.html"))),
 });
 
@@ -27,6 +32,13 @@ export const webDisplayAssets = httpFunction({
   route: "display-assets/{file}",
   outsideApi: true,
   methods: ["GET"],
+  api: {
+    summary: "The display page's script and stylesheet",
+    auth: "none",
+    params,
+    responses: { 200: { description: "The file", type: "*/*" } },
+    errors: ["not-found"],
+  },
   handler: handleHttp(async (request) => {
     const { file } = parseInput(params, request.params);
     return response(await displayPageFile(file));

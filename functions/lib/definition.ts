@@ -1,4 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import type { z } from "zod";
+import type { ErrorCode } from "../../shared/domain/errors";
 
 /**
  * Every function of the app is declared once as one of these: its trigger options and its handler.
@@ -6,6 +8,43 @@ import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@a
  * (dev/host) serves the very same list, so both see identical routes, schedules and queues.
  */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Who may call a route, as `GET /api/openapi.json` states it: `user` (session cookie or Entra access
+ * token), `admin` (the same, and a ONES admin), `device` (a display's credential), `graph` (Graph's
+ * webhooks: each notification's `clientState`), `none` (anonymous).
+ */
+export type ApiAuth = "none" | "user" | "admin" | "device" | "graph";
+
+/** One success answer of a route: what it means, and its media type unless JSON ("" for no body). */
+export interface ApiResponse {
+  readonly description: string;
+  readonly type?: string;
+}
+
+/**
+ * A route as the OpenAPI document describes it (functions/lib/openapi.ts). `params`, `query` and `body`
+ * are the very schemas the handler passes to `parseInput` / `readJson`, so the document cannot drift
+ * from what the handler accepts.
+ */
+export interface HttpApi {
+  /** One line: what the route does. */
+  readonly summary: string;
+  readonly auth: ApiAuth;
+  /** Route parameters; a template parameter without a schema is described as a string. */
+  readonly params?: z.ZodType;
+  readonly query?: z.ZodType;
+  /** The JSON body. */
+  readonly body?: z.ZodType;
+  /** The body may be left out altogether. */
+  readonly bodyOptional?: boolean;
+  /** Text media types the route also reads its body as (the room import reads `text/csv`). */
+  readonly textBodies?: readonly string[];
+  /** Success answers by status: a description (JSON body), or a description with its media type. */
+  readonly responses: Readonly<Record<number, string | ApiResponse>>;
+  /** Error codes the use case answers with, beyond those the input and `auth` imply. */
+  readonly errors?: readonly ErrorCode[];
+}
 
 export interface HttpFunctionDefinition {
   readonly kind: "http";
@@ -21,6 +60,8 @@ export interface HttpFunctionDefinition {
   /** Always anonymous: ONES authenticates in the app (session, bearer token, device, clientState). */
   readonly authLevel: "anonymous";
   readonly handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+  /** Its description in the OpenAPI document; every HTTP function has one (checked by a test). */
+  readonly api?: HttpApi;
 }
 
 export interface TimerFunctionDefinition {

@@ -1,8 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import type { z } from "zod";
+import { z } from "zod";
 import type { IntakeResult } from "../../shared/app/calendar/accept-notifications";
-import { notificationCollectionSchema } from "../../shared/domain/calendar/calendar-change";
-import type { HttpFunctionDefinition } from "./definition";
+import type { HttpApi, HttpFunctionDefinition } from "./definition";
 import { handleHttp, readJson } from "./http";
 
 /**
@@ -10,6 +9,25 @@ import { handleHttp, readJson } from "./http";
  * `text/plain` and the token URL-decoded (the query parser decodes it). Nothing else runs for it: no
  * storage, no services, so a cold worker answers as fast as it can start.
  */
+/** The handshake's query as the OpenAPI document describes it (`validationResponse` reads the token). */
+export const validationQuery = z.object({
+  validationToken: z
+    .string()
+    .optional()
+    .meta({ description: "Graph's validation handshake: echoed as text/plain." }),
+});
+
+/** What both webhooks share in the OpenAPI document: the handshake, Graph's credential, the answers. */
+export const webhookApi = {
+  auth: "graph",
+  query: validationQuery,
+  bodyOptional: true,
+  responses: {
+    200: { description: "The validation handshake: the token echoed", type: "text/plain" },
+    202: { description: "Queued", type: "" },
+  },
+} satisfies Partial<HttpApi>;
+
 export function validationResponse(request: HttpRequest): HttpResponseInit | undefined {
   const token = request.query.get("validationToken");
   if (token === null) return undefined;
@@ -22,15 +40,14 @@ export function validationResponse(request: HttpRequest): HttpResponseInit | und
 
 /**
  * A Graph webhook (change or lifecycle notifications): the handshake, else the `{ value: [...] }`
- * body parsed, handed to `accept` and answered 202 once accepted. A failure to queue is an error
+ * body (`notificationCollectionSchema`) parsed, handed to `accept` and answered 202 once accepted. A failure to queue is an error
  * answer, so Graph delivers the batch again.
  */
 export function graphWebhookHandler<S extends z.ZodType>(
   label: string,
-  item: S,
+  body: z.ZodObject<{ value: z.ZodArray<S> }>,
   accept: (notifications: z.output<S>[]) => Promise<IntakeResult>,
 ): HttpFunctionDefinition["handler"] {
-  const body = notificationCollectionSchema(item);
   return handleHttp(async (request, context) => {
     const validation = validationResponse(request);
     if (validation !== undefined) return validation;

@@ -1,7 +1,8 @@
 import type { HttpResponseInit } from "@azure/functions";
 import { AppError, type ErrorCode, type FieldError } from "../../shared/domain/errors";
 
-const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
+/** The one mapping from error code to HTTP status and problem title. */
+export const statusByCode: Record<ErrorCode, { status: number; title: string }> = {
   "not-found": { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
   "validation-failed": { status: 400, title: "The request is not valid" },

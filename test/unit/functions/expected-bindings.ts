@@ -306,4 +306,10 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["POST"],
     authLevel: "anonymous",
   },
+  openapi: {
+    type: "httpTrigger",
+    route: "api/openapi.json",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
 };

@@ -13,7 +13,7 @@ export interface NamedText {
 /** `METHOD /api/path` or `/api/path` as written in prose or comments. */
 function routeMentions(text: string): { method?: string; path: string }[] {
   return [
-    ...text.matchAll(/(?:\b(GET|POST|PUT|PATCH|DELETE) )?(\/api\/[A-Za-z0-9/{}_-]*[A-Za-z0-9}_-])/g),
+    ...text.matchAll(/(?:\b(GET|POST|PUT|PATCH|DELETE) )?(\/api\/[A-Za-z0-9/{}._-]*[A-Za-z0-9}_-])/g),
   ].map((m) => ({
     ...(m[1] === undefined ? {} : { method: m[1] }),
     path: m[2] as string,
