@@ -61,6 +61,10 @@ import { graphLifecycle } from "./graph-lifecycle";
 import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
 import { adminRoomsResync } from "./admin-rooms-resync";
+import { bookingsHoldsCreate } from "./bookings-holds-create";
+import { bookingsHoldsDelete } from "./bookings-holds-delete";
+import { bookingsHoldsUpdate } from "./bookings-holds-update";
+import { holdsExpire } from "./holds-expire";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -127,4 +131,8 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   subscriptionsRenew,
   calendarChanges,
   adminRoomsResync,
+  bookingsHoldsCreate,
+  bookingsHoldsUpdate,
+  bookingsHoldsDelete,
+  holdsExpire,
 ];
