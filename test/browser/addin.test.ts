@@ -219,12 +219,14 @@ describe("booking a room from the stand-in", () => {
       expect(holdIdOf(event?.singleValueExtendedProperties?.[0]?.value)).toBe(holdId);
 
       // The Outlook-to-ONES sink is not on this branch: its call to HoldClaims is made here, on the
-      // event the simulator made. The booking takes the hold's reservation, policy and approval.
+      // event the simulator made. The room's copy says the meeting moved by half an hour, so only the
+      // tag on the organizer's event (read in the application mode) can match it to the hold. The
+      // booking takes the hold's reservation, policy and approval.
       const claimed = await holdClaims().claim({
         roomId: roomEmail,
         organizerEmail: s.staff.upn,
-        start: Date.parse(start),
-        end: Date.parse(end),
+        start: Date.parse(start) + 1_800_000,
+        end: Date.parse(end) + 1_800_000,
         iCalUId,
       });
       expect(claimed?.holdId).toBe(holdId);

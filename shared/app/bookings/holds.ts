@@ -5,6 +5,7 @@ import { AppError, isAppError } from "../../domain/errors";
 import { requireCapability } from "../../domain/integration/capabilities";
 import type { HoldClaims } from "../ports/hold-claims";
 import type { HoldStore } from "../ports/hold-store";
+import type { OrganizerEventTags } from "../ports/organizer-event-tags";
 import { checkPolicies } from "./create-booking";
 import { bookableRooms, integrationMode, type BookingDependencies } from "./dependencies";
 import { publishRoomSchedules } from "./room-schedule";
@@ -159,14 +160,22 @@ export async function expireHolds(deps: HoldDependencies): Promise<number> {
   return freed;
 }
 
+/** What claiming needs: the holds, the clock, and where the mode allows it the organizer's events. */
+export interface ClaimDependencies extends Pick<HoldDependencies, "holds" | "now" | "log"> {
+  /** Undefined where the integration's mode cannot read the organizer's calendar. */
+  readonly tags: () => Promise<OrganizerEventTags | undefined>;
+}
+
 /**
  * HoldClaims: the hold for a meeting sent from Outlook. A hold already matched to this `iCalUId` is
- * found again (the processing may see the event twice); otherwise the organizer's oldest unclaimed
- * hold on the room for exactly this time, preferring one whose item was saved. Claiming keeps the slot
- * (the hold stops lapsing) and hands over the reservation id as the booking's id.
+ * found again (the processing may see the event twice). Otherwise, where the mode can read the
+ * organizer's calendar, the hold whose id the organizer's event carries as the add-in's tag (the
+ * meeting may have been moved since the hold); else the organizer's oldest unclaimed hold on the room
+ * for exactly this time, preferring one whose item was saved. Claiming keeps the slot (the hold stops
+ * lapsing) and hands over the reservation id as the booking's id.
  */
 export async function claimHold(
-  deps: Pick<HoldDependencies, "holds" | "now">,
+  deps: ClaimDependencies,
   request: Parameters<HoldClaims["claim"]>[0],
 ): Promise<Awaited<ReturnType<HoldClaims["claim"]>>> {
   const roomId = request.roomId.toLowerCase();
@@ -175,25 +184,27 @@ export async function claimHold(
   const answer = (h: Hold) => ({ holdId: h.id, bookingId: h.reservationId, policyId: h.policyId });
   const again = all.find((x) => x.hold.claimedICalUId === request.iCalUId);
   if (again !== undefined) return answer(again.hold);
+  const open = all.filter(
+    ({ hold: h }) => h.claimedAt === undefined && h.roomId === roomId && h.organizerEmail === organizer,
+  );
+  if (open.length === 0) return undefined;
+  const tagged = await taggedHoldId(deps, organizer, request.iCalUId);
+  const candidates =
+    tagged !== undefined && open.some((x) => x.hold.id === tagged)
+      ? open.filter((x) => x.hold.id === tagged)
+      : open
+          .filter(({ hold: h }) => h.start === request.start && h.end === request.end)
+          .sort(
+            (a, b) =>
+              Number(b.hold.itemId !== undefined) - Number(a.hold.itemId !== undefined) ||
+              a.hold.createdAt.localeCompare(b.hold.createdAt),
+          );
   const now = deps.now();
-  const candidates = all
-    .filter(
-      ({ hold: h }) =>
-        h.claimedAt === undefined &&
-        h.roomId === roomId &&
-        h.organizerEmail === organizer &&
-        h.start === request.start &&
-        h.end === request.end,
-    )
-    .sort(
-      (a, b) =>
-        Number(b.hold.itemId !== undefined) - Number(a.hold.itemId !== undefined) ||
-        a.hold.createdAt.localeCompare(b.hold.createdAt),
-    );
   for (const { hold, etag } of candidates) {
     const claimed: Hold = { ...hold, claimedAt: now.toISOString(), claimedICalUId: request.iCalUId };
     try {
       await deps.holds.replace(claimed, etag);
+      deps.log?.(`hold ${hold.id} claimed${tagged === hold.id ? " by its tag" : ""}`);
       return answer(claimed);
     } catch (error) {
       // Freed or claimed by someone else meanwhile: try the next one.
@@ -202,4 +213,19 @@ export async function claimHold(
     }
   }
   return undefined;
+}
+
+/** The hold id on the organizer's event, when the mode can read it; a Graph failure falls back. */
+async function taggedHoldId(
+  deps: ClaimDependencies,
+  organizer: string,
+  iCalUId: string,
+): Promise<string | undefined> {
+  try {
+    const tags = await deps.tags();
+    return await tags?.holdIdOf(organizer, iCalUId);
+  } catch (error) {
+    deps.log?.(`hold tag not read: ${isAppError(error) ? error.code : "unexpected"}`);
+    return undefined;
+  }
 }
