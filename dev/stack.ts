@@ -3,7 +3,8 @@ import type { FunctionDefinition } from "../functions/lib/definition";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetSettings, settingDefaults } from "../shared/config";
 import { getServices, resetServices } from "../shared/composition/services";
-import { addinDevHostPage } from "./addin-dev-host";
+import { addinIdFor } from "../shared/app/web/serve-addin";
+import { addinDevHostPage, addinDevHostSendPage } from "./addin-dev-host";
 import { startAzurite } from "./azurite";
 import { freePort } from "./lib/ports";
 import { LOCAL_CA_DIR } from "./ensure-ca";
@@ -129,6 +130,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           renderTablesPage(env.TABLES_CONNECTION_STRING ?? "", getServices().settings.TABLE_PREFIX),
       },
       addinDevHostPage(),
+      // The stand-in's Send, with the integration's own app token (application modes).
+      addinDevHostSendPage(async () => {
+        const services = getServices();
+        return {
+          graphBaseUrl:
+            env.GRAPH_BASE_URL ?? services.settings.GRAPH_BASE_URL ?? "https://graph.microsoft.com",
+          token: await services.graphTokens.appToken(),
+          addinId: addinIdFor(services.settings.APP_BASE_URL),
+        };
+      }),
     ];
     const host = await startHost({
       functions: options.functions ?? functionCatalog,

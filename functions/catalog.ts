@@ -62,6 +62,10 @@ import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
 import { adminRoomsResync } from "./admin-rooms-resync";
 import { openApi } from "./openapi";
+import { bookingsHoldsCreate } from "./bookings-holds-create";
+import { bookingsHoldsDelete } from "./bookings-holds-delete";
+import { bookingsHoldsUpdate } from "./bookings-holds-update";
+import { holdsExpire } from "./holds-expire";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
 export const functionCatalog: readonly FunctionDefinition[] = [
@@ -129,4 +133,8 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   calendarChanges,
   adminRoomsResync,
   openApi(() => functionCatalog),
+  bookingsHoldsCreate,
+  bookingsHoldsUpdate,
+  bookingsHoldsDelete,
+  holdsExpire,
 ];

@@ -89,6 +89,10 @@ param housekeepingSchedule string = '0 30 3 * * *'
 param displayHealthSchedule string = '0 */5 * * * *'
 @description('Minutes without a heartbeat before the admins hear a display is offline (DISPLAY_SILENT_MINUTES).')
 param displaySilentMinutes string = '10'
+@description('Minutes an unclaimed Outlook add-in hold keeps its room (HOLD_MINUTES).')
+param holdMinutes string = '10'
+@description('When the holds-expire timer frees lapsed add-in holds (HOLDS_EXPIRE_SCHEDULE).')
+param holdsExpireSchedule string = '0 * * * * *'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
 param roomsDefaultTimeZone string = 'UTC'
 @description('When the subscriptions-renew timer runs (SUBSCRIPTIONS_RENEW_SCHEDULE).')
@@ -347,6 +351,10 @@ var appSettings = {
   // Room and floor displays (shared/config/sections/displays.ts).
   DISPLAY_HEALTH_SCHEDULE: displayHealthSchedule
   DISPLAY_SILENT_MINUTES: displaySilentMinutes
+
+  // Outlook add-in holds (shared/config/sections/holds.ts).
+  HOLD_MINUTES: holdMinutes
+  HOLDS_EXPIRE_SCHEDULE: holdsExpireSchedule
 }
 
 module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {

@@ -50,7 +50,7 @@ import { gatewaysFor } from "./sync-wiring";
  * is built per worker; its members are read from the services on first use, so a room query never
  * creates the Service Bus or Web PubSub client it does not need.
  */
-const bookingDeps = perWorker((s): BookingDependencies => {
+export const bookingDeps = perWorker((s): BookingDependencies => {
   const store = new TableBookingStore(s.tables);
   const policies = new TablePolicyStore(s.tables);
   const rooms = new TableRoomStore(s.tables);

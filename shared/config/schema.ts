@@ -3,6 +3,7 @@ import { authSettings } from "./sections/auth";
 import { calendarSettings } from "./sections/calendar";
 import { coreSettings } from "./sections/core";
 import { displaySettings } from "./sections/displays";
+import { holdSettings } from "./sections/holds";
 import { housekeepingSettings } from "./sections/housekeeping";
 import { m365Settings } from "./sections/m365";
 import { mailSettings } from "./sections/mail";
@@ -24,6 +25,7 @@ export const settingsShape = {
   ...calendarSettings,
   ...housekeepingSettings,
   ...displaySettings,
+  ...holdSettings,
 } as const;
 
 export const settingsSchema = z.object(settingsShape);

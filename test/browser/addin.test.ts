@@ -1,7 +1,21 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addinDevHostPage } from "../../dev/addin-dev-host";
+import { addinDevHostPage, addinDevHostSendPage } from "../../dev/addin-dev-host";
+import { DEMO_APPS } from "../../dev/m365";
+import { TableHoldStore } from "../../shared/adapters/tables/table-hold-store";
+import { addinIdFor } from "../../shared/app/web/serve-addin";
+import { holdClaims, createHold } from "../../shared/composition/holds";
+import { getServices } from "../../shared/composition/services";
+import { runSync } from "../../shared/composition/sync";
+import type { Principal } from "../../shared/domain/auth/principal";
+import {
+  customPropertiesExtendedPropertyId,
+  HOLD_PROPERTY,
+  holdIdOf,
+} from "../../shared/domain/addin/hold-tag";
+import { appToken } from "../integration/m365/helpers";
+import { en } from "../../web/src/i18n/en";
 import type { IntegrationMode } from "../../shared/domain/integration/modes";
 import { startAdminStack, type AdminStack } from "../integration/integration-settings/helpers";
 import { artifactPath, launchBrowser } from "../support/browser";
@@ -17,7 +31,20 @@ let s: AdminStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  s = await startAdminStack({ pages: [addinDevHostPage()] });
+  s = await startAdminStack({
+    pages: [
+      addinDevHostPage(),
+      addinDevHostSendPage(async () => ({
+        graphBaseUrl: s.stack.sim.graphBaseUrl,
+        token: await appToken(
+          s.stack.sim,
+          DEMO_APPS.applicationPermission.clientId,
+          DEMO_APPS.applicationPermission.secret,
+        ),
+        addinId: addinIdFor(s.stack.host.baseUrl),
+      })),
+    ],
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -25,6 +52,7 @@ afterAll(async () => {
   await s?.stack.stop();
 });
 
+const NO_ROOMS = en["addin.noRooms"];
 const attendees = ["bo", "cy", "di", "ed", "fay"].map((n) => `${n}@contoso.example`);
 const start = "2026-12-08T09:00:00.000Z";
 const end = "2026-12-08T10:30:00.000Z";
@@ -69,11 +97,8 @@ describe("the add-in in the stand-in Outlook form", () => {
       expect(explained).toContain("Terms-of-use policy");
       expect(explained).toContain("bookings are made in Outlook or as walk-ins on a display");
       expect(explained).not.toContain("Booking approval holding the slot");
-      // Until the booking API is on this server, the room list says so rather than failing silently.
-      await pane.getByRole("alert").waitFor();
-      expect(await pane.getByRole("alert").innerText()).toContain(
-        "This part of ONES is not available on this server yet.",
-      );
+      // No rooms are synced yet on this server: the list says so.
+      await pane.getByText(NO_ROOMS).waitFor();
       expect(await pane.evaluate<string[]>("window.cspViolations")).toEqual([]);
       await expectAccessible(page, "add-in in the stand-in");
       await screenshot(page, "addin-dev-host-resource-only");
@@ -91,23 +116,189 @@ describe("the add-in in the stand-in Outlook form", () => {
     async () => {
       const { page, pane } = await standIn("application");
       expect(await pane.getByTestId("capacity").innerText()).toBe("6 people: rooms with at least 6 seats");
-      await pane.getByRole("alert").waitFor();
+      await pane.getByText(NO_ROOMS).waitFor();
       expect(await pane.getByTestId("mode-note").count()).toBe(0);
       await page.context().close();
     },
   );
 });
 
-// With the booking engine's GET /api/rooms and POST /api/bookings/holds on this server:
-describe("booking a room from the stand-in (needs the holds endpoint)", () => {
-  it.todo(
+// The booking engine's GET /api/rooms and the holds endpoints on this server, rooms synced from the
+// simulator, the stand-in's Send creating the meeting in the organizer's calendar through Graph.
+describe("booking a room from the stand-in", () => {
+  beforeAll(async () => {
+    await s.signInAs("application", "staff");
+    const synced = await runSync("rooms", "timer");
+    if (synced.outcome !== "succeeded") throw new Error(`room sync ${synced.outcome}`);
+  }, 60_000);
+
+  it(
     "lists free rooms seating six, holds one: the stand-in shows the room as resource and location, the hold tag and the saved item id, and ONES has the item id",
+    { timeout: 90_000 },
+    async () => {
+      const { page, pane } = await standIn("application");
+      const { holdId, roomEmail, draft } = await holdFirstRoom(page, pane);
+      expect(draft.resources).toEqual([roomEmail]);
+      expect(draft.location).toBe(roomEmail);
+      expect(draft.itemId).toMatch(/^stand-in-item-/);
+      expect(draft.customProperties).toEqual({ [HOLD_PROPERTY]: holdId });
+      const stored = await new TableHoldStore(getServices().tables).get(holdId);
+      expect(stored?.hold.itemId).toBe(draft.itemId);
+      expect(stored?.hold.roomId).toBe(roomEmail);
+      expect(stored?.hold.attendeeCount).toBe(6);
+      expect(stored?.hold.organizerEmail).toBe(s.staff.upn.toLowerCase());
+      expect(await page.locator('input[name="itemId"]').inputValue()).toBe(draft.itemId);
+      expect(await page.locator('input[name="properties"]').inputValue()).toBe(`${HOLD_PROPERTY}=${holdId}`);
+      expect(await pane.evaluate<string[]>("window.cspViolations")).toEqual([]);
+      await expectAccessible(page, "add-in with a hold");
+      const shot = artifactPath("addin-pane-hold.png");
+      await page.locator("#pane").screenshot({ path: shot });
+      await screenshot(page, "addin-dev-host-hold");
+      if (process.env.ONES_UPDATE_SCREENSHOTS === "1") {
+        mkdirSync("docs/screenshots", { recursive: true });
+        copyFileSync(shot, "docs/screenshots/addin-pane-hold.png");
+        copyFileSync(artifactPath("addin-dev-host-hold.png"), "docs/screenshots/addin-dev-host-hold.png");
+      }
+      await page.context().close();
+    },
   );
-  it.todo("a room booked meanwhile is refused with the reason ONES gives");
-  it.todo(
-    "'sending' the meeting creates the organizer's event with the room and the tag; the booking appears confirmed",
+
+  it("a room booked meanwhile is refused with the reason ONES gives", { timeout: 90_000 }, async () => {
+    const { page, pane } = await standIn("application");
+    const card = pane.getByTestId("rooms").locator("li").first();
+    const name = await card.locator("h3").innerText();
+    const roomEmail = roomEmailOf(name);
+    // Someone else takes the room between the listing and the click.
+    await createHold(rival, {
+      roomId: roomEmail,
+      start: Date.parse(start),
+      end: Date.parse(end),
+      attendeeCount: 2,
+    });
+    await card.getByRole("button", { name: "Hold this room" }).click();
+    const alert = pane.getByRole("alert");
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain("ONES cannot hold this room:");
+    expect(text).toContain(roomEmail);
+    expect(await pane.getByTestId("held").count()).toBe(0);
+    const draft = await draftOf(page);
+    expect([draft.resources, draft.customProperties, draft.itemId]).toEqual([[], {}, undefined]);
+    await screenshot(page, "addin-dev-host-refused");
+    await page.context().close();
+  });
+
+  it(
+    "'sending' the meeting creates the organizer's event with the room and the tag; ONES matches it to the hold",
+    { timeout: 90_000 },
+    async () => {
+      const { page, pane } = await standIn("application");
+      const { holdId, roomEmail } = await holdFirstRoom(page, pane);
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => page.locator("#sent").innerText(), { timeout: 15_000 }).toBe("Sent");
+      const iCalUId = (await page.locator("#sent").getAttribute("data-i-cal-u-id")) ?? "";
+      expect(iCalUId).not.toBe("");
+
+      // The organizer's event as Outlook would have sent it: the room as resource, the hold as tag.
+      const propertyId = customPropertiesExtendedPropertyId(addinIdFor(s.stack.host.baseUrl));
+      const events = await graph<{
+        value: {
+          iCalUId: string;
+          start: { dateTime: string };
+          attendees: { type: string; emailAddress: { address: string } }[];
+          singleValueExtendedProperties?: { id: string; value: string }[];
+        }[];
+      }>(
+        `/users/${s.staff.upn}/events?$filter=${encodeURIComponent(`iCalUId eq '${iCalUId}'`)}&$expand=${encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${propertyId}')`)}`,
+      );
+      expect(events.value).toHaveLength(1);
+      const event = events.value[0];
+      expect(
+        event?.attendees.filter((a) => a.type === "resource").map((a) => a.emailAddress.address),
+      ).toEqual([roomEmail]);
+      expect(holdIdOf(event?.singleValueExtendedProperties?.[0]?.value)).toBe(holdId);
+
+      // The Outlook-to-ONES sink is not on this branch: its call to HoldClaims is made here, on the
+      // event the simulator made. The room's copy says the meeting moved by half an hour, so only the
+      // tag on the organizer's event (read in the application mode) can match it to the hold. The
+      // booking takes the hold's reservation, policy and approval.
+      const claimed = await holdClaims().claim({
+        roomId: roomEmail,
+        organizerEmail: s.staff.upn,
+        start: Date.parse(start) + 1_800_000,
+        end: Date.parse(end) + 1_800_000,
+        iCalUId,
+      });
+      expect(claimed?.holdId).toBe(holdId);
+      expect(claimed?.policyId).toBe("default");
+      const stored = await new TableHoldStore(getServices().tables).get(holdId);
+      expect(stored?.hold.claimedICalUId).toBe(iCalUId);
+      expect(claimed?.bookingId).toBe(stored?.hold.reservationId);
+      await page.context().close();
+    },
   );
 });
+
+const rival: Principal = {
+  userId: "00000000-0000-4000-8000-00000000a11c",
+  tenantId: "t",
+  objectId: "00000000-0000-4000-8000-00000000a11c",
+  email: "rival@contoso.example",
+  name: "Rival",
+  roles: [],
+  groups: [],
+  isAdmin: false,
+};
+
+interface Draft {
+  resources: string[];
+  location: string;
+  customProperties: Record<string, string>;
+  itemId?: string;
+}
+
+const draftOf = (page: Page): Promise<Draft> =>
+  page.evaluate<Draft>(
+    "({ resources: window.onesDraft.resources, location: window.onesDraft.location, customProperties: window.onesDraft.customProperties, itemId: window.onesDraft.itemId })",
+  );
+
+/** The demo tenant's room mailbox for a listed room name ("Contoso HQ 1.02 Name" -> room-hq-102@...). */
+function roomEmailOf(displayName: string): string {
+  const room = [...s.stack.sim.control.store.users.values()].find(
+    (u) => u.isRoomMailbox && u.data.displayName === displayName,
+  );
+  if (room === undefined) throw new Error(`no room named ${displayName}`);
+  return room.data.userPrincipalName.toLowerCase();
+}
+
+/** Holds the first listed room and waits until ONES knows the saved item. */
+async function holdFirstRoom(
+  page: Page,
+  pane: Frame,
+): Promise<{ holdId: string; roomEmail: string; draft: Draft }> {
+  const card = pane.getByTestId("rooms").locator("li").first();
+  const name = await card.locator("h3").innerText();
+  await card.getByRole("button", { name: "Hold this room" }).click();
+  await pane.getByText("The meeting is saved in Outlook and ONES knows it.").waitFor({ timeout: 15_000 });
+  expect(await pane.getByTestId("held").innerText()).toContain(name);
+  const draft = await draftOf(page);
+  const holdId = draft.customProperties[HOLD_PROPERTY] ?? "";
+  return { holdId, roomEmail: roomEmailOf(name), draft };
+}
+
+let graphToken: string | undefined;
+async function graph<T>(path: string): Promise<T> {
+  graphToken ??= await appToken(
+    s.stack.sim,
+    DEMO_APPS.applicationPermission.clientId,
+    DEMO_APPS.applicationPermission.secret,
+  );
+  const response = await fetch(`${s.stack.sim.graphBaseUrl}/v1.0${path}`, {
+    headers: { authorization: `Bearer ${graphToken}`, prefer: 'outlook.timezone="UTC"' },
+  });
+  if (!response.ok) throw new Error(`Graph ${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
 
 describe("the add-in's files on the app", () => {
   it("serves the manifest for this deployment and the pane under its own policy", async () => {

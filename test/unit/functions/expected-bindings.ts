@@ -312,4 +312,23 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
+  "bookings-holds-create": {
+    type: "httpTrigger",
+    route: "api/bookings/holds",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
+  "bookings-holds-update": {
+    type: "httpTrigger",
+    route: "api/bookings/holds/{id}",
+    methods: ["PATCH"],
+    authLevel: "anonymous",
+  },
+  "bookings-holds-delete": {
+    type: "httpTrigger",
+    route: "api/bookings/holds/{id}",
+    methods: ["DELETE"],
+    authLevel: "anonymous",
+  },
+  "holds-expire": { type: "timerTrigger", schedule: "%HOLDS_EXPIRE_SCHEDULE%" },
 };

@@ -84,3 +84,38 @@ void fetch("/api/me", { credentials: "same-origin" })
   .finally(() => {
     (document.getElementById("pane") as HTMLIFrameElement).src = "/addin/pane";
   });
+
+/** base64url of a string's UTF-8 bytes. */
+const base64url = (text: string) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+
+// Send: the local stack creates the meeting in the organizer's calendar in the M365 simulator, as
+// Outlook would, with the rooms as resource attendees and the add-in's custom properties.
+const sent = document.getElementById("sent") as HTMLOutputElement;
+(document.getElementById("send") as HTMLButtonElement).addEventListener("click", () => {
+  const meeting = {
+    subject: draft.subject,
+    start: draft.start.toISOString(),
+    end: draft.end.toISOString(),
+    organizer: draft.organizer.emailAddress,
+    attendees: [...draft.requiredAttendees, ...draft.optionalAttendees].map((r) => r.emailAddress),
+    resources: draft.resources,
+    location: draft.location,
+    customProperties: draft.customProperties,
+  };
+  sent.textContent = "Sending…";
+  void fetch(`/addin/dev-host/send?meeting=${base64url(JSON.stringify(meeting))}`, {
+    credentials: "same-origin",
+  })
+    .then(async (response) => {
+      const body = (await response.json()) as { id?: string; iCalUId?: string; error?: number };
+      sent.dataset.iCalUId = body.iCalUId ?? "";
+      sent.textContent = body.iCalUId === undefined ? `Not sent (${body.error ?? response.status})` : "Sent";
+    })
+    .catch(() => {
+      sent.textContent = "Not sent";
+    });
+});

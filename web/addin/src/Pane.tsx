@@ -335,7 +335,7 @@ function Limits({ policy }: { policy: RoomPolicySummary | undefined }) {
     policy.checkIn.required ? t("addin.policy.checkIn") : undefined,
   ].filter((b): b is string => b !== undefined);
   return (
-    <div className={styles.limits} aria-label={t("addin.limits")}>
+    <div className={styles.limits} role="group" aria-label={t("addin.limits")}>
       {badges.map((b) => (
         <Badge key={b} appearance="tint" color="informative">
           {b}
