@@ -136,17 +136,20 @@ export function registerCalendarRoutes(router: Router): void {
     router.graph(method, `/me${tail}`, handler);
   };
 
-  const listEvents: Handler = (ctx) => {
-    const mailbox = mailboxOf(ctx, "read");
-    const filter = eventFilter(ctx);
-    const order = eventOrderBy(ctx) ?? ((a: EventView, b: EventView) => a.ev.createdMs - b.ev.createdMs);
-    const items = svc(ctx)
-      .listEvents(mailbox.id)
-      .filter((e) => !filter || filter(e))
-      .map((ev) => ({ ev }))
-      .sort(order);
-    return page(ctx, mailbox, items, "events");
-  };
+  /** GET …/events or …/calendar/events: the context URL names the path the client asked for. */
+  const listEvents =
+    (tail: string): Handler =>
+    (ctx) => {
+      const mailbox = mailboxOf(ctx, "read");
+      const filter = eventFilter(ctx);
+      const order = eventOrderBy(ctx) ?? ((a: EventView, b: EventView) => a.ev.createdMs - b.ev.createdMs);
+      const items = svc(ctx)
+        .listEvents(mailbox.id)
+        .filter((e) => !filter || filter(e))
+        .map((ev) => ({ ev }))
+        .sort(order);
+      return page(ctx, mailbox, items, tail);
+    };
 
   const createEvent: Handler = (ctx) => {
     const mailbox = mailboxOf(ctx, "write");
@@ -254,7 +257,7 @@ export function registerCalendarRoutes(router: Router): void {
   };
 
   for (const base of ["/events", "/calendar/events"]) {
-    both("GET", base, listEvents);
+    both("GET", base, listEvents(base.slice(1)));
     both("POST", base, createEvent);
     both("GET", `${base}/{eventId}`, getEvent);
     both("PATCH", `${base}/{eventId}`, patchEvent);

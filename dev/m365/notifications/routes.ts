@@ -210,7 +210,11 @@ export function registerSubscriptionRoutes(router: Router): void {
       },
     };
     hub.subscriptions().set(id, rec);
-    return { status: 201, body: render(ctx, rec) };
+    return {
+      status: 201,
+      headers: { Location: `${ctx.origin}/v1.0/subscriptions/${id}` },
+      body: render(ctx, rec),
+    };
   });
 
   router.graph("GET", "/subscriptions", (ctx) => {

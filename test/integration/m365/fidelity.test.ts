@@ -113,6 +113,11 @@ describe("simulator fidelity", () => {
     expect(body["@odata.context"]).toBe(
       `https://graph.microsoft.com/v1.0/$metadata#users('${upn.replace("@", "%40")}')/events`,
     );
+    // …and names the path asked for: /users/{upn}/calendar/events answers with …/calendar/events.
+    const viaCalendar = await graphFetch(sim, token, `/users/${upn}/calendar/events?$top=1`);
+    expect(((await viaCalendar.json()) as { "@odata.context": string })["@odata.context"]).toBe(
+      `https://graph.microsoft.com/v1.0/$metadata#users('${upn.replace("@", "%40")}')/calendar/events`,
+    );
   });
 
   it("groups/delta without $select reports members@delta, and a later membership change", async () => {

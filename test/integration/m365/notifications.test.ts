@@ -132,7 +132,10 @@ describe("change notifications: subscriptions, handshake, delivery, lifecycle", 
 
     hook.holdValidation = false;
     hook.release();
-    const created = (await (await subscribe()).json()) as Subscription;
+    const response = await subscribe();
+    const created = (await response.json()) as Subscription;
+    // OData answers a created entity with its address in Location (as Graph does for events).
+    expect(response.headers.get("location")).toBe(`${sim.graphBaseUrl}/v1.0/subscriptions/${created.id}`);
     hook.holdValidation = true;
     const renew = await graphFetch(sim, token, `/subscriptions/${created.id}`, {
       method: "PATCH",
