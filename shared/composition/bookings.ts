@@ -82,6 +82,9 @@ const bookingDeps = perWorker((s): BookingDependencies => {
   };
 });
 
+/** The booking engine's ports, for other areas' use cases that act on bookings (the calendar sync). */
+export const bookingDependencies = (): BookingDependencies => bookingDeps();
+
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>
   createBookingUseCase(bookingDeps(), principal, input);
 

@@ -1,3 +1,5 @@
+import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
+import { TableRoomEventIndex } from "../adapters/tables/table-room-events";
 import { GraphRoomCalendarReader } from "../adapters/graph/graph-room-calendar-reader";
 import { GraphSubscriptionGateway } from "../adapters/graph/graph-subscription-gateway";
 import { TableRoomSubscriptionStore } from "../adapters/tables/table-room-subscriptions";
@@ -13,7 +15,7 @@ import {
   type IntakeResult,
 } from "../app/calendar/accept-notifications";
 import { newClientState } from "../app/calendar/client-state";
-import { noBookingSink } from "../app/calendar/no-booking-sink";
+import { bookingSink } from "../app/calendar/booking-sink";
 import {
   processCalendarChange,
   type CalendarChangeDependencies,
@@ -26,12 +28,14 @@ import {
   type SubscriptionRunCounts,
 } from "../app/calendar/subscriptions";
 import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
+import { noHoldClaims, type HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
 import type {
   CalendarChangeMessage,
   ChangeNotification,
   LifecycleNotification,
 } from "../domain/calendar/calendar-change";
+import { bookingDependencies } from "./bookings";
 import { getServices, type Services } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
@@ -51,8 +55,10 @@ export interface CalendarUseCases {
 
 export interface CalendarOverrides {
   readonly now?: () => Date;
-  /** Where room calendars go once read (the booking store's sink, when it is merged). */
+  /** Where room calendars go once read (default: the booking store's sink). */
   readonly sink?: RoomCalendarSink;
+  /** The Outlook add-in's holds, claimed by new Outlook bookings (default: none). */
+  readonly holds?: HoldClaims;
 }
 
 const memo = new WeakMap<Services, CalendarUseCases>();
@@ -66,7 +72,6 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const known = Object.keys(overrides).length === 0 ? memo.get(services) : undefined;
   if (known !== undefined) return known;
   const now = overrides.now ?? services.now;
-  const sink = overrides.sink ?? noBookingSink;
   const settings = services.settings;
   let subscriptionStore: TableRoomSubscriptionStore | undefined;
   let roomState: TableRoomSyncStateStore | undefined;
@@ -76,6 +81,17 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const state = () => (roomState ??= new TableRoomSyncStateStore(services.tables));
   const counter = () => (rejected ??= new TableRejectedNotificationCounter(services.tables));
   const roomStore = () => (rooms ??= new TableRoomStore(services.tables));
+  const sink =
+    overrides.sink ??
+    bookingSink({
+      get bookings() {
+        return now === services.now ? bookingDependencies() : { ...bookingDependencies(), now };
+      },
+      links: new TableRoomEventIndex(services.tables),
+      events: async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()),
+      holds: overrides.holds ?? noHoldClaims,
+      roomState: state(),
+    });
 
   const intake = (): IntakeDependencies => ({
     subscriptions: store(),
