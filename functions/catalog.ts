@@ -60,6 +60,7 @@ import { graphNotifications } from "./graph-notifications";
 import { graphLifecycle } from "./graph-lifecycle";
 import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
+import { calendarReconcile } from "./calendar-reconcile";
 import { adminRoomsResync } from "./admin-rooms-resync";
 
 /** Every function of the app, in one list: registered for Azure by index.ts and served by dev/host. */
@@ -126,5 +127,6 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   graphLifecycle,
   subscriptionsRenew,
   calendarChanges,
+  calendarReconcile,
   adminRoomsResync,
 ];

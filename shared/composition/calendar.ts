@@ -21,6 +21,7 @@ import {
   type CalendarChangeDependencies,
   type CalendarChangeOutcome,
 } from "../app/calendar/process-calendar-change";
+import { reconcileRooms, type ReconcileCounts } from "../app/calendar/reconcile";
 import { requestRoomResync, roomSyncStatus, type RoomSyncStatusPage } from "../app/calendar/room-sync-status";
 import {
   maintainSubscriptions,
@@ -47,6 +48,8 @@ export interface CalendarUseCases {
   acceptLifecycle(notifications: readonly LifecycleNotification[]): Promise<IntakeResult>;
   maintainSubscriptions(log?: Log): Promise<SubscriptionRunCounts | "not-applicable">;
   processCalendarChange(message: CalendarChangeMessage, log?: Log): Promise<CalendarChangeOutcome>;
+  /** The `calendar-reconcile` timer: each room's coming days compared with ONES's copy, drift repaired. */
+  reconcile(log?: Log): Promise<ReconcileCounts | "not-applicable">;
   roomSyncStatus(page: { limit: number; continuation?: string }): Promise<RoomSyncStatusPage>;
   requestRoomResync(roomId: string): Promise<{ roomId: string; messageId: string }>;
   /** The rooms sync's follow-up: subscriptions for new rooms, none for gone ones. */
@@ -136,6 +139,20 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
     acceptLifecycle: (n) => acceptLifecycleNotifications(intake(), n),
     maintainSubscriptions: async (log) => maintainSubscriptions(await subscriptionDeps(log)),
     processCalendarChange: async (message, log) => processCalendarChange(await changeDeps(log), message),
+    reconcile: async (log) => {
+      const mode = (await services.integrationStore.get())?.mode;
+      if (mode !== "application" && mode !== "application-resource-only") return "not-applicable";
+      return reconcileRooms({
+        rooms: roomStore(),
+        reader: new GraphRoomCalendarReader((await gatewaysFor(services)).app()),
+        sink,
+        slots: bookingDependencies().store,
+        roomState: state(),
+        days: settings.CALENDAR_RECONCILE_DAYS,
+        now,
+        ...(log === undefined ? {} : { log }),
+      });
+    },
     roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
     requestRoomResync: (roomId) =>
       requestRoomResync({ rooms: roomStore(), workQueue: services.workQueue, now }, roomId),
@@ -158,6 +175,8 @@ export const renewSubscriptions: CalendarUseCases["maintainSubscriptions"] = (lo
   calendarUseCases(getServices()).maintainSubscriptions(log);
 export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (message, log) =>
   calendarUseCases(getServices()).processCalendarChange(message, log);
+export const reconcileRoomCalendars: CalendarUseCases["reconcile"] = (log) =>
+  calendarUseCases(getServices()).reconcile(log);
 export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
   calendarUseCases(getServices()).roomSyncStatus(page);
 export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>

@@ -216,6 +216,29 @@ describe("Outlook bookings into ONES", () => {
     await settle();
     expect(await onesSlots()).toEqual(await graphSlots());
   });
+
+  it("the reconcile finds drift both ways and repairs it, recorded on the room", async () => {
+    await subscribedAndRead();
+    const gone = meeting(3, 9);
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
+    // Notifications lost: one meeting ONES never hears of, one cancellation it misses.
+    s.sim.control.notifications.faults({ seed: 3, dropRate: 1 });
+    meeting(3, 14);
+    s.sim.control.calendar.cancelMeeting(organizer(), gone.id as string, {});
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(0);
+    expect(await onesSlots()).not.toEqual(await graphSlots());
+
+    const counts = await s.calendar.reconcile();
+    expect(counts).toEqual({ rooms: 2, driftFound: 2, driftRepaired: 2, failed: 0 });
+    expect(await onesSlots()).toEqual(await graphSlots());
+    const record = (await s.calendar.roomSyncStatus({ limit: 10 })).items.find((r) => r.roomId === ROOM);
+    expect(record).toMatchObject({ lastReconcileAt: s.clock.toISOString(), driftFound: 2, driftRepaired: 2 });
+    // Nothing left to repair.
+    expect(await s.calendar.reconcile()).toEqual({ rooms: 2, driftFound: 0, driftRepaired: 0, failed: 0 });
+  });
 });
 
 /** The room copy's id of a meeting (the Outlook booking's id derives from it). */
