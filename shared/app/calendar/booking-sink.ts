@@ -320,7 +320,14 @@ async function createOutlookBooking(
     ...(approval === undefined ? {} : { approval }),
     ...(ev.iCalUId === undefined
       ? {}
-      : { calendar: { mailbox: room.email, actor: "app", iCalUId: ev.iCalUId } }),
+      : {
+          calendar: {
+            mailbox: room.email,
+            actor: "app",
+            eventId: ev.seriesMasterId ?? ev.id,
+            iCalUId: ev.iCalUId,
+          },
+        }),
     roomResponses: { [room.id]: declining ? "declined" : "accepted" },
     ...(refusal === undefined ? {} : { reason: `${refusal.rule}: ${refusal.detail}` }),
     reserved: holdSlot ? { [room.id]: [slot] } : {},

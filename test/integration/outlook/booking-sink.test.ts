@@ -4,6 +4,7 @@ import { TableBookingStore, BOOKINGS_TABLE } from "../../../shared/adapters/tabl
 import { SUBSCRIPTIONS_TABLE } from "../../../shared/adapters/tables/table-room-subscriptions";
 import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync-state";
 import { TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { rejectBooking } from "../../../shared/composition/bookings";
 import { outlookBookingId } from "../../../shared/app/calendar/booking-sink";
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
@@ -238,6 +239,48 @@ describe("Outlook bookings into ONES", () => {
     expect(record).toMatchObject({ lastReconcileAt: s.clock.toISOString(), driftFound: 2, driftRepaired: 2 });
     // Nothing left to repair.
     expect(await s.calendar.reconcile()).toEqual({ rooms: 2, driftFound: 0, driftRepaired: 0, failed: 0 });
+  });
+
+  it("an Outlook booking needing approval holds the slot; rejected, the room declines it in Exchange", async () => {
+    await subscribedAndRead();
+    const approver = { email: "approver@fabrikam.example", name: "Approver" };
+    await new TablePolicyStore(s.services.tables).putRoomPolicy(
+      ROOM,
+      policyRulesSchema.parse({ name: "Approved", approval: { required: true, approvers: [approver] } }),
+      new Date(),
+    );
+    const m = meeting(2, 10);
+    const id = outlookBookingId(ROOM, await roomCopyId(m.iCalUId as string));
+    await s.sim.control.notifications.flush();
+    await settle();
+    const waiting = (await store.get(id))?.booking;
+    expect(waiting?.state).toBe("awaiting-approval");
+    expect(waiting?.reserved[ROOM]).toHaveLength(1);
+    const mail = (await s.receiveFrom("mail", 10, 2_000)).map(
+      (x) => x.body as { to: { email: string }; template: { kind: string } },
+    );
+    expect(mail.map((x) => [x.to.email, x.template.kind])).toEqual([[approver.email, "approval-requested"]]);
+
+    const principal = {
+      userId: "approver-id",
+      tenantId: s.sim.tenantId,
+      objectId: "approver-id",
+      email: approver.email,
+      name: approver.name,
+      roles: [],
+      groups: [],
+      isAdmin: false,
+    };
+    const rejected = await rejectBooking(principal, id, "The room is kept for the board.");
+    expect(rejected.state).toBe("rejected");
+    const declined = s.sim.control.calendar
+      .messages(organizer())
+      .filter((x) => x.kind === "meetingDeclined" && x.iCalUId === m.iCalUId);
+    expect(declined).toHaveLength(1);
+    expect(JSON.stringify(declined[0])).toContain("The room is kept for the board.");
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
   });
 });
 
