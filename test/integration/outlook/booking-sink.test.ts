@@ -3,7 +3,7 @@ import { ROOM_EVENTS_TABLE } from "../../../shared/adapters/tables/table-room-ev
 import { TableBookingStore, BOOKINGS_TABLE } from "../../../shared/adapters/tables/table-booking-store";
 import { SUBSCRIPTIONS_TABLE } from "../../../shared/adapters/tables/table-room-subscriptions";
 import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync-state";
-import { TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
 import { rejectBooking } from "../../../shared/composition/bookings";
 import { outlookBookingId } from "../../../shared/app/calendar/booking-sink";
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
@@ -32,7 +32,14 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   s.sim.control.seed("demo");
-  for (const t of [SUBSCRIPTIONS_TABLE, ROOM_SYNC_TABLE, ROOM_EVENTS_TABLE, BOOKINGS_TABLE, "roombookings"])
+  for (const t of [
+    SUBSCRIPTIONS_TABLE,
+    ROOM_SYNC_TABLE,
+    ROOM_EVENTS_TABLE,
+    BOOKINGS_TABLE,
+    "roombookings",
+    POLICIES_TABLE,
+  ])
     await clearTable(s.services.tables, t);
   s.clock = new Date();
   s.sim.control.notifications.resetFaults();
