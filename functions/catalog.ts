@@ -60,6 +60,7 @@ import { graphNotifications } from "./graph-notifications";
 import { graphLifecycle } from "./graph-lifecycle";
 import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
+import { calendarReconcile } from "./calendar-reconcile";
 import { adminRoomsResync } from "./admin-rooms-resync";
 import { openApi } from "./openapi";
 import { bookingsHoldsCreate } from "./bookings-holds-create";
@@ -131,6 +132,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   graphLifecycle,
   subscriptionsRenew,
   calendarChanges,
+  calendarReconcile,
   adminRoomsResync,
   openApi(() => functionCatalog),
   bookingsHoldsCreate,

@@ -101,6 +101,10 @@ param subscriptionsRenewSchedule string = '0 */30 * * * *'
 param subscriptionLifetimeMinutes string = '4200'
 @description('Days ahead that room calendars are read (CALENDAR_SYNC_DAYS).')
 param calendarSyncDays string = '180'
+@description('When the calendar-reconcile timer runs (CALENDAR_RECONCILE_SCHEDULE).')
+param calendarReconcileSchedule string = '0 */15 * * * *'
+@description('Days ahead the reconcile compares, 1 to 60 (CALENDAR_RECONCILE_DAYS).')
+param calendarReconcileDays string = '14'
 
 @description('Web PubSub tier (ONES_WEBPUBSUB_SKU): Free_F1 allows 20 connections, for a trial.')
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
@@ -344,6 +348,8 @@ var appSettings = {
   SUBSCRIPTIONS_RENEW_SCHEDULE: subscriptionsRenewSchedule
   SUBSCRIPTION_LIFETIME_MINUTES: subscriptionLifetimeMinutes
   CALENDAR_SYNC_DAYS: calendarSyncDays
+  CALENDAR_RECONCILE_SCHEDULE: calendarReconcileSchedule
+  CALENDAR_RECONCILE_DAYS: calendarReconcileDays
 
   // Housekeeping (shared/config/sections/housekeeping.ts).
   HOUSEKEEPING_SCHEDULE: housekeepingSchedule

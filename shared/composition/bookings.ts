@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GraphCalendarGateway } from "../adapters/graph/graph-calendar-gateway";
+import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
 import { TableBookingStore } from "../adapters/tables/table-booking-store";
 import { TablePolicyStore } from "../adapters/tables/table-policy-store";
 import { TableRoomStore } from "../adapters/tables/table-rooms";
@@ -71,6 +72,8 @@ export const bookingDeps = perWorker((s): BookingDependencies => {
       const gateways = await gatewaysFor(s);
       return new GraphCalendarGateway({ app: () => gateways.app(), user: (id) => gateways.user(id) });
     },
+    declineRoomEvent: async (roomEmail, eventId, comment) =>
+      new GraphRoomEventGateway((await gatewaysFor(s)).app()).decline(roomEmail, eventId, comment),
     get workQueue() {
       return s.workQueue;
     },
@@ -81,6 +84,9 @@ export const bookingDeps = perWorker((s): BookingDependencies => {
     newId: () => randomUUID(),
   };
 });
+
+/** The booking engine's ports, for other areas' use cases that act on bookings (the calendar sync). */
+export const bookingDependencies = (): BookingDependencies => bookingDeps();
 
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>
   createBookingUseCase(bookingDeps(), principal, input);

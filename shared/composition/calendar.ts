@@ -1,3 +1,5 @@
+import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
+import { TableRoomEventIndex } from "../adapters/tables/table-room-events";
 import { GraphRoomCalendarReader } from "../adapters/graph/graph-room-calendar-reader";
 import { GraphSubscriptionGateway } from "../adapters/graph/graph-subscription-gateway";
 import { TableRoomSubscriptionStore } from "../adapters/tables/table-room-subscriptions";
@@ -13,12 +15,13 @@ import {
   type IntakeResult,
 } from "../app/calendar/accept-notifications";
 import { newClientState } from "../app/calendar/client-state";
-import { noBookingSink } from "../app/calendar/no-booking-sink";
+import { bookingSink } from "../app/calendar/booking-sink";
 import {
   processCalendarChange,
   type CalendarChangeDependencies,
   type CalendarChangeOutcome,
 } from "../app/calendar/process-calendar-change";
+import { reconcileRooms, type ReconcileCounts } from "../app/calendar/reconcile";
 import { requestRoomResync, roomSyncStatus, type RoomSyncStatusPage } from "../app/calendar/room-sync-status";
 import {
   maintainSubscriptions,
@@ -26,12 +29,14 @@ import {
   type SubscriptionRunCounts,
 } from "../app/calendar/subscriptions";
 import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
+import { noHoldClaims, type HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
 import type {
   CalendarChangeMessage,
   ChangeNotification,
   LifecycleNotification,
 } from "../domain/calendar/calendar-change";
+import { bookingDependencies } from "./bookings";
 import { getServices, type Services } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
@@ -43,6 +48,8 @@ export interface CalendarUseCases {
   acceptLifecycle(notifications: readonly LifecycleNotification[]): Promise<IntakeResult>;
   maintainSubscriptions(log?: Log): Promise<SubscriptionRunCounts | "not-applicable">;
   processCalendarChange(message: CalendarChangeMessage, log?: Log): Promise<CalendarChangeOutcome>;
+  /** The `calendar-reconcile` timer: each room's coming days compared with ONES's copy, drift repaired. */
+  reconcile(log?: Log): Promise<ReconcileCounts | "not-applicable">;
   roomSyncStatus(page: { limit: number; continuation?: string }): Promise<RoomSyncStatusPage>;
   requestRoomResync(roomId: string): Promise<{ roomId: string; messageId: string }>;
   /** The rooms sync's follow-up: subscriptions for new rooms, none for gone ones. */
@@ -51,8 +58,10 @@ export interface CalendarUseCases {
 
 export interface CalendarOverrides {
   readonly now?: () => Date;
-  /** Where room calendars go once read (the booking store's sink, when it is merged). */
+  /** Where room calendars go once read (default: the booking store's sink). */
   readonly sink?: RoomCalendarSink;
+  /** The Outlook add-in's holds, claimed by new Outlook bookings (default: none). */
+  readonly holds?: HoldClaims;
 }
 
 const memo = new WeakMap<Services, CalendarUseCases>();
@@ -66,7 +75,6 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const known = Object.keys(overrides).length === 0 ? memo.get(services) : undefined;
   if (known !== undefined) return known;
   const now = overrides.now ?? services.now;
-  const sink = overrides.sink ?? noBookingSink;
   const settings = services.settings;
   let subscriptionStore: TableRoomSubscriptionStore | undefined;
   let roomState: TableRoomSyncStateStore | undefined;
@@ -76,6 +84,17 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const state = () => (roomState ??= new TableRoomSyncStateStore(services.tables));
   const counter = () => (rejected ??= new TableRejectedNotificationCounter(services.tables));
   const roomStore = () => (rooms ??= new TableRoomStore(services.tables));
+  const sink =
+    overrides.sink ??
+    bookingSink({
+      get bookings() {
+        return now === services.now ? bookingDependencies() : { ...bookingDependencies(), now };
+      },
+      links: new TableRoomEventIndex(services.tables),
+      events: async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()),
+      holds: overrides.holds ?? noHoldClaims,
+      roomState: state(),
+    });
 
   const intake = (): IntakeDependencies => ({
     subscriptions: store(),
@@ -120,6 +139,20 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
     acceptLifecycle: (n) => acceptLifecycleNotifications(intake(), n),
     maintainSubscriptions: async (log) => maintainSubscriptions(await subscriptionDeps(log)),
     processCalendarChange: async (message, log) => processCalendarChange(await changeDeps(log), message),
+    reconcile: async (log) => {
+      const mode = (await services.integrationStore.get())?.mode;
+      if (mode !== "application" && mode !== "application-resource-only") return "not-applicable";
+      return reconcileRooms({
+        rooms: roomStore(),
+        reader: new GraphRoomCalendarReader((await gatewaysFor(services)).app()),
+        sink,
+        slots: bookingDependencies().store,
+        roomState: state(),
+        days: settings.CALENDAR_RECONCILE_DAYS,
+        now,
+        ...(log === undefined ? {} : { log }),
+      });
+    },
     roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
     requestRoomResync: (roomId) =>
       requestRoomResync({ rooms: roomStore(), workQueue: services.workQueue, now }, roomId),
@@ -142,6 +175,8 @@ export const renewSubscriptions: CalendarUseCases["maintainSubscriptions"] = (lo
   calendarUseCases(getServices()).maintainSubscriptions(log);
 export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (message, log) =>
   calendarUseCases(getServices()).processCalendarChange(message, log);
+export const reconcileRoomCalendars: CalendarUseCases["reconcile"] = (log) =>
+  calendarUseCases(getServices()).reconcile(log);
 export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
   calendarUseCases(getServices()).roomSyncStatus(page);
 export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>

@@ -13,6 +13,7 @@ interface DeltaEvent {
   readonly iCalUId?: string;
   readonly type?: string;
   readonly seriesMasterId?: string | null;
+  readonly originalStart?: string | null;
   readonly start?: { readonly dateTime: string; readonly timeZone?: string };
   readonly end?: { readonly dateTime: string; readonly timeZone?: string };
   readonly isCancelled?: boolean;
@@ -72,6 +73,9 @@ function toEvent(item: DeltaEvent): RoomCalendarEvent {
     ...(item.seriesMasterId === undefined || item.seriesMasterId === null
       ? {}
       : { seriesMasterId: item.seriesMasterId }),
+    ...(item.originalStart === undefined || item.originalStart === null
+      ? {}
+      : { originalStart: new Date(Date.parse(item.originalStart)).toISOString() }),
     ...(item.start === undefined ? {} : { start: utc(item.start.dateTime) }),
     ...(item.end === undefined ? {} : { end: utc(item.end.dateTime) }),
     ...(item.isCancelled === undefined ? {} : { isCancelled: item.isCancelled }),

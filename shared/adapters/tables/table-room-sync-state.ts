@@ -32,6 +32,7 @@ const recordFields = [
   "lastReconcileAt",
   "driftFound",
   "driftRepaired",
+  "policyFlags",
 ] as const;
 
 type Row = Record<string, unknown>;
@@ -63,6 +64,8 @@ export class TableRoomSyncStateStore implements RoomSyncStateStore {
       const value = patch[key];
       if (value !== undefined) entity[key] = value ?? "";
     }
+    if (patch.lastPolicyFlag !== undefined)
+      entity.lastPolicyFlag = patch.lastPolicyFlag === null ? "" : JSON.stringify(patch.lastPolicyFlag);
     if (patch.lastError !== undefined)
       entity.lastError = patch.lastError === null ? "" : JSON.stringify(patch.lastError);
     if (patch.delta !== undefined) {
@@ -101,8 +104,10 @@ function recordOf(roomId: string, row: Row): RoomSyncRecord {
     const value = row[key];
     if (value !== undefined && value !== "") out[key] = value;
   }
-  if (typeof row.lastError === "string" && row.lastError !== "")
-    out.lastError = JSON.parse(row.lastError) as unknown;
+  for (const key of ["lastError", "lastPolicyFlag"] as const) {
+    const value = row[key];
+    if (typeof value === "string" && value !== "") out[key] = JSON.parse(value) as unknown;
+  }
   return out as unknown as RoomSyncRecord;
 }
 

@@ -1,10 +1,17 @@
 import type { Principal } from "../../domain/auth/principal";
-import type { BookingView } from "../../domain/bookings/booking";
+import type { Booking, BookingView } from "../../domain/bookings/booking";
 import { AppError } from "../../domain/errors";
 import { sendMail } from "../send-mail";
 import { endBooking } from "./booking-commands";
 import { occurrencesOf } from "./create-booking";
-import { enqueueCommand, mailBooking, mutateBooking, view, type BookingDependencies } from "./dependencies";
+import {
+  enqueueCommand,
+  integrationMode,
+  mailBooking,
+  mutateBooking,
+  view,
+  type BookingDependencies,
+} from "./dependencies";
 import { mayApprove } from "./manage-booking";
 import { publishRoomSchedules } from "./room-schedule";
 
@@ -42,19 +49,22 @@ export async function approveBooking(
   id: string,
 ): Promise<BookingView> {
   const b = await awaitingBooking(deps, principal, id);
+  // An Outlook booking is in Exchange already: approved, it is confirmed (nothing to write).
+  const outlook = b.source === "outlook";
   const slots = occurrencesOf(b);
   const held = Object.keys(b.reserved).length > 0;
   if (!held)
     await deps.store.reserve(
       b.id,
       b.roomIds.map((roomId) => ({ roomId, slots })),
+      { force: outlook },
     );
   const saved = await mutateBooking(deps, id, (current) =>
     current.state !== "awaiting-approval"
       ? undefined
       : {
           ...current,
-          state: "pending",
+          state: outlook ? "confirmed" : "pending",
           reserved: Object.fromEntries(current.roomIds.map((r) => [r, slots])),
           approval: {
             ...(current.approval ?? { holdSlot: true, approvers: [] }),
@@ -65,10 +75,10 @@ export async function approveBooking(
           updatedAt: deps.now().toISOString(),
         },
   );
-  if (saved === undefined || saved.booking.state !== "pending")
+  if (saved === undefined || saved.booking.state !== (outlook ? "confirmed" : "pending"))
     throw new AppError("conflict", "The booking changed meanwhile.");
   const nb = saved.booking;
-  await enqueueCommand(deps, { command: "write", bookingId: id, version: nb.version });
+  if (!outlook) await enqueueCommand(deps, { command: "write", bookingId: id, version: nb.version });
   const room = await deps.rooms.room(nb.roomIds[0] ?? "");
   await sendMail(deps, {
     key: `approval-decided:${id}`,
@@ -109,6 +119,23 @@ export async function rejectBooking(
     decidedBy: deciderName(principal),
     comment: reason,
   });
+  await declineInExchange(deps, b, reason);
   const after = await deps.store.get(id);
   return view(after?.booking ?? withDecision);
+}
+
+/**
+ * A rejected Outlook booking is declined on the room's behalf where the mode lets ONES answer for rooms
+ * (the application modes); elsewhere the rejection stays in ONES and the organizer's mail.
+ */
+async function declineInExchange(deps: BookingDependencies, b: Booking, reason: string): Promise<void> {
+  const eventId = b.calendar?.eventId;
+  if (b.source !== "outlook" || eventId === undefined || deps.declineRoomEvent === undefined) return;
+  const mode = await integrationMode(deps);
+  if (mode !== "application" && mode !== "application-resource-only") return;
+  await deps.declineRoomEvent(
+    b.calendar?.mailbox ?? "",
+    eventId,
+    `Declined by ONES: the request was rejected. ${reason}`,
+  );
 }

@@ -31,6 +31,8 @@ export interface BookingDependencies {
   readonly newId: () => string;
   /** How long to wait before reading a room's answer again, and how often at most. */
   readonly responsePoll?: { readonly delayMs: number; readonly maxPolls: number };
+  /** Declines a room's copy of an event on the room's behalf (rejected Outlook bookings). */
+  readonly declineRoomEvent?: (roomEmail: string, eventId: string, comment: string) => Promise<void>;
   /** Logs ids only. */
   readonly log?: (message: string) => void;
 }

@@ -181,14 +181,22 @@ export async function claimHold(
   const roomId = request.roomId.toLowerCase();
   const organizer = request.organizerEmail.toLowerCase();
   const all = await deps.holds.list();
-  const answer = (h: Hold) => ({ holdId: h.id, bookingId: h.reservationId, policyId: h.policyId });
-  const again = all.find((x) => x.hold.claimedICalUId === request.iCalUId);
+  // The hold was checked against the room's policy when it was placed.
+  const answer = (h: Hold) => ({
+    holdId: h.id,
+    bookingId: h.reservationId,
+    policyId: h.policyId,
+    policyChecked: true,
+  });
+  const again =
+    request.iCalUId === undefined ? undefined : all.find((x) => x.hold.claimedICalUId === request.iCalUId);
   if (again !== undefined) return answer(again.hold);
   const open = all.filter(
     ({ hold: h }) => h.claimedAt === undefined && h.roomId === roomId && h.organizerEmail === organizer,
   );
   if (open.length === 0) return undefined;
-  const tagged = await taggedHoldId(deps, organizer, request.iCalUId);
+  const tagged =
+    request.iCalUId === undefined ? undefined : await taggedHoldId(deps, organizer, request.iCalUId);
   const candidates =
     tagged !== undefined && open.some((x) => x.hold.id === tagged)
       ? open.filter((x) => x.hold.id === tagged)

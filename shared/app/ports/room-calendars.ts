@@ -65,6 +65,8 @@ export interface RoomCalendarEvent {
   readonly iCalUId?: string;
   readonly type?: string;
   readonly seriesMasterId?: string;
+  /** An occurrence's or exception's original start (UTC instant): its key in the series. */
+  readonly originalStart?: string;
   /** UTC instants (the reader asks Graph for UTC). */
   readonly start?: string;
   readonly end?: string;
@@ -136,6 +138,9 @@ export interface RoomSyncRecord {
   readonly lastReconcileAt?: string;
   readonly driftFound?: number;
   readonly driftRepaired?: number;
+  /** Outlook bookings breaking the room's policy that ONES could not decline (delegated modes). */
+  readonly policyFlags?: number;
+  readonly lastPolicyFlag?: { readonly bookingId: string; readonly rule: string; readonly at: string };
   readonly lastError?: RoomSyncError;
 }
 

@@ -13,4 +13,8 @@ export const calendarSettings = {
   SUBSCRIPTION_LIFETIME_MINUTES: z.coerce.number().int().min(45).max(10_070).default(4_200),
   /** Days ahead of today that room calendars are read (and kept in step). */
   CALENDAR_SYNC_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  /** When the `calendar-reconcile` timer compares room calendars with ONES (every 15 minutes). */
+  CALENDAR_RECONCILE_SCHEDULE: ncrontab("0 */15 * * * *"),
+  /** Days ahead of now the reconcile compares (1 to 60). */
+  CALENDAR_RECONCILE_DAYS: z.coerce.number().int().min(1).max(60).default(14),
 } as const;

@@ -38,6 +38,8 @@ export interface OutlookStack {
   readonly env: Record<string, string>;
   /** Takes what is on `calendar-changes` (waits up to `waitMs` for the first). */
   receive(max: number, waitMs?: number): Promise<Array<{ id: string; body: CalendarChangeMessage }>>;
+  /** Takes what is on another queue (mail, booking-commands). */
+  receiveFrom(queue: string, max: number, waitMs?: number): Promise<Array<{ id: string; body: unknown }>>;
   queued(): number;
   post(path: string, body: unknown): Promise<Response>;
   stop(): Promise<void>;
@@ -47,7 +49,11 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
   const sim = await startSim();
   const q = queueSettings["calendar-changes"];
   const bus = await startServiceBus({
-    queues: [{ name: "calendar-changes", maxDeliveryCount: q.maxDeliveryCount, lockDurationMs: 30_000 }],
+    queues: (["calendar-changes", "booking-commands", "mail"] as const).map((name) => ({
+      name,
+      maxDeliveryCount: q.maxDeliveryCount,
+      lockDurationMs: 30_000,
+    })),
   });
   // The webhooks' use cases exist once the host's address (APP_BASE_URL) is known.
   const late: { useCases?: CalendarUseCases } = {};
@@ -100,9 +106,13 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
     clock: new Date(),
     calendar: undefined as unknown as CalendarUseCases,
     async receive(max, waitMs = 5_000) {
+      const got = await stack.receiveFrom("calendar-changes", max, waitMs);
+      return got.map((m) => ({ id: m.id, body: m.body as CalendarChangeMessage }));
+    },
+    async receiveFrom(queue, max, waitMs = 5_000) {
       const client = new ServiceBusClient(bus.connectionString);
       try {
-        const receiver = client.createReceiver("calendar-changes", { receiveMode: "receiveAndDelete" });
+        const receiver = client.createReceiver(queue, { receiveMode: "receiveAndDelete" });
         const out: ServiceBusReceivedMessage[] = [];
         const end = Date.now() + waitMs;
         while (out.length < max && Date.now() < end) {
@@ -111,7 +121,7 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
           if (got.length === 0 && out.length > 0) break;
         }
         await receiver.close();
-        return out.map((m) => ({ id: String(m.messageId), body: m.body as CalendarChangeMessage }));
+        return out.map((m) => ({ id: String(m.messageId), body: m.body as unknown }));
       } finally {
         await client.close();
       }

@@ -1,0 +1,413 @@
+import { createHash } from "node:crypto";
+import type { Principal } from "../../domain/auth/principal";
+import { holdsSlots, isFinal, occurrenceKey, type Booking } from "../../domain/bookings/booking";
+import type { Refusal } from "../../domain/bookings/evaluate";
+import type { Slot } from "../../domain/bookings/slots";
+import type { Room } from "../../domain/rooms/room";
+import { endBooking } from "../bookings/booking-commands";
+import { checkPolicies } from "../bookings/create-booking";
+import {
+  enqueueCommand,
+  integrationMode,
+  mailBooking,
+  mutateBooking,
+  type BookingDependencies,
+} from "../bookings/dependencies";
+import { publishRoomSchedules } from "../bookings/room-schedule";
+import type { HoldClaims } from "../ports/hold-claims";
+import type { RoomCalendarEvent, RoomCalendarSink, RoomSyncStateStore } from "../ports/room-calendars";
+import type { RoomEventGateway, RoomEventIndex, RoomEventLink } from "../ports/room-events";
+import { sendMail } from "../send-mail";
+
+export interface BookingSinkDependencies {
+  readonly bookings: BookingDependencies;
+  readonly links: RoomEventIndex;
+  /** Room calendars on the room's behalf (details with the extended property, decline). */
+  readonly events: () => Promise<RoomEventGateway>;
+  readonly holds: HoldClaims;
+  readonly roomState: Pick<RoomSyncStateStore, "get" | "update">;
+}
+
+/**
+ * Rules about who asked through ONES and how (the form, the terms, editing), which an Outlook booking
+ * cannot be held to; every other rule is about the meeting and applies.
+ */
+const ASKER_RULES: ReadonlySet<Refusal["rule"]> = new Set<Refusal["rule"]>(["start-in-past", "who-may-book"]);
+const FORM_RULES: ReadonlySet<Refusal["rule"]> = new Set<Refusal["rule"]>([
+  "book-for-others",
+  "terms-of-use",
+]);
+const EDIT_RULES: ReadonlySet<Refusal["rule"]> = new Set<Refusal["rule"]>(["edit-cutoff", "cancel-cutoff"]);
+const appliesToOutlook = (rule: Refusal["rule"]): boolean =>
+  rule !== "form-field" &&
+  rule !== "multi-room" &&
+  ![ASKER_RULES, FORM_RULES, EDIT_RULES].some((r) => r.has(rule));
+
+/** The id of the ONES booking an Outlook-made series or single event of a room becomes. */
+export function outlookBookingId(roomId: string, seriesKey: string): string {
+  return `outlook-${createHash("sha256").update(`${roomId}\n${seriesKey}`).digest("hex").slice(0, 32)}`;
+}
+
+const SERIES = (masterId: string): string => `series:${masterId}`;
+const slotOf = (key: string, ev: RoomCalendarEvent): Slot => ({
+  key,
+  start: Date.parse(ev.start ?? ""),
+  end: Date.parse(ev.end ?? ""),
+});
+
+/**
+ * The booking store's side of room calendars: each event read from a room's calendar is matched to
+ * its ONES booking (the link kept per room, then the extended property ONES stamps its events with,
+ * then the iCalUId; never the subject), and the booking follows what Exchange holds: a moved
+ * occurrence moves its slot, a removed or cancelled one frees it, an event nobody in ONES made becomes
+ * an `outlook` booking (reserved with `force`: Exchange's truth is never refused). Every change is
+ * idempotent and publishes the room's schedule, so duplicated, late or reordered reads converge.
+ */
+export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
+  return {
+    async apply(room, batch) {
+      let upserted = 0;
+      let removed = 0;
+      const seen = new Set<string>();
+      for (const ev of batch.events) {
+        seen.add(ev.id);
+        if (ev.type === "seriesMaster") continue;
+        const gone = ev.removed || ev.isCancelled === true || ev.start === undefined || ev.end === undefined;
+        const changed = gone ? await release(deps, room, ev.id) : await upsert(deps, room, ev);
+        if (changed && gone) removed++;
+        else if (changed) upserted++;
+      }
+      if (batch.full) {
+        // What ONES links in the window and Graph no longer lists is gone.
+        const window = batch.window;
+        for (const link of await deps.links.ofRoom(room.id)) {
+          if (link.eventId.startsWith("series:") || seen.has(link.eventId)) continue;
+          const at = Date.parse(link.key);
+          if (window !== undefined && (at < window.start.getTime() || at >= window.end.getTime())) continue;
+          if (await release(deps, room, link.eventId)) removed++;
+        }
+      }
+      if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
+      return { upserted, removed };
+    },
+  };
+}
+
+/** Frees the slot of a removed or cancelled room event. True when ONES changed. */
+async function release(deps: BookingSinkDependencies, room: Room, eventId: string): Promise<boolean> {
+  const link = await deps.links.get(room.id, eventId);
+  if (link === undefined) return false;
+  let changed = false;
+  const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current !== undefined) {
+    const slots = current.reserved[room.id] ?? [];
+    const rest = slots.filter((s) => s.key !== link.key);
+    if (rest.length !== slots.length) {
+      changed = true;
+      await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: rest }], { force: true });
+    }
+    const single = current.recurrence === undefined && current.source === "outlook";
+    await mutateBooking(deps.bookings, current.id, (b) => {
+      const cancelled = b.exceptions.cancelled.includes(link.key)
+        ? b.exceptions.cancelled
+        : [...b.exceptions.cancelled, link.key];
+      const reserved = {
+        ...b.reserved,
+        [room.id]: (b.reserved[room.id] ?? []).filter((s) => s.key !== link.key),
+      };
+      const empty = Object.values(reserved).every((s) => s.length === 0);
+      // The last slot of a booking gone from Exchange: the booking is cancelled (kept as history).
+      const state =
+        !isFinal(b.state) && empty && (single || b.recurrence === undefined) ? "cancelled" : b.state;
+      if (
+        state === b.state &&
+        cancelled === b.exceptions.cancelled &&
+        reserved[room.id]?.length === b.reserved[room.id]?.length
+      )
+        return undefined;
+      changed = true;
+      return {
+        ...b,
+        state,
+        ...(state === "cancelled" && b.state !== "cancelled" ? { reason: "Cancelled in Outlook." } : {}),
+        exceptions: { ...b.exceptions, cancelled },
+        reserved,
+        version: b.version + 1,
+        updatedAt: deps.bookings.now().toISOString(),
+      };
+    });
+  }
+  await deps.links.remove(room.id, eventId);
+  return changed;
+}
+
+/** Matches a room event to its booking (or makes one) and puts its slot where Exchange has it. */
+async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalendarEvent): Promise<boolean> {
+  const known = await deps.links.get(room.id, ev.id);
+  if (known !== undefined) return moveSlot(deps, room, ev, known);
+  const gateway = await deps.events();
+  const details = await gateway.details(room.email, ev.id);
+  if (details === undefined) return false; // gone since the read: the next read says so
+  let booking: Booking | undefined;
+  if (details.onesBookingId !== undefined)
+    booking = (await deps.bookings.store.get(details.onesBookingId))?.booking;
+  if (booking === undefined && ev.iCalUId !== undefined)
+    booking = await deps.bookings.store.findByICalUId(ev.iCalUId);
+  if (booking === undefined && ev.seriesMasterId !== undefined) {
+    const series = await deps.links.get(room.id, SERIES(ev.seriesMasterId));
+    if (series !== undefined) booking = (await deps.bookings.store.get(series.bookingId))?.booking;
+  }
+  if (booking !== undefined) {
+    const key = keyFor(booking, room.id, ev);
+    const link = { eventId: ev.id, bookingId: booking.id, key };
+    if (booking.source !== "outlook" && details.response === "declined") {
+      await deps.links.put(room.id, link);
+      return declinedByRoom(deps, booking);
+    }
+    const changed = await moveSlot(deps, room, ev, link);
+    await deps.links.put(room.id, link);
+    return changed;
+  }
+  return createOutlookBooking(deps, room, ev, details);
+}
+
+/** The occurrence key of a room event within a booking. */
+function keyFor(b: Booking, roomId: string, ev: RoomCalendarEvent): string {
+  if (ev.originalStart !== undefined) return occurrenceKey(ev.originalStart);
+  if (b.recurrence === undefined) return b.reserved[roomId]?.[0]?.key ?? new Date(b.start).toISOString();
+  return occurrenceKey(ev.start ?? "");
+}
+
+async function moveSlot(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  link: RoomEventLink,
+): Promise<boolean> {
+  const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current === undefined || isFinal(current.state)) return false;
+  if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
+  const slot = slotOf(link.key, ev);
+  const slots = current.reserved[room.id] ?? [];
+  const same = slots.find((s) => s.key === slot.key);
+  if (same !== undefined && same.start === slot.start && same.end === slot.end) return false;
+  const next = [...slots.filter((s) => s.key !== slot.key), slot].sort((a, b) => a.start - b.start);
+  await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: next }], { force: true });
+  await mutateBooking(deps.bookings, current.id, (b) => {
+    const moved = b.exceptions.moved.filter((m) => m.key !== slot.key);
+    const isMoved =
+      (b.recurrence !== undefined || ev.seriesMasterId !== undefined) && slot.start !== Date.parse(slot.key);
+    const single = b.recurrence === undefined && b.roomIds.length === 1;
+    return {
+      ...b,
+      ...(single ? { start: slot.start, end: slot.end } : {}),
+      exceptions: { ...b.exceptions, moved: isMoved ? [...moved, slot] : moved },
+      reserved: { ...b.reserved, [room.id]: next },
+      version: b.version + 1,
+      updatedAt: deps.bookings.now().toISOString(),
+    };
+  });
+  return true;
+}
+
+/** A ONES booking the room's copy shows declined: declined, slots freed, the organizer mailed once. */
+async function declinedByRoom(deps: BookingSinkDependencies, b: Booking): Promise<boolean> {
+  if (isFinal(b.state)) return false;
+  await endBooking(
+    deps.bookings,
+    { ...b, roomResponses: Object.fromEntries(b.roomIds.map((r) => [r, "declined" as const])) },
+    "declined",
+    "The room declined the invitation.",
+    { kind: "room-declined" },
+  );
+  return true;
+}
+
+const outlookRequester = (email: string): Principal => ({
+  userId: "",
+  tenantId: "",
+  objectId: "",
+  email,
+  name: "",
+  roles: [],
+  groups: [],
+  isAdmin: false,
+});
+
+/**
+ * An event nobody in ONES made (booked in Outlook, or straight on the room's calendar): it becomes an
+ * `outlook` booking of this room, one per series. The room's policy is applied on first sight (an add-in
+ * hold that covers the meeting brings its own context): in the application modes a breaking booking is
+ * declined on the room's behalf with the rule named; where ONES may not decline, it is kept and
+ * flagged for the admins.
+ */
+async function createOutlookBooking(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  details: NonNullable<Awaited<ReturnType<RoomEventGateway["details"]>>>,
+): Promise<boolean> {
+  const seriesKey = ev.seriesMasterId ?? ev.id;
+  const id = outlookBookingId(room.id, seriesKey);
+  const key = occurrenceKey(ev.originalStart ?? ev.start ?? "");
+  const slot = slotOf(key, ev);
+  const link = { eventId: ev.id, bookingId: id, key };
+  const existing = (await deps.bookings.store.get(id))?.booking;
+  if (existing !== undefined) {
+    // Another occurrence of a series ONES knows (or a retry after a crash).
+    const changed = await moveSlot(deps, room, ev, link);
+    await deps.links.put(room.id, link);
+    return changed;
+  }
+  const organizerEmail = (ev.organizerEmail ?? room.email).toLowerCase();
+  const organizer = {
+    email: organizerEmail,
+    ...(details.organizerName === undefined ? {} : { name: details.organizerName }),
+  };
+  const recurrence =
+    ev.seriesMasterId === undefined
+      ? details.recurrence
+      : (await (await deps.events()).details(room.email, ev.seriesMasterId))?.recurrence;
+  const claim = await deps.holds.claim({
+    roomId: room.id,
+    organizerEmail,
+    start: slot.start,
+    end: slot.end,
+    ...(ev.iCalUId === undefined ? {} : { iCalUId: ev.iCalUId }),
+  });
+  let refusal: Refusal | undefined;
+  let approval: Booking["approval"] = claim?.approval;
+  if (claim?.policyChecked !== true) {
+    const { policies, refusals } = await checkPolicies(deps.bookings, [room], {
+      occurrences: [slot],
+      recurring: ev.seriesMasterId !== undefined,
+      isAllDay: details.isAllDay ?? false,
+      requester: outlookRequester(organizerEmail),
+      organizer,
+      onBehalf: false,
+      termsAccepted: true,
+      fields: {},
+      except: id,
+    });
+    refusal = refusals.find((r) => appliesToOutlook(r.rule));
+    const policy = policies[0];
+    if (approval === undefined && policy?.approval.required === true)
+      approval = { holdSlot: policy.approval.holdSlot, approvers: policy.approval.approvers };
+  }
+  const mode = await integrationMode(deps.bookings);
+  const mayDecline = mode === "application" || mode === "application-resource-only";
+  const declining = refusal !== undefined && mayDecline;
+  const holdSlot = !declining && (approval === undefined || approval.holdSlot);
+  const now = deps.bookings.now().toISOString();
+  const booking: Booking = {
+    id,
+    roomIds: [room.id],
+    start: slot.start,
+    end: slot.end,
+    timeZone: details.timeZone ?? room.timeZone,
+    subject: details.subject ?? "",
+    attendees: [],
+    isOnlineMeeting: false,
+    isAllDay: details.isAllDay ?? false,
+    ...(recurrence === undefined ? {} : { recurrence }),
+    exceptions: { cancelled: [], moved: [] },
+    organizer,
+    bookedBy: organizer,
+    source: "outlook",
+    state: declining ? "declined" : approval !== undefined ? "awaiting-approval" : "confirmed",
+    fields: claim?.fields ?? {},
+    termsAccepted: claim?.termsAccepted ?? true,
+    ...(approval === undefined ? {} : { approval }),
+    ...(ev.iCalUId === undefined
+      ? {}
+      : {
+          calendar: {
+            mailbox: room.email,
+            actor: "app",
+            eventId: ev.seriesMasterId ?? ev.id,
+            iCalUId: ev.iCalUId,
+          },
+        }),
+    roomResponses: { [room.id]: declining ? "declined" : "accepted" },
+    ...(refusal === undefined ? {} : { reason: `${refusal.rule}: ${refusal.detail}` }),
+    reserved: holdSlot ? { [room.id]: [slot] } : {},
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await deps.bookings.store.create(booking);
+  } catch (error) {
+    // A concurrent read of the same room made it first: treat it as known.
+    if ((await deps.bookings.store.get(id)) === undefined) throw error;
+    const changed = await moveSlot(deps, room, ev, link);
+    await deps.links.put(room.id, link);
+    return changed;
+  }
+  if (holdSlot) await deps.bookings.store.reserve(id, [{ roomId: room.id, slots: [slot] }], { force: true });
+  if (ev.seriesMasterId !== undefined)
+    await deps.links.put(room.id, { eventId: SERIES(ev.seriesMasterId), bookingId: id, key });
+  await deps.links.put(room.id, link);
+  if (booking.calendar?.iCalUId !== undefined) {
+    // Indexes the iCalUId (the store does so on replace).
+    await mutateBooking(deps.bookings, id, (b) => ({ ...b }));
+  }
+  if (refusal !== undefined) await applyRefusal(deps, room, ev, booking, refusal, mayDecline);
+  if (approval !== undefined && !declining) await requestApproval(deps, room, booking);
+  deps.bookings.log?.(`room ${room.id}: outlook booking ${id} ${booking.state}`);
+  return true;
+}
+
+/** Declines on the room's behalf and mails the organizer the rule, or flags the booking for the admins. */
+async function applyRefusal(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  booking: Booking,
+  refusal: Refusal,
+  mayDecline: boolean,
+): Promise<void> {
+  if (mayDecline) {
+    const target =
+      refusal.rule === "recurring" && ev.seriesMasterId !== undefined ? ev.seriesMasterId : ev.id;
+    await (
+      await deps.events()
+    ).decline(
+      room.email,
+      target,
+      `Declined by ONES: this booking breaks the room's rule "${refusal.rule}" (${refusal.detail})`,
+    );
+    await sendMail(deps.bookings, {
+      key: `booking-declined:${booking.id}`,
+      to: [{ email: booking.organizer.email }],
+      template: {
+        kind: "booking-declined",
+        booking: mailBooking(booking, room),
+        reason: { kind: "policy", rule: `${refusal.rule}: ${refusal.detail}`.slice(0, 512) },
+      },
+    });
+    return;
+  }
+  const state = await deps.roomState.get(room.id);
+  await deps.roomState.update(room.id, {
+    policyFlags: (state?.policyFlags ?? 0) + 1,
+    lastPolicyFlag: { bookingId: booking.id, rule: refusal.rule, at: deps.bookings.now().toISOString() },
+  });
+}
+
+async function requestApproval(deps: BookingSinkDependencies, room: Room, booking: Booking): Promise<void> {
+  await enqueueCommand(
+    deps.bookings,
+    { command: "expire", bookingId: booking.id, version: booking.version },
+    new Date(booking.start),
+  );
+  await sendMail(deps.bookings, {
+    key: `approval-requested:${booking.id}`,
+    to: booking.approval?.approvers ?? [],
+    template: {
+      kind: "approval-requested",
+      booking: mailBooking(booking, room),
+      requesterName: booking.organizer.name ?? booking.organizer.email,
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import { isAppError } from "../../domain/errors";
+import type { Room } from "../../domain/rooms/room";
+import type { BookingStore } from "../ports/booking-store";
+import type {
+  CalendarWindow,
+  RoomCalendarEvent,
+  RoomCalendarReader,
+  RoomCalendarSink,
+  RoomSyncStateStore,
+} from "../ports/room-calendars";
+import type { RoomStore } from "../ports/sync-store";
+
+export interface ReconcileDependencies {
+  readonly rooms: Pick<RoomStore, "rooms">;
+  readonly reader: RoomCalendarReader;
+  readonly sink: RoomCalendarSink;
+  readonly slots: Pick<BookingStore, "roomSlots">;
+  readonly roomState: Pick<RoomSyncStateStore, "update">;
+  /** Days ahead of now compared (CALENDAR_RECONCILE_DAYS). */
+  readonly days: number;
+  readonly now: () => Date;
+  readonly log?: (message: string) => void;
+}
+
+export interface ReconcileCounts {
+  readonly rooms: number;
+  readonly driftFound: number;
+  readonly driftRepaired: number;
+  readonly failed: number;
+}
+
+const slotKey = (start: number, end: number): string => `${start}|${end}`;
+
+/** The room's busy times as Exchange has them (cancelled copies hold nothing). */
+function exchangeTimes(events: readonly RoomCalendarEvent[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of events) {
+    if (e.removed || e.isCancelled === true || e.type === "seriesMaster") continue;
+    if (e.start === undefined || e.end === undefined) continue;
+    out.add(slotKey(Date.parse(e.start), Date.parse(e.end)));
+  }
+  return out;
+}
+
+async function onesTimes(
+  deps: ReconcileDependencies,
+  roomId: string,
+  w: CalendarWindow,
+): Promise<Set<string>> {
+  const slots = await deps.slots.roomSlots(roomId, w.start.getTime(), w.end.getTime());
+  return new Set(slots.map((s) => slotKey(s.start, s.end)));
+}
+
+/** Busy times on one side and not the other, counted both ways. */
+function drift(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let n = 0;
+  for (const x of a) if (!b.has(x)) n++;
+  for (const x of b) if (!a.has(x)) n++;
+  return n;
+}
+
+/**
+ * The `calendar-reconcile` timer: for each active room, reads the coming days of its calendar from
+ * Graph in full (without touching the room's delta position), compares the busy times with the slots
+ * ONES holds, and hands the read to the sink as a full batch, which adds what ONES missed and frees
+ * what Exchange no longer has. Per room it records when, the drift found and how much of it is gone
+ * after the repair. A room that fails is recorded and the run goes on.
+ */
+export async function reconcileRooms(deps: ReconcileDependencies): Promise<ReconcileCounts> {
+  const rooms = (await deps.rooms.rooms()).filter((r) => r.active);
+  let found = 0;
+  let repaired = 0;
+  let failed = 0;
+  for (const room of rooms) {
+    try {
+      const r = await reconcileRoom(deps, room);
+      found += r.found;
+      repaired += r.repaired;
+    } catch (error) {
+      failed++;
+      deps.log?.(`reconcile of room ${room.id} failed: ${isAppError(error) ? error.code : "unexpected"}`);
+    }
+  }
+  return { rooms: rooms.length, driftFound: found, driftRepaired: repaired, failed };
+}
+
+export async function reconcileRoom(
+  deps: ReconcileDependencies,
+  room: Room,
+): Promise<{ found: number; repaired: number }> {
+  const now = deps.now();
+  const window = { start: now, end: new Date(now.getTime() + deps.days * 86_400_000) };
+  const read = await deps.reader.read(room.email, { window });
+  const exchange = exchangeTimes(read.events);
+  const found = drift(exchange, await onesTimes(deps, room.id, window));
+  if (found > 0) await deps.sink.apply(room, { full: true, window, events: read.events });
+  const left = found === 0 ? 0 : drift(exchange, await onesTimes(deps, room.id, window));
+  const repaired = found - left;
+  await deps.roomState.update(room.id, {
+    lastReconcileAt: now.toISOString(),
+    driftFound: found,
+    driftRepaired: repaired,
+  });
+  if (found > 0) deps.log?.(`room ${room.id}: reconcile found ${found} drift, repaired ${repaired}`);
+  return { found, repaired };
+}

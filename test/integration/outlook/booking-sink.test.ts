@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ROOM_EVENTS_TABLE } from "../../../shared/adapters/tables/table-room-events";
+import { TableBookingStore, BOOKINGS_TABLE } from "../../../shared/adapters/tables/table-booking-store";
+import { SUBSCRIPTIONS_TABLE } from "../../../shared/adapters/tables/table-room-subscriptions";
+import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync-state";
+import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { rejectBooking } from "../../../shared/composition/bookings";
+import { outlookBookingId } from "../../../shared/app/calendar/booking-sink";
+import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
+import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
+import { mailboxId } from "../../../shared/domain/rooms/room";
+import { DEMO_APPS } from "../../../dev/m365";
+import { peopleAt, utcAt } from "../m365/calendar-helpers";
+import { appToken, graphFetch } from "../m365/helpers";
+import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
+
+/**
+ * Room calendars into the booking store: the simulator's room calendar is the truth, the consumer
+ * reads it after (faulty) notifications, and ONES's slots must end up exactly where Exchange has them.
+ */
+let s: OutlookStack;
+const ROOM = mailboxId(ROOMS[0]);
+const APP = DEMO_APPS.applicationPermission;
+let store: TableBookingStore;
+
+beforeAll(async () => {
+  s = await startOutlookStack();
+  store = new TableBookingStore(s.services.tables);
+});
+afterAll(async () => {
+  await s.stop();
+});
+beforeEach(async () => {
+  s.sim.control.seed("demo");
+  for (const t of [
+    SUBSCRIPTIONS_TABLE,
+    ROOM_SYNC_TABLE,
+    ROOM_EVENTS_TABLE,
+    BOOKINGS_TABLE,
+    "roombookings",
+    POLICIES_TABLE,
+  ])
+    await clearTable(s.services.tables, t);
+  s.clock = new Date();
+  s.sim.control.notifications.resetFaults();
+  s.sim.control.notifications.configure({ autoDeliver: false });
+  await s.receive(100, 300);
+  await s.receiveFrom("mail", 100, 300);
+});
+
+const organizer = () => peopleAt(s.sim, "fabrikam.example")[0]?.data.userPrincipalName as string;
+
+function meeting(day: number, hour: number, minutes = 30, subject = "Planning") {
+  const start = utcAt(s.sim, day, hour);
+  const end = new Date(Date.parse(`${start}Z`) + minutes * 60_000).toISOString().slice(0, 19);
+  return s.sim.control.calendar.createMeeting({
+    organizer: organizer(),
+    subject,
+    start,
+    end,
+    rooms: [ROOMS[0]],
+  });
+}
+
+/** Takes every queued calendar change and processes it, until the queue stays empty. */
+async function settle(order: "as-received" | "reversed" = "as-received"): Promise<number> {
+  let processed = 0;
+  for (;;) {
+    const got = await s.receive(100, 400);
+    if (got.length === 0) return processed;
+    const list = order === "reversed" ? [...got].reverse() : got;
+    for (const m of list) await s.calendar.processCalendarChange(m.body);
+    processed += list.length;
+  }
+}
+
+/** The room's events in the window as Graph has them: "start|end" UTC, sorted. */
+async function graphSlots(): Promise<string[]> {
+  const w = windowFrom(s.clock, 180);
+  const token = await appToken(s.sim, APP.clientId, APP.secret);
+  const res = await graphFetch(
+    s.sim,
+    token,
+    `/users/${ROOMS[0]}/calendarView?startDateTime=${w.start.toISOString()}&endDateTime=${w.end.toISOString()}&$top=1000`,
+  );
+  const body = (await res.json()) as {
+    value: { start: { dateTime: string }; end: { dateTime: string }; isCancelled?: boolean }[];
+  };
+  const iso = (d: string) => new Date(Date.parse(`${d.replace(/Z$/, "")}Z`)).toISOString();
+  return body.value
+    .filter((e) => e.isCancelled !== true)
+    .map((e) => `${iso(e.start.dateTime)}|${iso(e.end.dateTime)}`)
+    .sort();
+}
+
+async function onesSlots(): Promise<string[]> {
+  const w = windowFrom(s.clock, 180);
+  const slots = await store.roomSlots(ROOM, w.start.getTime(), w.end.getTime());
+  return slots.map((x) => `${new Date(x.start).toISOString()}|${new Date(x.end).toISOString()}`).sort();
+}
+
+async function subscribedAndRead(): Promise<void> {
+  await s.calendar.maintainSubscriptions();
+  await settle(); // the new subscription's full read
+}
+
+describe("Outlook bookings into ONES", () => {
+  it("duplicated, reordered, dropped and delayed notifications converge to Exchange's state", async () => {
+    await subscribedAndRead();
+    expect(await onesSlots()).toEqual(await graphSlots());
+
+    // Every notification twice, batches reordered; handled in reverse order too.
+    s.sim.control.notifications.faults({ seed: 7, duplicateRate: 1, reorder: true });
+    const a = meeting(2, 9);
+    const b = meeting(2, 11);
+    meeting(3, 9);
+    s.sim.control.calendar.updateMeeting(organizer(), a.id as string, {
+      start: utcAt(s.sim, 2, 13),
+      end: utcAt(s.sim, 2, 14),
+    });
+    s.sim.control.calendar.cancelMeeting(organizer(), b.id as string, {});
+    await s.sim.control.notifications.flush();
+    expect(await settle("reversed")).toBeGreaterThan(0);
+    expect(await onesSlots()).toEqual(await graphSlots());
+    const moved = await store.get(outlookBookingId(ROOM, await roomCopyId(a.iCalUId as string)));
+    expect(moved?.booking).toMatchObject({
+      source: "outlook",
+      state: "confirmed",
+      organizer: { email: organizer().toLowerCase() },
+    });
+    expect(new Date(moved?.booking.start ?? 0).toISOString()).toBe(`${utcAt(s.sim, 2, 13)}.000Z`);
+
+    // Dropped: nothing arrives, ONES is behind until the next notification's delta read.
+    s.sim.control.notifications.resetFaults();
+    s.sim.control.notifications.faults({ seed: 1, dropRate: 1 });
+    meeting(4, 9);
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(0);
+    expect(await onesSlots()).not.toEqual(await graphSlots());
+    s.sim.control.notifications.resetFaults();
+
+    // Delayed: notifications held past a read of the queue arrive late, with a later change's, and
+    // are handled newest first; the state still converges (the dropped change comes with them).
+    s.sim.control.notifications.faults({ hold: true });
+    meeting(4, 15);
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(0);
+    meeting(5, 9);
+    expect(s.sim.control.notifications.release()).toBe(2);
+    await s.sim.control.notifications.flush();
+    expect(await settle("reversed")).toBeGreaterThan(0);
+    expect(await onesSlots()).toEqual(await graphSlots());
+    expect(await onesSlots()).toHaveLength((await graphSlots()).length);
+  });
+
+  it("a recurring Outlook series with one occurrence moved and one cancelled", async () => {
+    await subscribedAndRead();
+    const first = utcAt(s.sim, 2, 8);
+    const series = s.sim.control.calendar.createMeeting({
+      organizer: organizer(),
+      subject: "Stand-up",
+      start: first,
+      end: utcAt(s.sim, 2, 8, 15),
+      rooms: [ROOMS[0]],
+      recurrence: {
+        pattern: { type: "daily", interval: 1 },
+        range: { type: "numbered", startDate: first.slice(0, 10), numberOfOccurrences: 5 },
+      },
+    });
+    await s.calendar.processCalendarChange({ kind: "room-resync", roomId: ROOM, reason: "admin" });
+    const id = outlookBookingId(ROOM, await roomCopyId(series.iCalUId as string));
+    expect((await store.get(id))?.booking.reserved[ROOM]).toHaveLength(5);
+
+    const second = new Date(Date.parse(`${utcAt(s.sim, 3, 8)}Z`)).toISOString();
+    const third = new Date(Date.parse(`${utcAt(s.sim, 4, 8)}Z`)).toISOString();
+    s.sim.control.calendar.updateMeeting(organizer(), series.id as string, {
+      occurrenceStart: second,
+      start: utcAt(s.sim, 3, 10),
+      end: utcAt(s.sim, 3, 10, 15),
+    });
+    s.sim.control.calendar.cancelMeeting(organizer(), series.id as string, { occurrenceStart: third });
+    await s.sim.control.notifications.flush();
+    await settle();
+
+    const b = (await store.get(id))?.booking;
+    expect(b?.source).toBe("outlook");
+    expect(b?.recurrence?.pattern.type).toBe("daily");
+    expect(b?.exceptions.cancelled).toEqual([third]);
+    expect(b?.exceptions.moved.map((m) => [m.key, new Date(m.start).toISOString()])).toEqual([
+      [second, `${utcAt(s.sim, 3, 10)}.000Z`],
+    ]);
+    expect(b?.reserved[ROOM]).toHaveLength(4);
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
+  it("an Outlook booking breaking the room's policy is declined on the room's behalf, the rule mailed", async () => {
+    await subscribedAndRead();
+    await new TablePolicyStore(s.services.tables).putRoomPolicy(
+      ROOM,
+      policyRulesSchema.parse({ name: "Short meetings", maxDurationMinutes: 60 }),
+      new Date(),
+    );
+    const long = meeting(2, 9, 120, "Offsite");
+    const id = outlookBookingId(ROOM, await roomCopyId(long.iCalUId as string));
+    await s.sim.control.notifications.flush();
+    await settle();
+    const b = (await store.get(id))?.booking;
+    expect(b?.state).toBe("declined");
+    expect(b?.reason).toMatch(/^max-duration: /);
+    expect(b?.reserved).toEqual({});
+    // Exchange: the room declined, with the rule in the response the organizer received.
+    const declined = s.sim.control.calendar
+      .messages(organizer())
+      .filter((m) => m.kind === "meetingDeclined" && m.iCalUId === long.iCalUId);
+    expect(declined).toHaveLength(1);
+    expect(JSON.stringify(declined[0])).toContain('rule \\"max-duration\\"');
+    // ONES: the organizer's mail names the rule.
+    const mail = (await s.receiveFrom("mail", 10, 2_000)).map(
+      (m) => m.body as { to: { email: string }; template: { kind: string; reason?: { rule?: string } } },
+    );
+    expect(mail.map((m) => [m.to.email, m.template.kind, m.template.reason?.rule?.split(":")[0]])).toEqual([
+      [organizer().toLowerCase(), "booking-declined", "max-duration"],
+    ]);
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
+  it("the reconcile finds drift both ways and repairs it, recorded on the room", async () => {
+    await subscribedAndRead();
+    const gone = meeting(3, 9);
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
+    // Notifications lost: one meeting ONES never hears of, one cancellation it misses.
+    s.sim.control.notifications.faults({ seed: 3, dropRate: 1 });
+    meeting(3, 14);
+    s.sim.control.calendar.cancelMeeting(organizer(), gone.id as string, {});
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(0);
+    expect(await onesSlots()).not.toEqual(await graphSlots());
+
+    const counts = await s.calendar.reconcile();
+    expect(counts).toEqual({ rooms: 2, driftFound: 2, driftRepaired: 2, failed: 0 });
+    expect(await onesSlots()).toEqual(await graphSlots());
+    const record = (await s.calendar.roomSyncStatus({ limit: 10 })).items.find((r) => r.roomId === ROOM);
+    expect(record).toMatchObject({ lastReconcileAt: s.clock.toISOString(), driftFound: 2, driftRepaired: 2 });
+    // Nothing left to repair.
+    expect(await s.calendar.reconcile()).toEqual({ rooms: 2, driftFound: 0, driftRepaired: 0, failed: 0 });
+  });
+
+  it("an Outlook booking needing approval holds the slot; rejected, the room declines it in Exchange", async () => {
+    await subscribedAndRead();
+    const approver = { email: "approver@fabrikam.example", name: "Approver" };
+    await new TablePolicyStore(s.services.tables).putRoomPolicy(
+      ROOM,
+      policyRulesSchema.parse({ name: "Approved", approval: { required: true, approvers: [approver] } }),
+      new Date(),
+    );
+    const m = meeting(2, 10);
+    const id = outlookBookingId(ROOM, await roomCopyId(m.iCalUId as string));
+    await s.sim.control.notifications.flush();
+    await settle();
+    const waiting = (await store.get(id))?.booking;
+    expect(waiting?.state).toBe("awaiting-approval");
+    expect(waiting?.reserved[ROOM]).toHaveLength(1);
+    const mail = (await s.receiveFrom("mail", 10, 2_000)).map(
+      (x) => x.body as { to: { email: string }; template: { kind: string } },
+    );
+    expect(mail.map((x) => [x.to.email, x.template.kind])).toEqual([[approver.email, "approval-requested"]]);
+
+    const principal = {
+      userId: "approver-id",
+      tenantId: s.sim.tenantId,
+      objectId: "approver-id",
+      email: approver.email,
+      name: approver.name,
+      roles: [],
+      groups: [],
+      isAdmin: false,
+    };
+    const rejected = await rejectBooking(principal, id, "The room is kept for the board.");
+    expect(rejected.state).toBe("rejected");
+    const declined = s.sim.control.calendar
+      .messages(organizer())
+      .filter((x) => x.kind === "meetingDeclined" && x.iCalUId === m.iCalUId);
+    expect(declined).toHaveLength(1);
+    expect(JSON.stringify(declined[0])).toContain("The room is kept for the board.");
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+});
+
+/** The room copy's id of a meeting (the Outlook booking's id derives from it). */
+async function roomCopyId(iCalUId: string): Promise<string> {
+  const events = s.sim.control.calendar.events(ROOMS[0]) as { id: string; iCalUId: string; type?: string }[];
+  const copy = events.find((e) => e.iCalUId === iCalUId && e.type !== "occurrence" && e.type !== "exception");
+  if (copy === undefined) throw new Error("no room copy");
+  return Promise.resolve(copy.id);
+}
