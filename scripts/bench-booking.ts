@@ -58,6 +58,12 @@ interface Outcome {
   readonly reason?: string;
 }
 
+/** What the run started, stopped in reverse order at the end or on a failure (no child left behind). */
+const running: (() => Promise<unknown>)[] = [];
+async function stopAll(): Promise<void> {
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+}
+
 const roomAddress = (i: number): string => `bench-room-${String(i).padStart(4, "0")}@contoso.example`;
 
 /** The demo tenant plus `rooms` extra room mailboxes with the default calendar processing (AutoAccept). */
@@ -133,7 +139,9 @@ async function main(): Promise<void> {
     `booking bench: ${REQUESTS} requests, ${ROOMS} rooms, ${CONFLICT_PERCENT}% conflicting, ${CONCURRENCY} in flight; ${cores} cores, load ${loadavg()[0]?.toFixed(1)}`,
   );
   const azurite = await startAzurite();
+  running.push(() => azurite.stop());
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: benchSeed(ROOMS) });
+  running.push(() => sim.stop());
   const bus = await startServiceBus({
     queues: queueNames.map((name) => ({
       name,
@@ -141,6 +149,7 @@ async function main(): Promise<void> {
       lockDurationMs: queueSettings[name].lockDurationSeconds * 1000,
     })),
   });
+  running.push(() => bus.stop());
   const api = await startHost({
     functions: functionCatalog.filter((f) => f.kind === "http"),
     port: 0,
@@ -148,6 +157,7 @@ async function main(): Promise<void> {
     logger: memoryLogger(),
     timers: false,
   });
+  running.push(() => api.stop());
   Object.assign(process.env, {
     TABLES_CONNECTION_STRING: azurite.connectionString,
     TABLE_PREFIX: "benchbook",
@@ -160,6 +170,7 @@ async function main(): Promise<void> {
   });
   resetSettings();
   await resetServices();
+  running.push(() => resetServices());
   const app = DEMO_APPS.applicationPermission;
   await getServices().integrationStore.save(
     {
@@ -181,6 +192,7 @@ async function main(): Promise<void> {
     logger: memoryLogger(),
     timers: false,
   });
+  running.push(() => consumer.stop());
 
   const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
   const now = Math.floor(Date.now() / 1000);
@@ -230,6 +242,8 @@ async function main(): Promise<void> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < requests.length) {
         const request = requests[next++] as Request;
+        if (next % Math.max(1, Math.floor(requests.length / 10)) === 0)
+          console.log(`  … ${next} of ${requests.length} sent`);
         const t = performance.now();
         let res: Response;
         let body: { id?: string; type?: string; rule?: string };
@@ -330,12 +344,7 @@ async function main(): Promise<void> {
     `room calendars: ${roomEvents} live events in ${ROOMS} rooms, ${doubleBookings} double bookings`,
   );
 
-  await consumer.stop();
-  await api.stop();
-  await resetServices();
-  await bus.stop();
-  await sim.stop();
-  await azurite.stop();
+  await stopAll();
   if (doubleBookings > 0 || open.size > 0) process.exitCode = 1;
 }
 
@@ -376,7 +385,8 @@ async function calendarView(graph: string, token: string, room: string): Promise
   return events;
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(error);
+  await stopAll();
   process.exit(1);
 });
