@@ -25,6 +25,7 @@ import { secretExpiry } from "./secret-expiry";
 import { adminDeadLettersList } from "./admin-dead-letters-list";
 import { adminDeadLettersReplay } from "./admin-dead-letters-replay";
 import { housekeeping } from "./housekeeping";
+import { bookingsRecovery } from "./bookings-recovery";
 import { syncRun } from "./sync-run";
 import { roomsList } from "./rooms-list";
 import { roomsGet } from "./rooms-get";
@@ -97,6 +98,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   adminDeadLettersList,
   adminDeadLettersReplay,
   housekeeping,
+  bookingsRecovery,
   roomsList,
   roomsGet,
   roomsSchedule,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { GraphCalendarGateway } from "../adapters/graph/graph-calendar-gateway";
 import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
 import { TableBookingStore } from "../adapters/tables/table-booking-store";
+import { TablePendingBookings } from "../adapters/tables/table-pending-bookings";
 import { TablePolicyStore } from "../adapters/tables/table-policy-store";
 import { TableRoomStore } from "../adapters/tables/table-rooms";
 import {
@@ -13,6 +14,10 @@ import {
   type CommandOutcome,
 } from "../app/bookings/booking-commands";
 import { createBooking as createBookingUseCase } from "../app/bookings/create-booking";
+import {
+  recoverPendingBookings as recoverPendingBookingsUseCase,
+  type RecoveryResult,
+} from "../app/bookings/recover-pending";
 import type { BookingDependencies } from "../app/bookings/dependencies";
 import {
   cancelBooking as cancelBookingUseCase,
@@ -43,7 +48,7 @@ import type { BookingEdit, BookingView, NewBookingInput } from "../domain/bookin
 import type { BookingCommand } from "../domain/bookings/commands";
 import type { BookingPolicy, PolicyRules } from "../domain/bookings/policy";
 import type { BusyBlock } from "../domain/bookings/schedule";
-import { perWorker } from "./services";
+import { getServices, perWorker } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
 /**
@@ -151,3 +156,11 @@ export const saveSharedPolicy = (
   rules: PolicyRules,
   roomIds: readonly string[],
 ): Promise<BookingPolicy> => saveSharedPolicyUseCase(bookingDeps(), id, rules, roomIds);
+
+/** The recovery sweep: queues the command again for pending bookings nothing has moved on. */
+export const recoverPendingBookings = (log?: (m: string) => void): Promise<RecoveryResult> =>
+  recoverPendingBookingsUseCase({
+    ...bookingDeps(),
+    ...(log === undefined ? {} : { log }),
+    pending: new TablePendingBookings(getServices().tables),
+  });

@@ -10,7 +10,7 @@ import { publishRoomSchedules } from "./room-schedule";
 
 export type CommandOutcome = "done" | "skipped" | "waiting-for-room";
 
-const DEFAULT_POLL = { delayMs: 30_000, maxPolls: 20 };
+export const DEFAULT_POLL = { delayMs: 30_000, maxPolls: 20 };
 
 function actorOf(b: Booking): CalendarActor {
   if (b.calendar?.actor === "user") {
@@ -180,19 +180,7 @@ async function applyResponses(
     return "done";
   }
   if (values.length > 0 && values.every((v) => v === "accepted")) {
-    const saved = await mutateBooking(deps, id, (b) =>
-      b.state !== "pending"
-        ? undefined
-        : { ...b, state: "confirmed", roomResponses: responses, updatedAt: deps.now().toISOString() },
-    );
-    if (saved?.booking.state === "confirmed") {
-      await sendMail(deps, {
-        key: `booking-confirmed:${id}:${saved.booking.version}`,
-        to: [{ email: saved.booking.organizer.email }],
-        template: { kind: "booking-confirmed", booking: mailBooking(saved.booking, rooms[0]) },
-      });
-      await publishRoomSchedules(deps, saved.booking.roomIds);
-    }
+    await confirm(deps, id, responses, rooms);
     return "done";
   }
   const { delayMs, maxPolls } = deps.responsePoll ?? DEFAULT_POLL;
@@ -203,12 +191,50 @@ async function applyResponses(
       { command: "refresh", bookingId: id, version, poll: poll + 1 },
       new Date(deps.now().getTime() + delayMs),
     );
-  } else {
-    deps.log?.(
-      `booking ${id}: no answer from the room after ${poll} looks; the calendar sync will settle it`,
-    );
+    return "waiting-for-room";
   }
-  return "waiting-for-room";
+  deps.log?.(`booking ${id}: no answer from the room after ${poll} looks; confirmed by ONES`);
+  await confirm(deps, id, responses, rooms, NO_ROOM_RESPONSE_REASON);
+  return "done";
+}
+
+/** Shown with a booking confirmed by ONES alone because its room never answered. */
+export const NO_ROOM_RESPONSE_REASON =
+  "The room did not answer the invitation; ONES holds the slot and the meeting stands.";
+
+/**
+ * Confirms a pending booking (stored, organizer mailed, displays told). After the last look a room
+ * that never answered (its mailbox does not process invitations, or only tentatively) is confirmed
+ * too, with the room's response as it is (`none` or `tentativelyAccepted`) and `reason` saying so:
+ * ONES has reserved the slot atomically, the organizer's event invites the room, and a person booking
+ * a room expects a meeting that stands, not one that waits for ever. A later decline by the room's
+ * delegate still reaches the booking through the calendar sync.
+ */
+async function confirm(
+  deps: BookingDependencies,
+  id: string,
+  responses: Readonly<Record<string, RoomResponse>>,
+  rooms: readonly Room[],
+  reason?: string,
+): Promise<void> {
+  const saved = await mutateBooking(deps, id, (b) =>
+    b.state !== "pending"
+      ? undefined
+      : {
+          ...b,
+          state: "confirmed",
+          roomResponses: responses,
+          ...(reason === undefined ? {} : { reason }),
+          updatedAt: deps.now().toISOString(),
+        },
+  );
+  if (saved?.booking.state !== "confirmed") return;
+  await sendMail(deps, {
+    key: `booking-confirmed:${id}:${saved.booking.version}`,
+    to: [{ email: saved.booking.organizer.email }],
+    template: { kind: "booking-confirmed", booking: mailBooking(saved.booking, rooms[0]) },
+  });
+  await publishRoomSchedules(deps, saved.booking.roomIds);
 }
 
 /**

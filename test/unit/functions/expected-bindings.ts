@@ -125,6 +125,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     authLevel: "anonymous",
   },
   housekeeping: { type: "timerTrigger", schedule: "%HOUSEKEEPING_SCHEDULE%" },
+  "bookings-recovery": { type: "timerTrigger", schedule: "0 */5 * * * *" },
   "rooms-list": { type: "httpTrigger", route: "api/rooms", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "rooms-get": {
     type: "httpTrigger",

@@ -1,0 +1,19 @@
+import type { InvocationContext, Timer } from "@azure/functions";
+import { recoverPendingBookings } from "../shared/composition/bookings";
+import { timerFunction } from "./lib/definition";
+
+/**
+ * Every five minutes: pending bookings that nothing has moved on for a quarter of an hour (a worker
+ * died between reserving and queueing) get their calendar write, or a last look at the room's
+ * answer, queued again. Logs counts only.
+ */
+export async function bookingsRecoveryHandler(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { rewritten, relooked } = await recoverPendingBookings((m) => context.log(m));
+  context.log(`bookings-recovery: write queued again for ${rewritten}, last look queued for ${relooked}`);
+}
+
+export const bookingsRecovery = timerFunction({
+  name: "bookings-recovery",
+  schedule: "0 */5 * * * *",
+  handler: bookingsRecoveryHandler,
+});

@@ -1,0 +1,50 @@
+import type { PendingBookings } from "../ports/pending-bookings";
+import { DEFAULT_POLL } from "./booking-commands";
+import { enqueueCommand, type BookingDependencies } from "./dependencies";
+
+/** A pending booking untouched this long has lost its command (the poll schedule ends well before). */
+export const STUCK_AFTER_MS = 15 * 60_000;
+const MAX_PER_RUN = 500;
+
+export interface RecoveryResult {
+  /** Bookings with no event yet: `write` queued again. */
+  readonly rewritten: number;
+  /** Bookings whose event exists: a last look at the room's answer queued. */
+  readonly relooked: number;
+}
+
+/**
+ * The recovery sweep. A worker that dies after reserving a booking's slots but before queueing its
+ * calendar write (or before queueing the next look at the room's answer) leaves a `pending` booking
+ * that nothing moves on. Every pending booking not changed for STUCK_AFTER_MS gets its command again:
+ * `write` when no event is linked (the consumer finds an event already made by the booking-id
+ * extended property, so this never makes a second one), else a `refresh` as the last look, which
+ * confirms or declines it. Commands for a booking that moved on meanwhile are skipped by the consumer.
+ */
+export async function recoverPendingBookings(
+  deps: Pick<BookingDependencies, "store" | "workQueue" | "now" | "log" | "responsePoll"> & {
+    readonly pending: PendingBookings;
+  },
+): Promise<RecoveryResult> {
+  const cutoff = deps.now().getTime() - STUCK_AFTER_MS;
+  let rewritten = 0;
+  let relooked = 0;
+  for (const id of await deps.pending.pendingIds(MAX_PER_RUN)) {
+    const b = (await deps.store.get(id))?.booking;
+    if (b === undefined || b.state !== "pending" || Date.parse(b.updatedAt) > cutoff) continue;
+    if (b.calendar?.eventId === undefined) {
+      await enqueueCommand(deps, { command: "write", bookingId: b.id, version: b.version });
+      rewritten++;
+    } else {
+      await enqueueCommand(deps, {
+        command: "refresh",
+        bookingId: b.id,
+        version: b.version,
+        poll: (deps.responsePoll ?? DEFAULT_POLL).maxPolls,
+      });
+      relooked++;
+    }
+    deps.log?.(`booking ${b.id} pending since ${b.updatedAt}: command queued again`);
+  }
+  return { rewritten, relooked };
+}
