@@ -87,6 +87,8 @@ param directorySyncSchedule string = '0 */15 * * * *'
 param housekeepingSchedule string = '0 30 3 * * *'
 @description('When the display-health timer checks for silent displays (DISPLAY_HEALTH_SCHEDULE).')
 param displayHealthSchedule string = '0 */5 * * * *'
+@description('When the auto-release timer gives back rooms nobody checked in to (AUTO_RELEASE_SCHEDULE).')
+param autoReleaseSchedule string = '0 * * * * *'
 @description('Minutes without a heartbeat before the admins hear a display is offline (DISPLAY_SILENT_MINUTES).')
 param displaySilentMinutes string = '10'
 @description('IANA time zone of rooms whose zone Graph does not tell (ROOMS_DEFAULT_TIME_ZONE).')
@@ -346,6 +348,7 @@ var appSettings = {
 
   // Room and floor displays (shared/config/sections/displays.ts).
   DISPLAY_HEALTH_SCHEDULE: displayHealthSchedule
+  AUTO_RELEASE_SCHEDULE: autoReleaseSchedule
   DISPLAY_SILENT_MINUTES: displaySilentMinutes
 }
 

@@ -82,6 +82,9 @@ const bookingDeps = perWorker((s): BookingDependencies => {
   };
 });
 
+/** The booking engine's dependencies, for use cases of other areas that act through it (displays). */
+export const bookingDependencies = (): BookingDependencies => bookingDeps();
+
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>
   createBookingUseCase(bookingDeps(), principal, input);
 
