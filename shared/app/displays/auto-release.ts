@@ -2,10 +2,10 @@ import type { Booking, Presence } from "../../domain/bookings/booking";
 import { releaseDue } from "../../domain/displays/actions";
 import { AppError } from "../../domain/errors";
 import type { Room } from "../../domain/rooms/room";
-import type { CalendarActor } from "../ports/calendar-gateway";
 import { sendMail } from "../send-mail";
 import { mailBooking, mutateBooking, type BookingDependencies } from "../bookings/dependencies";
 import { deviceRules, publishRoomSchedules } from "../bookings/room-schedule";
+import { actorOf } from "./device-actions";
 
 export interface AutoReleaseResult {
   /** Occurrences released in this run. */
@@ -60,11 +60,6 @@ export async function autoRelease(deps: BookingDependencies): Promise<AutoReleas
   }
   return { released, rooms: looked };
 }
-
-const actorOf = (b: Booking): CalendarActor =>
-  b.calendar?.actor === "user" && b.organizer.userId !== undefined
-    ? { kind: "user", userId: b.organizer.userId }
-    : { kind: "app" };
 
 /** Gives one occurrence's room back: Graph first, then the reservation, the booking and the mail. */
 async function releaseOccurrence(

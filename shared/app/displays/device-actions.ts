@@ -200,7 +200,8 @@ function refuseByPolicy(refusal: AppError | undefined): void {
   if (refusal !== undefined) throw refusal;
 }
 
-const actorOf = (b: Booking): CalendarActor =>
+/** Whose token changes the booking's event: its organizer's in the delegated modes, else the app's. */
+export const actorOf = (b: Booking): CalendarActor =>
   b.calendar?.actor === "user" && b.organizer.userId !== undefined
     ? { kind: "user", userId: b.organizer.userId }
     : { kind: "app" };
