@@ -15,6 +15,9 @@ const bodies = {
   "book-now": z.object({ minutes, subject: z.string().trim().min(1).max(120).optional() }).strict(),
 } as const;
 
+/** Any action's body, for the API description (each action reads its own shape above). */
+const anyBody = z.union([bodies["check-in"], bodies.extend, bodies.end, bodies["book-now"]]);
+
 /**
  * POST /api/displays/actions/{check-in|extend|end|book-now} (device credential): a room display acts for
  * its own room; answers the occurrence after the action. The room's displays get the new snapshot.
@@ -23,6 +26,14 @@ export const displaysActions = httpFunction({
   name: "displays-actions",
   route: "displays/actions/{action}",
   methods: ["POST"],
+  api: {
+    summary: "A room display checks in, extends, ends or books the room now",
+    auth: "device",
+    params,
+    body: anyBody,
+    responses: { 200: "The occurrence after the action" },
+    errors: ["forbidden", "not-found", "conflict", "policy-refused"],
+  },
   handler: handleHttp(async (request) => {
     const credential = displayCredential(request);
     const { action } = parseInput(params, request.params);
