@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, signIn } from "../integration/auth/helpers";
 import { startBookingStack, type BookingStack, type Person } from "../integration/bookings/stack";
+import { APP_OF_MODE } from "../integration/sync/harness";
 import { launchBrowser } from "../support/browser";
 import { eventually } from "../support/eventually";
 import { cspViolations, expectAccessible, screenshot, signedInContext, windowValue } from "./harness";
@@ -196,4 +197,78 @@ describe("booking from the staff app", () => {
     expect([seen.state, seen.approval?.reason]).toEqual(["rejected", "The board meets elsewhere"]);
     await review.context().close();
   });
+});
+
+describe("the console's rooms and policies, and displays", () => {
+  it(
+    "edits a room's policy rule by rule, registers a display and issues its pairing code",
+    { timeout: 90_000 },
+    async () => {
+      const store = s.auth.sim.control.store;
+      const group = [...store.groups.values()].find((g) => g.data.displayName === "Facilities");
+      const adminId = [...(group?.members ?? [])].find((m) => store.findUser(m) !== undefined);
+      const upn = adminId === undefined ? undefined : store.findUser(adminId)?.data.userPrincipalName;
+      if (group === undefined || upn === undefined)
+        throw new Error("the demo tenant has no Facilities member");
+      await s.auth.configure("application", APP_OF_MODE.application, { adminGroupId: group.id });
+      const jar = new CookieJar();
+      expect((await signIn(s.auth, jar, upn, "/admin")).status).toBe(302);
+      const context = await signedInContext(browser, s.auth.host.baseUrl, jar);
+      const page = await context.newPage();
+      const room = "room-hq-106@contoso.example";
+
+      await page.goto("/admin/policies");
+      await page.getByRole("heading", { level: 1, name: "Rooms and policies" }).waitFor();
+      await page.getByRole("textbox", { name: "Room (mailbox)" }).fill(room);
+      await page.keyboard.press("Enter");
+      await page.getByText("This room follows Default").waitFor();
+      await page.getByRole("spinbutton", { name: "Longest booking (minutes)" }).fill("45");
+      await page.getByRole("checkbox", { name: "Bookings need approval" }).check();
+      await page.getByRole("button", { name: "Save" }).click();
+      // Approval without an approver: the server's reason next to the approvers field.
+      await page
+        .locator("div", { has: page.getByLabel("Approvers (email addresses)") })
+        .filter({ hasText: "approval needs at least one approver" })
+        .first()
+        .waitFor();
+      await page.getByRole("textbox", { name: "Approvers (email addresses)" }).fill(approver.upn);
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+      const saved = (await (await s.call(admin, "GET", `/api/admin/rooms/${room}/policy`)).json()) as {
+        own: boolean;
+        maxDurationMinutes: number;
+        approval: { required: boolean; approvers: { email: string }[] };
+      };
+      expect([
+        saved.own,
+        saved.maxDurationMinutes,
+        saved.approval.required,
+        saved.approval.approvers,
+      ]).toEqual([true, 45, true, [{ email: approver.upn }]]);
+      await page.waitForLoadState("networkidle");
+      await expectAccessible(page, "policy editor");
+      await screenshot(page, "admin-policy-editor");
+
+      await page.getByRole("link", { name: "Displays" }).click();
+      await page.getByRole("heading", { level: 1, name: "Displays" }).waitFor();
+      await page.getByRole("textbox", { name: "Name" }).fill("Lobby <b>east</b>");
+      await page.getByRole("textbox", { name: "Room (mailbox)" }).fill(room);
+      await page.getByRole("button", { name: "Register" }).click();
+      const row = page.getByTestId("display").filter({ hasText: "Lobby <b>east</b>" });
+      await row.waitFor();
+      expect(await row.innerText()).toContain("never seen");
+      await row.getByRole("button", { name: "Pairing code for Lobby <b>east</b>" }).click();
+      await page
+        .getByRole("status")
+        .filter({ hasText: /Pairing code for Lobby <b>east<\/b>: \S+/ })
+        .waitFor();
+      await page.waitForLoadState("networkidle");
+      await expectAccessible(page, "displays");
+      await screenshot(page, "admin-displays");
+      await row.getByRole("button", { name: "Revoke Lobby <b>east</b>" }).click();
+      await page.getByText("No display is registered.").waitFor();
+      expect(await cspViolations(page)).toEqual([]);
+      await context.close();
+    },
+  );
 });

@@ -411,6 +411,15 @@ export const en = {
   "policy.formFields": "Extra form fields",
   "policy.formFieldsHint": 'JSON: [{"id", "label", "type": text | choice | number, "required", "choices"}]',
   "policy.formFieldsBad": "This is not valid JSON.",
+  "roomSync.title": "Rooms' calendars",
+  "roomSync.none": "No room calendar is followed yet.",
+  "roomSync.subscription": "Subscription",
+  "roomSync.lastNotification": "Last notification",
+  "roomSync.lastRead": "Last read (events)",
+  "roomSync.error": "Last error",
+  "roomSync.resync": "Resync",
+  "roomSync.resyncOne": "Resync {room}",
+  "roomSync.queued": "A full read of {room} is queued.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -414,4 +414,13 @@ export const ja: Record<MessageKey, string> = {
   "policy.formFields": "追加の入力項目",
   "policy.formFieldsHint": 'JSON：[{"id", "label", "type": text | choice | number, "required", "choices"}]',
   "policy.formFieldsBad": "有効な JSON ではありません。",
+  "roomSync.title": "会議室の予定表",
+  "roomSync.none": "追跡中の会議室の予定表はまだありません。",
+  "roomSync.subscription": "サブスクリプション",
+  "roomSync.lastNotification": "最後の通知",
+  "roomSync.lastRead": "最後の読み取り（件数）",
+  "roomSync.error": "最後のエラー",
+  "roomSync.resync": "再同期",
+  "roomSync.resyncOne": "{room} を再同期",
+  "roomSync.queued": "{room} の全件読み取りをキューに入れました。",
 };

@@ -406,4 +406,13 @@ export const zhHans: Record<MessageKey, string> = {
   "policy.formFields": "额外表单字段",
   "policy.formFieldsHint": 'JSON：[{"id", "label", "type": text | choice | number, "required", "choices"}]',
   "policy.formFieldsBad": "这不是有效的 JSON。",
+  "roomSync.title": "会议室日历",
+  "roomSync.none": "尚未跟踪任何会议室日历。",
+  "roomSync.subscription": "订阅",
+  "roomSync.lastNotification": "最后通知",
+  "roomSync.lastRead": "最后读取（事件数）",
+  "roomSync.error": "最后错误",
+  "roomSync.resync": "重新同步",
+  "roomSync.resyncOne": "重新同步 {room}",
+  "roomSync.queued": "已排队完整读取 {room}。",
 };

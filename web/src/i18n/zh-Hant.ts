@@ -406,4 +406,13 @@ export const zhHant: Record<MessageKey, string> = {
   "policy.formFields": "額外表格欄位",
   "policy.formFieldsHint": 'JSON：[{"id", "label", "type": text | choice | number, "required", "choices"}]',
   "policy.formFieldsBad": "這不是有效的 JSON。",
+  "roomSync.title": "會議室日曆",
+  "roomSync.none": "尚未追蹤任何會議室日曆。",
+  "roomSync.subscription": "訂閱",
+  "roomSync.lastNotification": "最後通知",
+  "roomSync.lastRead": "最後讀取（事件數）",
+  "roomSync.error": "最後錯誤",
+  "roomSync.resync": "重新同步",
+  "roomSync.resyncOne": "重新同步 {room}",
+  "roomSync.queued": "已排程完整讀取 {room}。",
 };
