@@ -267,6 +267,20 @@ describe("the console's rooms and policies, and displays", () => {
       await screenshot(page, "admin-displays");
       await row.getByRole("button", { name: "Revoke Lobby <b>east</b>" }).click();
       await page.getByText("No display is registered.").waitFor();
+
+      // Per-room calendar sync health, and a resync of one room by keyboard.
+      await page.getByRole("link", { name: "Sync" }).click();
+      const health = page.getByTestId("room-sync").filter({ hasText: room });
+      await health.waitFor();
+      await health.getByRole("button", { name: `Resync ${room}` }).focus();
+      await page.keyboard.press("Enter");
+      await page
+        .getByRole("status")
+        .filter({ hasText: `A full read of ${room} is queued.` })
+        .waitFor();
+      await page.waitForLoadState("networkidle");
+      await expectAccessible(page, "sync with room health");
+      await screenshot(page, "admin-sync-rooms");
       expect(await cspViolations(page)).toEqual([]);
       await context.close();
     },
