@@ -156,6 +156,8 @@ describe("every console page", () => {
     ["/admin/buildings", "Buildings and time zones", "admin-buildings"],
     ["/admin/rooms/import", "Room import", "admin-room-import"],
     ["/admin/dead-letters", "Dead letters", "admin-dead-letters"],
+    ["/admin/policies", "Rooms and policies", "admin-policies"],
+    ["/admin/displays", "Displays", "admin-displays"],
   ] as const;
 
   it(

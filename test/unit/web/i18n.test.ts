@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { en } from "../../../web/src/i18n/en";
 import { catalogues, format, locales, pickLocale } from "../../../web/src/i18n/locales";
+import { policyRules } from "../../../shared/domain/bookings/evaluate";
+import { bookingStates } from "../../../shared/domain/bookings/booking";
 
 const placeholders = (text: string): string[] =>
   [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
 
 describe("the pages' language catalogues", () => {
+  it("says every policy rule's refusal and every booking state in words", () => {
+    const keys = new Set(Object.keys(en));
+    const missing = [
+      ...policyRules.map((rule) => `refusal.${rule}`),
+      ...bookingStates.map((state) => `staff.state.${state}`),
+    ].filter((k) => !keys.has(k));
+    expect(missing).toEqual([]);
+    expect(format(en["refusal.max-duration"], { limit: 30 })).toBe("A booking may last at most 30 minutes.");
+  });
+
   it("has every English key, and no other, in each language, each text non-empty", () => {
     const keys = Object.keys(en).sort();
     expect(keys.length).toBeGreaterThan(150);

@@ -4,6 +4,8 @@ import { usePath } from "../ui/router";
 import { AdvancedPage } from "./AdvancedPage";
 import { BuildingsPage } from "./BuildingsPage";
 import { DeadLettersPage } from "./DeadLettersPage";
+import { DisplaysPage } from "./DisplaysPage";
+import { PoliciesPage } from "./PoliciesPage";
 import { IntegrationPage } from "./IntegrationPage";
 import { RoomImportPage } from "./RoomImportPage";
 import { SetupWizard } from "./SetupWizard";
@@ -27,6 +29,14 @@ const pages: Record<string, { nav: NavItem; page: () => ReactNode }> = {
   "/admin/rooms/import": {
     nav: { href: "/admin/rooms/import", label: "nav.roomImport" },
     page: () => <RoomImportPage />,
+  },
+  "/admin/policies": {
+    nav: { href: "/admin/policies", label: "nav.policies" },
+    page: () => <PoliciesPage />,
+  },
+  "/admin/displays": {
+    nav: { href: "/admin/displays", label: "nav.displays" },
+    page: () => <DisplaysPage />,
   },
   "/admin/dead-letters": {
     nav: { href: "/admin/dead-letters", label: "nav.deadLetters" },

@@ -15,6 +15,7 @@ import type { SyncKind, SyncKindReport, SyncStatusReport } from "../api/types";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/locales";
 import { PageTitle, ProblemBar } from "../ui/Shell";
+import { RoomSyncTable } from "./RoomSyncTable";
 
 const useStyles = makeStyles({
   grid: {
@@ -105,6 +106,7 @@ export function SyncPage() {
           />
         ))}
       </div>
+      <RoomSyncTable />
     </>
   );
 }

@@ -1,85 +1,60 @@
+import type { RoomPolicySummary, RoomView as Room } from "../../../shared/app/bookings/rooms";
+import type { BookingView as Booking } from "../../../shared/domain/bookings/booking";
+import type { Recurrence } from "../../../shared/domain/bookings/recurrence";
 import { api, query, request } from "./client";
 
 /**
- * The booking API the staff pages will use (rooms, schedules, bookings, approvals, policies), typed as
- * planned. The server side is being built; the pages call only what exists and show the rest as
- * "coming" rather than a dead button.
+ * The booking API the staff pages use (rooms, schedules, bookings, approvals), typed after the server's
+ * shapes: lists are `{ items, cursor? }`; create, edit, cancel, approve and reject answer 202 with the
+ * booking; a policy refusal is a 422 problem with `rule`, `limit` and `refusals[]`; a taken slot a 409
+ * with `conflictStart` / `conflictEnd`.
  */
-export interface Room {
-  readonly id: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly building?: string;
-  readonly floor?: string;
-  readonly capacity?: number;
-  readonly tags?: readonly string[];
-  readonly timeZone: string;
-  /** Free for the whole of the asked `from`–`to` (when the list was asked with them). */
-  readonly free?: boolean;
-}
+export type { RoomView as Room, RoomPolicySummary } from "../../../shared/app/bookings/rooms";
+export type { FormField } from "../../../shared/domain/bookings/policy";
+export type { BookingView as Booking, BookingState } from "../../../shared/domain/bookings/booking";
+export type { Recurrence } from "../../../shared/domain/bookings/recurrence";
+
+export type RoomWithPolicy = Room & { readonly policy: RoomPolicySummary };
 
 export interface Page<T> {
   readonly items: readonly T[];
-  readonly continuation?: string;
+  readonly cursor?: string;
 }
 
 export interface RoomFilter {
   building?: string;
   floor?: string;
   capacity?: number;
+  /** Comma-separated tags or devices, every one required. */
   equipment?: string;
   from?: string;
   to?: string;
-  continuation?: string;
+  cursor?: string;
 }
 
 export interface BusyBlock {
+  readonly bookingId: string;
+  readonly occurrence: string;
   readonly start: string;
   readonly end: string;
+  readonly state: string;
   /** Only as the room's privacy setting allows. */
   readonly subject?: string;
   readonly organizer?: string;
 }
 
-export type BookingState = "pending" | "awaiting-approval" | "confirmed" | "declined" | "cancelled";
+export interface RoomSchedule {
+  readonly roomId: string;
+  readonly timeZone: string;
+  readonly from: string;
+  readonly to: string;
+  readonly items: readonly BusyBlock[];
+}
 
 export interface Attendee {
   readonly email: string;
   readonly name?: string;
-}
-
-export interface Recurrence {
-  readonly pattern: {
-    readonly type:
-      "daily" | "weekly" | "absoluteMonthly" | "relativeMonthly" | "absoluteYearly" | "relativeYearly";
-    readonly interval: number;
-    readonly daysOfWeek?: readonly string[];
-    readonly dayOfMonth?: number;
-    readonly month?: number;
-    readonly index?: "first" | "second" | "third" | "fourth" | "last";
-  };
-  readonly range: {
-    readonly startDate: string;
-    readonly endDate?: string;
-    readonly numberOfOccurrences?: number;
-  };
-}
-
-export interface Booking {
-  readonly id: string;
-  readonly state: BookingState;
-  readonly roomIds: readonly string[];
-  readonly start: string;
-  readonly end: string;
-  readonly subject: string;
-  readonly organizer: Attendee;
-  readonly attendees: readonly Attendee[];
-  readonly body?: string;
-  readonly isOnlineMeeting?: boolean;
-  readonly recurrence?: Recurrence;
-  readonly formFields?: Readonly<Record<string, string | number>>;
-  readonly reason?: string;
-  readonly etag?: string;
+  readonly type?: "required" | "optional";
 }
 
 export interface NewBooking {
@@ -91,32 +66,41 @@ export interface NewBooking {
   body?: string;
   isOnlineMeeting?: boolean;
   recurrence?: Recurrence;
-  onBehalfOf?: string;
-  acceptTerms?: boolean;
-  formFields?: Record<string, string | number>;
+  termsAccepted?: boolean;
+  fields?: Record<string, string | number>;
 }
 
-/** A policy refusal (422): `rule` names the rule, `limit` its value, so a page can say why. */
+export interface BookingEdit {
+  occurrence?: string;
+  start?: string;
+  end?: string;
+  subject?: string;
+  attendees?: Attendee[];
+  isOnlineMeeting?: boolean;
+}
+
+/** One refusal of a 422 `policy-refused`: the rule, its limit, and the server's English sentence. */
 export interface PolicyRefusal {
   readonly rule: string;
-  readonly limit?: unknown;
+  readonly limit: string | number | boolean | readonly string[] | null;
+  readonly detail?: string;
+  readonly field?: string;
 }
+
+const room = (id: string): string => `/api/rooms/${encodeURIComponent(id)}`;
+const booking = (id: string): string => `/api/bookings/${encodeURIComponent(id)}`;
 
 export const bookingApi = {
   rooms: (filter: RoomFilter) => api.get<Page<Room>>(`/api/rooms${query({ ...filter })}`),
-  room: (id: string) => api.get<Room>(`/api/rooms/${encodeURIComponent(id)}`),
+  room: (id: string) => api.get<RoomWithPolicy>(room(id)),
   schedule: (id: string, from: string, to: string) =>
-    api.get<{ readonly busy: readonly BusyBlock[] }>(
-      `/api/rooms/${encodeURIComponent(id)}/schedule${query({ from, to })}`,
-    ),
-  create: (booking: NewBooking) => request<Booking>("POST", "/api/bookings", booking).then((r) => r.body),
-  mine: (from?: string, to?: string, continuation?: string) =>
-    api.get<Page<Booking>>(`/api/bookings${query({ mine: true, from, to, continuation })}`),
-  get: (id: string) => api.get<Booking>(`/api/bookings/${encodeURIComponent(id)}`),
-  update: (id: string, change: Partial<NewBooking>, etag?: string) =>
-    api.patch<Booking>(`/api/bookings/${encodeURIComponent(id)}`, change, etag),
-  cancel: (id: string) => api.delete<Booking>(`/api/bookings/${encodeURIComponent(id)}`),
-  approve: (id: string) => api.post<Booking>(`/api/bookings/${encodeURIComponent(id)}/approve`),
+    api.get<RoomSchedule>(`${room(id)}/schedule${query({ from, to })}`),
+  create: (b: NewBooking) => request<Booking>("POST", "/api/bookings", b).then((r) => r.body),
+  mine: (cursor?: string) => api.get<Page<Booking>>(`/api/bookings${query({ mine: true, cursor })}`),
+  get: (id: string) => api.get<Booking>(booking(id)),
+  update: (id: string, change: BookingEdit) => api.patch<Booking>(booking(id), change),
+  cancel: (id: string, occurrence?: string) => api.delete<Booking>(`${booking(id)}${query({ occurrence })}`),
+  approve: (id: string) => api.post<Booking>(`${booking(id)}/approve`).then((r) => r.body),
   reject: (id: string, reason: string) =>
-    api.post<Booking>(`/api/bookings/${encodeURIComponent(id)}/reject`, { reason }),
+    api.post<Booking>(`${booking(id)}/reject`, { reason }).then((r) => r.body),
 };
