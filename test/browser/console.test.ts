@@ -121,7 +121,7 @@ describe("the setup wizard", () => {
 });
 
 describe("the sync page", () => {
-  it("shows a running sync's progress, then its result", { timeout: 90_000 }, async () => {
+  it("shows a running sync's progress, then its result", { timeout: 180_000 }, async () => {
     const page = await adminPage("application", "/admin/sync");
     const card = page.getByTestId("sync-directory");
     await card.waitFor();
@@ -132,7 +132,7 @@ describe("the sync page", () => {
     expect(await page.getByTestId("sync-directory-state").innerText()).toBe("Running");
     await eventually(
       async () => /[1-9]\d* pages/.test(await page.getByTestId("sync-directory-progress").innerText()),
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000 },
     );
     await screenshot(page, "admin-sync-running");
     s.stack.sim.control.faults.reset();

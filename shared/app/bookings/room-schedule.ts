@@ -1,7 +1,5 @@
 import { holdsSlots, type Booking } from "../../domain/bookings/booking";
 import { displayWindow, visibleParts, type BusyBlock } from "../../domain/bookings/schedule";
-import type { BookingPolicy } from "../../domain/bookings/policy";
-import { occurrenceActions, type DeviceRules } from "../../domain/displays/actions";
 import { AppError } from "../../domain/errors";
 import type { Room } from "../../domain/rooms/room";
 import type { ScheduleItem, ScheduleSnapshot } from "../ports/realtime-publisher";
@@ -19,18 +17,13 @@ async function knownRoom(deps: Pick<BookingDependencies, "rooms">, roomId: strin
  * The busy blocks of a room in [from, to), each with the subject and organizer only as the room's
  * privacy setting allows (the booking documents are read only when something of them may be shown).
  */
-export async function busyBlocks(
-  deps: Deps,
-  room: Room,
-  from: number,
-  to: number,
-  docs = new Map<string, Booking | undefined>(),
-): Promise<BusyBlock[]> {
+export async function busyBlocks(deps: Deps, room: Room, from: number, to: number): Promise<BusyBlock[]> {
   const [entries, policy] = await Promise.all([
     deps.store.roomSlots(room.id, from, to),
     deps.policies.forRoom(room.id),
   ]);
-  if (policy.privacy !== "busy" || policy.checkIn.required) {
+  const docs = new Map<string, Booking | undefined>();
+  if (policy.privacy !== "busy") {
     const ids = [...new Set(entries.map((e) => e.bookingId))];
     const loaded = await Promise.all(ids.map((id) => deps.store.get(id)));
     ids.forEach((id, i) => docs.set(id, loaded[i]?.booking));
@@ -68,16 +61,6 @@ export async function roomSchedule(
   };
 }
 
-/** The check-in rules displays may know (never the PIN itself). */
-export function deviceRules(policy: BookingPolicy): DeviceRules {
-  return {
-    checkInRequired: policy.checkIn.required,
-    checkInBeforeMinutes: policy.checkIn.windowBeforeMinutes,
-    checkInGraceMinutes: policy.checkIn.graceAfterMinutes,
-    pinRequired: policy.checkIn.pin !== null,
-  };
-}
-
 /**
  * The snapshot a room's display shows: today and tomorrow in the room's zone, privacy applied, with the
  * room's schedule version (it grows with every reservation change, so displays drop older snapshots).
@@ -86,36 +69,20 @@ export async function roomScheduleSnapshot(deps: Deps, roomId: string): Promise<
   const room = await knownRoom(deps, roomId);
   const now = deps.now().getTime();
   const { from, to } = displayWindow(now, room.timeZone);
-  const docs = new Map<string, Booking | undefined>();
-  const [blocks, version, policy] = await Promise.all([
-    busyBlocks(deps, room, from, to, docs),
+  const [blocks, version] = await Promise.all([
+    busyBlocks(deps, room, from, to),
     deps.store.roomVersion(room.id),
-    deps.policies.forRoom(room.id),
   ]);
-  const rules = deviceRules(policy);
   const items: ScheduleItem[] = blocks
     .filter((b) => b.state === "busy" || holdsSlots(b.state as Booking["state"], true))
-    .map((b) => {
-      const checkedIn = docs.get(b.bookingId)?.presence?.checkedIn.includes(b.occurrence) ?? false;
-      const occurrence = { start: Date.parse(b.start), end: Date.parse(b.end), checkedIn };
-      return {
-        id: `${b.bookingId}|${b.occurrence}`,
-        start: b.start,
-        end: b.end,
-        ...(b.subject === undefined ? {} : { title: b.subject }),
-        ...(b.organizer === undefined ? {} : { organizer: b.organizer }),
-        checkedIn,
-        actions: occurrenceActions(rules, occurrence, now),
-      };
-    });
-  return {
-    type: "schedule",
-    roomId: room.id,
-    version,
-    generatedAt: new Date(now).toISOString(),
-    items,
-    rules,
-  };
+    .map((b) => ({
+      id: `${b.bookingId}|${b.occurrence}`,
+      start: b.start,
+      end: b.end,
+      ...(b.subject === undefined ? {} : { title: b.subject }),
+      ...(b.organizer === undefined ? {} : { organizer: b.organizer }),
+    }));
+  return { type: "schedule", roomId: room.id, version, generatedAt: new Date(now).toISOString(), items };
 }
 
 /**
