@@ -129,7 +129,14 @@ describe("the sync page", () => {
     s.stack.sim.control.faults.configure({ latencyMs: [800, 800] });
     await card.getByRole("button", { name: "Run now" }).click();
     await page.getByTestId("sync-directory-progress").waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId("sync-directory-state").innerText()).toBe("Running");
+    const state = page.getByTestId("sync-directory-state");
+    await eventually(
+      async () => (await state.textContent({ timeout: 1_000 }).catch(() => null)) === "Running",
+      {
+        timeoutMs: 60_000,
+        explain: () => "the directory sync never showed as running",
+      },
+    );
     await eventually(
       async () => /[1-9]\d* pages/.test(await page.getByTestId("sync-directory-progress").innerText()),
       { timeoutMs: 60_000 },
