@@ -191,6 +191,8 @@ describe("the room list", () => {
     const policy: RoomPolicySummary = {
       requiresApproval: false,
       checkIn: { required: false, windowBeforeMinutes: 10, graceAfterMinutes: 15 },
+      privacy: "subject",
+      formFields: [],
       termsOfUse: null,
       allowRecurring: true,
       allowAllDay: true,

@@ -1,4 +1,5 @@
 import { query, request } from "../../src/api/client";
+import type { RoomPolicySummary, RoomView } from "../../../shared/app/bookings/rooms";
 import type { CapabilityReport } from "../../src/api/types";
 
 /**
@@ -7,47 +8,9 @@ import type { CapabilityReport } from "../../src/api/types";
  * (the stand-in host on the local stack).
  */
 
-/** A room as GET /api/rooms lists it. */
-export interface AddinRoom {
-  readonly id: string;
-  readonly email: string;
-  readonly displayName: string;
-  readonly capacity: number | null;
-  readonly building: { readonly id: string; readonly name: string };
-  readonly floor: {
-    readonly id: string | null;
-    readonly label: string | null;
-    readonly number: number | null;
-  };
-  readonly wheelchairAccessible: boolean;
-  readonly tags: readonly string[];
-  readonly devices: readonly string[];
-  readonly timeZone: string;
-}
-
-/** A room's rules as GET /api/rooms/{id} answers them (what a booking form shows before the choice). */
-export interface RoomPolicySummary {
-  readonly requiresApproval: boolean;
-  readonly checkIn: {
-    readonly required: boolean;
-    readonly windowBeforeMinutes: number;
-    readonly graceAfterMinutes: number;
-  };
-  readonly termsOfUse: string | null;
-  readonly allowRecurring: boolean;
-  readonly allowAllDay: boolean;
-  readonly allowOvernight: boolean;
-  readonly allowMultiRoom: boolean;
-  /** Hours in the room's time zone on these days; null = any time. */
-  readonly businessHours: {
-    readonly days: readonly string[];
-    readonly start: string;
-    readonly end: string;
-  } | null;
-  readonly minDurationMinutes: number | null;
-  readonly maxDurationMinutes: number | null;
-  readonly bookingWindowDays: number | null;
-}
+/** A room as GET /api/rooms lists it, and its rules as GET /api/rooms/{id} answers them: the server's own types. */
+export type AddinRoom = RoomView;
+export type { RoomPolicySummary };
 
 export interface RoomPage {
   readonly items: readonly AddinRoom[];
