@@ -125,30 +125,24 @@ describe("the sync page", () => {
     const page = await adminPage("application", "/admin/sync");
     const card = page.getByTestId("sync-directory");
     await card.waitFor();
-    // Every Graph call of the run takes a while, so the run is visibly under way.
-    s.stack.sim.control.faults.configure({ latencyMs: [800, 800] });
+    // The run stops, held by the simulator, once the users are read: it is under way with pages done.
+    const release = s.stack.sim.control.faults.hold("/groups");
     await card.getByRole("button", { name: "Run now" }).click();
-    await page.getByTestId("sync-directory-progress").waitFor({ timeout: 20_000 });
-    const state = page.getByTestId("sync-directory-state");
-    await eventually(
-      async () => (await state.textContent({ timeout: 1_000 }).catch(() => null)) === "Running",
-      {
-        timeoutMs: 60_000,
-        explain: () => "the directory sync never showed as running",
-      },
-    );
-    await eventually(
-      async () => /[1-9]\d* pages/.test(await page.getByTestId("sync-directory-progress").innerText()),
-      { timeoutMs: 60_000 },
-    );
+    const text = (testId: string) => page.getByTestId(testId).textContent({ timeout: 1_000 }).catch(() => null);
+    await eventually(async () => (await text("sync-directory-state")) === "Running", {
+      timeoutMs: 60_000,
+      explain: () => "the directory sync never showed as running",
+    });
+    await eventually(async () => /Pages read: [1-9]/.test((await text("sync-directory-progress")) ?? ""), {
+      timeoutMs: 60_000,
+      explain: () => "the running sync never showed a page read",
+    });
     await screenshot(page, "admin-sync-running");
-    s.stack.sim.control.faults.reset();
-    await eventually(
-      async () => (await page.getByTestId("sync-directory-state").innerText()) === "Succeeded",
-      {
-        timeoutMs: 60_000,
-      },
-    );
+    release();
+    await eventually(async () => (await text("sync-directory-state")) === "Succeeded", {
+      timeoutMs: 60_000,
+      explain: () => "the directory sync never showed as succeeded",
+    });
     expect(await page.getByTestId("sync-directory-progress").count()).toBe(0);
     await expectAccessible(page, "sync");
     await page.context().close();

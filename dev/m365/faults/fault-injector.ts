@@ -30,6 +30,8 @@ export class FaultInjector {
   /** Remaining requests to answer with 429 (a "storm"). */
   private stormRemaining = 0;
   private stormRetryAfter = 0;
+  /** Held path prefixes: matching Graph requests wait until their hold is released. */
+  private holds: { prefix: string; released: Promise<void>; release: () => void }[] = [];
 
   static defaults(): FaultSettings {
     return { seed: 1, errorRate: 0, errorStatus: 503, latencyMs: [0, 0], retryAfterSeconds: 1 };
@@ -46,6 +48,28 @@ export class FaultInjector {
     this.settings = FaultInjector.defaults();
     this.random = seededRandom(this.settings.seed);
     this.stormRemaining = 0;
+    for (const h of this.holds.splice(0)) h.release();
+  }
+
+  /**
+   * Graph requests whose path (after /v1.0) starts with `pathPrefix` wait, unanswered, until the
+   * returned function is called or the injector is reset: a test can stop a run at a known point.
+   */
+  hold(pathPrefix: string): () => void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const entry = { prefix: pathPrefix.toLowerCase(), released, release };
+    this.holds.push(entry);
+    return () => {
+      this.holds = this.holds.filter((h) => h !== entry);
+      entry.release();
+    };
+  }
+
+  /** Resolves once no hold matches `graphPath`. */
+  async passHolds(graphPath: string): Promise<void> {
+    const path = graphPath.toLowerCase();
+    for (const h of this.holds) if (path.startsWith(h.prefix)) await h.released;
   }
 
   /** The next `count` Graph requests get 429 TooManyRequests with Retry-After. */

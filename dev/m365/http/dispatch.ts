@@ -97,6 +97,7 @@ export function createDispatcher(sim: SimulatorServices, router: Router) {
         // Graph evaluates a batch's requests one by one against its limits: the envelope itself is not
         // throttled or failed, its inner requests are (each through this dispatcher).
         if (!isBatchEnvelope(ctx.method, graphPath)) {
+          await sim.faults.passHolds(graphPath);
           const decision = sim.faults.decide(graphPath);
           delayMs = decision.delayMs;
           if (decision.error) throw decision.error;

@@ -59,6 +59,25 @@ describe("fault injection", () => {
     }
   });
 
+  it("a hold keeps matching requests unanswered until released; others pass", async () => {
+    const release = sim.control.faults.hold("/groups");
+    let answered = false;
+    const held = graphFetch(sim, token, "/groups").then((res) => {
+      answered = true;
+      return res.status;
+    });
+    // Another path is answered while the groups request waits.
+    expect((await graphFetch(sim, token, "/users?$top=1")).status).toBe(200);
+    expect(answered).toBe(false);
+    release();
+    expect(await held).toBe(200);
+    // A reset lets held requests go too.
+    sim.control.faults.hold("/groups");
+    const second = graphFetch(sim, token, "/groups");
+    sim.control.faults.reset();
+    expect((await second).status).toBe(200);
+  });
+
   it("the control API is reachable over HTTP", async () => {
     const storm = await fetch(`${sim.graphBaseUrl}/_sim/faults/throttle-storm`, {
       method: "POST",

@@ -161,7 +161,7 @@ export const en = {
   "sync.state.unavailable": "Unavailable",
   "sync.state.never-run": "Never run",
   "sync.progress": "Progress",
-  "sync.progressText": "{pages} pages, {read} read, {written} written",
+  "sync.progressText": "Pages read: {pages} · items read: {read} · written: {written}",
   "sync.lastStarted": "Last started",
   "sync.lastSuccess": "Last success",
   "sync.counts": "Last run",
