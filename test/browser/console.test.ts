@@ -128,7 +128,11 @@ describe("the sync page", () => {
     // The run stops, held by the simulator, once the users are read: it is under way with pages done.
     const release = s.stack.sim.control.faults.hold("/groups");
     await card.getByRole("button", { name: "Run now" }).click();
-    const text = (testId: string) => page.getByTestId(testId).textContent({ timeout: 1_000 }).catch(() => null);
+    const text = (testId: string) =>
+      page
+        .getByTestId(testId)
+        .textContent({ timeout: 1_000 })
+        .catch(() => null);
     await eventually(async () => (await text("sync-directory-state")) === "Running", {
       timeoutMs: 60_000,
       explain: () => "the directory sync never showed as running",
