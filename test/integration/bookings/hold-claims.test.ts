@@ -252,8 +252,10 @@ describe("a sent meeting claims its hold (application mode: the organizer's even
     expect(put.status).toBe(200);
     const hold = await placeHold(t, room, at(5, 13), at(5, 14));
     expect(hold.approval).toEqual({ holdSlot: true, approvers: [{ email: approver, name: "Fay Approver" }] });
-    sendMeeting(t, room, at(5, 13), at(5, 14), hold.id);
+    // Nothing else is mailed meanwhile (the subscriptions' change notifications may run the sink as soon
+    // as the meeting exists, so the queue is emptied before it is sent).
     await drain(t, "mail", 500);
+    sendMeeting(t, room, at(5, 13), at(5, 14), hold.id);
     await resyncUntil(t, room, async () => (await bookingOf(hold.reservationId)) !== undefined);
     const b = await bookingOf(hold.reservationId);
     expect([b?.state, b?.approval?.holdSlot, b?.approval?.approvers.map((a) => a.email)]).toEqual([
@@ -264,6 +266,23 @@ describe("a sent meeting claims its hold (application mode: the organizer's even
     expect(await slots(room, 5)).toEqual([`${iso(at(5, 13))}|${iso(at(5, 14))}|${hold.reservationId}`]);
     const mail = (await drain(t, "mail")) as { to: { email: string }; template: { kind: string } }[];
     expect(mail.map((m) => [m.template.kind, m.to.email])).toEqual([["approval-requested", approver]]);
+  });
+
+  it("an approval that does not hold the slot: the hold's reservation is freed when the booking awaits approval", async () => {
+    const room = "room-hq-104@contoso.example";
+    const put = await t.s.call(t.admin, "PUT", `/api/admin/rooms/${room}/policy`, {
+      name: "Board room, first come",
+      approval: { required: true, approvers: [{ email: "fay.approver@contoso.example" }], holdSlot: false },
+    });
+    expect(put.status).toBe(200);
+    const hold = await placeHold(t, room, at(8, 13), at(8, 14));
+    // While the meeting is written the hold keeps the slot.
+    expect(await slots(room, 8)).toEqual([`${iso(at(8, 13))}|${iso(at(8, 14))}|${hold.reservationId}`]);
+    sendMeeting(t, room, at(8, 13), at(8, 14), hold.id);
+    await resyncUntil(t, room, async () => (await bookingOf(hold.reservationId)) !== undefined);
+    const b = await bookingOf(hold.reservationId);
+    expect([b?.state, b?.approval?.holdSlot, b?.reserved]).toEqual(["awaiting-approval", false, {}]);
+    expect(await slots(room, 8)).toEqual([]);
   });
 });
 
