@@ -29,7 +29,7 @@ import {
   type SubscriptionRunCounts,
 } from "../app/calendar/subscriptions";
 import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
-import { noHoldClaims, type HoldClaims } from "../app/ports/hold-claims";
+import type { HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
 import type {
   CalendarChangeMessage,
@@ -37,6 +37,7 @@ import type {
   LifecycleNotification,
 } from "../domain/calendar/calendar-change";
 import { bookingDependencies } from "./bookings";
+import { holdClaims } from "./holds";
 import { getServices, type Services } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
@@ -60,7 +61,7 @@ export interface CalendarOverrides {
   readonly now?: () => Date;
   /** Where room calendars go once read (default: the booking store's sink). */
   readonly sink?: RoomCalendarSink;
-  /** The Outlook add-in's holds, claimed by new Outlook bookings (default: none). */
+  /** The Outlook add-in's holds, claimed by new Outlook bookings (default: the hold store's). */
   readonly holds?: HoldClaims;
 }
 
@@ -92,7 +93,7 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
       },
       links: new TableRoomEventIndex(services.tables),
       events: async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()),
-      holds: overrides.holds ?? noHoldClaims,
+      holds: overrides.holds ?? holdClaims(),
       roomState: state(),
     });
 

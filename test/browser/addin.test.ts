@@ -5,7 +5,9 @@ import { addinDevHostPage, addinDevHostSendPage } from "../../dev/addin-dev-host
 import { DEMO_APPS } from "../../dev/m365";
 import { TableHoldStore } from "../../shared/adapters/tables/table-hold-store";
 import { addinIdFor } from "../../shared/app/web/serve-addin";
-import { holdClaims, createHold } from "../../shared/composition/holds";
+import { createHold } from "../../shared/composition/holds";
+import { handleCalendarChange } from "../../shared/composition/calendar";
+import { TableBookingStore } from "../../shared/adapters/tables/table-booking-store";
 import { getServices } from "../../shared/composition/services";
 import { runSync } from "../../shared/composition/sync";
 import type { Principal } from "../../shared/domain/auth/principal";
@@ -189,7 +191,7 @@ describe("booking a room from the stand-in", () => {
   });
 
   it(
-    "'sending' the meeting creates the organizer's event with the room and the tag; ONES matches it to the hold",
+    "'sending' the meeting creates the organizer's event with the room and the tag; ONES books the room under the hold's id, confirmed",
     { timeout: 90_000 },
     async () => {
       const { page, pane } = await standIn("application");
@@ -218,22 +220,56 @@ describe("booking a room from the stand-in", () => {
       ).toEqual([roomEmail]);
       expect(holdIdOf(event?.singleValueExtendedProperties?.[0]?.value)).toBe(holdId);
 
-      // The Outlook-to-ONES sink is not on this branch: its call to HoldClaims is made here, on the
-      // event the simulator made. The room's copy says the meeting moved by half an hour, so only the
-      // tag on the organizer's event (read in the application mode) can match it to the hold. The
-      // booking takes the hold's reservation, policy and approval.
-      const claimed = await holdClaims().claim({
-        roomId: roomEmail,
-        organizerEmail: s.staff.upn,
-        start: Date.parse(start) + 1_800_000,
-        end: Date.parse(end) + 1_800_000,
-        iCalUId,
-      });
-      expect(claimed?.holdId).toBe(holdId);
-      expect(claimed?.policyId).toBe("default");
+      // The Outlook-to-ONES processing reads the room's calendar (what the `calendar-changes` consumer
+      // runs): the room's copy is matched to the hold through the tag on the organizer's event, and
+      // the booking is made under the hold's reservation id, confirmed, with the hold's policy result.
+      const reservationId = (await new TableHoldStore(getServices().tables).get(holdId))?.hold.reservationId;
+      expect(reservationId).toMatch(/^[0-9a-f-]{36}$/);
+      const read = await handleCalendarChange({ kind: "room-resync", roomId: roomEmail, reason: "admin" });
+      expect(read.outcome).toBe("read");
       const stored = await new TableHoldStore(getServices().tables).get(holdId);
-      expect(stored?.hold.claimedICalUId).toBe(iCalUId);
-      expect(claimed?.bookingId).toBe(stored?.hold.reservationId);
+      expect([stored?.hold.claimedICalUId, stored?.hold.reservationId]).toEqual([iCalUId, reservationId]);
+      const response = await page.context().request.get(`/api/bookings/${reservationId ?? ""}`);
+      expect(response.status()).toBe(200);
+      const booking = (await response.json()) as {
+        id: string;
+        state: string;
+        source: string;
+        roomIds: string[];
+        start: string;
+        end: string;
+        organizer: { email: string };
+      };
+      expect(booking).toMatchObject({
+        id: reservationId,
+        state: "confirmed",
+        source: "outlook",
+        roomIds: [roomEmail],
+        start,
+        end,
+        organizer: { email: s.staff.upn.toLowerCase() },
+      });
+      // The room's slot is the booking's, held under the same id since the hold: not reserved twice.
+      const slots = await new TableBookingStore(getServices().tables).roomSlots(
+        roomEmail,
+        Date.parse(start),
+        Date.parse(end),
+      );
+      expect(slots.map((x) => x.bookingId)).toEqual([reservationId]);
+      // Read again (a second notification of the same meeting): nothing changes.
+      await handleCalendarChange({ kind: "room-resync", roomId: roomEmail, reason: "admin" });
+      expect(
+        (await new TableBookingStore(getServices().tables).get(reservationId ?? ""))?.booking.state,
+      ).toBe("confirmed");
+      expect(
+        (
+          await new TableBookingStore(getServices().tables).roomSlots(
+            roomEmail,
+            Date.parse(start),
+            Date.parse(end),
+          )
+        ).map((x) => x.bookingId),
+      ).toEqual([reservationId]);
       await page.context().close();
     },
   );

@@ -3,7 +3,7 @@ import { holdView, lapsed, type Hold, type HoldView, type NewHoldInput } from ".
 import { policyRefused } from "../../domain/bookings/evaluate";
 import { AppError, isAppError } from "../../domain/errors";
 import { requireCapability } from "../../domain/integration/capabilities";
-import type { HoldClaims } from "../ports/hold-claims";
+import type { HoldClaim, HoldClaims } from "../ports/hold-claims";
 import type { HoldStore } from "../ports/hold-store";
 import type { OrganizerEventTags } from "../ports/organizer-event-tags";
 import { checkPolicies } from "./create-booking";
@@ -34,8 +34,10 @@ export async function createHold(
   principal: Principal,
   input: NewHoldInput,
 ): Promise<HoldView> {
+  // A hold is not a ONES booking: Outlook makes the booking when the meeting is sent, so a hold is
+  // available wherever Outlook bookings reach ONES (every mode), the rules applying as to them.
   const mode = await integrationMode(deps);
-  requireCapability(mode, "create-booking");
+  requireCapability(mode, "outlook-bookings-reflected");
   if (principal.email === "")
     throw new AppError(
       "validation-failed",
@@ -76,6 +78,9 @@ export async function createHold(
     reservationId: deps.newId(),
     policyId: policy?.id ?? "default",
     approvalRequired: policy?.approval.required ?? false,
+    ...(policy?.approval.required === true
+      ? { approval: { holdSlot: policy.approval.holdSlot, approvers: policy.approval.approvers } }
+      : {}),
     expiresAt: now.getTime() + deps.holdMinutes * 60_000,
     createdAt: now.toISOString(),
   };
@@ -168,11 +173,12 @@ export interface ClaimDependencies extends Pick<HoldDependencies, "holds" | "now
 
 /**
  * HoldClaims: the hold for a meeting sent from Outlook. A hold already matched to this `iCalUId` is
- * found again (the processing may see the event twice). Otherwise, where the mode can read the
- * organizer's calendar, the hold whose id the organizer's event carries as the add-in's tag (the
- * meeting may have been moved since the hold); else the organizer's oldest unclaimed hold on the room
- * for exactly this time, preferring one whose item was saved. Claiming keeps the slot (the hold stops
- * lapsing) and hands over the reservation id as the booking's id.
+ * found again (the processing may see the event twice, or two consumers at once). Otherwise, where the
+ * mode can read the organizer's calendar, the hold whose id the organizer's event carries as the
+ * add-in's tag (the meeting may have been moved since the hold); else the organizer's oldest unclaimed
+ * hold on the room for exactly this time, preferring one whose item was saved. Claiming keeps the slot
+ * (the hold stops lapsing) and hands over the reservation id as the booking's id. The hold's policy
+ * result and approval stand when the meeting kept the hold's time; a moved meeting is checked afresh.
  */
 export async function claimHold(
   deps: ClaimDependencies,
@@ -181,15 +187,21 @@ export async function claimHold(
   const roomId = request.roomId.toLowerCase();
   const organizer = request.organizerEmail.toLowerCase();
   const all = await deps.holds.list();
-  // The hold was checked against the room's policy when it was placed.
-  const answer = (h: Hold) => ({
-    holdId: h.id,
-    bookingId: h.reservationId,
-    policyId: h.policyId,
-    policyChecked: true,
-  });
-  const again =
-    request.iCalUId === undefined ? undefined : all.find((x) => x.hold.claimedICalUId === request.iCalUId);
+  const answer = (h: Hold): HoldClaim => {
+    const sameTime = h.start === request.start && h.end === request.end;
+    // Holds stored before approvals were recorded on them are checked afresh.
+    const checked = sameTime && (!h.approvalRequired || h.approval !== undefined);
+    return {
+      holdId: h.id,
+      bookingId: h.reservationId,
+      policyId: h.policyId,
+      policyChecked: checked,
+      ...(checked && h.approval !== undefined ? { approval: h.approval } : {}),
+    };
+  };
+  const sameEvent = (h: Hold | undefined): boolean =>
+    request.iCalUId !== undefined && h?.claimedICalUId === request.iCalUId;
+  const again = all.find((x) => sameEvent(x.hold));
   if (again !== undefined) return answer(again.hold);
   const open = all.filter(
     ({ hold: h }) => h.claimedAt === undefined && h.roomId === roomId && h.organizerEmail === organizer,
@@ -209,15 +221,22 @@ export async function claimHold(
           );
   const now = deps.now();
   for (const { hold, etag } of candidates) {
-    const claimed: Hold = { ...hold, claimedAt: now.toISOString(), claimedICalUId: request.iCalUId };
+    const claimed: Hold = {
+      ...hold,
+      claimedAt: now.toISOString(),
+      ...(request.iCalUId === undefined ? {} : { claimedICalUId: request.iCalUId }),
+    };
     try {
       await deps.holds.replace(claimed, etag);
       deps.log?.(`hold ${hold.id} claimed${tagged === hold.id ? " by its tag" : ""}`);
       return answer(claimed);
     } catch (error) {
-      // Freed or claimed by someone else meanwhile: try the next one.
       if (!isAppError(error) || (error.code !== "precondition-failed" && error.code !== "not-found"))
         throw error;
+      // Claimed for this very event by a concurrent read of the room: the same answer.
+      const fresh = await deps.holds.get(hold.id);
+      if (fresh !== undefined && sameEvent(fresh.hold)) return answer(fresh.hold);
+      // Freed, or claimed for another meeting, meanwhile: try the next one.
     }
   }
   return undefined;

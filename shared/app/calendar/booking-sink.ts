@@ -248,18 +248,35 @@ async function createOutlookBooking(
   details: NonNullable<Awaited<ReturnType<RoomEventGateway["details"]>>>,
 ): Promise<boolean> {
   const seriesKey = ev.seriesMasterId ?? ev.id;
-  const id = outlookBookingId(room.id, seriesKey);
   const key = occurrenceKey(ev.originalStart ?? ev.start ?? "");
   const slot = slotOf(key, ev);
-  const link = { eventId: ev.id, bookingId: id, key };
-  const existing = (await deps.bookings.store.get(id))?.booking;
-  if (existing !== undefined) {
+  const known = async (bookingId: string): Promise<boolean | undefined> => {
+    if ((await deps.bookings.store.get(bookingId)) === undefined) return undefined;
     // Another occurrence of a series ONES knows (or a retry after a crash).
+    const link = { eventId: ev.id, bookingId, key };
     const changed = await moveSlot(deps, room, ev, link);
     await deps.links.put(room.id, link);
     return changed;
-  }
+  };
+  const unclaimed = await known(outlookBookingId(room.id, seriesKey));
+  if (unclaimed !== undefined) return unclaimed;
   const organizerEmail = (ev.organizerEmail ?? room.email).toLowerCase();
+  // An add-in hold covering the meeting: the booking takes the hold's reservation id (the slot is
+  // already held under it), its policy result and its approval. Claiming answers alike for the same
+  // event, so a second notification or a retry finds the same booking.
+  const claim = await deps.holds.claim({
+    roomId: room.id,
+    organizerEmail,
+    start: slot.start,
+    end: slot.end,
+    ...(ev.iCalUId === undefined ? {} : { iCalUId: ev.iCalUId }),
+  });
+  const id = claim?.bookingId ?? outlookBookingId(room.id, seriesKey);
+  if (claim?.bookingId !== undefined) {
+    const claimedBefore = await known(id);
+    if (claimedBefore !== undefined) return claimedBefore;
+  }
+  const link = { eventId: ev.id, bookingId: id, key };
   const organizer = {
     email: organizerEmail,
     ...(details.organizerName === undefined ? {} : { name: details.organizerName }),
@@ -268,16 +285,12 @@ async function createOutlookBooking(
     ev.seriesMasterId === undefined
       ? details.recurrence
       : (await (await deps.events()).details(room.email, ev.seriesMasterId))?.recurrence;
-  const claim = await deps.holds.claim({
-    roomId: room.id,
-    organizerEmail,
-    start: slot.start,
-    end: slot.end,
-    ...(ev.iCalUId === undefined ? {} : { iCalUId: ev.iCalUId }),
-  });
+  // The hold was checked for one timed meeting: a series or an all-day event is checked afresh.
+  const holdChecked =
+    claim?.policyChecked === true && ev.seriesMasterId === undefined && details.isAllDay !== true;
   let refusal: Refusal | undefined;
-  let approval: Booking["approval"] = claim?.approval;
-  if (claim?.policyChecked !== true) {
+  let approval: Booking["approval"] = holdChecked ? claim.approval : undefined;
+  if (!holdChecked) {
     const { policies, refusals } = await checkPolicies(deps.bookings, [room], {
       occurrences: [slot],
       recurring: ev.seriesMasterId !== undefined,
@@ -344,7 +357,12 @@ async function createOutlookBooking(
     await deps.links.put(room.id, link);
     return changed;
   }
-  if (holdSlot) await deps.bookings.store.reserve(id, [{ roomId: room.id, slots: [slot] }], { force: true });
+  // A claimed hold's reservation is the booking's: it moves with the meeting, or goes when the booking
+  // does not hold the slot (declined, or awaiting an approval that does not keep it).
+  if (holdSlot || claim?.bookingId !== undefined)
+    await deps.bookings.store.reserve(id, [{ roomId: room.id, slots: holdSlot ? [slot] : [] }], {
+      force: true,
+    });
   if (ev.seriesMasterId !== undefined)
     await deps.links.put(room.id, { eventId: SERIES(ev.seriesMasterId), bookingId: id, key });
   await deps.links.put(room.id, link);
@@ -354,7 +372,9 @@ async function createOutlookBooking(
   }
   if (refusal !== undefined) await applyRefusal(deps, room, ev, booking, refusal, mayDecline);
   if (approval !== undefined && !declining) await requestApproval(deps, room, booking);
-  deps.bookings.log?.(`room ${room.id}: outlook booking ${id} ${booking.state}`);
+  deps.bookings.log?.(
+    `room ${room.id}: outlook booking ${id} ${booking.state}${claim === undefined ? "" : ` from hold ${claim.holdId}`}`,
+  );
   return true;
 }
 

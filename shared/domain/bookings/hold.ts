@@ -21,6 +21,11 @@ export interface Hold {
   /** The policy that governs the room when the hold was made. */
   readonly policyId: string;
   readonly approvalRequired: boolean;
+  /** The policy's approval when the hold was made (who approves, whether waiting keeps the slot). */
+  readonly approval?: {
+    readonly holdSlot: boolean;
+    readonly approvers: readonly { readonly email: string; readonly name?: string }[];
+  };
   /** The Outlook item id (REST or EWS form), once the add-in has saved the item. */
   readonly itemId?: string;
   readonly expiresAt: number;
