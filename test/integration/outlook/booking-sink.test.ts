@@ -104,7 +104,8 @@ async function subscribedAndRead(): Promise<void> {
   await settle(); // the new subscription's full read
 }
 
-describe("Outlook bookings into ONES", () => {
+// Each case drives several full reads of the room through the local broker: minutes on a busy machine.
+describe("Outlook bookings into ONES", { timeout: 120_000 }, () => {
   it("duplicated, reordered, dropped and delayed notifications converge to Exchange's state", async () => {
     await subscribedAndRead();
     expect(await onesSlots()).toEqual(await graphSlots());
