@@ -7,7 +7,13 @@ import { handleHttp, json, parseInput } from "./lib/http";
 
 const query = z
   .object({
-    search: z.string().trim().min(2).max(100),
+    search: z
+      .string()
+      .trim()
+      .min(2)
+      .max(100)
+      // Control characters, lone surrogates and noncharacters name nobody (and make no table filter).
+      .refine((v) => !/[\p{Cc}\p{Cs}\uFFFE\uFFFF]/u.test(v), "holds characters no name holds"),
     limit: z.coerce.number().int().min(1).max(20).default(20),
     cursor: z
       .string()

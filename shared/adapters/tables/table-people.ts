@@ -95,11 +95,15 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** The prefix as typed, in lower case, and with a capital first letter: names are stored as written. */
-function caseVariants(prefix: string): string[] {
+/** Names are stored as written: the prefix as typed, in lower case, with a capital, and in title case. */
+function nameVariants(prefix: string): string[] {
   const lower = prefix.toLowerCase();
-  return [...new Set([prefix, lower, lower.charAt(0).toUpperCase() + lower.slice(1)])];
+  const capital = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
+  return [...new Set([prefix, lower, capital(lower), lower.split(" ").map(capital).join(" ")])];
 }
+
+/** An OData string literal. */
+const quoted = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 
 /** A search cursor: where the table scan goes on (Tables' next partition and row keys). */
 function sdkToken(cursor: string | undefined): string | undefined {
@@ -191,8 +195,8 @@ export class TablePeopleStore implements PeopleStore, PeopleSearch {
   }
 
   /**
-   * A prefix scan over the users table: display name and surname in each case variant, the address in
-   * lower case (as stored), 14 comparisons (Tables allow 15 per filter). People who may not use ONES
+   * A prefix scan over the users table: display name in four case variants, surname in two, the address in
+   * lower case (as stored): at most 14 comparisons (Tables allow 15 per filter). People who may not use ONES
    * or have no address are left out here. Each call makes at most a few requests and returns where it
    * stopped, so a large directory is searched page by page.
    */
@@ -202,12 +206,14 @@ export class TablePeopleStore implements PeopleStore, PeopleSearch {
   ): Promise<PeopleSearchPage> {
     const client = await this.tables.table(USERS_TABLE);
     const range = (field: "displayName" | "surname" | "email", v: string): string =>
-      `(${field} ge ${odata`${v}`} and ${field} lt ${odata`${prefixEnd(v)}`})`;
-    const variants = caseVariants(prefix);
+      `(${field} ge ${quoted(v)} and ${field} lt ${quoted(prefixEnd(v))})`;
+    const lower = prefix.toLowerCase();
     const filter = [
-      ...variants.map((v) => range("displayName", v)),
-      ...variants.map((v) => range("surname", v)),
-      range("email", prefix.toLowerCase()),
+      ...nameVariants(prefix).map((v) => range("displayName", v)),
+      ...[...new Set([lower, lower.charAt(0).toUpperCase() + lower.slice(1)])].map((v) =>
+        range("surname", v),
+      ),
+      range("email", lower),
     ].join(" or ");
     const items: Person[] = [];
     let token = sdkToken(options.cursor);
