@@ -8,10 +8,11 @@ import {
   Radio,
   RadioGroup,
   Select,
+  Spinner,
   Textarea,
   tokens,
 } from "@fluentui/react-components";
-import { useEffect, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { ApiProblem } from "../api/client";
 import {
   bookingApi,
@@ -29,13 +30,16 @@ import type { DayOfWeek } from "../../../shared/domain/bookings/recurrence";
 import { api } from "../api/client";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/locales";
-import { DataTable } from "../ui/DataTable";
+import { Breakable, DataTable } from "../ui/DataTable";
 import { fieldProblem } from "../ui/fields";
 import { Done, PageTitle, ProblemBar } from "../ui/Shell";
 import { navigate, RouteLink } from "../ui/router";
 import { useLoad } from "../ui/session";
-import { AttendeePicker } from "./AttendeePicker";
 import { isoToZoned, startOfZonedDay, zonedToIso } from "./zoned";
+
+// The directory picker (Fluent's TagPicker and its popover) loads with the booking form only, so
+// finding a room stays as small as it was.
+const AttendeePicker = lazy(() => import("./AttendeePicker").then((m) => ({ default: m.AttendeePicker })));
 
 const useStyles = makeStyles({
   row: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end" },
@@ -438,7 +442,9 @@ function BookingForm({ room }: { room: RoomWithPolicy }) {
           hint={t("staff.book.attendeesHint")}
           {...fieldProblem(problem, "attendees")}
         >
-          <AttendeePicker label={t("staff.book.attendees")} value={attendees} onChange={setAttendees} />
+          <Suspense fallback={<Spinner size="tiny" label={t("common.loading")} />}>
+            <AttendeePicker label={t("staff.book.attendees")} value={attendees} onChange={setAttendees} />
+          </Suspense>
         </Field>
         <Checkbox
           checked={teams}
@@ -872,36 +878,31 @@ export function ApprovalsPage() {
       {items !== undefined && items.length > 0 ? (
         <DataTable
           label={t("staff.approvals.waiting")}
-          columns={[
-            t("staff.approvals.when"),
-            t("staff.room"),
-            t("staff.organizer"),
-            t("staff.book.subject"),
-            t("staff.mine.actions"),
-          ]}
+          columns={[t("staff.approvals.request"), t("staff.organizer"), t("staff.mine.actions")]}
           rows={items.map((r) => {
             const name = requestName(r, dateTime(r.start, r.timeZone));
             return {
               key: r.id,
               testId: "approval-request",
               cells: [
-                <span key="w">
-                  {when(r)}
-                  <br />({r.timeZone}){r.recurring ? ` · ${t("staff.mine.series")}` : ""}
-                </span>,
-                r.rooms.map((room) => room.name).join(", "),
-                <span key="o">
-                  {r.organizer.name ?? r.organizer.email}
+                <div key="r">
+                  <RouteLink href={`/app/bookings/${encodeURIComponent(r.id)}?review=approval`}>
+                    {r.subject ?? t("staff.approvals.subjectHidden")}
+                  </RouteLink>
+                  <br />
+                  <Breakable text={r.rooms.map((room) => room.name).join(", ")} />
+                  <br />
+                  {when(r)} ({r.timeZone}){r.recurring ? ` · ${t("staff.mine.series")}` : ""}
+                </div>,
+                <div key="o">
+                  {r.organizer.name ?? <Breakable text={r.organizer.email} />}
                   {r.organizer.name === undefined ? null : (
                     <>
                       <br />
-                      {r.organizer.email}
+                      <Breakable text={r.organizer.email} />
                     </>
                   )}
-                </span>,
-                <RouteLink key="s" href={`/app/bookings/${encodeURIComponent(r.id)}?review=approval`}>
-                  {r.subject ?? t("staff.approvals.subjectHidden")}
-                </RouteLink>,
+                </div>,
                 <div key="a" style={{ display: "flex", gap: 4, flexWrap: "wrap" }}>
                   <Button
                     size="small"

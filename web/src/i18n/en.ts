@@ -301,7 +301,7 @@ export const en = {
   "staff.approvals.byMail":
     "Requests waiting for your decision, soonest first. The link in a request's mail opens the same request.",
   "staff.approvals.waiting": "Requests waiting for your decision",
-  "staff.approvals.when": "When (room time)",
+  "staff.approvals.request": "Request",
   "staff.approvals.subjectHidden": "Subject hidden by the room's privacy setting",
   "staff.approvals.approveOne": "Approve {what}",
   "staff.approvals.rejectOne": "Reject {what}",

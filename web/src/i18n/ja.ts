@@ -303,7 +303,7 @@ export const ja: Record<MessageKey, string> = {
   "staff.approvals.byMail":
     "あなたの判断を待っている申請です（開始が近い順）。申請メールのリンクからも同じ申請を開けます。",
   "staff.approvals.waiting": "あなたの判断を待っている申請",
-  "staff.approvals.when": "日時（会議室の時刻）",
+  "staff.approvals.request": "申請",
   "staff.approvals.subjectHidden": "会議室のプライバシー設定により件名は非表示",
   "staff.approvals.approveOne": "{what} を承認",
   "staff.approvals.rejectOne": "{what} を却下",

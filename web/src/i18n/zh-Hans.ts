@@ -298,7 +298,7 @@ export const zhHans: Record<MessageKey, string> = {
   "staff.book.attendeesAddTyped": "通讯录中没有匹配的人员；按 Enter 邀请 {email}。",
   "staff.approvals.byMail": "等待你决定的请求，开始时间最近的排在前面。请求邮件中的链接也会打开同一请求。",
   "staff.approvals.waiting": "等待你决定的请求",
-  "staff.approvals.when": "时间（会议室时间）",
+  "staff.approvals.request": "请求",
   "staff.approvals.subjectHidden": "主题因会议室的隐私设置而隐藏",
   "staff.approvals.approveOne": "批准 {what}",
   "staff.approvals.rejectOne": "拒绝 {what}",

@@ -298,7 +298,7 @@ export const zhHant: Record<MessageKey, string> = {
   "staff.book.attendeesAddTyped": "通訊錄中沒有相符的人員；按 Enter 邀請 {email}。",
   "staff.approvals.byMail": "等待你決定的請求，開始時間最近的排在前面。請求電郵中的連結亦會開啟同一請求。",
   "staff.approvals.waiting": "等待你決定的請求",
-  "staff.approvals.when": "時間（會議室時間）",
+  "staff.approvals.request": "請求",
   "staff.approvals.subjectHidden": "主旨因會議室的私隱設定而隱藏",
   "staff.approvals.approveOne": "批准 {what}",
   "staff.approvals.rejectOne": "拒絕 {what}",
