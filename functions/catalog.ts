@@ -32,6 +32,8 @@ import { roomsGet } from "./rooms-get";
 import { roomsSchedule } from "./rooms-schedule";
 import { bookingsCreate } from "./bookings-create";
 import { bookingsList } from "./bookings-list";
+import { bookingsApprovals } from "./bookings-approvals";
+import { peopleSearch } from "./people-search";
 import { bookingsGet } from "./bookings-get";
 import { bookingsUpdate } from "./bookings-update";
 import { bookingsCancel } from "./bookings-cancel";
@@ -104,6 +106,9 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   roomsSchedule,
   bookingsCreate,
   bookingsList,
+  // Before bookings-get: `bookings/approvals` is a literal route beside `bookings/{id}`.
+  bookingsApprovals,
+  peopleSearch,
   bookingsGet,
   bookingsUpdate,
   bookingsCancel,

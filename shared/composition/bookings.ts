@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphCalendarGateway } from "../adapters/graph/graph-calendar-gateway";
 import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
+import { TableApprovalIndex } from "../adapters/tables/table-approval-index";
 import { TableBookingStore } from "../adapters/tables/table-booking-store";
 import { TablePendingBookings } from "../adapters/tables/table-pending-bookings";
 import { TablePolicyStore } from "../adapters/tables/table-policy-store";
@@ -9,6 +10,12 @@ import {
   approveBooking as approveBookingUseCase,
   rejectBooking as rejectBookingUseCase,
 } from "../app/bookings/approval";
+import {
+  listAwaitingApproval as listAwaitingApprovalUseCase,
+  withApprovalIndex,
+  type ApprovalRequestView,
+  type ApprovalsQuery,
+} from "../app/bookings/approvals-waiting";
 import {
   processBookingCommand as processBookingCommandUseCase,
   type CommandOutcome,
@@ -56,8 +63,11 @@ import { gatewaysFor } from "./sync-wiring";
  * is built per worker; its members are read from the services on first use, so a room query never
  * creates the Service Bus or Web PubSub client it does not need.
  */
+const approvalIndex = perWorker((s) => new TableApprovalIndex(s.tables));
+
 export const bookingDeps = perWorker((s): BookingDependencies => {
-  const store = new TableBookingStore(s.tables);
+  // Every save of a booking keeps "approvals waiting for me" (table `bookingapprovals`) in step.
+  const store = withApprovalIndex(new TableBookingStore(s.tables), approvalIndex());
   const policies = new TablePolicyStore(s.tables);
   const rooms = new TableRoomStore(s.tables);
   return {
@@ -116,6 +126,13 @@ export const approveBooking = (principal: Principal, id: string): Promise<Bookin
 
 export const rejectBooking = (principal: Principal, id: string, reason: string): Promise<BookingView> =>
   rejectBookingUseCase(bookingDeps(), principal, id, reason);
+
+/** GET /api/bookings/approvals: the requests awaiting the person's decision, soonest first, paged. */
+export const listAwaitingApproval = (
+  principal: Principal,
+  query: ApprovalsQuery,
+): Promise<{ items: ApprovalRequestView[]; cursor?: string }> =>
+  listAwaitingApprovalUseCase({ ...bookingDeps(), approvals: approvalIndex() }, principal, query);
 
 export const processBookingCommand = (
   command: BookingCommand,

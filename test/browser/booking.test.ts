@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, signIn } from "../integration/auth/helpers";
 import { startBookingStack, type BookingStack, type Person } from "../integration/bookings/stack";
 import { APP_OF_MODE } from "../integration/sync/harness";
+import { runSync } from "../../shared/composition/sync";
 import { launchBrowser } from "../support/browser";
 import { eventually } from "../support/eventually";
 import { cspViolations, expectAccessible, screenshot, signedInContext, windowValue } from "./harness";
@@ -18,12 +19,20 @@ let browser: Browser;
 let ann: Person;
 let admin: Person;
 let approver: Person;
+let longName: Person;
 
 beforeAll(async () => {
   s = await startBookingStack("application");
   ann = await s.person("ann.web@contoso.example", "Ann Web");
   admin = await s.person("ada.web@contoso.example", "Ada Admin", { admin: true });
   approver = await s.person("apu.web@contoso.example", "Apu Approver");
+  longName = await s.person(
+    "anneliese.wilhelmina.featherstonehaugh-cholmondeley@contoso.example",
+    "Anneliese Wilhelmina Featherstonehaugh-Cholmondeley",
+  );
+  // The attendee picker searches the synced directory.
+  const synced = await runSync("directory", "timer");
+  if (synced.outcome !== "succeeded") throw new Error(`directory sync ${synced.outcome}`);
   browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
@@ -40,6 +49,25 @@ async function pageOf(who: Person, locale = "en-US"): Promise<Page> {
 }
 
 const hostile = `<img src=x onerror="window.pwned=1">Plan & <b>review</b>`;
+
+/** The page fits the window's width: nothing (a long address, a room name) pushes it wider. */
+async function expectNoSideways(page: Page, name: string): Promise<void> {
+  const widths = await page.evaluate<[number, number]>(
+    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+  );
+  expect([name, widths[0] <= widths[1]], `${name}: ${widths.join(" > ")}`).toEqual([name, true]);
+}
+
+/** The page at 1,024 and at 390 pixels wide: no sideways scrolling, and a screenshot of the narrow one. */
+async function expectFitsNarrow(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1024, height: 760 });
+  await expectNoSideways(page, `${name} at 1024 px`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `${name}-390`);
+  await expectNoSideways(page, `${name} at 390 px`);
+  if (before !== null) await page.setViewportSize(before);
+}
 
 describe("booking from the staff app", () => {
   it(
@@ -58,6 +86,7 @@ describe("booking from the staff app", () => {
       expect(await first.innerText()).toMatch(/free now/);
       await expectAccessible(page, "find a room");
       await screenshot(page, "staff-find");
+      await expectFitsNarrow(page, "staff-find");
       const roomId = ((await first.getAttribute("data-testid")) ?? "").slice("room-".length);
 
       await first.getByRole("link").focus();
@@ -65,6 +94,16 @@ describe("booking from the staff app", () => {
       await page.getByRole("heading", { level: 2, name: "Book this room" }).waitFor();
       await page.getByRole("textbox", { name: "Subject" }).focus();
       await page.keyboard.type(hostile);
+      // An attendee from the directory, by keyboard: type, move to the match, pick it.
+      await page.getByRole("combobox", { name: "Attendees" }).focus();
+      await page.keyboard.type("apu a");
+      await page.getByRole("option", { name: /Apu Approver/ }).waitFor();
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await page
+        .getByRole("listbox", { name: "Invited" })
+        .getByRole("option", { name: /^Apu Approver/ })
+        .waitFor();
       await page.getByRole("checkbox", { name: "Teams meeting" }).focus();
       await page.keyboard.press("Space");
       await page.getByRole("button", { name: "Book", exact: true }).focus();
@@ -84,6 +123,7 @@ describe("booking from the staff app", () => {
       await page.waitForLoadState("networkidle");
       await expectAccessible(page, "my bookings");
       await screenshot(page, "staff-my-bookings");
+      await expectFitsNarrow(page, "staff-my-bookings");
 
       // The room's calendar in the simulator holds the meeting (by its iCalUId; Exchange shows the
       // organizer as the room's subject) once the consumer wrote it and the room accepted.
@@ -93,9 +133,17 @@ describe("booking from the staff app", () => {
       await eventually(
         async () => {
           const mine = (await (await s.call(ann, "GET", "/api/bookings?mine=true")).json()) as {
-            items: { subject: string; eventICalUId?: string }[];
+            items: {
+              subject: string;
+              eventICalUId?: string;
+              attendees: { email: string; name?: string }[];
+            }[];
           };
-          const uid = mine.items.find((b) => b.subject === hostile)?.eventICalUId;
+          const booked = mine.items.find((b) => b.subject === hostile);
+          expect(booked?.attendees).toEqual([
+            { email: approver.upn, name: "Apu Approver", type: "required" },
+          ]);
+          const uid = booked?.eventICalUId;
           const view = await s.graph<{ value: { iCalUId: string; subject: string }[] }>(
             `/users/${roomId}/calendarView?startDateTime=${from}&endDateTime=${to}`,
           );
@@ -148,7 +196,7 @@ describe("booking from the staff app", () => {
     });
     expect(created.status).toBe(201);
     const asked: string[] = [];
-    const page = await pageOf(ann);
+    const page = await pageOf(longName);
     for (const subject of ["Board review", "Board dinner"]) {
       await page.goto(`/app/rooms/${encodeURIComponent(room)}`);
       await page.getByRole("heading", { level: 2, name: "Book this room" }).waitFor();
@@ -163,38 +211,58 @@ describe("booking from the staff app", () => {
       await page.getByRole("checkbox", { name: "I accept the terms of use" }).check();
       await page.getByRole("button", { name: "Book", exact: true }).click();
       await page.getByRole("status").filter({ hasText: "it waits for approval" }).waitFor();
-      const mine = (await (await s.call(ann, "GET", "/api/bookings?mine=true")).json()) as {
+      const mine = (await (await s.call(longName, "GET", "/api/bookings?mine=true")).json()) as {
         items: { id: string; subject: string }[];
       };
       asked.push(mine.items.find((b) => b.subject === subject)?.id ?? "");
     }
     await page.context().close();
 
+    // The approver finds both requests in "approvals waiting for me", soonest first.
     const review = await pageOf(approver);
     await review.goto("/app/approvals");
     await review.getByRole("heading", { level: 1, name: "Approvals" }).waitFor();
+    const requests = review.getByTestId("approval-request");
+    await requests.nth(1).waitFor();
+    expect(await requests.getByRole("link").allInnerTexts()).toEqual(["Board review", "Board dinner"]);
+    expect(await requests.first().innerText()).toContain(longName.upn);
     await review.waitForLoadState("networkidle");
     await expectAccessible(review, "approvals");
-    await review.getByRole("textbox", { name: "Booking id" }).fill(asked[0] ?? "");
-    await review.keyboard.press("Enter");
-    await review.getByRole("heading", { level: 1, name: "Board review" }).waitFor();
-    await review.waitForLoadState("networkidle");
-    await expectAccessible(review, "approval");
-    await screenshot(review, "staff-approval");
-    await review.getByRole("button", { name: "Approve" }).click();
-    await review.getByTestId("booking-state").filter({ hasNotText: "awaiting approval" }).waitFor();
-    expect(["being booked", "confirmed"]).toContain(await review.getByTestId("booking-state").innerText());
+    await screenshot(review, "staff-approvals");
+    await expectFitsNarrow(review, "staff-approvals");
 
-    await review.goto(`/app/bookings/${asked[1] ?? ""}?review=approval`);
-    await review.getByRole("heading", { level: 1, name: "Board dinner" }).waitFor();
-    await review.getByRole("textbox", { name: "Reason" }).fill("The board meets elsewhere");
-    await review.getByRole("button", { name: "Reject" }).click();
-    await review.getByTestId("booking-state").filter({ hasText: "rejected" }).waitFor();
-    const seen = (await (await s.call(ann, "GET", `/api/bookings/${asked[1] ?? ""}`)).json()) as {
+    // Approve one in place, by keyboard.
+    await review.getByRole("button", { name: "Approve Board review" }).focus();
+    await review.keyboard.press("Enter");
+    await review.getByRole("status").filter({ hasText: "Board review:" }).waitFor();
+    await requests.filter({ hasText: "Board review" }).waitFor({ state: "detached" });
+
+    // Reject the other with a reason, in place.
+    await review.getByRole("button", { name: "Reject Board dinner" }).click();
+    await review
+      .getByRole("textbox", { name: "Reason for rejecting Board dinner" })
+      .fill("The board meets elsewhere");
+    await review.waitForLoadState("networkidle");
+    await expectAccessible(review, "reject with a reason");
+    await screenshot(review, "staff-approval");
+    await review.getByRole("button", { name: "Reject with this reason" }).click();
+    await review.getByRole("status").filter({ hasText: "Board dinner: rejected." }).waitFor();
+    await review.getByText("No booking is waiting for your approval.").waitFor();
+    const seen = (await (await s.call(longName, "GET", `/api/bookings/${asked[1] ?? ""}`)).json()) as {
       state: string;
       approval?: { reason?: string };
     };
     expect([seen.state, seen.approval?.reason]).toEqual(["rejected", "The board meets elsewhere"]);
+    const approved = (await (await s.call(longName, "GET", `/api/bookings/${asked[0] ?? ""}`)).json()) as {
+      state: string;
+    };
+    expect(["pending", "confirmed"]).toContain(approved.state);
+
+    // The link of the request's mail still opens the request itself.
+    await review.goto(`/app/bookings/${asked[1] ?? ""}?review=approval`);
+    await review.getByRole("heading", { level: 1, name: "Board dinner" }).waitFor();
+    expect(await review.getByTestId("booking-state").innerText()).toBe("rejected");
+    expect(await cspViolations(review)).toEqual([]);
     await review.context().close();
   });
 });
@@ -248,6 +316,7 @@ describe("the console's rooms and policies, and displays", () => {
       await page.waitForLoadState("networkidle");
       await expectAccessible(page, "policy editor");
       await screenshot(page, "admin-policy-editor");
+      await expectFitsNarrow(page, "admin-policy-editor");
 
       await page.getByRole("link", { name: "Displays" }).click();
       await page.getByRole("heading", { level: 1, name: "Displays" }).waitFor();
@@ -281,6 +350,7 @@ describe("the console's rooms and policies, and displays", () => {
       await page.waitForLoadState("networkidle");
       await expectAccessible(page, "sync with room health");
       await screenshot(page, "admin-sync-rooms");
+      await expectFitsNarrow(page, "admin-sync-rooms");
       expect(await cspViolations(page)).toEqual([]);
       await context.close();
     },

@@ -1,5 +1,7 @@
 import { odata, type TableEntityResult } from "@azure/data-tables";
+import type { PeopleSearch, PeopleSearchPage } from "../../app/ports/people-search";
 import type { Fingerprint, PeopleStore } from "../../app/ports/sync-store";
+import { AppError } from "../../domain/errors";
 import type { Group, Membership } from "../../domain/people/group";
 import type { Person, PersonStatus } from "../../domain/people/person";
 import { bucketOf } from "../../domain/sync/content-hash";
@@ -88,7 +90,50 @@ function groupFromRow(row: Row): Group & { hash: string; membersHash: string } {
   };
 }
 
-export class TablePeopleStore implements PeopleStore {
+/** The first string after every string that starts with `prefix` (its last code unit plus one). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Names are stored as written: the prefix as typed, in lower case, with a capital, and in title case. */
+function nameVariants(prefix: string): string[] {
+  const lower = prefix.toLowerCase();
+  const capital = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
+  return [...new Set([prefix, lower, capital(lower), lower.split(" ").map(capital).join(" ")])];
+}
+
+/** An OData string literal. */
+const quoted = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+
+/** A search cursor: where the table scan goes on (Tables' next partition and row keys). */
+function sdkToken(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((k) => typeof k === "string")) {
+      const [nextPartitionKey, nextRowKey] = parsed as [string, string];
+      return Buffer.from(JSON.stringify({ nextPartitionKey, nextRowKey })).toString("base64");
+    }
+  } catch {
+    // fall through: not a cursor of ours
+  }
+  throw new AppError("validation-failed", "The cursor is not valid.", {
+    fields: [{ path: "cursor", message: "not a cursor of this search" }],
+  });
+}
+
+function ourCursor(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  const { nextPartitionKey = "", nextRowKey = "" } = JSON.parse(
+    Buffer.from(token, "base64").toString("utf8"),
+  ) as { nextPartitionKey?: string; nextRowKey?: string };
+  return Buffer.from(JSON.stringify([nextPartitionKey, nextRowKey])).toString("base64url");
+}
+
+/** Table requests one search makes at most (a scan answers at most 1,000 rows per request). */
+const SEARCH_REQUESTS = 8;
+
+export class TablePeopleStore implements PeopleStore, PeopleSearch {
   constructor(
     private readonly tables: TableService,
     private readonly readConcurrency = 16,
@@ -147,6 +192,50 @@ export class TablePeopleStore implements PeopleStore {
   async savePerson(person: Person, hash: string): Promise<void> {
     const client = await this.tables.table(USERS_TABLE);
     await client.upsertEntity(personEntity(person, hash), "Replace");
+  }
+
+  /**
+   * A prefix scan over the users table: display name in four case variants, surname in two, the address in
+   * lower case (as stored): at most 14 comparisons (Tables allow 15 per filter). People who may not use ONES
+   * or have no address are left out here. Each call makes at most a few requests and returns where it
+   * stopped, so a large directory is searched page by page.
+   */
+  async searchPeople(
+    prefix: string,
+    options: { readonly limit: number; readonly cursor?: string },
+  ): Promise<PeopleSearchPage> {
+    const client = await this.tables.table(USERS_TABLE);
+    const range = (field: "displayName" | "surname" | "email", v: string): string =>
+      `(${field} ge ${quoted(v)} and ${field} lt ${quoted(prefixEnd(v))})`;
+    const lower = prefix.toLowerCase();
+    const filter = [
+      ...nameVariants(prefix).map((v) => range("displayName", v)),
+      ...[...new Set([lower, lower.charAt(0).toUpperCase() + lower.slice(1)])].map((v) =>
+        range("surname", v),
+      ),
+      range("email", lower),
+    ].join(" or ");
+    const items: Person[] = [];
+    let token = sdkToken(options.cursor);
+    for (let request = 0; request < SEARCH_REQUESTS && items.length < options.limit; request++) {
+      const pages = client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({
+        maxPageSize: options.limit - items.length,
+        ...(token === undefined ? {} : { continuationToken: token }),
+      });
+      const next = await pages.next();
+      if (next.done === true) {
+        token = undefined;
+        break;
+      }
+      for (const row of next.value) {
+        const { hash: _hash, ...person } = personFromRow(row);
+        if (person.status === "active" && person.email !== null) items.push(person);
+      }
+      token = next.value.continuationToken;
+      if (token === undefined) break;
+    }
+    const cursor = ourCursor(token);
+    return { items, ...(cursor === undefined ? {} : { cursor }) };
   }
 
   private async fingerprints(table: string, select: string[]): Promise<Map<string, Fingerprint>> {

@@ -151,6 +151,18 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
+  "bookings-approvals": {
+    type: "httpTrigger",
+    route: "api/bookings/approvals",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
+  "people-search": {
+    type: "httpTrigger",
+    route: "api/people",
+    methods: ["GET", "HEAD"],
+    authLevel: "anonymous",
+  },
   "bookings-get": {
     type: "httpTrigger",
     route: "api/bookings/{id}",

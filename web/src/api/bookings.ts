@@ -1,6 +1,8 @@
 import type { RoomPolicySummary, RoomView as Room } from "../../../shared/app/bookings/rooms";
 import type { BookingView as Booking } from "../../../shared/domain/bookings/booking";
 import type { Recurrence } from "../../../shared/domain/bookings/recurrence";
+import type { ApprovalRequestView } from "../../../shared/app/bookings/approvals-waiting";
+import type { PersonChoice } from "../../../shared/app/people/search-people";
 import { api, query, request } from "./client";
 
 /**
@@ -13,6 +15,8 @@ export type { RoomView as Room, RoomPolicySummary } from "../../../shared/app/bo
 export type { FormField } from "../../../shared/domain/bookings/policy";
 export type { BookingView as Booking, BookingState } from "../../../shared/domain/bookings/booking";
 export type { Recurrence } from "../../../shared/domain/bookings/recurrence";
+export type { ApprovalRequestView as ApprovalRequest } from "../../../shared/app/bookings/approvals-waiting";
+export type { PersonChoice } from "../../../shared/app/people/search-people";
 
 export type RoomWithPolicy = Room & { readonly policy: RoomPolicySummary };
 
@@ -100,6 +104,11 @@ export const bookingApi = {
   get: (id: string) => api.get<Booking>(booking(id)),
   update: (id: string, change: BookingEdit) => api.patch<Booking>(booking(id), change),
   cancel: (id: string, occurrence?: string) => api.delete<Booking>(`${booking(id)}${query({ occurrence })}`),
+  /** The requests waiting for the signed-in person's decision, soonest first. */
+  approvals: (cursor?: string) =>
+    api.get<Page<ApprovalRequestView>>(`/api/bookings/approvals${query({ cursor })}`),
+  /** People of the directory whose name or address starts with `search` (2+ characters), at most 20. */
+  people: (search: string) => api.get<Page<PersonChoice>>(`/api/people${query({ search, limit: 20 })}`),
   approve: (id: string) => api.post<Booking>(`${booking(id)}/approve`).then((r) => r.body),
   reject: (id: string, reason: string) =>
     api.post<Booking>(`${booking(id)}/reject`, { reason }).then((r) => r.body),

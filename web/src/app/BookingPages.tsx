@@ -8,13 +8,16 @@ import {
   Radio,
   RadioGroup,
   Select,
+  Spinner,
   Textarea,
   tokens,
 } from "@fluentui/react-components";
-import { useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { ApiProblem } from "../api/client";
 import {
   bookingApi,
+  type ApprovalRequest,
+  type Attendee,
   type Booking,
   type FormField,
   type PolicyRefusal,
@@ -27,12 +30,16 @@ import type { DayOfWeek } from "../../../shared/domain/bookings/recurrence";
 import { api } from "../api/client";
 import { useI18n } from "../i18n/I18n";
 import type { MessageKey } from "../i18n/locales";
-import { DataTable } from "../ui/DataTable";
+import { Breakable, DataTable } from "../ui/DataTable";
 import { fieldProblem } from "../ui/fields";
 import { Done, PageTitle, ProblemBar } from "../ui/Shell";
 import { navigate, RouteLink } from "../ui/router";
 import { useLoad } from "../ui/session";
 import { isoToZoned, startOfZonedDay, zonedToIso } from "./zoned";
+
+// The directory picker (Fluent's TagPicker and its popover) loads with the booking form only, so
+// finding a room stays as small as it was.
+const AttendeePicker = lazy(() => import("./AttendeePicker").then((m) => ({ default: m.AttendeePicker })));
 
 const useStyles = makeStyles({
   row: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end" },
@@ -344,7 +351,7 @@ function BookingForm({ room }: { room: RoomWithPolicy }) {
   const [subject, setSubject] = useState("");
   const [start, setStart] = useState(isoToZoned(initial, room.timeZone));
   const [minutes, setMinutes] = useState("30");
-  const [attendees, setAttendees] = useState("");
+  const [attendees, setAttendees] = useState<Attendee[]>([]);
   const [teams, setTeams] = useState(false);
   const [repeat, setRepeat] = useState<"none" | "daily" | "weekly">("none");
   const [count, setCount] = useState("4");
@@ -381,10 +388,7 @@ function BookingForm({ room }: { room: RoomWithPolicy }) {
         start: startIso,
         end,
         subject,
-        attendees: attendees
-          .split(/[\s,;]+/)
-          .filter((a) => a !== "")
-          .map((email) => ({ email })),
+        attendees,
         isOnlineMeeting: teams,
         ...(recurrence === undefined ? {} : { recurrence }),
         termsAccepted: terms,
@@ -438,7 +442,9 @@ function BookingForm({ room }: { room: RoomWithPolicy }) {
           hint={t("staff.book.attendeesHint")}
           {...fieldProblem(problem, "attendees")}
         >
-          <Textarea value={attendees} onChange={(_, d) => setAttendees(d.value)} />
+          <Suspense fallback={<Spinner size="tiny" label={t("common.loading")} />}>
+            <AttendeePicker label={t("staff.book.attendees")} value={attendees} onChange={setAttendees} />
+          </Suspense>
         </Field>
         <Checkbox
           checked={teams}
@@ -767,9 +773,98 @@ export function BookingPage({ bookingId }: { bookingId: string }) {
   );
 }
 
-export function ApprovalsPage() {
+/** A request in words: its subject when the room shows it, else its room and time. */
+function requestName(r: ApprovalRequest, when: string): string {
+  return r.subject ?? `${r.rooms.map((room) => room.name).join(", ")}, ${when}`;
+}
+
+function RejectForm({
+  request,
+  name,
+  onDone,
+  onClose,
+}: {
+  request: ApprovalRequest;
+  name: string;
+  onDone: (b: Booking) => void;
+  onClose: () => void;
+}) {
+  const styles = useStyles();
   const { t } = useI18n();
-  const [id, setId] = useState(new URLSearchParams(location.search).get("booking") ?? "");
+  const [reason, setReason] = useState("");
+  const [problem, setProblem] = useState<unknown>();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setProblem(undefined);
+    try {
+      onDone(await bookingApi.reject(request.id, reason));
+    } catch (error) {
+      setProblem(error);
+    }
+  };
+  return (
+    <form
+      className={styles.form}
+      onSubmit={(e) => void submit(e)}
+      aria-label={t("staff.approvals.rejectOne", { what: name })}
+    >
+      <Field label={t("staff.approvals.reasonFor", { what: name })} {...fieldProblem(problem, "reason")}>
+        <Textarea value={reason} onChange={(_, d) => setReason(d.value)} autoFocus />
+      </Field>
+      <BookingProblem error={problem} timeZone={request.timeZone} />
+      <div className={styles.row}>
+        <Button appearance="primary" type="submit">
+          {t("staff.approvals.confirmReject")}
+        </Button>
+        <Button onClick={onClose}>{t("staff.approvals.notNow")}</Button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Approvals waiting for me (GET /api/bookings/approvals): each request with its room, its time in the
+ * room's zone, the organizer and the subject as the room's privacy allows; approve, or reject with a
+ * reason, in place. The mail's link (`/app/bookings/{id}?review=approval`) still opens one request.
+ */
+export function ApprovalsPage() {
+  const { t, dateTime } = useI18n();
+  const [items, setItems] = useState<readonly ApprovalRequest[] | undefined>();
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [problem, setProblem] = useState<unknown>();
+  const [rejecting, setRejecting] = useState<string | undefined>();
+  const [message, setMessage] = useState("");
+  const [tick, setTick] = useState(0);
+  const legacy = new URLSearchParams(location.search).get("booking");
+  useEffect(() => {
+    if (legacy !== null && legacy.trim() !== "")
+      navigate(`/app/bookings/${encodeURIComponent(legacy.trim())}?review=approval`);
+  }, [legacy]);
+  const load = (from?: string): void => {
+    bookingApi.approvals(from).then(
+      (page) => {
+        setItems((before) => (from === undefined ? page.items : [...(before ?? []), ...page.items]));
+        setCursor(page.cursor);
+      },
+      (error: unknown) => setProblem(error),
+    );
+  };
+  useEffect(() => load(), [tick]);
+  const when = (r: ApprovalRequest): string =>
+    `${dateTime(r.start, r.timeZone)} – ${dateTime(r.end, r.timeZone)}`;
+  const decided = (name: string, b: Booking): void => {
+    setRejecting(undefined);
+    setMessage(t("staff.mine.changed", { subject: name, state: t(`staff.state.${b.state}` as MessageKey) }));
+    setTick((n) => n + 1);
+  };
+  const approve = (r: ApprovalRequest, name: string): void => {
+    setProblem(undefined);
+    bookingApi.approve(r.id).then(
+      (b) => decided(name, b),
+      (error: unknown) => setProblem(error),
+    );
+  };
+  const open = items?.find((r) => r.id === rejecting);
   return (
     <>
       <PageTitle>{t("staff.approvals.title")}</PageTitle>
@@ -777,18 +872,72 @@ export function ApprovalsPage() {
       <Body1 as="p" block>
         {t("staff.approvals.byMail")}
       </Body1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (id.trim() !== "") navigate(`/app/bookings/${encodeURIComponent(id.trim())}?review=approval`);
-        }}
-        style={{ display: "flex", gap: 8, alignItems: "end" }}
-      >
-        <Field label={t("staff.approvals.bookingId")}>
-          <Input value={id} onChange={(_, d) => setId(d.value)} />
-        </Field>
-        <Button type="submit">{t("staff.approvals.open")}</Button>
-      </form>
+      <ProblemBar error={problem} />
+      {message === "" ? null : <Done>{message}</Done>}
+      {items?.length === 0 ? <p>{t("staff.approvals.none")}</p> : null}
+      {items !== undefined && items.length > 0 ? (
+        <DataTable
+          label={t("staff.approvals.waiting")}
+          columns={[t("staff.approvals.request"), t("staff.organizer"), t("staff.mine.actions")]}
+          rows={items.map((r) => {
+            const name = requestName(r, dateTime(r.start, r.timeZone));
+            return {
+              key: r.id,
+              testId: "approval-request",
+              cells: [
+                <div key="r">
+                  <RouteLink href={`/app/bookings/${encodeURIComponent(r.id)}?review=approval`}>
+                    {r.subject ?? t("staff.approvals.subjectHidden")}
+                  </RouteLink>
+                  <br />
+                  <Breakable text={r.rooms.map((room) => room.name).join(", ")} />
+                  <br />
+                  {when(r)} ({r.timeZone}){r.recurring ? ` · ${t("staff.mine.series")}` : ""}
+                </div>,
+                <div key="o">
+                  {r.organizer.name ?? <Breakable text={r.organizer.email} />}
+                  {r.organizer.name === undefined ? null : (
+                    <>
+                      <br />
+                      <Breakable text={r.organizer.email} />
+                    </>
+                  )}
+                </div>,
+                <div key="a" style={{ display: "flex", gap: 4, flexWrap: "wrap" }}>
+                  <Button
+                    size="small"
+                    appearance="primary"
+                    aria-label={t("staff.approvals.approveOne", { what: name })}
+                    onClick={() => approve(r, name)}
+                  >
+                    {t("staff.approvals.approve")}
+                  </Button>
+                  <Button
+                    size="small"
+                    aria-label={t("staff.approvals.rejectOne", { what: name })}
+                    onClick={() => {
+                      setProblem(undefined);
+                      setRejecting(r.id);
+                    }}
+                  >
+                    {t("staff.approvals.reject")}
+                  </Button>
+                </div>,
+              ],
+            };
+          })}
+        />
+      ) : null}
+      {cursor === undefined ? null : <Button onClick={() => load(cursor)}>{t("common.more")}</Button>}
+      {open === undefined ? null : (
+        <RejectForm
+          key={open.id}
+          request={open}
+          name={requestName(open, dateTime(open.start, open.timeZone))}
+          onDone={(b) => decided(requestName(open, dateTime(open.start, open.timeZone)), b)}
+          onClose={() => setRejecting(undefined)}
+        />
+      )}
     </>
   );
 }

@@ -36,7 +36,13 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForegroundOnBrand,
   },
   brand: { flexGrow: 1 },
-  user: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS },
+  user: {
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalS,
+    minWidth: 0,
+    overflowWrap: "anywhere",
+  },
   body: { display: "flex", flexGrow: 1, flexWrap: "wrap" },
   nav: {
     minWidth: "200px",
@@ -45,8 +51,17 @@ const useStyles = makeStyles({
     "& ul": { listStyleType: "none", margin: 0, padding: 0 },
     "& li": { marginBottom: tokens.spacingVerticalS },
   },
-  main: { flexGrow: 1, flexBasis: "600px", padding: tokens.spacingHorizontalXL, maxWidth: "1200px" },
-  center: { padding: tokens.spacingHorizontalXXL, maxWidth: "640px" },
+  // Long addresses and room names break anywhere rather than push the page wider than the window
+  // (inherited by every table and card); minWidth 0 lets the flex item shrink below its content.
+  main: {
+    flexGrow: 1,
+    flexBasis: "600px",
+    minWidth: 0,
+    padding: tokens.spacingHorizontalXL,
+    maxWidth: "1200px",
+    overflowWrap: "anywhere",
+  },
+  center: { padding: tokens.spacingHorizontalXXL, maxWidth: "640px", overflowWrap: "anywhere" },
 });
 
 export interface NavItem {
