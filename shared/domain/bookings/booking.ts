@@ -63,6 +63,12 @@ export interface CalendarLink {
   readonly etag?: string;
 }
 
+export interface Presence {
+  readonly checkedIn: readonly string[];
+  readonly extended: readonly string[];
+  readonly released: readonly string[];
+}
+
 export type RoomResponse = "none" | "accepted" | "tentativelyAccepted" | "declined";
 
 export interface Booking {
@@ -102,6 +108,11 @@ export interface Booking {
   readonly reason?: string;
   /** The slots currently reserved, per room (what a release or an edit must remove). */
   readonly reserved: Readonly<Record<string, readonly Slot[]>>;
+  /**
+   * What happened at the room (displays): occurrence keys checked in, extended on the device, or released
+   * for want of a check-in. Absent on bookings nobody touched at a display.
+   */
+  readonly presence?: Presence;
   /** Grows with every change; commands name the version they were queued for. */
   readonly version: number;
   readonly createdAt: string;
