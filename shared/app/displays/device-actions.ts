@@ -6,7 +6,8 @@ import type { Slot } from "../../domain/bookings/slots";
 import {
   checkInWindow,
   deviceBoundRules,
-  MIN_DEVICE_MINUTES,
+  endedEarlyAt,
+  walkInSlot,
   type DeviceAction,
 } from "../../domain/displays/actions";
 import { AppError } from "../../domain/errors";
@@ -131,9 +132,8 @@ async function onOccurrence(
   }
   if (now < slot.start || now >= slot.end)
     throw new AppError("conflict", "Only the meeting in progress can be extended or ended.");
-  const end =
-    input.action === "extend" ? slot.end + input.minutes * MINUTE : Math.ceil(now / MINUTE) * MINUTE;
-  const moved: Slot = { key: slot.key, start: slot.start, end: Math.max(end, slot.start + MINUTE) };
+  const end = input.action === "extend" ? slot.end + input.minutes * MINUTE : endedEarlyAt(slot, now);
+  const moved: Slot = { key: slot.key, start: slot.start, end };
   if (input.action === "extend") refuseByPolicy(await deviceRefusals(deps, room, moved, booking.organizer));
   await changeOccurrence(deps, booking, moved);
   if (input.action === "extend")
@@ -279,17 +279,20 @@ async function bookNow(
   subject: string | undefined,
 ): Promise<Outcome> {
   const now = deps.now().getTime();
-  const start = Math.floor(now / MINUTE) * MINUTE;
-  const taken = await deps.store.roomSlots(room.id, start, start + minutes * MINUTE);
-  if (taken.some((s) => s.start <= now && s.end > now))
-    throw new AppError("conflict", "The room is in use now.");
-  const next = Math.min(...taken.map((s) => s.start), start + minutes * MINUTE);
-  if (next - start < MIN_DEVICE_MINUTES * MINUTE)
+  const minute = Math.floor(now / MINUTE) * MINUTE;
+  const walkIn = walkInSlot(
+    await deps.store.roomSlots(room.id, minute, minute + minutes * MINUTE),
+    now,
+    minutes,
+  );
+  if (!walkIn.ok)
     throw new AppError(
       "conflict",
-      `The next meeting starts at ${hhmm(next, room.timeZone)}; there is no time for a walk-in.`,
+      walkIn.reason === "in-use"
+        ? `The room is in use until ${hhmm(walkIn.until, room.timeZone)}.`
+        : `The next meeting starts at ${hhmm(walkIn.next, room.timeZone)}; there is no time for a walk-in.`,
     );
-  const slot: Slot = { key: new Date(start).toISOString(), start, end: next };
+  const slot: Slot = { key: new Date(walkIn.start).toISOString(), start: walkIn.start, end: walkIn.end };
   const organizer = { email: room.email.toLowerCase(), name: room.displayName };
   refuseByPolicy(await deviceRefusals(deps, room, slot, organizer));
   const writes = mode === "application" || mode === "application-resource-only";

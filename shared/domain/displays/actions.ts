@@ -61,3 +61,44 @@ export const deviceBoundRules: ReadonlySet<string> = new Set([
   "max-duration",
   "overnight",
 ]);
+
+const MINUTE = 60_000;
+const SECOND = 1_000;
+
+/**
+ * Where a meeting ended on the display stops: at the current minute, so the room is free at once (a
+ * walk-in can follow straight away). Within the meeting's first minute it stops at the current second,
+ * since an event needs some length.
+ */
+export function endedEarlyAt(o: Pick<OccurrenceState, "start">, now: number): number {
+  const minute = Math.floor(now / MINUTE) * MINUTE;
+  if (minute > o.start) return minute;
+  return Math.max(Math.floor(now / SECOND) * SECOND, o.start + SECOND);
+}
+
+/** What a walk-in may take, or why it may not. */
+export type WalkIn =
+  | { readonly ok: true; readonly start: number; readonly end: number }
+  | { readonly ok: false; readonly reason: "in-use"; readonly until: number }
+  | { readonly ok: false; readonly reason: "no-time"; readonly next: number };
+
+/**
+ * A walk-in asked for at `now` for `minutes`, given the room's slots around it: from the current minute
+ * (or from the end of a meeting that stopped within it), for the minutes asked, cut at the next meeting.
+ * Refused while a meeting is in progress, or when less than the shortest walk-in fits before the next.
+ */
+export function walkInSlot(
+  taken: readonly { readonly start: number; readonly end: number }[],
+  now: number,
+  minutes: number,
+): WalkIn {
+  const minute = Math.floor(now / MINUTE) * MINUTE;
+  const current = taken.find((s) => s.start <= now && s.end > now);
+  if (current !== undefined) return { ok: false, reason: "in-use", until: current.end };
+  const start = Math.max(minute, ...taken.filter((s) => s.end <= now).map((s) => s.end));
+  const asked = minute + minutes * MINUTE;
+  const next = Math.min(Infinity, ...taken.filter((s) => s.start > now).map((s) => s.start));
+  if (next < asked && next - start < MIN_DEVICE_MINUTES * MINUTE)
+    return { ok: false, reason: "no-time", next };
+  return { ok: true, start, end: Math.min(asked, next) };
+}

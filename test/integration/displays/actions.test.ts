@@ -182,14 +182,25 @@ describe("room display actions", () => {
     ]);
   });
 
-  it("ends early: the event and the reservation end at the minute", async () => {
+  it("ends early: the event and the reservation end at the current minute, so a walk-in can follow at once", async () => {
     at("2027-03-01T09:40:20Z");
     const ended = await act(roomCredential, "end", { itemId: item });
     expect(ended.status).toBe(200);
-    expect(((await ended.json()) as Result).end).toBe("2027-03-01T09:41:00.000Z");
+    expect(((await ended.json()) as Result).end).toBe("2027-03-01T09:40:00.000Z");
     const event = await eventOf(ann.upn, bookingId);
     expect(event?.isCancelled).toBe(false);
-    expect(utc(event?.end.dateTime ?? "")).toBe("2027-03-01T09:41:00.000Z");
+    expect(utc(event?.end.dateTime ?? "")).toBe("2027-03-01T09:40:00.000Z");
+    const shown = (await roomScheduleSnapshot(ROOM)).items.find((i) => i.id === item);
+    expect([shown?.end, shown?.actions]).toEqual(["2027-03-01T09:40:00.000Z", []]);
+
+    at("2027-03-01T09:40:40Z");
+    const walkIn = await act(roomCredential, "book-now", { minutes: 30 });
+    expect(walkIn.status).toBe(200);
+    expect(await walkIn.json()).toMatchObject({
+      start: "2027-03-01T09:40:00.000Z",
+      end: "2027-03-01T10:10:00.000Z",
+      checkedIn: true,
+    });
   });
 
   it("books now until the next meeting, written in the room's own calendar", async () => {

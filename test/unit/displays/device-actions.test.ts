@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
   checkInWindow,
+  endedEarlyAt,
   occurrenceActions,
   releaseDue,
+  walkInSlot,
   type DeviceRules,
 } from "../../../shared/domain/displays/actions";
 import { dueQueued, offeredActions, QUEUE_TTL_MS } from "../../../web/display/state";
@@ -42,6 +44,42 @@ describe("device action rules", () => {
     expect(releaseDue({ ...rules, checkInRequired: false }, meeting, start + 15 * MIN)).toBe(false);
     expect(releaseDue(rules, meeting, start + 60 * MIN)).toBe(false);
   });
+
+  it("an ended meeting stops at the current minute; within its first minute at the current second", () => {
+    expect(endedEarlyAt(meeting, start + 20 * MIN + 59_999)).toBe(start + 20 * MIN);
+    expect(endedEarlyAt(meeting, start + MIN)).toBe(start + MIN);
+    expect(endedEarlyAt(meeting, start + 20_400)).toBe(start + 20_000);
+    expect(endedEarlyAt(meeting, start + 300)).toBe(start + 1_000);
+  });
+
+  it("a walk-in starts at the minute (or where a meeting stopped within it) and stops at the next meeting", () => {
+    const at = start + 20 * MIN + 30_000;
+    const ended = { start, end: start + 20 * MIN };
+    const ofSeconds = { start, end: start + 20 * MIN + 10_000 };
+    const next = { start: start + 40 * MIN, end: start + 60 * MIN };
+    expect(walkInSlot([ended, next], at, 30)).toEqual({ ok: true, start: start + 20 * MIN, end: next.start });
+    expect(walkInSlot([ofSeconds], at, 30)).toEqual({
+      ok: true,
+      start: ofSeconds.end,
+      end: start + 50 * MIN,
+    });
+    expect(walkInSlot([ended], at, 5)).toEqual({ ok: true, start: start + 20 * MIN, end: start + 25 * MIN });
+    expect(walkInSlot([{ start, end: at + 1 }], at, 30)).toEqual({
+      ok: false,
+      reason: "in-use",
+      until: at + 1,
+    });
+    expect(walkInSlot([{ start: start + 24 * MIN, end: start + 30 * MIN }], at, 30)).toEqual({
+      ok: false,
+      reason: "no-time",
+      next: start + 24 * MIN,
+    });
+    expect(walkInSlot([{ start: start + 25 * MIN, end: start + 30 * MIN }], at, 30)).toEqual({
+      ok: true,
+      start: start + 20 * MIN,
+      end: start + 25 * MIN,
+    });
+  });
 });
 
 describe("the page's buttons and offline queue", () => {
@@ -65,6 +103,7 @@ describe("the page's buttons and offline queue", () => {
       false,
     ]);
     expect(offeredActions(snapshot, new Date(start - 30 * MIN))).toEqual({ bookNow: true });
+    expect(offeredActions(snapshot, new Date(start + 60 * MIN))).toEqual({ bookNow: true });
     const { rules: _r, ...old } = snapshot;
     expect(offeredActions(old, new Date(start + MIN))).toEqual({ bookNow: false });
   });
