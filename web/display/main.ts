@@ -6,6 +6,7 @@ import {
   mergeFetched,
   offeredActions,
   roomState,
+  sameDay,
   type QueuedAction,
   type Item,
   type Schedule,
@@ -343,6 +344,14 @@ function time(date: Date | string, zone: string): string {
   }).format(typeof date === "string" ? new Date(date) : date);
 }
 
+/** A time, with its weekday when it is not today in the room's zone (the next meeting may be tomorrow's). */
+function when(date: Date | string, zone: string, at: Date): string {
+  const d = typeof date === "string" ? new Date(date) : date;
+  if (sameDay(d, at, zone)) return time(d, zone);
+  const weekday = new Intl.DateTimeFormat(prefs.lang, { weekday: "short", timeZone: zone }).format(d);
+  return `${weekday} ${time(d, zone)}`;
+}
+
 function day(date: Date, zone: string): string {
   return new Intl.DateTimeFormat(prefs.lang, {
     weekday: "long",
@@ -357,12 +366,12 @@ const statusWords = { free: "free", busy: "busy", "soon-free": "soonFree" } as c
 function statusLine(room: ScheduleRoom, at: Date): string {
   const s = roomState(room.snapshot.items, at);
   if (s.status === "free")
-    return s.until === undefined ? t("freeAllDay") : t("freeUntil", { t: time(s.until, room.timeZone) });
-  if (s.status === "soon-free") return t("soonFreeAt", { t: time(s.until!, room.timeZone) });
-  return t("busyUntil", { t: time(s.until!, room.timeZone) });
+    return s.until === undefined ? t("freeAllDay") : t("freeUntil", { t: when(s.until, room.timeZone, at) });
+  if (s.status === "soon-free") return t("soonFreeAt", { t: when(s.until!, room.timeZone, at) });
+  return t("busyUntil", { t: when(s.until!, room.timeZone, at) });
 }
 
-function meeting(label: string, item: Item | undefined, zone: string, empty: string): HTMLElement {
+function meeting(label: string, item: Item | undefined, zone: string, at: Date, empty: string): HTMLElement {
   return el(
     "section",
     { class: "meeting" },
@@ -376,7 +385,7 @@ function meeting(label: string, item: Item | undefined, zone: string, empty: str
           el(
             "p",
             {},
-            `${time(item.start, zone)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`,
+            `${when(item.start, zone, at)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`,
           ),
         ),
   );
@@ -463,8 +472,8 @@ function renderRoom(room: ScheduleRoom, at: Date): HTMLElement {
     el(
       "div",
       { class: "meetings" },
-      meeting(t("now"), s.current, room.timeZone, t("free")),
-      meeting(t("next"), s.next, room.timeZone, t("nothingNext")),
+      meeting(t("now"), s.current, room.timeZone, at, t("free")),
+      meeting(t("next"), s.next, room.timeZone, at, t("nothingNext")),
     ),
     timeline(room, at),
     actions,

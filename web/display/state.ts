@@ -12,6 +12,17 @@ export type Snapshot = ScheduleSnapshot;
 export type ScheduleRoom = DisplayRoom;
 export type Schedule = DisplaySchedule;
 
+/** Whether two instants fall on the same calendar day in a time zone. */
+export function sameDay(a: Date | number, b: Date | number, zone: string): boolean {
+  const day = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
+  return day.format(a) === day.format(b);
+}
+
 /** A busy room whose meeting ends within this many minutes shows "free soon". */
 export const SOON_FREE_MS = 10 * 60_000;
 
