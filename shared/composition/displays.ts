@@ -82,7 +82,15 @@ export const displaySchedule: Tail<typeof displays.displaySchedule> = (credentia
   displays.displaySchedule(deps(), credential);
 /** A room display's on-the-spot action, through the booking engine (reservation, Graph, snapshot). */
 export const deviceAction = (credential: string, input: DeviceActionInput): Promise<DeviceActionResult> =>
-  deviceActionUseCase({ displays: deps(), bookings: bookingDependencies() }, credential, input);
+  deviceActionUseCase(
+    {
+      displays: deps(),
+      bookings: bookingDependencies(),
+      roomWriters: () => getServices().graphTokens.usersWithToken(),
+    },
+    credential,
+    input,
+  );
 
 /** Releases the no-shows of rooms that require check-in (the `auto-release` timer). */
 export const autoRelease = (): Promise<AutoReleaseResult> => autoReleaseUseCase(bookingDependencies());

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Booking, Presence } from "../../domain/bookings/booking";
+import type { Booking, CalendarLink, Presence } from "../../domain/bookings/booking";
 import { policyRefused } from "../../domain/bookings/evaluate";
 import type { BookingPolicy } from "../../domain/bookings/policy";
 import type { Slot } from "../../domain/bookings/slots";
@@ -40,6 +40,11 @@ export interface DeviceActionResult {
 export interface DeviceActionDependencies {
   readonly displays: Pick<DisplayDependencies, "displays" | "hash" | "now">;
   readonly bookings: BookingDependencies;
+  /**
+   * Delegated modes: ONES user ids with a working token, the candidates to write a walk-in into a room's
+   * own calendar (only those with write rights on that calendar succeed; Graph refuses the others).
+   */
+  readonly roomWriters: () => Promise<readonly string[]>;
 }
 
 const CAPABILITY: Record<DeviceAction, Capability> = {
@@ -76,7 +81,7 @@ export async function deviceAction(
   const policy = await b.policies.forRoom(room.id);
   const result =
     input.action === "book-now"
-      ? await bookNow(b, mode, room, input.minutes, input.subject)
+      ? await bookNow(b, deps.roomWriters, mode, room, input.minutes, input.subject)
       : await onOccurrence(b, room, policy, input);
   await publishRoomSchedules(b, result.roomIds);
   const { roomIds: _r, ...rest } = result;
@@ -200,11 +205,14 @@ function refuseByPolicy(refusal: AppError | undefined): void {
   if (refusal !== undefined) throw refusal;
 }
 
-/** Whose token changes the booking's event: its organizer's in the delegated modes, else the app's. */
-export const actorOf = (b: Booking): CalendarActor =>
-  b.calendar?.actor === "user" && b.organizer.userId !== undefined
-    ? { kind: "user", userId: b.organizer.userId }
-    : { kind: "app" };
+/**
+ * Whose token changes the booking's event: in the delegated modes the user who wrote it (a walk-in's
+ * writer) or else its organizer; the app's in the application modes.
+ */
+export function actorOf(b: Booking): CalendarActor {
+  const userId = b.calendar?.writerId ?? b.organizer.userId;
+  return b.calendar?.actor === "user" && userId !== undefined ? { kind: "user", userId } : { kind: "app" };
+}
 
 /**
  * Moves one occurrence's end in every room of the booking: the reservation first (an extension only
@@ -266,13 +274,15 @@ async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Sl
 
 /**
  * A walk-in from now for `minutes`, cut at the next meeting. ONES checks the room itself (the
- * reservation), then writes the event in the room's own calendar with the app's permission, the room
- * being the organizer; the booking is stored checked in (people are in the room), so it is never
- * released. In the delegated modes ONES has no writer for a room's calendar: the walk-in is held in ONES
- * and shown on the displays only.
+ * reservation), then writes the event in the room's own calendar, the room being the organizer: with the
+ * app's permission in the application modes, with the token of a signed-in user who may write that
+ * calendar (a delegate, `Calendars.ReadWrite.Shared`) in the delegated modes. The booking is stored
+ * checked in (people are in the room), so it is never released. When no signed-in user may write the
+ * room's calendar, the walk-in is held in ONES and shown on the displays only (and logged).
  */
 async function bookNow(
   deps: BookingDependencies,
+  roomWriters: DeviceActionDependencies["roomWriters"],
   mode: IntegrationMode,
   room: Room,
   minutes: number,
@@ -295,7 +305,7 @@ async function bookNow(
   const slot: Slot = { key: new Date(walkIn.start).toISOString(), start: walkIn.start, end: walkIn.end };
   const organizer = { email: room.email.toLowerCase(), name: room.displayName };
   refuseByPolicy(await deviceRefusals(deps, room, slot, organizer));
-  const writes = mode === "application" || mode === "application-resource-only";
+  const asApp = mode === "application" || mode === "application-resource-only";
   const stamp = deps.now().toISOString();
   const booking: Booking = {
     id: deps.newId(),
@@ -314,7 +324,7 @@ async function bookNow(
     state: "confirmed",
     fields: {},
     termsAccepted: true,
-    ...(writes ? { calendar: { mailbox: room.email, actor: "app" as const } } : {}),
+    ...(asApp ? { calendar: { mailbox: room.email, actor: "app" as const } } : {}),
     roomResponses: { [room.id]: "accepted" },
     reserved: { [room.id]: [slot] },
     presence: { checkedIn: [slot.key], extended: [], released: [] },
@@ -329,38 +339,22 @@ async function bookNow(
     await deps.store.remove(booking.id);
     throw error;
   }
-  if (writes) {
-    try {
-      const event = await (
-        await deps.calendar()
-      ).create({ kind: "app" }, room.email, {
-        bookingId: booking.id,
-        subject: booking.subject,
-        start: slot.start,
-        end: slot.end,
-        timeZone: room.timeZone,
-        isAllDay: false,
-        isOnlineMeeting: false,
-        rooms: [],
-        attendees: [],
-      });
+  try {
+    const written = asApp
+      ? await writeWalkIn(deps, { kind: "app" }, room, booking)
+      : await writeAsDelegate(deps, await roomWriters(), room, booking);
+    if (written !== undefined)
       await mutateBooking(deps, booking.id, (current) => ({
         ...current,
-        calendar: {
-          mailbox: room.email,
-          actor: "app",
-          eventId: event.eventId,
-          ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
-          ...(event.etag === undefined ? {} : { etag: event.etag }),
-        },
+        calendar: written,
+        version: current.version + 1,
         updatedAt: deps.now().toISOString(),
       }));
-    } catch (error) {
-      // Nothing of a walk-in Exchange did not take stays behind.
-      await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
-      await deps.store.remove(booking.id);
-      throw error;
-    }
+  } catch (error) {
+    // Nothing of a walk-in Exchange did not take stays behind.
+    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
+    await deps.store.remove(booking.id);
+    throw error;
   }
   deps.log?.(`walk-in ${booking.id} in room ${room.id} until ${slot.end}`);
   return {
@@ -371,4 +365,60 @@ async function bookNow(
     end: new Date(slot.end).toISOString(),
     checkedIn: true,
   };
+}
+
+/** Writes a walk-in into the room's own calendar (the room the organizer, no attendees). */
+async function writeWalkIn(
+  deps: BookingDependencies,
+  actor: CalendarActor,
+  room: Room,
+  b: Booking,
+): Promise<CalendarLink> {
+  const event = await (
+    await deps.calendar()
+  ).create(actor, room.email, {
+    bookingId: b.id,
+    subject: b.subject,
+    start: b.start,
+    end: b.end,
+    timeZone: room.timeZone,
+    isAllDay: false,
+    isOnlineMeeting: false,
+    rooms: [],
+    attendees: [],
+  });
+  return {
+    mailbox: room.email,
+    actor: actor.kind,
+    ...(actor.kind === "user" ? { writerId: actor.userId } : {}),
+    eventId: event.eventId,
+    ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
+    ...(event.etag === undefined ? {} : { etag: event.etag }),
+  };
+}
+
+/** Signed-in users tried before the walk-in is held in ONES only. */
+const MAX_WRITERS_TRIED = 5;
+
+/**
+ * Delegated modes: the walk-in is written with the token of the first signed-in user whom Exchange lets
+ * write the room's calendar. A refusal (no folder rights, a token that no longer works) tries the next;
+ * any other failure stands. Undefined when nobody may: the walk-in is then ONES's alone.
+ */
+async function writeAsDelegate(
+  deps: BookingDependencies,
+  writers: readonly string[],
+  room: Room,
+  b: Booking,
+): Promise<CalendarLink | undefined> {
+  for (const userId of writers.slice(0, MAX_WRITERS_TRIED)) {
+    try {
+      return await writeWalkIn(deps, { kind: "user", userId }, room, b);
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.code !== "forbidden" && error.code !== "unauthenticated"))
+        throw error;
+    }
+  }
+  deps.log?.(`walk-in ${b.id}: no signed-in user may write the calendar of room ${room.id}; held in ONES`);
+  return undefined;
 }

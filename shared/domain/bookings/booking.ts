@@ -58,6 +58,11 @@ export interface CalendarLink {
   readonly mailbox: string;
   /** Whose token writes it: the app (application mode) or the organizer (delegated mode). */
   readonly actor: "app" | "user";
+  /**
+   * The user whose delegated token wrote an event into a room's own calendar (a display walk-in in the
+   * delegated modes, where the room is the organizer); absent: the organizer's token.
+   */
+  readonly writerId?: string;
   readonly eventId?: string;
   readonly iCalUId?: string;
   readonly etag?: string;
