@@ -5,11 +5,10 @@ import { overrideServices } from "../../../shared/composition";
 import { roomScheduleSnapshot } from "../../../shared/composition/bookings";
 import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
-import { TableSyncStore } from "../../../shared/adapters/tables/table-sync-store";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
-import { roomHash, type Room } from "../../../shared/domain/rooms/room";
 import { CookieJar, signIn } from "../auth/helpers";
 import { startBookingStack, type BookingStack } from "../bookings/stack";
+import { storeRooms, testRoom } from "./rooms";
 
 /**
  * Walk-ins in the resource-only modes, where ONES books nothing in people's calendars: the walk-in is
@@ -113,30 +112,7 @@ describe("a walk-in in the delegated resource-only mode", () => {
   beforeAll(async () => {
     s = await stackIn("delegated-resource-only", wps);
     // No /places in the delegated modes: the admin imports the room (written here as an import would).
-    const room: Room = {
-      id: ROOM,
-      email: ROOM,
-      displayName: "HQ 104",
-      capacity: 8,
-      buildingId: "contoso-hq",
-      buildingName: "Contoso HQ",
-      floorId: "contoso-hq:1",
-      floorLabel: "1",
-      floorNumber: 1,
-      wheelchairAccessible: true,
-      bookable: true,
-      tags: [],
-      devices: [],
-      roomListIds: [],
-      timeZone: "Europe/Amsterdam",
-      timeZoneSource: "admin",
-      source: "import",
-      active: true,
-    };
-    const writer = new TableSyncStore(getServices().tables).writer();
-    await writer.add({ entity: "room", room, hash: roomHash(room) }, 0);
-    writer.pageComplete(0);
-    await writer.flush();
+    await storeRooms(getServices().tables, [testRoom(ROOM, "HQ 104", "contoso-hq:1")]);
     credential = await pairedFor(ROOM);
   }, 120_000);
   afterAll(async () => {
