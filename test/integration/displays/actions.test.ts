@@ -218,9 +218,10 @@ describe("room display actions", () => {
 });
 
 describe("auto-release", () => {
-  it("releases exactly at start + grace, never a checked-in meeting, never a room left to Exchange", async () => {
+  it("releases exactly at start + grace, never a checked-in or extended meeting, never a room left to Exchange", async () => {
     const noShow = await confirmedMeeting(RELEASE_ROOM, "2027-03-02T09:00:00Z", "2027-03-02T10:00:00Z");
     const present = await confirmedMeeting(RELEASE_ROOM, "2027-03-02T10:00:00Z", "2027-03-02T11:00:00Z");
+    const extended = await confirmedMeeting(RELEASE_ROOM, "2027-03-02T11:00:00Z", "2027-03-02T12:00:00Z");
     const exchange = await confirmedMeeting(EXCHANGE_ROOM, "2027-03-02T09:00:00Z", "2027-03-02T10:00:00Z");
     const releaseCredential = await pairedFor(RELEASE_ROOM);
     at("2027-03-02T09:55:00Z");
@@ -240,10 +241,20 @@ describe("auto-release", () => {
     const event = await eventOf(ann.upn, noShowId);
     expect(event?.isCancelled).toBe(false);
     expect(event?.attendees.filter((a) => a.type === "resource")).toEqual([]);
-    expect((await roomScheduleSnapshot(RELEASE_ROOM)).items.map((i) => i.id)).toEqual([present]);
+    expect((await roomScheduleSnapshot(RELEASE_ROOM)).items.map((i) => i.id)).toEqual([present, extended]);
     expect((await roomScheduleSnapshot(EXCHANGE_ROOM)).items.map((i) => i.id)).toEqual([exchange]);
 
     at("2027-03-02T10:30:00Z");
     expect((await autoRelease()).released).toBe(0);
-  }, 90_000);
+
+    // Extended on the display (people are there) though nobody checked in: kept past the grace.
+    at("2027-03-02T11:05:00Z");
+    expect((await act(releaseCredential, "extend", { itemId: extended, minutes: 15 })).status).toBe(200);
+    at("2027-03-02T11:15:00Z");
+    expect((await autoRelease()).released).toBe(0);
+    expect((await roomScheduleSnapshot(RELEASE_ROOM)).items.map((i) => [i.id, i.end])).toEqual([
+      [present, "2027-03-02T11:00:00.000Z"],
+      [extended, "2027-03-02T12:15:00.000Z"],
+    ]);
+  }, 120_000);
 });
