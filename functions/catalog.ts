@@ -57,6 +57,8 @@ import { displaysPair } from "./displays-pair";
 import { displaysHeartbeat } from "./displays-heartbeat";
 import { displaysNegotiate } from "./displays-negotiate";
 import { displaysSchedule } from "./displays-schedule";
+import { displaysActions } from "./displays-actions";
+import { autoRelease } from "./auto-release";
 import { displayHealth } from "./display-health";
 import { webDisplay, webDisplayAssets } from "./web-display";
 import { graphNotifications } from "./graph-notifications";
@@ -132,7 +134,9 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   displaysHeartbeat,
   displaysNegotiate,
   displaysSchedule,
+  displaysActions,
   displayHealth,
+  autoRelease,
   webDisplay,
   webDisplayAssets,
   graphNotifications,

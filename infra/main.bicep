@@ -87,6 +87,8 @@ param directorySyncSchedule string = '0 */15 * * * *'
 param housekeepingSchedule string = '0 30 3 * * *'
 @description('When the display-health timer checks for silent displays (DISPLAY_HEALTH_SCHEDULE).')
 param displayHealthSchedule string = '0 */5 * * * *'
+@description('When the auto-release timer gives back rooms nobody checked in to (AUTO_RELEASE_SCHEDULE).')
+param autoReleaseSchedule string = '0 * * * * *'
 @description('Minutes without a heartbeat before the admins hear a display is offline (DISPLAY_SILENT_MINUTES).')
 param displaySilentMinutes string = '10'
 @description('Minutes an unclaimed Outlook add-in hold keeps its room (HOLD_MINUTES).')
@@ -356,6 +358,7 @@ var appSettings = {
 
   // Room and floor displays (shared/config/sections/displays.ts).
   DISPLAY_HEALTH_SCHEDULE: displayHealthSchedule
+  AUTO_RELEASE_SCHEDULE: autoReleaseSchedule
   DISPLAY_SILENT_MINUTES: displaySilentMinutes
 
   // Outlook add-in holds (shared/config/sections/holds.ts).

@@ -100,7 +100,7 @@ export const bookingDeps = perWorker((s): BookingDependencies => {
   };
 });
 
-/** The booking engine's ports, for other areas' use cases that act on bookings (the calendar sync). */
+/** The booking engine's dependencies, for other areas' use cases that act through it (calendar sync, displays). */
 export const bookingDependencies = (): BookingDependencies => bookingDeps();
 
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>

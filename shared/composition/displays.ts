@@ -8,7 +8,13 @@ import * as displays from "../app/displays/displays";
 import type { DisplayDependencies, DisplayHealthDependencies } from "../app/displays/displays";
 import { PAIRING_ALPHABET, PAIRING_CODE_LENGTH } from "../domain/displays/display";
 import { webPubSubClientFromSettings } from "./adapters";
-import { roomScheduleSnapshot } from "./bookings";
+import { autoRelease as autoReleaseUseCase, type AutoReleaseResult } from "../app/displays/auto-release";
+import {
+  deviceAction as deviceActionUseCase,
+  type DeviceActionInput,
+  type DeviceActionResult,
+} from "../app/displays/device-actions";
+import { bookingDependencies, roomScheduleSnapshot } from "./bookings";
 import { getServices, type Services } from "./services";
 
 /**
@@ -74,6 +80,21 @@ export const negotiateDisplay: Tail<typeof displays.negotiateDisplay> = (credent
   displays.negotiateDisplay(deps(), credential);
 export const displaySchedule: Tail<typeof displays.displaySchedule> = (credential) =>
   displays.displaySchedule(deps(), credential);
+/** A room display's on-the-spot action, through the booking engine (reservation, Graph, snapshot). */
+export const deviceAction = (credential: string, input: DeviceActionInput): Promise<DeviceActionResult> =>
+  deviceActionUseCase(
+    {
+      displays: deps(),
+      bookings: bookingDependencies(),
+      roomWriters: () => getServices().graphTokens.usersWithToken(),
+    },
+    credential,
+    input,
+  );
+
+/** Releases the no-shows of rooms that require check-in (the `auto-release` timer). */
+export const autoRelease = (): Promise<AutoReleaseResult> => autoReleaseUseCase(bookingDependencies());
+
 export const checkDisplayHealth = (): ReturnType<typeof displays.checkDisplayHealth> =>
   displays.checkDisplayHealth(healthDeps());
 

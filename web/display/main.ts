@@ -2,8 +2,12 @@ import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { languages, pickLang, translate, type Key, type Lang } from "./i18n";
 import {
   applySnapshot,
+  dueQueued,
   mergeFetched,
+  offeredActions,
   roomState,
+  sameDay,
+  type QueuedAction,
   type Item,
   type Schedule,
   type ScheduleRoom,
@@ -21,7 +25,11 @@ const STORE = {
   credential: "ones.display.credential",
   schedule: "ones.display.schedule",
   prefs: "ones.display.prefs",
+  queue: "ones.display.queue",
 };
+/** Minutes a display extends by, and books for (cut at the next meeting by the server). */
+const EXTEND_MINUTES = 15;
+const BOOK_MINUTES = 30;
 const HEARTBEAT_MS = 30_000;
 const root = document.getElementById("root")!;
 
@@ -40,6 +48,9 @@ let clockOffsetMs = 0;
 let socketOpen = false;
 let heartbeatOk = true;
 let client: WebPubSubClient | undefined;
+/** What the last action (or the queue's flush) came to, shown under the buttons. */
+let actionMessage: { text: string; kind: "ok" | "error" | "queued" } | undefined;
+let busy = false;
 
 function loadPrefs(): Prefs {
   const query = new URLSearchParams(location.search);
@@ -120,6 +131,130 @@ async function heartbeat(): Promise<void> {
   render();
 }
 
+// Actions ---------------------------------------------------------------------------------------
+
+type Sent = { ok: true } | { ok: false; reason: string } | { ok: "offline" };
+
+async function send(q: QueuedAction): Promise<Sent> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/displays/actions/${q.action}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${credential() ?? ""}`, "content-type": "application/json" },
+      body: JSON.stringify(q.body),
+      cache: "no-store",
+    });
+  } catch {
+    return { ok: "offline" };
+  }
+  if (response.status === 401) {
+    unpair();
+    return { ok: false, reason: "unpaired" };
+  }
+  if (response.ok) return { ok: true };
+  if (response.status >= 500 || response.status === 429) return { ok: "offline" };
+  const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
+  return { ok: false, reason: problem.detail ?? problem.title ?? String(response.status) };
+}
+
+const queued = (): QueuedAction[] => readJson<QueuedAction[]>(STORE.queue) ?? [];
+const saveQueue = (queue: readonly QueuedAction[]): void =>
+  queue.length === 0
+    ? localStorage.removeItem(STORE.queue)
+    : localStorage.setItem(STORE.queue, JSON.stringify(queue));
+
+async function act(action: QueuedAction["action"], body: Record<string, unknown>): Promise<void> {
+  const q: QueuedAction = { action, body, at: now().getTime() };
+  if (!socketOpen) {
+    saveQueue([...queued(), q]);
+    actionMessage = { text: t("actionQueued"), kind: "queued" };
+    return render();
+  }
+  busy = true;
+  render();
+  const sent = await send(q);
+  busy = false;
+  if (sent.ok === "offline") {
+    saveQueue([...queued(), q]);
+    actionMessage = { text: t("actionQueued"), kind: "queued" };
+  } else {
+    actionMessage = sent.ok
+      ? { text: t("actionDone"), kind: "ok" }
+      : { text: t("actionRefused", { r: sent.reason }), kind: "error" };
+  }
+  render();
+  if (sent.ok === true) await refetch();
+}
+
+/** On reconnect: sends what was asked for offline, in order; says what came of each. */
+async function flushQueue(): Promise<void> {
+  const { send: toSend, tooLate } = dueQueued(queued(), now().getTime());
+  if (toSend.length === 0 && tooLate.length === 0) return;
+  const keep: QueuedAction[] = [];
+  const messages: string[] = tooLate.map(() => t("actionTooLate"));
+  let failed = tooLate.length > 0;
+  for (const q of toSend) {
+    const sent = await send(q);
+    if (sent.ok === "offline") keep.push(q);
+    else if (sent.ok) messages.push(t("actionQueuedSent"));
+    else {
+      failed = true;
+      messages.push(t("actionQueuedRefused", { r: sent.reason }));
+    }
+  }
+  saveQueue(keep);
+  if (messages.length > 0) actionMessage = { text: messages.join(" "), kind: failed ? "error" : "ok" };
+  await refetch();
+}
+
+function actionButtons(room: ScheduleRoom, at: Date): HTMLElement {
+  const offer = offeredActions(room.snapshot, at);
+  const button = (
+    key: Key,
+    action: QueuedAction["action"],
+    enabled: boolean,
+    body: () => Record<string, unknown> | undefined,
+  ) => {
+    const b = el(
+      "button",
+      { type: "button", "data-action": action, ...(enabled && !busy ? {} : { disabled: "" }) },
+      t(key),
+    );
+    b.addEventListener("click", () => {
+      const payload = body();
+      if (payload !== undefined) void act(action, payload);
+    });
+    return b;
+  };
+  return el(
+    "section",
+    { class: "actions", "aria-label": t("actions") },
+    button("checkIn", "check-in", offer.checkIn !== undefined, () => {
+      if (room.snapshot.rules?.pinRequired !== true) return { itemId: offer.checkIn?.id };
+      const pin = prompt(t("pinPrompt"));
+      return pin === null ? undefined : { itemId: offer.checkIn?.id, pin };
+    }),
+    button("extend", "extend", offer.extend !== undefined, () => ({
+      itemId: offer.extend?.id,
+      minutes: EXTEND_MINUTES,
+    })),
+    button("end", "end", offer.end !== undefined, () => ({ itemId: offer.end?.id })),
+    button("bookNow", "book-now", offer.bookNow, () => ({ minutes: BOOK_MINUTES })),
+    actionMessage === undefined
+      ? undefined
+      : el(
+          "p",
+          {
+            class: `message ${actionMessage.kind}`,
+            role: "status",
+            "aria-live": "polite",
+            "data-testid": "action-message",
+          },
+          actionMessage.text,
+        ),
+  );
+}
+
 // Live updates -----------------------------------------------------------------------------------
 
 /**
@@ -135,8 +270,9 @@ function watchSockets(): void {
         const wasDown = !socketOpen;
         socketOpen = true;
         render();
-        // Back after a drop: whatever was missed beyond what the service redelivers is fetched.
-        if (wasDown && schedule !== undefined) void refetch();
+        // Back after a drop: whatever was missed beyond what the service redelivers is fetched, and
+        // the actions asked for offline are sent (or dropped, saying so).
+        if (wasDown && schedule !== undefined) void refetch().then(flushQueue);
       });
       this.addEventListener("close", () => {
         socketOpen = false;
@@ -208,6 +344,14 @@ function time(date: Date | string, zone: string): string {
   }).format(typeof date === "string" ? new Date(date) : date);
 }
 
+/** A time, with its weekday when it is not today in the room's zone (the next meeting may be tomorrow's). */
+function when(date: Date | string, zone: string, at: Date): string {
+  const d = typeof date === "string" ? new Date(date) : date;
+  if (sameDay(d, at, zone)) return time(d, zone);
+  const weekday = new Intl.DateTimeFormat(prefs.lang, { weekday: "short", timeZone: zone }).format(d);
+  return `${weekday} ${time(d, zone)}`;
+}
+
 function day(date: Date, zone: string): string {
   return new Intl.DateTimeFormat(prefs.lang, {
     weekday: "long",
@@ -222,12 +366,12 @@ const statusWords = { free: "free", busy: "busy", "soon-free": "soonFree" } as c
 function statusLine(room: ScheduleRoom, at: Date): string {
   const s = roomState(room.snapshot.items, at);
   if (s.status === "free")
-    return s.until === undefined ? t("freeAllDay") : t("freeUntil", { t: time(s.until, room.timeZone) });
-  if (s.status === "soon-free") return t("soonFreeAt", { t: time(s.until!, room.timeZone) });
-  return t("busyUntil", { t: time(s.until!, room.timeZone) });
+    return s.until === undefined ? t("freeAllDay") : t("freeUntil", { t: when(s.until, room.timeZone, at) });
+  if (s.status === "soon-free") return t("soonFreeAt", { t: when(s.until!, room.timeZone, at) });
+  return t("busyUntil", { t: when(s.until!, room.timeZone, at) });
 }
 
-function meeting(label: string, item: Item | undefined, zone: string, empty: string): HTMLElement {
+function meeting(label: string, item: Item | undefined, zone: string, at: Date, empty: string): HTMLElement {
   return el(
     "section",
     { class: "meeting" },
@@ -241,7 +385,7 @@ function meeting(label: string, item: Item | undefined, zone: string, empty: str
           el(
             "p",
             {},
-            `${time(item.start, zone)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`,
+            `${when(item.start, zone, at)} – ${time(item.end, zone)}${item.organizer ? ` · ${item.organizer}` : ""}`,
           ),
         ),
   );
@@ -313,14 +457,7 @@ function header(title: string, zone: string, at: Date): HTMLElement {
 
 function renderRoom(room: ScheduleRoom, at: Date): HTMLElement {
   const s = roomState(room.snapshot.items, at);
-  const actions = el(
-    "section",
-    { class: "actions", "aria-label": t("actions") },
-    ...(["checkIn", "extend", "end", "bookNow"] as const).map((k) =>
-      el("button", { type: "button", disabled: "" }, t(k)),
-    ),
-    el("p", { class: "muted" }, t("actionsSoon")),
-  );
+  const actions = actionButtons(room, at);
   return el(
     "main",
     { class: `room status-${s.status}`, "data-version": String(room.snapshot.version) },
@@ -335,8 +472,8 @@ function renderRoom(room: ScheduleRoom, at: Date): HTMLElement {
     el(
       "div",
       { class: "meetings" },
-      meeting(t("now"), s.current, room.timeZone, t("free")),
-      meeting(t("next"), s.next, room.timeZone, t("nothingNext")),
+      meeting(t("now"), s.current, room.timeZone, at, t("free")),
+      meeting(t("next"), s.next, room.timeZone, at, t("nothingNext")),
     ),
     timeline(room, at),
     actions,

@@ -4,12 +4,24 @@ import type {
   ScheduleItem,
   ScheduleSnapshot,
 } from "../../shared/domain/displays/snapshot";
+import { occurrenceActions, type DeviceAction } from "../../shared/domain/displays/actions";
 
 /** What a room is doing at a moment, from its schedule snapshot. Pure; the page renders it. */
 export type Item = ScheduleItem;
 export type Snapshot = ScheduleSnapshot;
 export type ScheduleRoom = DisplayRoom;
 export type Schedule = DisplaySchedule;
+
+/** Whether two instants fall on the same calendar day in a time zone. */
+export function sameDay(a: Date | number, b: Date | number, zone: string): boolean {
+  const day = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  });
+  return day.format(a) === day.format(b);
+}
 
 /** A busy room whose meeting ends within this many minutes shows "free soon". */
 export const SOON_FREE_MS = 10 * 60_000;
@@ -77,5 +89,65 @@ export function mergeFetched(local: Schedule | undefined, fetched: Schedule): Sc
       const mine = known.get(room.roomId);
       return mine !== undefined && mine.version > room.snapshot.version ? { ...room, snapshot: mine } : room;
     }),
+  };
+}
+
+/** What the room's display offers at a moment: the meeting each action is for, and book-now. */
+export interface OfferedActions {
+  readonly checkIn?: Item;
+  readonly extend?: Item;
+  readonly end?: Item;
+  readonly bookNow: boolean;
+}
+
+/**
+ * The buttons a room display enables, from the snapshot and the clock: the same rules the server
+ * applies (check-in from its window's opening to start + grace; extend and end for the meeting in
+ * progress; book now while the room is free). Without the rules (an older snapshot) nothing is offered.
+ */
+export function offeredActions(snapshot: Snapshot, now: Date): OfferedActions {
+  const rules = snapshot.rules;
+  if (rules === undefined) return { bookNow: false };
+  const t = now.getTime();
+  const offers = snapshot.items.map((item) => ({
+    item,
+    actions: occurrenceActions(
+      rules,
+      { start: Date.parse(item.start), end: Date.parse(item.end), checkedIn: item.checkedIn === true },
+      t,
+    ),
+  }));
+  const first = (action: DeviceAction): Item | undefined =>
+    offers.find((o) => o.actions.includes(action))?.item;
+  const checkIn = first("check-in");
+  const extend = first("extend");
+  const end = first("end");
+  return {
+    ...(checkIn === undefined ? {} : { checkIn }),
+    ...(extend === undefined ? {} : { extend }),
+    ...(end === undefined ? {} : { end }),
+    bookNow: roomState(snapshot.items, now).current === undefined,
+  };
+}
+
+/** An action kept while the display was offline, sent on reconnect unless it is too old by then. */
+export interface QueuedAction {
+  readonly action: DeviceAction;
+  readonly body: Record<string, unknown>;
+  /** Epoch ms when it was asked for. */
+  readonly at: number;
+}
+
+/** How long a queued action stays worth sending (a check-in or walk-in minutes later means little). */
+export const QUEUE_TTL_MS = 5 * 60_000;
+
+/** Splits the queue into what to send now and what is too old to send. */
+export function dueQueued(
+  queue: readonly QueuedAction[],
+  now: number,
+): { send: QueuedAction[]; tooLate: QueuedAction[] } {
+  return {
+    send: queue.filter((q) => now - q.at <= QUEUE_TTL_MS),
+    tooLate: queue.filter((q) => now - q.at > QUEUE_TTL_MS),
   };
 }

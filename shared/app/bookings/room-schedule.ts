@@ -1,5 +1,7 @@
 import { holdsSlots, type Booking } from "../../domain/bookings/booking";
 import { displayWindow, visibleParts, type BusyBlock } from "../../domain/bookings/schedule";
+import type { BookingPolicy } from "../../domain/bookings/policy";
+import { occurrenceActions, type DeviceRules } from "../../domain/displays/actions";
 import { AppError } from "../../domain/errors";
 import type { Room } from "../../domain/rooms/room";
 import type { ScheduleItem, ScheduleSnapshot } from "../ports/realtime-publisher";
@@ -17,13 +19,18 @@ async function knownRoom(deps: Pick<BookingDependencies, "rooms">, roomId: strin
  * The busy blocks of a room in [from, to), each with the subject and organizer only as the room's
  * privacy setting allows (the booking documents are read only when something of them may be shown).
  */
-export async function busyBlocks(deps: Deps, room: Room, from: number, to: number): Promise<BusyBlock[]> {
+export async function busyBlocks(
+  deps: Deps,
+  room: Room,
+  from: number,
+  to: number,
+  docs = new Map<string, Booking | undefined>(),
+): Promise<BusyBlock[]> {
   const [entries, policy] = await Promise.all([
     deps.store.roomSlots(room.id, from, to),
     deps.policies.forRoom(room.id),
   ]);
-  const docs = new Map<string, Booking | undefined>();
-  if (policy.privacy !== "busy") {
+  if (policy.privacy !== "busy" || policy.checkIn.required) {
     const ids = [...new Set(entries.map((e) => e.bookingId))];
     const loaded = await Promise.all(ids.map((id) => deps.store.get(id)));
     ids.forEach((id, i) => docs.set(id, loaded[i]?.booking));
@@ -61,6 +68,16 @@ export async function roomSchedule(
   };
 }
 
+/** The check-in rules displays may know (never the PIN itself). */
+export function deviceRules(policy: BookingPolicy): DeviceRules {
+  return {
+    checkInRequired: policy.checkIn.required,
+    checkInBeforeMinutes: policy.checkIn.windowBeforeMinutes,
+    checkInGraceMinutes: policy.checkIn.graceAfterMinutes,
+    pinRequired: policy.checkIn.pin !== null,
+  };
+}
+
 /**
  * The snapshot a room's display shows: today and tomorrow in the room's zone, privacy applied, with the
  * room's schedule version (it grows with every reservation change, so displays drop older snapshots).
@@ -69,20 +86,36 @@ export async function roomScheduleSnapshot(deps: Deps, roomId: string): Promise<
   const room = await knownRoom(deps, roomId);
   const now = deps.now().getTime();
   const { from, to } = displayWindow(now, room.timeZone);
-  const [blocks, version] = await Promise.all([
-    busyBlocks(deps, room, from, to),
+  const docs = new Map<string, Booking | undefined>();
+  const [blocks, version, policy] = await Promise.all([
+    busyBlocks(deps, room, from, to, docs),
     deps.store.roomVersion(room.id),
+    deps.policies.forRoom(room.id),
   ]);
+  const rules = deviceRules(policy);
   const items: ScheduleItem[] = blocks
     .filter((b) => b.state === "busy" || holdsSlots(b.state as Booking["state"], true))
-    .map((b) => ({
-      id: `${b.bookingId}|${b.occurrence}`,
-      start: b.start,
-      end: b.end,
-      ...(b.subject === undefined ? {} : { title: b.subject }),
-      ...(b.organizer === undefined ? {} : { organizer: b.organizer }),
-    }));
-  return { type: "schedule", roomId: room.id, version, generatedAt: new Date(now).toISOString(), items };
+    .map((b) => {
+      const checkedIn = docs.get(b.bookingId)?.presence?.checkedIn.includes(b.occurrence) ?? false;
+      const occurrence = { start: Date.parse(b.start), end: Date.parse(b.end), checkedIn };
+      return {
+        id: `${b.bookingId}|${b.occurrence}`,
+        start: b.start,
+        end: b.end,
+        ...(b.subject === undefined ? {} : { title: b.subject }),
+        ...(b.organizer === undefined ? {} : { organizer: b.organizer }),
+        checkedIn,
+        actions: occurrenceActions(rules, occurrence, now),
+      };
+    });
+  return {
+    type: "schedule",
+    roomId: room.id,
+    version,
+    generatedAt: new Date(now).toISOString(),
+    items,
+    rules,
+  };
 }
 
 /**

@@ -35,7 +35,8 @@ export interface RoomView {
 /** What the booking form needs of a room's policy (no approver addresses or group ids). */
 export interface RoomPolicySummary {
   readonly requiresApproval: boolean;
-  readonly checkIn: PolicyRules["checkIn"];
+  /** The check-in rules people see (never the display PIN). */
+  readonly checkIn: Pick<PolicyRules["checkIn"], "required" | "windowBeforeMinutes" | "graceAfterMinutes">;
   readonly privacy: PolicyRules["privacy"];
   readonly termsOfUse: string | null;
   readonly formFields: PolicyRules["formFields"];
@@ -67,7 +68,11 @@ export function roomView(r: Room): RoomView {
 function policySummary(p: BookingPolicy): RoomPolicySummary {
   return {
     requiresApproval: p.approval.required,
-    checkIn: p.checkIn,
+    checkIn: {
+      required: p.checkIn.required,
+      windowBeforeMinutes: p.checkIn.windowBeforeMinutes,
+      graceAfterMinutes: p.checkIn.graceAfterMinutes,
+    },
     privacy: p.privacy,
     termsOfUse: p.termsOfUse,
     formFields: p.formFields,

@@ -58,9 +58,20 @@ export interface CalendarLink {
   readonly mailbox: string;
   /** Whose token writes it: the app (application mode) or the organizer (delegated mode). */
   readonly actor: "app" | "user";
+  /**
+   * The user whose delegated token wrote an event into a room's own calendar (a display walk-in in the
+   * delegated modes, where the room is the organizer); absent: the organizer's token.
+   */
+  readonly writerId?: string;
   readonly eventId?: string;
   readonly iCalUId?: string;
   readonly etag?: string;
+}
+
+export interface Presence {
+  readonly checkedIn: readonly string[];
+  readonly extended: readonly string[];
+  readonly released: readonly string[];
 }
 
 export type RoomResponse = "none" | "accepted" | "tentativelyAccepted" | "declined";
@@ -102,6 +113,11 @@ export interface Booking {
   readonly reason?: string;
   /** The slots currently reserved, per room (what a release or an edit must remove). */
   readonly reserved: Readonly<Record<string, readonly Slot[]>>;
+  /**
+   * What happened at the room (displays): occurrence keys checked in, extended on the device, or released
+   * for want of a check-in. Absent on bookings nobody touched at a display.
+   */
+  readonly presence?: Presence;
   /** Grows with every change; commands name the version they were queued for. */
   readonly version: number;
   readonly createdAt: string;

@@ -87,9 +87,26 @@ export const policyRulesSchema = z
         required: z.boolean().default(false),
         windowBeforeMinutes: minutes(120).default(10),
         graceAfterMinutes: minutes(120).default(15),
+        /** A PIN people type on the display to check in; null = none. Never sent to displays. */
+        pin: z
+          .string()
+          .regex(/^\d{4,8}$/, "4 to 8 digits")
+          .nullable()
+          .default(null),
+        /**
+         * The room's mailbox releases no-shows itself (Exchange's own handling is configured): ONES's
+         * `auto-release` timer leaves the room alone.
+         */
+        releaseHandledByExchange: z.boolean().default(false),
       })
       .strict()
-      .default({ required: false, windowBeforeMinutes: 10, graceAfterMinutes: 15 }),
+      .default({
+        required: false,
+        windowBeforeMinutes: 10,
+        graceAfterMinutes: 15,
+        pin: null,
+        releaseHandledByExchange: false,
+      }),
     /** What displays show of a booking: its subject, the organizer only, or "Busy". */
     privacy: z.enum(["subject", "organizer", "busy"]).default("subject"),
     /** Terms the booker must accept (text shown on the booking form); null = none. */

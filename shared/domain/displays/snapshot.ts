@@ -1,3 +1,5 @@
+import type { DeviceAction, DeviceRules } from "./actions";
+
 /**
  * What displays show, as the app sends it over Web PubSub (hub `displays`) and answers it on
  * `GET /api/displays/schedule`. Pure data.
@@ -13,6 +15,8 @@ export interface ScheduleItem {
   readonly title?: string;
   readonly organizer?: string;
   readonly checkedIn?: boolean;
+  /** What the display may do for this meeting when the snapshot was built (the page re-checks with its clock). */
+  readonly actions?: readonly DeviceAction[];
 }
 
 /**
@@ -29,6 +33,8 @@ export interface ScheduleSnapshot {
   /** ISO 8601 instant the snapshot was built. */
   readonly generatedAt: string;
   readonly items: readonly ScheduleItem[];
+  /** The room's check-in rules, so the page can enable its buttons as time passes. */
+  readonly rules?: DeviceRules;
 }
 
 /** A room as a display labels it, with the snapshot it shows. */

@@ -322,6 +322,9 @@ describe("a booking in the application mode", () => {
         id: `${created.id}|${tomorrow}T12:00:00.000Z`,
         start: `${tomorrow}T12:00:00.000Z`,
         end: `${tomorrow}T13:00:00.000Z`,
+        // Tomorrow's meeting: nothing to do on the display yet, and nobody has checked in.
+        checkedIn: false,
+        actions: [],
       },
     ]);
     await s.call(ann, "DELETE", `/api/bookings/${created.id}`);

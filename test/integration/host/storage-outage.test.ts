@@ -80,6 +80,7 @@ const answeredWithoutStorage: Record<string, number> = {
   "GET /api/displays/schedule": 401,
   "POST /api/graph/notifications": 400,
   "POST /api/graph/lifecycle": 400,
+  "POST /api/displays/actions/x": 401,
   // The API description is made from the catalogue, not from storage.
   "GET /api/openapi.json": 200,
 };

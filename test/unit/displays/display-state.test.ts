@@ -11,6 +11,7 @@ import {
   applySnapshot,
   mergeFetched,
   roomState,
+  sameDay,
   type Schedule,
   type Snapshot,
 } from "../../../web/display/state";
@@ -138,5 +139,18 @@ describe("display records", () => {
     expect(isPairingCodeShape("ABCDEFGH")).toBe(true);
     expect(isPairingCodeShape("ABCDEFG0")).toBe(false); // 0 is not in the alphabet
     expect(isPairingCodeShape("ABCDEFG")).toBe(false);
+  });
+});
+
+describe("days in the room's zone", () => {
+  it("tells whether a meeting is today where the room is, not where the server is", () => {
+    const evening = Date.parse("2030-01-07T22:30:00Z");
+    const nextMorning = Date.parse("2030-01-08T08:00:00Z");
+    expect(sameDay(evening, nextMorning, "UTC")).toBe(false);
+    expect(sameDay(evening, Date.parse("2030-01-07T23:59:00Z"), "UTC")).toBe(true);
+    // 23:30 UTC is already the next day in Berlin.
+    expect(sameDay(Date.parse("2030-01-07T23:30:00Z"), nextMorning, "Europe/Berlin")).toBe(true);
+    expect(sameDay(evening, nextMorning, "Europe/Berlin")).toBe(false);
+    expect(sameDay(evening, nextMorning, "America/New_York")).toBe(false);
   });
 });

@@ -291,7 +291,14 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
     methods: ["GET", "HEAD"],
     authLevel: "anonymous",
   },
+  "displays-actions": {
+    type: "httpTrigger",
+    route: "api/displays/actions/{action}",
+    methods: ["POST"],
+    authLevel: "anonymous",
+  },
   "display-health": { type: "timerTrigger", schedule: "%DISPLAY_HEALTH_SCHEDULE%" },
+  "auto-release": { type: "timerTrigger", schedule: "%AUTO_RELEASE_SCHEDULE%" },
   "web-display": { type: "httpTrigger", route: "display", methods: ["GET", "HEAD"], authLevel: "anonymous" },
   "web-display-assets": {
     type: "httpTrigger",

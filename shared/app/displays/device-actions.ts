@@ -1,0 +1,424 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Booking, CalendarLink, Presence } from "../../domain/bookings/booking";
+import { policyRefused } from "../../domain/bookings/evaluate";
+import type { BookingPolicy } from "../../domain/bookings/policy";
+import type { Slot } from "../../domain/bookings/slots";
+import {
+  checkInWindow,
+  deviceBoundRules,
+  endedEarlyAt,
+  walkInSlot,
+  type DeviceAction,
+} from "../../domain/displays/actions";
+import { AppError } from "../../domain/errors";
+import { requireCapability, type Capability } from "../../domain/integration/capabilities";
+import type { IntegrationMode } from "../../domain/integration/modes";
+import type { Room } from "../../domain/rooms/room";
+import { checkPolicies } from "../bookings/create-booking";
+import { integrationMode, mutateBooking, type BookingDependencies } from "../bookings/dependencies";
+import { deviceRules, publishRoomSchedules } from "../bookings/room-schedule";
+import type { CalendarActor } from "../ports/calendar-gateway";
+import { authenticateDisplay, type DisplayDependencies } from "./displays";
+
+/** What a display asks for. `itemId` is a snapshot item's id (`{bookingId}|{occurrence key}`). */
+export type DeviceActionInput =
+  | { readonly action: "check-in"; readonly itemId: string; readonly pin?: string }
+  | { readonly action: "extend"; readonly itemId: string; readonly minutes: number }
+  | { readonly action: "end"; readonly itemId: string }
+  | { readonly action: "book-now"; readonly minutes: number; readonly subject?: string };
+
+export interface DeviceActionResult {
+  readonly action: DeviceAction;
+  readonly roomId: string;
+  readonly bookingId: string;
+  /** ISO 8601 instants of the occurrence after the action. */
+  readonly start: string;
+  readonly end: string;
+  readonly checkedIn: boolean;
+}
+
+export interface DeviceActionDependencies {
+  readonly displays: Pick<DisplayDependencies, "displays" | "hash" | "now">;
+  readonly bookings: BookingDependencies;
+  /**
+   * Delegated modes: ONES user ids with a working token, the candidates to write a walk-in into a room's
+   * own calendar (only those with write rights on that calendar succeed; Graph refuses the others).
+   */
+  readonly roomWriters: () => Promise<readonly string[]>;
+}
+
+const CAPABILITY: Record<DeviceAction, Capability> = {
+  "check-in": "check-in-on-device",
+  extend: "extend-on-device",
+  end: "end-on-device",
+  "book-now": "walk-in-on-device",
+};
+
+const MINUTE = 60_000;
+const emptyPresence: Presence = { checkedIn: [], extended: [], released: [] };
+const hhmm = (ms: number, zone: string): string =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit" }).format(ms);
+
+/**
+ * POST /api/displays/actions/{action}: a room display checks in, extends, ends or books its own room on
+ * the spot. The device credential decides the room; a meeting of any other room is refused. Every change
+ * goes through the booking engine's reservation (ONES's own conflict check), then Graph, then the stored
+ * booking, and publishes the room's snapshot to its room and floor displays.
+ */
+export async function deviceAction(
+  deps: DeviceActionDependencies,
+  credential: string,
+  input: DeviceActionInput,
+): Promise<DeviceActionResult> {
+  const display = await authenticateDisplay(deps.displays as DisplayDependencies, credential);
+  if (display.target.kind !== "room")
+    throw new AppError("forbidden", "A floor display shows rooms; actions are made on a room's display.");
+  const b = deps.bookings;
+  const mode = await integrationMode(b);
+  requireCapability(mode, CAPABILITY[input.action]);
+  const room = await b.rooms.room(display.target.roomId);
+  if (room === undefined || !room.active) throw new AppError("not-found", "The display's room is gone.");
+  const policy = await b.policies.forRoom(room.id);
+  const result =
+    input.action === "book-now"
+      ? await bookNow(b, deps.roomWriters, mode, room, input.minutes, input.subject)
+      : await onOccurrence(b, room, policy, input);
+  await publishRoomSchedules(b, result.roomIds);
+  const { roomIds: _r, ...rest } = result;
+  return { action: input.action, ...rest };
+}
+
+type Outcome = Omit<DeviceActionResult, "action"> & { readonly roomIds: readonly string[] };
+
+/** The booking and occurrence a snapshot item names, refused unless it holds this display's room. */
+async function occurrenceOf(
+  deps: BookingDependencies,
+  room: Room,
+  itemId: string,
+): Promise<{ booking: Booking; slot: Slot }> {
+  const [bookingId = "", key = ""] = itemId.split("|");
+  const stored = await deps.store.get(bookingId);
+  if (stored === undefined || !stored.booking.roomIds.includes(room.id))
+    throw new AppError("forbidden", "This display acts only for meetings in its own room.");
+  const slot = stored.booking.reserved[room.id]?.find((s) => s.key === key);
+  if (slot === undefined) throw new AppError("conflict", "That meeting no longer holds the room.");
+  return { booking: stored.booking, slot };
+}
+
+async function onOccurrence(
+  deps: BookingDependencies,
+  room: Room,
+  policy: BookingPolicy,
+  input: Exclude<DeviceActionInput, { action: "book-now" }>,
+): Promise<Outcome> {
+  const { booking, slot } = await occurrenceOf(deps, room, input.itemId);
+  const now = deps.now().getTime();
+  const presence = booking.presence ?? emptyPresence;
+  const checkedIn = presence.checkedIn.includes(slot.key);
+  const outcome = (s: Slot, c: boolean): Outcome => ({
+    roomId: room.id,
+    roomIds: booking.roomIds,
+    bookingId: booking.id,
+    start: new Date(s.start).toISOString(),
+    end: new Date(s.end).toISOString(),
+    checkedIn: c,
+  });
+  if (input.action === "check-in") {
+    if (checkedIn) return outcome(slot, true);
+    const window = checkInWindow(deviceRules(policy), slot);
+    if (now < window.opens || now >= window.closes)
+      throw new AppError(
+        "conflict",
+        `Check-in is open from ${hhmm(window.opens, room.timeZone)} to ${hhmm(window.closes, room.timeZone)}.`,
+      );
+    requirePin(policy, input.pin);
+    await mutateBooking(deps, booking.id, (current) => withPresence(deps, current, "checkedIn", slot.key));
+    return outcome(slot, true);
+  }
+  if (now < slot.start || now >= slot.end)
+    throw new AppError("conflict", "Only the meeting in progress can be extended or ended.");
+  const end = input.action === "extend" ? slot.end + input.minutes * MINUTE : endedEarlyAt(slot, now);
+  const moved: Slot = { key: slot.key, start: slot.start, end };
+  if (input.action === "extend") refuseByPolicy(await deviceRefusals(deps, room, moved, booking.organizer));
+  await changeOccurrence(deps, booking, moved);
+  if (input.action === "extend")
+    await mutateBooking(deps, booking.id, (current) => withPresence(deps, current, "extended", slot.key));
+  return outcome(moved, checkedIn);
+}
+
+function requirePin(policy: BookingPolicy, pin: string | undefined): void {
+  const expected = policy.checkIn.pin;
+  if (expected === null) return;
+  const given = Buffer.from(pin ?? "", "utf8");
+  const want = Buffer.from(expected, "utf8");
+  if (given.length !== want.length || !timingSafeEqual(given, want))
+    throw new AppError("forbidden", "The booking PIN is not right.", { extensions: { reason: "pin" } });
+}
+
+function withPresence(
+  deps: Pick<BookingDependencies, "now">,
+  b: Booking,
+  kind: keyof Presence,
+  key: string,
+): Booking | undefined {
+  const presence = b.presence ?? emptyPresence;
+  if (presence[kind].includes(key)) return undefined;
+  return {
+    ...b,
+    presence: { ...presence, [kind]: [...presence[kind], key] },
+    version: b.version + 1,
+    updatedAt: deps.now().toISOString(),
+  };
+}
+
+/** Policy refusals that bind a display (a person's rules, like who may book, do not). */
+async function deviceRefusals(
+  deps: BookingDependencies,
+  room: Room,
+  slot: Slot,
+  organizer: Booking["organizer"],
+): Promise<ReturnType<typeof policyRefused> | undefined> {
+  const { refusals } = await checkPolicies(deps, [room], {
+    occurrences: [slot],
+    recurring: false,
+    isAllDay: false,
+    requester: {
+      userId: "",
+      tenantId: "",
+      objectId: "",
+      email: organizer.email,
+      name: "",
+      roles: [],
+      groups: [],
+      isAdmin: false,
+    },
+    organizer,
+    onBehalf: false,
+    termsAccepted: true,
+    fields: {},
+  });
+  const binding = refusals.filter((r) => deviceBoundRules.has(r.rule));
+  return binding.length === 0 ? undefined : policyRefused(binding);
+}
+
+function refuseByPolicy(refusal: AppError | undefined): void {
+  if (refusal !== undefined) throw refusal;
+}
+
+/**
+ * Whose token changes the booking's event: in the delegated modes the user who wrote it (a walk-in's
+ * writer) or else its organizer; the app's in the application modes.
+ */
+export function actorOf(b: Booking): CalendarActor {
+  const userId = b.calendar?.writerId ?? b.organizer.userId;
+  return b.calendar?.actor === "user" && userId !== undefined ? { kind: "user", userId } : { kind: "app" };
+}
+
+/**
+ * Moves one occurrence's end in every room of the booking: the reservation first (an extension only
+ * into free time: a taken slot is a 409 naming it), then the calendar event, then the stored booking.
+ * When Graph refuses, the reservation is put back and the error stands.
+ */
+async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Slot): Promise<void> {
+  const reservation = (slots: (s: Slot) => Slot) =>
+    b.roomIds.map((roomId) => ({
+      roomId,
+      slots: (b.reserved[roomId] ?? []).map((s) => (s.key === moved.key ? slots(s) : s)),
+    }));
+  await deps.store.reserve(
+    b.id,
+    reservation(() => moved),
+  );
+  try {
+    const eventId = b.calendar?.eventId;
+    if (b.calendar !== undefined && eventId !== undefined) {
+      const gateway = await deps.calendar();
+      if (b.recurrence === undefined)
+        await gateway.update(actorOf(b), b.calendar.mailbox, eventId, { start: moved.start, end: moved.end });
+      else
+        await gateway.moveOccurrence(actorOf(b), b.calendar.mailbox, eventId, Date.parse(moved.key), moved);
+    } else {
+      deps.log?.(`booking ${b.id}: no calendar event linked yet; the display change is kept in ONES`);
+    }
+  } catch (error) {
+    await deps.store.reserve(
+      b.id,
+      reservation((s) => s),
+      { force: true },
+    );
+    throw error;
+  }
+  await mutateBooking(deps, b.id, (current) => ({
+    ...current,
+    ...(current.recurrence === undefined
+      ? { start: moved.start, end: moved.end }
+      : {
+          exceptions: {
+            ...current.exceptions,
+            moved: [
+              ...current.exceptions.moved.filter((m) => m.key !== moved.key),
+              { key: moved.key, start: moved.start, end: moved.end },
+            ],
+          },
+        }),
+    reserved: Object.fromEntries(
+      Object.entries(current.reserved).map(([roomId, slots]) => [
+        roomId,
+        slots.map((s) => (s.key === moved.key ? moved : s)),
+      ]),
+    ),
+    version: current.version + 1,
+    updatedAt: deps.now().toISOString(),
+  }));
+}
+
+/**
+ * A walk-in from now for `minutes`, cut at the next meeting. ONES checks the room itself (the
+ * reservation), then writes the event in the room's own calendar, the room being the organizer: with the
+ * app's permission in the application modes, with the token of a signed-in user who may write that
+ * calendar (a delegate, `Calendars.ReadWrite.Shared`) in the delegated modes. The booking is stored
+ * checked in (people are in the room), so it is never released. When no signed-in user may write the
+ * room's calendar, the walk-in is held in ONES and shown on the displays only (and logged).
+ */
+async function bookNow(
+  deps: BookingDependencies,
+  roomWriters: DeviceActionDependencies["roomWriters"],
+  mode: IntegrationMode,
+  room: Room,
+  minutes: number,
+  subject: string | undefined,
+): Promise<Outcome> {
+  const now = deps.now().getTime();
+  const minute = Math.floor(now / MINUTE) * MINUTE;
+  const walkIn = walkInSlot(
+    await deps.store.roomSlots(room.id, minute, minute + minutes * MINUTE),
+    now,
+    minutes,
+  );
+  if (!walkIn.ok)
+    throw new AppError(
+      "conflict",
+      walkIn.reason === "in-use"
+        ? `The room is in use until ${hhmm(walkIn.until, room.timeZone)}.`
+        : `The next meeting starts at ${hhmm(walkIn.next, room.timeZone)}; there is no time for a walk-in.`,
+    );
+  const slot: Slot = { key: new Date(walkIn.start).toISOString(), start: walkIn.start, end: walkIn.end };
+  const organizer = { email: room.email.toLowerCase(), name: room.displayName };
+  refuseByPolicy(await deviceRefusals(deps, room, slot, organizer));
+  const asApp = mode === "application" || mode === "application-resource-only";
+  const stamp = deps.now().toISOString();
+  const booking: Booking = {
+    id: deps.newId(),
+    roomIds: [room.id],
+    start: slot.start,
+    end: slot.end,
+    timeZone: room.timeZone,
+    subject: subject ?? "Walk-in",
+    attendees: [],
+    isOnlineMeeting: false,
+    isAllDay: false,
+    exceptions: { cancelled: [], moved: [] },
+    organizer,
+    bookedBy: organizer,
+    source: "device",
+    state: "confirmed",
+    fields: {},
+    termsAccepted: true,
+    ...(asApp ? { calendar: { mailbox: room.email, actor: "app" as const } } : {}),
+    roomResponses: { [room.id]: "accepted" },
+    reserved: { [room.id]: [slot] },
+    presence: { checkedIn: [slot.key], extended: [], released: [] },
+    version: 1,
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  await deps.store.create(booking);
+  try {
+    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [slot] }]);
+  } catch (error) {
+    await deps.store.remove(booking.id);
+    throw error;
+  }
+  try {
+    const written = asApp
+      ? await writeWalkIn(deps, { kind: "app" }, room, booking)
+      : await writeAsDelegate(deps, await roomWriters(), room, booking);
+    if (written !== undefined)
+      await mutateBooking(deps, booking.id, (current) => ({
+        ...current,
+        calendar: written,
+        version: current.version + 1,
+        updatedAt: deps.now().toISOString(),
+      }));
+  } catch (error) {
+    // Nothing of a walk-in Exchange did not take stays behind.
+    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
+    await deps.store.remove(booking.id);
+    throw error;
+  }
+  deps.log?.(`walk-in ${booking.id} in room ${room.id} until ${slot.end}`);
+  return {
+    roomId: room.id,
+    roomIds: [room.id],
+    bookingId: booking.id,
+    start: new Date(slot.start).toISOString(),
+    end: new Date(slot.end).toISOString(),
+    checkedIn: true,
+  };
+}
+
+/** Writes a walk-in into the room's own calendar (the room the organizer, no attendees). */
+async function writeWalkIn(
+  deps: BookingDependencies,
+  actor: CalendarActor,
+  room: Room,
+  b: Booking,
+): Promise<CalendarLink> {
+  const event = await (
+    await deps.calendar()
+  ).create(actor, room.email, {
+    bookingId: b.id,
+    subject: b.subject,
+    start: b.start,
+    end: b.end,
+    timeZone: room.timeZone,
+    isAllDay: false,
+    isOnlineMeeting: false,
+    rooms: [],
+    attendees: [],
+  });
+  return {
+    mailbox: room.email,
+    actor: actor.kind,
+    ...(actor.kind === "user" ? { writerId: actor.userId } : {}),
+    eventId: event.eventId,
+    ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
+    ...(event.etag === undefined ? {} : { etag: event.etag }),
+  };
+}
+
+/** Signed-in users tried before the walk-in is held in ONES only. */
+const MAX_WRITERS_TRIED = 5;
+
+/**
+ * Delegated modes: the walk-in is written with the token of the first signed-in user whom Exchange lets
+ * write the room's calendar. A refusal (no folder rights, a token that no longer works) tries the next;
+ * any other failure stands. Undefined when nobody may: the walk-in is then ONES's alone.
+ */
+async function writeAsDelegate(
+  deps: BookingDependencies,
+  writers: readonly string[],
+  room: Room,
+  b: Booking,
+): Promise<CalendarLink | undefined> {
+  for (const userId of writers.slice(0, MAX_WRITERS_TRIED)) {
+    try {
+      return await writeWalkIn(deps, { kind: "user", userId }, room, b);
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.code !== "forbidden" && error.code !== "unauthenticated"))
+        throw error;
+    }
+  }
+  deps.log?.(`walk-in ${b.id}: no signed-in user may write the calendar of room ${room.id}; held in ONES`);
+  return undefined;
+}
