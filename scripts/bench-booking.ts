@@ -30,8 +30,14 @@ import { getServices } from "../shared/composition/services";
 import { TableBookingStore } from "../shared/adapters/tables/table-booking-store";
 import { runSync } from "../shared/composition/sync";
 import { resetSettings } from "../shared/config";
+import { TablePolicyStore } from "../shared/adapters/tables/table-policy-store";
+import { TableRoomStore } from "../shared/adapters/tables/table-rooms";
+import { TablePeopleStore } from "../shared/adapters/tables/table-people";
+import { ServiceBusWorkQueue } from "../shared/adapters/servicebus/service-bus-work-queue";
+import { JoseTokenVerifier } from "../shared/adapters/entra/jose-token-verifier";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
+const SPANS = process.env.BENCH_SPANS === "1";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? (SMOKE ? 100 : 2_000));
 const ROOMS = Number(process.env.BENCH_ROOMS ?? (SMOKE ? 20 : 200));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? (SMOKE ? 8 : 32));
@@ -130,6 +136,36 @@ function plan(): Request[] {
   return all;
 }
 
+/** BENCH_SPANS=1: the wall time spent in each port call, summed over the run (where a POST waits). */
+const spans = new Map<string, { calls: number; ms: number }>();
+function instrument(proto: object, label: string, only?: readonly string[]): void {
+  const target = proto as Record<string, unknown>;
+  for (const name of only ?? Object.getOwnPropertyNames(proto)) {
+    const original = target[name];
+    if (name === "constructor" || typeof original !== "function") continue;
+    target[name] = async function (this: unknown, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      } finally {
+        const key = `${label}.${name}`;
+        const span = spans.get(key) ?? { calls: 0, ms: 0 };
+        span.calls++;
+        span.ms += performance.now() - t;
+        spans.set(key, span);
+      }
+    };
+  }
+}
+if (SPANS) {
+  instrument(TableBookingStore.prototype, "bookings");
+  instrument(TablePolicyStore.prototype, "policies");
+  instrument(TableRoomStore.prototype, "rooms");
+  instrument(TablePeopleStore.prototype, "people");
+  instrument(ServiceBusWorkQueue.prototype, "queue", ["enqueue"]);
+  instrument(JoseTokenVerifier.prototype, "token", ["verifyAccessToken"]);
+}
+
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
@@ -185,14 +221,18 @@ async function main(): Promise<void> {
   );
   const synced = await runSync("rooms", "timer");
   if (synced.outcome !== "succeeded") throw new Error(`room sync ${synced.outcome}`);
-  const consumer = await startHost({
-    functions: [bookingCommands],
-    port: 0,
-    env: { SERVICEBUS: bus.connectionString },
-    logger: memoryLogger(),
-    timers: false,
-  });
-  running.push(() => consumer.stop());
+  const startConsumer = async () => {
+    const consumer = await startHost({
+      functions: [bookingCommands],
+      port: 0,
+      env: { SERVICEBUS: bus.connectionString },
+      logger: memoryLogger(),
+      timers: false,
+    });
+    running.push(() => consumer.stop());
+  };
+  // With spans, the consumer starts after the requests, so the spans are the request path's alone.
+  if (!SPANS) await startConsumer();
 
   const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
   const now = Math.floor(Date.now() / 1000);
@@ -237,6 +277,7 @@ async function main(): Promise<void> {
   const requests = plan();
   const outcomes: Outcome[] = [];
   let next = 0;
+  spans.clear();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -275,6 +316,14 @@ async function main(): Promise<void> {
     }),
   );
   const acceptSeconds = (performance.now() - started) / 1000;
+  if (SPANS) {
+    console.log(`time in port calls during the requests (per request, ${outcomes.length} requests):`);
+    for (const [key, span] of [...spans].sort((a, b) => b[1].ms - a[1].ms))
+      console.log(
+        `  ${key.padEnd(32)} ${(span.calls / outcomes.length).toFixed(2)} calls, ${(span.ms / outcomes.length).toFixed(1)} ms`,
+      );
+    await startConsumer();
+  }
   const accepted = outcomes.filter((o) => o.bookingId !== undefined);
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
 

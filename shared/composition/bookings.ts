@@ -48,7 +48,8 @@ import type { BookingEdit, BookingView, NewBookingInput } from "../domain/bookin
 import type { BookingCommand } from "../domain/bookings/commands";
 import type { BookingPolicy, PolicyRules } from "../domain/bookings/policy";
 import type { BusyBlock } from "../domain/bookings/schedule";
-import { getServices, perWorker } from "./services";
+import type { PolicyStore } from "../app/ports/policy-store";
+import { getServices, perWorker, type Services } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
 /**
@@ -56,9 +57,21 @@ import { gatewaysFor } from "./sync-wiring";
  * is built per worker; its members are read from the services on first use, so a room query never
  * creates the Service Bus or Web PubSub client it does not need.
  */
-export const bookingDeps = perWorker((s): BookingDependencies => {
+export const bookingDeps = perWorker((s) => bookingDepsOf(s, new TablePolicyStore(s.tables)));
+
+/**
+ * How long the booking request path keeps a room's policy. A change made through this instance of the
+ * app applies at once; one made through another instance, within this time.
+ */
+export const POLICY_CACHE_MS = 15_000;
+
+/** The bag of `POST /api/bookings`: the same ports, with each room's policy kept for POLICY_CACHE_MS. */
+const requestDeps = perWorker((s) =>
+  bookingDepsOf(s, new TablePolicyStore(s.tables, { ttlMs: POLICY_CACHE_MS, now: () => s.now().getTime() })),
+);
+
+function bookingDepsOf(s: Services, policies: PolicyStore): BookingDependencies {
   const store = new TableBookingStore(s.tables);
-  const policies = new TablePolicyStore(s.tables);
   const rooms = new TableRoomStore(s.tables);
   return {
     store,
@@ -88,13 +101,13 @@ export const bookingDeps = perWorker((s): BookingDependencies => {
     now: () => s.now(),
     newId: () => randomUUID(),
   };
-});
+}
 
 /** The booking engine's ports, for other areas' use cases that act on bookings (the calendar sync). */
 export const bookingDependencies = (): BookingDependencies => bookingDeps();
 
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>
-  createBookingUseCase(bookingDeps(), principal, input);
+  createBookingUseCase(requestDeps(), principal, input);
 
 export const getBooking = (principal: Principal, id: string): Promise<BookingView> =>
   getBookingUseCase(bookingDeps(), principal, id);
