@@ -1,7 +1,10 @@
 /**
  * Booking benchmark on the local stack: Azurite, the M365 simulator (the demo tenant plus BENCH_ROOMS
- * room mailboxes that answer invitations automatically), the local Service Bus broker, the app's HTTP
- * functions on one local host and the `booking-commands` consumer on another, all with the real SDKs.
+ * room mailboxes that answer invitations automatically) and the local Service Bus broker in processes
+ * of their own; the app's HTTP functions on one local host and the `booking-commands` consumer on
+ * another in this process; all with the real SDKs. Prints the CPU time each process used while the
+ * requests ran. BENCH_SPANS=1 also prints the time spent in each port call of the request path (the
+ * consumer then starts only after the requests).
  *
  * BENCH_REQUESTS booking requests (POST /api/bookings, BENCH_CONCURRENCY in flight) over BENCH_ROOMS
  * rooms, BENCH_CONFLICT_PERCENT of them asking for a slot another request of the run also asks for.
@@ -12,6 +15,8 @@
  * Run: npm run bench:booking   (env: BENCH_REQUESTS=2000 BENCH_ROOMS=200 BENCH_CONCURRENCY=32
  * BENCH_CONFLICT_PERCENT=30; BENCH_SMOKE=1 for a small run: 100 requests over 20 rooms)
  */
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { SignJWT } from "jose";
 import type { KeyObject } from "node:crypto";
@@ -169,15 +174,46 @@ if (SPANS) {
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-async function main(): Promise<void> {
-  const cores = availableParallelism();
-  console.log(
-    `booking bench: ${REQUESTS} requests, ${ROOMS} rooms, ${CONFLICT_PERCENT}% conflicting, ${CONCURRENCY} in flight; ${cores} cores, load ${loadavg()[0]?.toFixed(1)}`,
+/**
+ * What the stack's process sends back once it serves: where the simulator and the Service Bus broker
+ * are, and each bench person's token.
+ */
+interface StackReady {
+  readonly loginBaseUrl: string;
+  readonly graphBaseUrl: string;
+  readonly tenantId: string;
+  readonly serviceBus: string;
+  readonly tokens: string[];
+}
+
+/**
+ * The M365 simulator and the Service Bus broker run in a process of their own (Azurite has its own
+ * too), so the figures, and the CPU time of this process, are those of the app's hosts (and of the load
+ * generator), not of the local stack answering them.
+ */
+async function startStackProcess(): Promise<StackReady & { readonly pid: number }> {
+  const child: ChildProcess = fork(__filename, [], {
+    env: { ...process.env, BENCH_BOOKING_SIMULATOR: "1" },
+    execArgv: process.execArgv,
+  });
+  running.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.send("stop");
+      }),
   );
-  const azurite = await startAzurite();
-  running.push(() => azurite.stop());
+  const ready = await new Promise<StackReady>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as StackReady));
+    child.once("exit", (code) => reject(new Error(`the stack's process ended (${code})`)));
+  });
+  return { ...ready, pid: child.pid as number };
+}
+
+/** The stack's process: the simulator (the demo tenant plus the bench rooms and people) and the broker. */
+async function stackProcess(): Promise<void> {
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: benchSeed(ROOMS) });
-  running.push(() => sim.stop());
   const bus = await startServiceBus({
     queues: queueNames.map((name) => ({
       name,
@@ -185,7 +221,79 @@ async function main(): Promise<void> {
       lockDurationMs: queueSettings[name].lockDurationSeconds * 1000,
     })),
   });
-  running.push(() => bus.stop());
+  const stop = () => void Promise.allSettled([bus.stop(), sim.stop()]).finally(() => process.exit(0));
+  process.on("message", (m) => m === "stop" && stop());
+  process.on("disconnect", stop);
+  const app = DEMO_APPS.applicationPermission;
+  const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = await Promise.all(
+    Array.from({ length: PEOPLE }, async (_, i) => {
+      const upn = `bench.person${i}@contoso.example`;
+      const rec = sim.control.addUser({ userPrincipalName: upn, displayName: `Bench Person ${i}` });
+      return new SignJWT({
+        ver: "2.0",
+        iat: now,
+        nbf: now,
+        exp: now + 7200,
+        aud: app.clientId,
+        iss: `${sim.loginBaseUrl}/${sim.tenantId}/v2.0`,
+        tid: sim.tenantId,
+        oid: rec.id,
+        name: `Bench Person ${i}`,
+        preferred_username: upn,
+        scp: "access_as_user",
+        roles: [],
+      })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: keys.kid })
+        .sign(keys.privateKey);
+    }),
+  );
+  const ready: StackReady = {
+    loginBaseUrl: sim.loginBaseUrl,
+    graphBaseUrl: sim.graphBaseUrl,
+    tenantId: sim.tenantId,
+    serviceBus: bus.connectionString,
+    tokens,
+  };
+  process.send?.(ready);
+}
+
+/** CPU seconds (user + system) used so far by this process and by each of its child processes. */
+function cpuSeconds(): Map<string, number> {
+  const own = process.cpuUsage();
+  const out = new Map([["app hosts and load", (own.user + own.system) / 1e6]]);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) !== process.pid) continue;
+    const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    const name = cmdline.includes("azurite")
+      ? "Azurite"
+      : cmdline.includes("bench-booking")
+        ? "simulator and broker"
+        : "other";
+    out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const cores = availableParallelism();
+  console.log(
+    `booking bench: ${REQUESTS} requests, ${ROOMS} rooms, ${CONFLICT_PERCENT}% conflicting, ${CONCURRENCY} in flight; ${cores} cores, load ${loadavg()[0]?.toFixed(1)}`,
+  );
+  const azurite = await startAzurite();
+  running.push(() => azurite.stop());
+  const sim = await startStackProcess();
+  const bus = { connectionString: sim.serviceBus };
   const api = await startHost({
     functions: functionCatalog.filter((f) => f.kind === "http"),
     port: 0,
@@ -234,30 +342,7 @@ async function main(): Promise<void> {
   // With spans, the consumer starts after the requests, so the spans are the request path's alone.
   if (!SPANS) await startConsumer();
 
-  const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
-  const now = Math.floor(Date.now() / 1000);
-  const tokens = await Promise.all(
-    Array.from({ length: PEOPLE }, async (_, i) => {
-      const upn = `bench.person${i}@contoso.example`;
-      const rec = sim.control.addUser({ userPrincipalName: upn, displayName: `Bench Person ${i}` });
-      return new SignJWT({
-        ver: "2.0",
-        iat: now,
-        nbf: now,
-        exp: now + 7200,
-        aud: app.clientId,
-        iss: `${sim.loginBaseUrl}/${sim.tenantId}/v2.0`,
-        tid: sim.tenantId,
-        oid: rec.id,
-        name: `Bench Person ${i}`,
-        preferred_username: upn,
-        scp: "access_as_user",
-        roles: [],
-      })
-        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: keys.kid })
-        .sign(keys.privateKey);
-    }),
-  );
+  const tokens = sim.tokens;
   const call = (person: number, method: string, path: string, body?: unknown) =>
     fetch(`${api.baseUrl}${path}`, {
       method,
@@ -278,6 +363,7 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   let next = 0;
   spans.clear();
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -316,6 +402,9 @@ async function main(): Promise<void> {
     }),
   );
   const acceptSeconds = (performance.now() - started) / 1000;
+  const cpuUsed = [...cpuSeconds()].map(
+    ([name, seconds]) => [name, seconds - (cpuBefore.get(name) ?? 0)] as const,
+  );
   if (SPANS) {
     console.log(`time in port calls during the requests (per request, ${outcomes.length} requests):`);
     for (const [key, span] of [...spans].sort((a, b) => b[1].ms - a[1].ms))
@@ -384,6 +473,10 @@ async function main(): Promise<void> {
     `  POST /api/bookings p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms`,
   );
   console.log(`  accepted without a deliberate conflict: ${distinctSlotsAccepted}`);
+  const perRequest = (seconds: number) => ((seconds * 1000) / outcomes.length).toFixed(1);
+  console.log(
+    `  CPU while the requests ran, per request: ${cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds)} ms`).join(", ")} (${perRequest(cpuUsed.reduce((a, [, t]) => a + t, 0))} ms in all; ${SPANS ? "consumer not running" : "consumer running"})`,
+  );
   console.log(
     `every booking confirmed or declined after ${settleSeconds.toFixed(2)} s (${open.size} still pending)`,
   );
@@ -434,8 +527,15 @@ async function calendarView(graph: string, token: string, room: string): Promise
   return events;
 }
 
-main().catch(async (error: unknown) => {
-  console.error(error);
-  await stopAll();
-  process.exit(1);
-});
+if (process.env.BENCH_BOOKING_SIMULATOR === "1") {
+  stackProcess().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch(async (error: unknown) => {
+    console.error(error);
+    await stopAll();
+    process.exit(1);
+  });
+}
