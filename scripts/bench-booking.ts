@@ -1,7 +1,10 @@
 /**
  * Booking benchmark on the local stack: Azurite, the M365 simulator (the demo tenant plus BENCH_ROOMS
- * room mailboxes that answer invitations automatically), the local Service Bus broker, the app's HTTP
- * functions on one local host and the `booking-commands` consumer on another, all with the real SDKs.
+ * room mailboxes that answer invitations automatically) and the local Service Bus broker in processes
+ * of their own; the app's HTTP functions on one local host and the `booking-commands` consumer on
+ * another in this process; all with the real SDKs. Prints the CPU time each process used while the
+ * requests ran. BENCH_SPANS=1 also prints the time spent in each port call of the request path (the
+ * consumer then starts only after the requests).
  *
  * BENCH_REQUESTS booking requests (POST /api/bookings, BENCH_CONCURRENCY in flight) over BENCH_ROOMS
  * rooms, BENCH_CONFLICT_PERCENT of them asking for a slot another request of the run also asks for.
@@ -12,6 +15,8 @@
  * Run: npm run bench:booking   (env: BENCH_REQUESTS=2000 BENCH_ROOMS=200 BENCH_CONCURRENCY=32
  * BENCH_CONFLICT_PERCENT=30; BENCH_SMOKE=1 for a small run: 100 requests over 20 rooms)
  */
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { SignJWT } from "jose";
 import type { KeyObject } from "node:crypto";
@@ -30,8 +35,14 @@ import { getServices } from "../shared/composition/services";
 import { TableBookingStore } from "../shared/adapters/tables/table-booking-store";
 import { runSync } from "../shared/composition/sync";
 import { resetSettings } from "../shared/config";
+import { TablePolicyStore } from "../shared/adapters/tables/table-policy-store";
+import { TableRoomStore } from "../shared/adapters/tables/table-rooms";
+import { TablePeopleStore } from "../shared/adapters/tables/table-people";
+import { ServiceBusWorkQueue } from "../shared/adapters/servicebus/service-bus-work-queue";
+import { JoseTokenVerifier } from "../shared/adapters/entra/jose-token-verifier";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
+const SPANS = process.env.BENCH_SPANS === "1";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? (SMOKE ? 100 : 2_000));
 const ROOMS = Number(process.env.BENCH_ROOMS ?? (SMOKE ? 20 : 200));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? (SMOKE ? 8 : 32));
@@ -130,8 +141,149 @@ function plan(): Request[] {
   return all;
 }
 
+/** BENCH_SPANS=1: the wall time spent in each port call, summed over the run (where a POST waits). */
+const spans = new Map<string, { calls: number; ms: number }>();
+function instrument(proto: object, label: string, only?: readonly string[]): void {
+  const target = proto as Record<string, unknown>;
+  for (const name of only ?? Object.getOwnPropertyNames(proto)) {
+    const original = target[name];
+    if (name === "constructor" || typeof original !== "function") continue;
+    target[name] = async function (this: unknown, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return await (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      } finally {
+        const key = `${label}.${name}`;
+        const span = spans.get(key) ?? { calls: 0, ms: 0 };
+        span.calls++;
+        span.ms += performance.now() - t;
+        spans.set(key, span);
+      }
+    };
+  }
+}
+if (SPANS) {
+  instrument(TableBookingStore.prototype, "bookings");
+  instrument(TablePolicyStore.prototype, "policies");
+  instrument(TableRoomStore.prototype, "rooms");
+  instrument(TablePeopleStore.prototype, "people");
+  instrument(ServiceBusWorkQueue.prototype, "queue", ["enqueue"]);
+  instrument(JoseTokenVerifier.prototype, "token", ["verifyAccessToken"]);
+}
+
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/**
+ * What the stack's process sends back once it serves: where the simulator and the Service Bus broker
+ * are, and each bench person's token.
+ */
+interface StackReady {
+  readonly loginBaseUrl: string;
+  readonly graphBaseUrl: string;
+  readonly tenantId: string;
+  readonly serviceBus: string;
+  readonly tokens: string[];
+}
+
+/**
+ * The M365 simulator and the Service Bus broker run in a process of their own (Azurite has its own
+ * too), so the figures, and the CPU time of this process, are those of the app's hosts (and of the load
+ * generator), not of the local stack answering them.
+ */
+async function startStackProcess(): Promise<StackReady & { readonly pid: number }> {
+  const child: ChildProcess = fork(__filename, [], {
+    env: { ...process.env, BENCH_BOOKING_SIMULATOR: "1" },
+    execArgv: process.execArgv,
+  });
+  running.push(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.send("stop");
+      }),
+  );
+  const ready = await new Promise<StackReady>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as StackReady));
+    child.once("exit", (code) => reject(new Error(`the stack's process ended (${code})`)));
+  });
+  return { ...ready, pid: child.pid as number };
+}
+
+/** The stack's process: the simulator (the demo tenant plus the bench rooms and people) and the broker. */
+async function stackProcess(): Promise<void> {
+  const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: benchSeed(ROOMS) });
+  const bus = await startServiceBus({
+    queues: queueNames.map((name) => ({
+      name,
+      maxDeliveryCount: queueSettings[name].maxDeliveryCount,
+      lockDurationMs: queueSettings[name].lockDurationSeconds * 1000,
+    })),
+  });
+  const stop = () => void Promise.allSettled([bus.stop(), sim.stop()]).finally(() => process.exit(0));
+  process.on("message", (m) => m === "stop" && stop());
+  process.on("disconnect", stop);
+  const app = DEMO_APPS.applicationPermission;
+  const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = await Promise.all(
+    Array.from({ length: PEOPLE }, async (_, i) => {
+      const upn = `bench.person${i}@contoso.example`;
+      const rec = sim.control.addUser({ userPrincipalName: upn, displayName: `Bench Person ${i}` });
+      return new SignJWT({
+        ver: "2.0",
+        iat: now,
+        nbf: now,
+        exp: now + 7200,
+        aud: app.clientId,
+        iss: `${sim.loginBaseUrl}/${sim.tenantId}/v2.0`,
+        tid: sim.tenantId,
+        oid: rec.id,
+        name: `Bench Person ${i}`,
+        preferred_username: upn,
+        scp: "access_as_user",
+        roles: [],
+      })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: keys.kid })
+        .sign(keys.privateKey);
+    }),
+  );
+  const ready: StackReady = {
+    loginBaseUrl: sim.loginBaseUrl,
+    graphBaseUrl: sim.graphBaseUrl,
+    tenantId: sim.tenantId,
+    serviceBus: bus.connectionString,
+    tokens,
+  };
+  process.send?.(ready);
+}
+
+/** CPU seconds (user + system) used so far by this process and by each of its child processes. */
+function cpuSeconds(): Map<string, number> {
+  const own = process.cpuUsage();
+  const out = new Map([["app hosts and load", (own.user + own.system) / 1e6]]);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) !== process.pid) continue;
+    const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+    const name = cmdline.includes("azurite")
+      ? "Azurite"
+      : cmdline.includes("bench-booking")
+        ? "simulator and broker"
+        : "other";
+    out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return out;
+}
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
@@ -140,16 +292,8 @@ async function main(): Promise<void> {
   );
   const azurite = await startAzurite();
   running.push(() => azurite.stop());
-  const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed: benchSeed(ROOMS) });
-  running.push(() => sim.stop());
-  const bus = await startServiceBus({
-    queues: queueNames.map((name) => ({
-      name,
-      maxDeliveryCount: queueSettings[name].maxDeliveryCount,
-      lockDurationMs: queueSettings[name].lockDurationSeconds * 1000,
-    })),
-  });
-  running.push(() => bus.stop());
+  const sim = await startStackProcess();
+  const bus = { connectionString: sim.serviceBus };
   const api = await startHost({
     functions: functionCatalog.filter((f) => f.kind === "http"),
     port: 0,
@@ -185,39 +329,20 @@ async function main(): Promise<void> {
   );
   const synced = await runSync("rooms", "timer");
   if (synced.outcome !== "succeeded") throw new Error(`room sync ${synced.outcome}`);
-  const consumer = await startHost({
-    functions: [bookingCommands],
-    port: 0,
-    env: { SERVICEBUS: bus.connectionString },
-    logger: memoryLogger(),
-    timers: false,
-  });
-  running.push(() => consumer.stop());
+  const startConsumer = async () => {
+    const consumer = await startHost({
+      functions: [bookingCommands],
+      port: 0,
+      env: { SERVICEBUS: bus.connectionString },
+      logger: memoryLogger(),
+      timers: false,
+    });
+    running.push(() => consumer.stop());
+  };
+  // With spans, the consumer starts after the requests, so the spans are the request path's alone.
+  if (!SPANS) await startConsumer();
 
-  const keys = (sim.control as unknown as { sim: { keys: { privateKey: KeyObject; kid: string } } }).sim.keys;
-  const now = Math.floor(Date.now() / 1000);
-  const tokens = await Promise.all(
-    Array.from({ length: PEOPLE }, async (_, i) => {
-      const upn = `bench.person${i}@contoso.example`;
-      const rec = sim.control.addUser({ userPrincipalName: upn, displayName: `Bench Person ${i}` });
-      return new SignJWT({
-        ver: "2.0",
-        iat: now,
-        nbf: now,
-        exp: now + 7200,
-        aud: app.clientId,
-        iss: `${sim.loginBaseUrl}/${sim.tenantId}/v2.0`,
-        tid: sim.tenantId,
-        oid: rec.id,
-        name: `Bench Person ${i}`,
-        preferred_username: upn,
-        scp: "access_as_user",
-        roles: [],
-      })
-        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: keys.kid })
-        .sign(keys.privateKey);
-    }),
-  );
+  const tokens = sim.tokens;
   const call = (person: number, method: string, path: string, body?: unknown) =>
     fetch(`${api.baseUrl}${path}`, {
       method,
@@ -237,6 +362,8 @@ async function main(): Promise<void> {
   const requests = plan();
   const outcomes: Outcome[] = [];
   let next = 0;
+  spans.clear();
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -275,6 +402,17 @@ async function main(): Promise<void> {
     }),
   );
   const acceptSeconds = (performance.now() - started) / 1000;
+  const cpuUsed = [...cpuSeconds()].map(
+    ([name, seconds]) => [name, seconds - (cpuBefore.get(name) ?? 0)] as const,
+  );
+  if (SPANS) {
+    console.log(`time in port calls during the requests (per request, ${outcomes.length} requests):`);
+    for (const [key, span] of [...spans].sort((a, b) => b[1].ms - a[1].ms))
+      console.log(
+        `  ${key.padEnd(32)} ${(span.calls / outcomes.length).toFixed(2)} calls, ${(span.ms / outcomes.length).toFixed(1)} ms`,
+      );
+    await startConsumer();
+  }
   const accepted = outcomes.filter((o) => o.bookingId !== undefined);
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
 
@@ -335,6 +473,10 @@ async function main(): Promise<void> {
     `  POST /api/bookings p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms`,
   );
   console.log(`  accepted without a deliberate conflict: ${distinctSlotsAccepted}`);
+  const perRequest = (seconds: number) => ((seconds * 1000) / outcomes.length).toFixed(1);
+  console.log(
+    `  CPU while the requests ran, per request: ${cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds)} ms`).join(", ")} (${perRequest(cpuUsed.reduce((a, [, t]) => a + t, 0))} ms in all; ${SPANS ? "consumer not running" : "consumer running"})`,
+  );
   console.log(
     `every booking confirmed or declined after ${settleSeconds.toFixed(2)} s (${open.size} still pending)`,
   );
@@ -385,8 +527,15 @@ async function calendarView(graph: string, token: string, room: string): Promise
   return events;
 }
 
-main().catch(async (error: unknown) => {
-  console.error(error);
-  await stopAll();
-  process.exit(1);
-});
+if (process.env.BENCH_BOOKING_SIMULATOR === "1") {
+  stackProcess().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch(async (error: unknown) => {
+    console.error(error);
+    await stopAll();
+    process.exit(1);
+  });
+}

@@ -55,7 +55,8 @@ import type { BookingEdit, BookingView, NewBookingInput } from "../domain/bookin
 import type { BookingCommand } from "../domain/bookings/commands";
 import type { BookingPolicy, PolicyRules } from "../domain/bookings/policy";
 import type { BusyBlock } from "../domain/bookings/schedule";
-import { getServices, perWorker } from "./services";
+import type { PolicyStore } from "../app/ports/policy-store";
+import { getServices, perWorker, type Services } from "./services";
 import { gatewaysFor } from "./sync-wiring";
 
 /**
@@ -65,10 +66,22 @@ import { gatewaysFor } from "./sync-wiring";
  */
 const approvalIndex = perWorker((s) => new TableApprovalIndex(s.tables));
 
-export const bookingDeps = perWorker((s): BookingDependencies => {
+export const bookingDeps = perWorker((s) => bookingDepsOf(s, new TablePolicyStore(s.tables)));
+
+/**
+ * How long the booking request path keeps a room's policy. A change made through this instance of the
+ * app applies at once; one made through another instance, within this time.
+ */
+export const POLICY_CACHE_MS = 15_000;
+
+/** The bag of `POST /api/bookings`: the same ports, with each room's policy kept for POLICY_CACHE_MS. */
+const requestDeps = perWorker((s) =>
+  bookingDepsOf(s, new TablePolicyStore(s.tables, { ttlMs: POLICY_CACHE_MS, now: () => s.now().getTime() })),
+);
+
+function bookingDepsOf(s: Services, policies: PolicyStore): BookingDependencies {
   // Every save of a booking keeps "approvals waiting for me" (table `bookingapprovals`) in step.
   const store = withApprovalIndex(new TableBookingStore(s.tables), approvalIndex());
-  const policies = new TablePolicyStore(s.tables);
   const rooms = new TableRoomStore(s.tables);
   return {
     store,
@@ -98,13 +111,13 @@ export const bookingDeps = perWorker((s): BookingDependencies => {
     now: () => s.now(),
     newId: () => randomUUID(),
   };
-});
+}
 
 /** The booking engine's dependencies, for other areas' use cases that act through it (calendar sync, displays). */
 export const bookingDependencies = (): BookingDependencies => bookingDeps();
 
 export const createBooking = (principal: Principal, input: NewBookingInput): Promise<BookingView> =>
-  createBookingUseCase(bookingDeps(), principal, input);
+  createBookingUseCase(requestDeps(), principal, input);
 
 export const getBooking = (principal: Principal, id: string): Promise<BookingView> =>
   getBookingUseCase(bookingDeps(), principal, id);

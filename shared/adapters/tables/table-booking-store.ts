@@ -2,6 +2,7 @@ import type { TableClient, TableEntityResult, TransactionAction } from "@azure/d
 import type {
   BookingPage,
   BookingStore,
+  ReserveOptions,
   RoomReservation,
   SlotEntry,
   StoredBooking,
@@ -63,24 +64,30 @@ export class TableBookingStore implements BookingStore {
   async reserve(
     bookingId: string,
     rooms: readonly RoomReservation[],
-    options: { readonly force?: boolean } = {},
+    options: ReserveOptions = {},
   ): Promise<ReadonlyMap<string, number>> {
     const versions = new Map<string, number>();
     const done: { roomId: string; previous: Slot[] }[] = [];
+    let beforeWrite = options.beforeWrite;
+    const once = async (): Promise<void> => {
+      const run = beforeWrite;
+      beforeWrite = undefined;
+      await run?.();
+    };
     try {
       for (const room of rooms) {
-        const { version, previous } = await this.reserveRoom(
-          bookingId,
-          room.roomId,
-          room.slots,
-          options.force === true,
-        );
+        const { version, previous } = await this.reserveRoom(bookingId, room.roomId, room.slots, {
+          force: options.force === true,
+          fresh: options.fresh === true,
+          beforeWrite: once,
+        });
         versions.set(room.roomId, version);
         done.push({ roomId: room.roomId, previous });
       }
     } catch (error) {
       // All or nothing: give the rooms already changed their previous slots back, latest first.
-      for (const d of done.reverse()) await this.reserveRoom(bookingId, d.roomId, d.previous, true);
+      for (const d of done.reverse())
+        await this.reserveRoom(bookingId, d.roomId, d.previous, { force: true });
       throw error;
     }
     return versions;
@@ -90,14 +97,17 @@ export class TableBookingStore implements BookingStore {
     bookingId: string,
     roomId: string,
     slots: readonly Slot[],
-    force: boolean,
+    options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
   ): Promise<{ version: number; previous: Slot[] }> {
+    const { force } = options;
     const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
     const pk = safeKey(roomId);
     let previous: Slot[] | undefined;
     for (let round = 1; ; round++) {
       const newDays = new Set(slots.flatMap(utcDaysOf));
-      const state = await this.readRoom(table, pk, bookingId, newDays);
+      // A fresh booking's row exists only once a round wrote part of a long series: read it after that.
+      const fresh = options.fresh === true && round === 1;
+      const state = await this.readRoom(table, pk, bookingId, newDays, fresh);
       previous ??= state.held;
       if (!force) {
         for (const s of slots) {
@@ -109,6 +119,7 @@ export class TableBookingStore implements BookingStore {
           }
         }
       }
+      await options.beforeWrite?.();
       try {
         const version = await this.writeRoom(table, pk, bookingId, state, slots);
         return { version, previous };
@@ -133,10 +144,11 @@ export class TableBookingStore implements BookingStore {
     pk: string,
     bookingId: string,
     newDays: Set<string>,
+    fresh = false,
   ): Promise<RoomState> {
     const [meta, held] = await Promise.all([
       pointRead(table, pk, META),
-      pointRead(table, pk, bookingRow(bookingId)),
+      fresh ? undefined : pointRead(table, pk, bookingRow(bookingId)),
     ]);
     const heldSlots = (held === undefined ? [] : (unpackJson<HeldSlot[]>(held) ?? [])).map(
       ([k, s, e]): Slot => ({ key: new Date(k).toISOString(), start: s, end: e }),

@@ -19,11 +19,42 @@ import type { TableService } from "./table-service";
 export const POLICIES_TABLE = "policies";
 const POLICY_PK = "policy";
 const ASSIGNMENT_PK = "assignment";
+/** Rooms whose policy one store keeps at most (the cache starts again beyond). */
+const MAX_CACHED = 50_000;
+
+/**
+ * Counts the policy writes of this process. A cached policy read before a write is not used after it,
+ * so a change made here (by any store) is seen at once; changes made by other instances of the app are
+ * seen once the cache entry is older than its time to live.
+ */
+let writesInProcess = 0;
 
 export class TablePolicyStore implements PolicyStore {
-  constructor(private readonly tables: TableService) {}
+  private readonly cached = new Map<string, { policy: BookingPolicy; at: number; writes: number }>();
+
+  /**
+   * `cache`: keep what `forRoom` read, per room, for `ttlMs` (the booking request path reads a room's
+   * policy on every request; policies change rarely). Without it every call reads the table.
+   */
+  constructor(
+    private readonly tables: TableService,
+    private readonly cache?: { readonly ttlMs: number; readonly now: () => number },
+  ) {}
 
   async forRoom(roomId: string): Promise<BookingPolicy> {
+    if (this.cache === undefined) return this.readForRoom(roomId);
+    const { ttlMs, now } = this.cache;
+    const hit = this.cached.get(roomId);
+    if (hit !== undefined && hit.writes === writesInProcess && now() - hit.at < ttlMs) return hit.policy;
+    const writes = writesInProcess;
+    const at = now();
+    const policy = await this.readForRoom(roomId);
+    if (this.cached.size >= MAX_CACHED) this.cached.clear();
+    this.cached.set(roomId, { policy, at, writes });
+    return policy;
+  }
+
+  private async readForRoom(roomId: string): Promise<BookingPolicy> {
     const own = await this.roomPolicy(roomId);
     if (own !== undefined) return own;
     const table = await this.tables.table(POLICIES_TABLE);
@@ -83,6 +114,7 @@ export class TablePolicyStore implements PolicyStore {
       if (keep.has(roomId)) continue;
       const row = await read(() => table.getEntity<{ policyId?: string }>(ASSIGNMENT_PK, safeKey(roomId)));
       if (row?.policyId === id) await table.deleteEntity(ASSIGNMENT_PK, safeKey(roomId)).catch(ignore404);
+      writesInProcess++;
     }
     for (const roomId of policy.roomIds) {
       // A room moving here leaves its previous shared policy's room list.
@@ -96,6 +128,7 @@ export class TablePolicyStore implements PolicyStore {
         { partitionKey: ASSIGNMENT_PK, rowKey: safeKey(roomId), policyId: id },
         "Replace",
       );
+      writesInProcess++;
     }
     return policy;
   }
@@ -112,6 +145,7 @@ export class TablePolicyStore implements PolicyStore {
       { partitionKey: POLICY_PK, rowKey: safeKey(policy.id), ...packJson(policy) },
       "Replace",
     );
+    writesInProcess++;
     return policy;
   }
 }

@@ -48,7 +48,8 @@ function eventInput(b: Booking, rooms: readonly Room[]): CalendarEventInput {
  *   creates with `transactionId`), so neither a Graph retry nor a crash between the Graph write and the
  *   store update makes a second event; an edited booking's event is updated with If-Match.
  * - then the rooms' answers move the booking to `confirmed` or `declined` (slots released, organizer
- *   mailed with the reason); with no answer yet, a `refresh` is scheduled.
+ *   mailed with the reason, displays told); with no answer yet, a `refresh` is scheduled and the
+ *   displays are sent the pending booking (the request path leaves that to this command).
  * - `cancel`, `cancel-occurrence`, `move-occurrence` cancel or change the organizer's event.
  * - `expire`: a request still awaiting approval at its start expires (slots released, organizer mailed).
  * Stale messages (for an older version) and bookings in a final state are skipped.
@@ -89,7 +90,10 @@ export async function processBookingCommand(
         );
       }
       await linkEvent(deps, b.id, event);
-      return applyResponses(deps, b.id, event, rooms, 0);
+      const outcome = await applyResponses(deps, b.id, event, rooms, 0);
+      // Confirmed or declined, the displays were told already; still waiting, they show it pending.
+      if (outcome === "waiting-for-room") await publishRoomSchedules(deps, b.roomIds);
+      return outcome;
     }
     case "refresh": {
       if (b.state !== "pending" || b.calendar?.eventId === undefined) return "skipped";

@@ -164,9 +164,11 @@ export async function checkPolicies(
 
 /**
  * POST /api/bookings. Validates, checks each room's policy, reserves the slots atomically (409 on a
- * conflict) and stores the booking as `pending` (or `awaiting-approval`), queues the calendar write on
- * `booking-commands`, and returns the booking (the edge answers 202). A failure before the queue has the
- * work leaves nothing behind.
+ * conflict, found before anything is written) and stores the booking as `pending` (or
+ * `awaiting-approval`), queues the calendar write on `booking-commands`, and returns the booking (the
+ * edge answers 202). Only what guarantees the slot and the request is done before the answer; the rest
+ * (calendar, displays, mail) follows from the queued command. A failure before the queue has the work
+ * leaves nothing behind.
  */
 export async function createBooking(
   deps: BookingDependencies,
@@ -256,13 +258,25 @@ export async function createBooking(
     updatedAt: now,
   };
 
-  await deps.store.create(booking);
+  // The slot reservation is the gate: its reads find a conflict before anything is written, and the
+  // booking's document is stored just before the first slot is (never a slot without its booking).
+  let stored = false;
+  let reserved = false;
+  const store = async (): Promise<void> => {
+    await deps.store.create(booking);
+    stored = true;
+  };
   try {
-    if (holdSlot)
+    if (holdSlot) {
       await deps.store.reserve(
         booking.id,
         roomIds.map((roomId) => ({ roomId, slots: occurrences })),
+        { fresh: true, beforeWrite: store },
       );
+      reserved = true;
+    } else {
+      await store();
+    }
     if (needsApproval) {
       await enqueueCommand(
         deps,
@@ -283,19 +297,21 @@ export async function createBooking(
     }
   } catch (error) {
     // Nothing of a refused or unqueued request stays: free the slots, then drop the booking.
-    if (holdSlot)
+    if (reserved)
       await deps.store.reserve(
         booking.id,
         roomIds.map((roomId) => ({ roomId, slots: [] })),
         { force: true },
       );
-    await deps.store.remove(booking.id);
+    if (stored) await deps.store.remove(booking.id);
     throw error;
   }
   deps.log?.(
     `booking ${booking.id} ${booking.state} for ${roomIds.length} room(s), ${occurrences.length} occurrence(s)`,
   );
-  if (holdSlot) await publishRoomSchedules(deps, roomIds);
+  // A pending booking reaches the displays from the consumer of its `write` (after the answer, never
+  // lost: the command is queued); a request awaiting approval has no command until it is decided.
+  if (needsApproval && holdSlot) await publishRoomSchedules(deps, roomIds);
   return view(booking);
 }
 

@@ -27,6 +27,19 @@ export interface BookingPage {
   readonly cursor?: string;
 }
 
+export interface ReserveOptions {
+  /** Record overlaps rather than refuse them. */
+  readonly force?: boolean;
+  /** The booking holds no slot anywhere yet (a new booking): what it holds is not read first. */
+  readonly fresh?: boolean;
+  /**
+   * Runs once, after the first room's slots were read and found free and before anything is written:
+   * a new booking stores its document here, so a refused request writes nothing at all, and a slot is
+   * never held by a booking whose document does not exist. When it throws, nothing is reserved.
+   */
+  readonly beforeWrite?: () => Promise<void>;
+}
+
 /**
  * Bookings and the rooms' reservations. The no-double-booking guarantee lives here: per room, a
  * reservation is checked against and written to the room's per-day index atomically, so of several
@@ -44,7 +57,7 @@ export interface BookingStore {
   reserve(
     bookingId: string,
     rooms: readonly RoomReservation[],
-    options?: { readonly force?: boolean },
+    options?: ReserveOptions,
   ): Promise<ReadonlyMap<string, number>>;
   /** Stores a new booking; `conflict` if the id exists. */
   create(booking: Booking): Promise<StoredBooking>;

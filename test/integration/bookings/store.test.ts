@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
-import { TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { packJson, unpackJson } from "../../../shared/adapters/tables/packed-json";
+import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import type { Slot } from "../../../shared/domain/bookings/slots";
 import { AppError } from "../../../shared/domain/errors";
@@ -47,6 +48,39 @@ describe("TableBookingStore against Azurite", () => {
     }
     const held = await store.roomSlots(ROOM_A, ms("2026-12-02T00:00:00Z"), ms("2026-12-03T00:00:00Z"));
     expect(held).toHaveLength(1);
+    expect(await store.roomVersion(ROOM_A)).toBe(1);
+  });
+
+  it("a new booking's document is stored only once its slot is found free, and never without the slot's write", async () => {
+    const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
+    const wanted = slot("2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z");
+    const stored: string[] = [];
+    const first = randomUUID();
+    await store.reserve(first, [{ roomId: ROOM_A, slots: [wanted] }], {
+      fresh: true,
+      beforeWrite: async () => void stored.push(first),
+    });
+    // Refused on the slot's read: the document step never runs.
+    const second = randomUUID();
+    const refused = await failure(
+      store.reserve(second, [{ roomId: ROOM_A, slots: [wanted] }], {
+        fresh: true,
+        beforeWrite: async () => void stored.push(second),
+      }),
+    );
+    expect(refused.code).toBe("conflict");
+    // The document step fails: nothing is reserved.
+    const third = randomUUID();
+    const later = slot("2026-12-04T11:00:00Z", "2026-12-04T12:00:00Z");
+    await expect(
+      store.reserve(third, [{ roomId: ROOM_A, slots: [later] }], {
+        fresh: true,
+        beforeWrite: () => Promise.reject(new Error("document not stored")),
+      }),
+    ).rejects.toThrow("document not stored");
+    expect(stored).toEqual([first]);
+    const held = await store.roomSlots(ROOM_A, ms("2026-12-04T00:00:00Z"), ms("2026-12-05T00:00:00Z"));
+    expect(held.map((h) => h.bookingId)).toEqual([first]);
     expect(await store.roomVersion(ROOM_A)).toBe(1);
   });
 
@@ -111,6 +145,39 @@ describe("TableBookingStore against Azurite", () => {
 });
 
 describe("TablePolicyStore against Azurite", () => {
+  it("with a cache: a change made in this process is seen at once, one made elsewhere after the time to live", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    let clock = Date.parse("2026-12-01T00:00:00Z");
+    const cached = new TablePolicyStore(tables, { ttlMs: 15_000, now: () => clock });
+    const admin = new TablePolicyStore(tables);
+    expect((await cached.forRoom(ROOM_A)).id).toBe("default");
+    await admin.putRoomPolicy(
+      ROOM_A,
+      policyRulesSchema.parse({ name: "Short", maxDurationMinutes: 30 }),
+      new Date(clock),
+    );
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(30);
+    // Another instance of the app changes it: this one keeps what it read until the time to live passes.
+    const row = await (
+      await tables.table(POLICIES_TABLE)
+    ).getEntity<Record<string, unknown>>("policy", `room:${ROOM_A}`);
+    const policy = unpackJson<Record<string, unknown>>(row);
+    await (
+      await tables.table(POLICIES_TABLE)
+    ).upsertEntity(
+      {
+        partitionKey: "policy",
+        rowKey: `room:${ROOM_A}`,
+        ...packJson({ ...policy, maxDurationMinutes: 90 }),
+      },
+      "Replace",
+    );
+    clock += 14_999;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(30);
+    clock += 1;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(90);
+  });
+
   it("a room's own policy wins over its shared policy; rooms move between shared policies", async () => {
     const store = new TablePolicyStore(testTables(inject("tablesConnectionString")));
     const now = new Date("2026-12-01T00:00:00Z");
