@@ -1,6 +1,7 @@
 import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
 import { TableRoomEventIndex } from "../adapters/tables/table-room-events";
 import { GraphRoomCalendarReader } from "../adapters/graph/graph-room-calendar-reader";
+import { GraphUserRoomCalendarReader } from "../adapters/graph/graph-user-room-calendar-reader";
 import { GraphSubscriptionGateway } from "../adapters/graph/graph-subscription-gateway";
 import { TableRoomSubscriptionStore } from "../adapters/tables/table-room-subscriptions";
 import {
@@ -15,7 +16,8 @@ import {
   type IntakeResult,
 } from "../app/calendar/accept-notifications";
 import { newClientState } from "../app/calendar/client-state";
-import { bookingSink } from "../app/calendar/booking-sink";
+import { bookingSink, type BookingSinkDependencies } from "../app/calendar/booking-sink";
+import { pollRooms, type PollCounts } from "../app/calendar/poll";
 import {
   processCalendarChange,
   type CalendarChangeDependencies,
@@ -31,6 +33,7 @@ import {
 import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
 import { noHoldClaims, type HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
+import { schedulePeriodMs } from "../domain/calendar/poll-schedule";
 import type {
   CalendarChangeMessage,
   ChangeNotification,
@@ -50,6 +53,8 @@ export interface CalendarUseCases {
   processCalendarChange(message: CalendarChangeMessage, log?: Log): Promise<CalendarChangeOutcome>;
   /** The `calendar-reconcile` timer: each room's coming days compared with ONES's copy, drift repaired. */
   reconcile(log?: Log): Promise<ReconcileCounts | "not-applicable">;
+  /** The `calendar-poll` timer (delegated modes): each room's calendar read with a sharing user's token. */
+  poll(log?: Log): Promise<PollCounts | "not-applicable">;
   roomSyncStatus(page: { limit: number; continuation?: string }): Promise<RoomSyncStatusPage>;
   requestRoomResync(roomId: string): Promise<{ roomId: string; messageId: string }>;
   /** The rooms sync's follow-up: subscriptions for new rooms, none for gone ones. */
@@ -62,7 +67,15 @@ export interface CalendarOverrides {
   readonly sink?: RoomCalendarSink;
   /** The Outlook add-in's holds, claimed by new Outlook bookings (default: none). */
   readonly holds?: HoldClaims;
+  /**
+   * The span the poll spreads rooms over, and how it waits (default: 80% of the
+   * CALENDAR_POLL_SCHEDULE period, real timers). Tests pass 0 to read every room at once.
+   */
+  readonly pollSpreadMs?: number;
 }
+
+/** Rooms a poll run reads at once. */
+const POLL_CONCURRENCY = 8;
 
 const memo = new WeakMap<Services, CalendarUseCases>();
 
@@ -84,17 +97,26 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const state = () => (roomState ??= new TableRoomSyncStateStore(services.tables));
   const counter = () => (rejected ??= new TableRejectedNotificationCounter(services.tables));
   const roomStore = () => (rooms ??= new TableRoomStore(services.tables));
-  const sink =
-    overrides.sink ??
+  const links = new TableRoomEventIndex(services.tables);
+  const sinkWith = (events: BookingSinkDependencies["events"]): RoomCalendarSink =>
     bookingSink({
       get bookings() {
         return now === services.now ? bookingDependencies() : { ...bookingDependencies(), now };
       },
-      links: new TableRoomEventIndex(services.tables),
-      events: async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()),
+      links,
+      events,
       holds: overrides.holds ?? noHoldClaims,
       roomState: state(),
     });
+  const sink =
+    overrides.sink ??
+    sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()));
+  // Delegated polling: the same sink, reading room events with the polling user's token.
+  const userSink = (userId: string): RoomCalendarSink =>
+    overrides.sink ??
+    sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).user(userId)));
+  const pollSpreadMs =
+    overrides.pollSpreadMs ?? 0.8 * (schedulePeriodMs(settings.CALENDAR_POLL_SCHEDULE) ?? 60_000);
 
   const intake = (): IntakeDependencies => ({
     subscriptions: store(),
@@ -153,6 +175,24 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
         ...(log === undefined ? {} : { log }),
       });
     },
+    poll: async (log) => {
+      const mode = (await services.integrationStore.get())?.mode;
+      if (mode !== "delegated" && mode !== "delegated-resource-only") return "not-applicable";
+      const gateways = await gatewaysFor(services);
+      return pollRooms({
+        rooms: roomStore(),
+        reader: new GraphUserRoomCalendarReader((userId) => gateways.user(userId)),
+        users: services.graphTokens,
+        sinkFor: userSink,
+        roomState: state(),
+        windowDays: settings.CALENDAR_SYNC_DAYS,
+        spreadMs: pollSpreadMs,
+        concurrency: POLL_CONCURRENCY,
+        now,
+        wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        ...(log === undefined ? {} : { log }),
+      });
+    },
     roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
     requestRoomResync: (roomId) =>
       requestRoomResync({ rooms: roomStore(), workQueue: services.workQueue, now }, roomId),
@@ -177,6 +217,8 @@ export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (
   calendarUseCases(getServices()).processCalendarChange(message, log);
 export const reconcileRoomCalendars: CalendarUseCases["reconcile"] = (log) =>
   calendarUseCases(getServices()).reconcile(log);
+export const pollRoomCalendars: CalendarUseCases["poll"] = (log) =>
+  calendarUseCases(getServices()).poll(log);
 export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
   calendarUseCases(getServices()).roomSyncStatus(page);
 export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>
