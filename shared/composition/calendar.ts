@@ -109,8 +109,7 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
       roomState: state(),
     });
   const sink =
-    overrides.sink ??
-    sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()));
+    overrides.sink ?? sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()));
   // Delegated polling: the same sink, reading room events with the polling user's token.
   const userSink = (userId: string): RoomCalendarSink =>
     overrides.sink ??
@@ -217,8 +216,7 @@ export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (
   calendarUseCases(getServices()).processCalendarChange(message, log);
 export const reconcileRoomCalendars: CalendarUseCases["reconcile"] = (log) =>
   calendarUseCases(getServices()).reconcile(log);
-export const pollRoomCalendars: CalendarUseCases["poll"] = (log) =>
-  calendarUseCases(getServices()).poll(log);
+export const pollRoomCalendars: CalendarUseCases["poll"] = (log) => calendarUseCases(getServices()).poll(log);
 export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
   calendarUseCases(getServices()).roomSyncStatus(page);
 export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>

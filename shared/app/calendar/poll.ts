@@ -136,7 +136,9 @@ async function readAs(
       fresh ? { deltaLink: delta.deltaLink } : { window },
     );
     if (got.kind === "read") {
-      const applied = await deps.sinkFor(userId).apply(room, { full: !fresh, window, events: got.read.events });
+      const applied = await deps
+        .sinkFor(userId)
+        .apply(room, { full: !fresh, window, events: got.read.events });
       await deps.roomState.update(room.id, {
         ...readRecord(now, userId, "delta", !fresh, got.read.events.length),
         delta: { deltaLink: got.read.deltaLink, windowStart, windowEnd: window.end.toISOString() },
@@ -183,7 +185,9 @@ function readRecord(
 /** A digest of what a plain read saw: any change to an event changes its changeKey or times. */
 function digestOf(events: readonly RoomCalendarEvent[]): string {
   const lines = events
-    .map((e) => [e.id, e.changeKey ?? "", e.start ?? "", e.end ?? "", e.isCancelled === true ? "c" : ""].join("|"))
+    .map((e) =>
+      [e.id, e.changeKey ?? "", e.start ?? "", e.end ?? "", e.isCancelled === true ? "c" : ""].join("|"),
+    )
     .sort();
   return createHash("sha256").update(lines.join("\n")).digest("hex");
 }

@@ -16,7 +16,9 @@ export interface UserRoomCalendarReader {
     userId: string,
     roomEmail: string,
     from: { readonly deltaLink: string } | { readonly window: CalendarWindow },
-  ): Promise<{ readonly kind: "read"; readonly read: RoomCalendarRead } | { readonly kind: "follow-up-refused" }>;
+  ): Promise<
+    { readonly kind: "read"; readonly read: RoomCalendarRead } | { readonly kind: "follow-up-refused" }
+  >;
   /** Plain `calendarView` of the window, every page: the whole window each time. */
   view(userId: string, roomEmail: string, window: CalendarWindow): Promise<readonly RoomCalendarEvent[]>;
 }

@@ -29,7 +29,11 @@ export const examples: Record<MailTemplateKind, MailTemplate> = {
     checkInMinutes: 15,
   },
   "approval-requested": { kind: "approval-requested", booking: booking(), requesterName: "Alex Wilber" },
-  "booking-flagged": { kind: "booking-flagged", booking: booking(), rule: "max-duration: at most 240 minutes" },
+  "booking-flagged": {
+    kind: "booking-flagged",
+    booking: booking(),
+    rule: "max-duration: at most 240 minutes",
+  },
   "approval-decided": {
     kind: "approval-decided",
     booking: booking(),
