@@ -10,11 +10,12 @@ export function calendarPollHandler(
   poll: typeof pollRoomCalendars = pollRoomCalendars,
 ): TimerFunctionDefinition["handler"] {
   return async (_timer, context) => {
+    const started = performance.now();
     const counts = await poll((m) => context.log(m));
     if (counts === "not-applicable") context.log("calendar poll: not used in this integration mode");
     else
       context.log(
-        `calendar poll: ${counts.rooms} rooms, ${counts.read} read, ${counts.changed} changed, ${counts.noSharingUser} without a sharing user, ${counts.failed} failed`,
+        `calendar poll: ${counts.rooms} rooms, ${counts.read} read, ${counts.changed} changed, ${counts.noSharingUser} without a sharing user, ${counts.failed} failed, ${Math.round(performance.now() - started)} ms`,
       );
   };
 }

@@ -68,8 +68,8 @@ export interface CalendarOverrides {
   /** The Outlook add-in's holds, claimed by new Outlook bookings (default: none). */
   readonly holds?: HoldClaims;
   /**
-   * The span the poll spreads rooms over, and how it waits (default: 80% of the
-   * CALENDAR_POLL_SCHEDULE period, real timers). Tests pass 0 to read every room at once.
+   * The span the poll spreads rooms over, and how it waits (default: half the
+   * CALENDAR_POLL_SCHEDULE period, so a run ends well before the next one; real timers). Tests pass 0 to read every room at once.
    */
   readonly pollSpreadMs?: number;
 }
@@ -115,7 +115,7 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
     overrides.sink ??
     sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).user(userId)));
   const pollSpreadMs =
-    overrides.pollSpreadMs ?? 0.8 * (schedulePeriodMs(settings.CALENDAR_POLL_SCHEDULE) ?? 60_000);
+    overrides.pollSpreadMs ?? 0.5 * (schedulePeriodMs(settings.CALENDAR_POLL_SCHEDULE) ?? 60_000);
 
   const intake = (): IntakeDependencies => ({
     subscriptions: store(),
