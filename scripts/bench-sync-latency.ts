@@ -83,6 +83,7 @@ async function measure(
   const store = new TableBookingStore(getServices().tables);
   const ms: number[] = [];
   let timedOut = 0;
+  let skipped = 0;
   const base = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
   const record = (took: number | undefined) => {
     if (took === undefined) timedOut++;
@@ -91,8 +92,9 @@ async function measure(
   const booking = async (id: string): Promise<Booking | undefined> => (await store.get(id))?.booking;
   for (let i = 0; ms.length + timedOut < CHANGES; i++) {
     const room = rooms[i % rooms.length] as string;
-    // A free half hour per meeting: its own day and hour, away from the demo week's meetings.
-    const start = base + (dayOffset + 7 + Math.floor(i / 10)) * 86_400_000 + (6 + (i % 10)) * 3_600_000;
+    // A half hour per meeting, its own day and evening slot (UTC), away from the demo tenant's meetings.
+    const start =
+      base + (dayOffset + 7 + Math.floor(i / 10)) * 86_400_000 + 18 * 3_600_000 + (i % 10) * 30 * 60_000;
     const iso = (t: number) => new Date(t).toISOString().slice(0, 19);
     const t0 = performance.now();
     const created = sim.control.calendar.createMeeting({
@@ -103,7 +105,11 @@ async function measure(
       rooms: [room],
     });
     const copy = sim.control.calendar.events(room).find((e) => e.iCalUId === created.iCalUId);
-    if (copy === undefined) throw new Error(`room ${room} did not accept bench meeting ${i}`);
+    if (copy === undefined) {
+      // The room declined it (a conflict with a series of the demo tenant): not a change ONES must show.
+      skipped++;
+      continue;
+    }
     const id = outlookBookingId(mailboxId(room), copy.id as string);
     const createdIn = await until(async () => (await booking(id)) !== undefined);
     record(createdIn === undefined ? undefined : performance.now() - t0);
@@ -125,6 +131,7 @@ async function measure(
     record(cancelledIn === undefined ? undefined : performance.now() - t2);
     if ((ms.length + timedOut) % 30 === 0) console.log(`  … ${label}: ${ms.length + timedOut} changes`);
   }
+  if (skipped > 0) console.log(`  ${label}: ${skipped} meetings declined by the room, not counted`);
   return { label, ms, timedOut };
 }
 

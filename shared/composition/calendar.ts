@@ -17,7 +17,7 @@ import {
 } from "../app/calendar/accept-notifications";
 import { newClientState } from "../app/calendar/client-state";
 import { bookingSink, type BookingSinkDependencies } from "../app/calendar/booking-sink";
-import { pollRooms, type PollCounts } from "../app/calendar/poll";
+import { pollRooms, resyncRoomByPoll, type PollCounts, type PollDependencies } from "../app/calendar/poll";
 import {
   processCalendarChange,
   type CalendarChangeDependencies,
@@ -34,6 +34,8 @@ import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
 import { noHoldClaims, type HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
 import { schedulePeriodMs } from "../domain/calendar/poll-schedule";
+import { AppError } from "../domain/errors";
+import type { IntegrationMode } from "../domain/integration/modes";
 import type {
   CalendarChangeMessage,
   ChangeNotification,
@@ -73,6 +75,9 @@ export interface CalendarOverrides {
    */
   readonly pollSpreadMs?: number;
 }
+
+const isDelegated = (mode: IntegrationMode | undefined): boolean =>
+  mode === "delegated" || mode === "delegated-resource-only";
 
 /** Rooms a poll run reads at once. */
 const POLL_CONCURRENCY = 8;
@@ -141,6 +146,22 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
       ...(log === undefined ? {} : { log }),
     };
   };
+  const pollDeps = async (log?: Log): Promise<PollDependencies> => {
+    const gateways = await gatewaysFor(services);
+    return {
+      rooms: roomStore(),
+      reader: new GraphUserRoomCalendarReader((userId) => gateways.user(userId)),
+      users: services.graphTokens,
+      sinkFor: userSink,
+      roomState: state(),
+      windowDays: settings.CALENDAR_SYNC_DAYS,
+      spreadMs: pollSpreadMs,
+      concurrency: POLL_CONCURRENCY,
+      now,
+      wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(log === undefined ? {} : { log }),
+    };
+  };
   const changeDeps = async (log?: Log): Promise<CalendarChangeDependencies> => {
     const subscriptions = await subscriptionDeps(log);
     return {
@@ -159,7 +180,20 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
     acceptNotifications: (n) => acceptChangeNotifications(intake(), n),
     acceptLifecycle: (n) => acceptLifecycleNotifications(intake(), n),
     maintainSubscriptions: async (log) => maintainSubscriptions(await subscriptionDeps(log)),
-    processCalendarChange: async (message, log) => processCalendarChange(await changeDeps(log), message),
+    processCalendarChange: async (message, log) => {
+      // Delegated modes have no app token for room calendars: a resync is a full poll of the room.
+      if (message.kind === "room-resync" && isDelegated((await services.integrationStore.get())?.mode)) {
+        const room = await roomStore().room(message.roomId);
+        if (room === undefined) return { outcome: "room-unknown" };
+        if (!room.active) return { outcome: "room-inactive" };
+        const polled = await resyncRoomByPoll(await pollDeps(log), room);
+        if (polled.kind === "no-sharing-user")
+          throw new AppError("forbidden", "No signed-in ONES user may read this room's calendar.");
+        const { kind: _read, ...counts } = polled;
+        return { outcome: "read", ...counts };
+      }
+      return processCalendarChange(await changeDeps(log), message);
+    },
     reconcile: async (log) => {
       const mode = (await services.integrationStore.get())?.mode;
       if (mode !== "application" && mode !== "application-resource-only") return "not-applicable";
@@ -175,22 +209,8 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
       });
     },
     poll: async (log) => {
-      const mode = (await services.integrationStore.get())?.mode;
-      if (mode !== "delegated" && mode !== "delegated-resource-only") return "not-applicable";
-      const gateways = await gatewaysFor(services);
-      return pollRooms({
-        rooms: roomStore(),
-        reader: new GraphUserRoomCalendarReader((userId) => gateways.user(userId)),
-        users: services.graphTokens,
-        sinkFor: userSink,
-        roomState: state(),
-        windowDays: settings.CALENDAR_SYNC_DAYS,
-        spreadMs: pollSpreadMs,
-        concurrency: POLL_CONCURRENCY,
-        now,
-        wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        ...(log === undefined ? {} : { log }),
-      });
+      if (!isDelegated((await services.integrationStore.get())?.mode)) return "not-applicable";
+      return pollRooms(await pollDeps(log));
     },
     roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
     requestRoomResync: (roomId) =>

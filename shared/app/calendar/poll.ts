@@ -39,7 +39,16 @@ export interface PollCounts {
 /** Signed-in users tried per room besides the one that read it last. */
 const CANDIDATES = 10;
 
-type RoomOutcome = "read" | "changed" | "no-sharing-user";
+/** One room's poll: what was read and what the sink changed, or that nobody may read the room. */
+export type RoomPollOutcome =
+  | {
+      readonly kind: "read";
+      readonly full: boolean;
+      readonly events: number;
+      readonly upserted: number;
+      readonly removed: number;
+    }
+  | { readonly kind: "no-sharing-user" };
 
 /**
  * The `calendar-poll` timer (delegated modes, where Graph sends no notifications about other
@@ -64,9 +73,9 @@ export async function pollRooms(deps: PollDependencies): Promise<PollCounts> {
       if (delay > 0) await deps.wait(delay);
       try {
         const outcome = await pollRoom(deps, item.room, users);
-        if (outcome === "no-sharing-user") counts.noSharingUser++;
+        if (outcome.kind === "no-sharing-user") counts.noSharingUser++;
         else counts.read++;
-        if (outcome === "changed") counts.changed++;
+        if (outcome.kind === "read" && outcome.upserted + outcome.removed > 0) counts.changed++;
       } catch (error) {
         counts.failed++;
         deps.log?.(`poll of room ${item.room.id} failed: ${isAppError(error) ? error.code : "unexpected"}`);
@@ -88,7 +97,7 @@ export async function pollRoom(
   deps: PollDependencies,
   room: Room,
   signedIn: readonly string[],
-): Promise<RoomOutcome> {
+): Promise<RoomPollOutcome> {
   const state = await deps.roomState.get(room.id);
   const last = state?.pollUserId;
   const candidates = [...new Set([...(last === undefined ? [] : [last]), ...signedIn])];
@@ -109,7 +118,16 @@ export async function pollRoom(
     lastError: { code: "no-sharing-user", at: deps.now().toISOString() },
   });
   deps.log?.(`room ${room.id}: no signed-in user may read its calendar`);
-  return "no-sharing-user";
+  return { kind: "no-sharing-user" };
+}
+
+/**
+ * A full read of one room now (an admin's resync, a missed-changes signal): the room's delta position
+ * and last plain read are dropped first, so everything in the window reaches the sink as a full batch.
+ */
+export async function resyncRoomByPoll(deps: PollDependencies, room: Room): Promise<RoomPollOutcome> {
+  await deps.roomState.update(room.id, { delta: null, viewDigest: null });
+  return pollRoom(deps, room, await deps.users.usersWithToken(CANDIDATES));
 }
 
 type RoomState = Awaited<ReturnType<RoomSyncStateStore["get"]>>;
@@ -120,7 +138,7 @@ async function readAs(
   userId: string,
   state: RoomState,
   sameUser: boolean,
-): Promise<RoomOutcome> {
+): Promise<RoomPollOutcome> {
   const now = deps.now();
   const window = windowFrom(now, deps.windowDays);
   const windowStart = window.start.toISOString();
@@ -144,7 +162,7 @@ async function readAs(
         delta: { deltaLink: got.read.deltaLink, windowStart, windowEnd: window.end.toISOString() },
         viewDigest: null,
       });
-      return applied.upserted + applied.removed > 0 ? "changed" : "read";
+      return { kind: "read", full: !fresh, events: got.read.events.length, ...applied };
     }
     deps.log?.(`room ${room.id}: Graph refused the delta's links; reading calendarView`);
   }
@@ -160,7 +178,7 @@ async function readAs(
     delta: null,
     viewDigest: { digest, windowStart },
   });
-  return applied.upserted + applied.removed > 0 ? "changed" : "read";
+  return { kind: "read", full: true, events: events.length, ...applied };
 }
 
 function readRecord(

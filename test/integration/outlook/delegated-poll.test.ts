@@ -72,7 +72,12 @@ afterAll(async () => {
   await stack.stop();
   await bus.stop();
 });
+/** Takes back what a test left in the simulator's calendars (a long series), before the next test. */
+let undo: (() => void) | undefined;
+
 beforeEach(async () => {
+  undo?.();
+  undo = undefined;
   for (const t of [ROOM_SYNC_TABLE, ROOM_EVENTS_TABLE, BOOKINGS_TABLE, "roombookings", POLICIES_TABLE])
     await clearTable(getServices().tables, t);
   // The reader may read one room's calendar and not the other's.
@@ -185,6 +190,29 @@ describe("calendar-poll (delegated)", () => {
     expect((await roomState(UNSHARED)).lastError).toBeUndefined();
   });
 
+  it("an admin's resync of a room reads it in full with the sharing user's token", async () => {
+    await calendar.poll();
+    const before = await roomState(SHARED);
+    const resync = {
+      kind: "room-resync" as const,
+      roomId: mailboxId(SHARED),
+      reason: "admin" as const,
+      receivedAt: clock.toISOString(),
+    };
+    clock = new Date(clock.getTime() + 60_000);
+    const done = await calendar.processCalendarChange(resync);
+    expect(done).toMatchObject({
+      outcome: "read",
+      full: true,
+      events: before.eventsRead,
+      upserted: 0,
+      removed: 0,
+    });
+    expect(await roomState(SHARED)).toMatchObject({ lastReadKind: "full", lastPollAt: clock.toISOString() });
+    const unshared = { ...resync, roomId: mailboxId(UNSHARED) };
+    await expect(calendar.processCalendarChange(unshared)).rejects.toMatchObject({ code: "forbidden" });
+  });
+
   it("reads plain calendarView where Graph refuses delta's links, and tries delta again the next day", async () => {
     // A daily series: more occurrences in the window than one page holds, so the round needs its links.
     const start = utcAt(stack.sim, 1, 7);
@@ -199,6 +227,7 @@ describe("calendar-poll (delegated)", () => {
         range: { type: "numbered", startDate: start.slice(0, 10), numberOfOccurrences: 110 },
       },
     });
+    undo = () => stack.sim.control.calendar.cancelMeeting(organizer, daily.id as string, {});
     expect(await calendar.poll()).toMatchObject({ read: 1, changed: 1 });
     expect(await roomState(SHARED)).toMatchObject({ pollMethod: "calendarView", lastReadKind: "full" });
     const occurrences = async () =>
@@ -221,9 +250,8 @@ describe("calendar-poll (delegated)", () => {
       expect(await occurrences()).toBe(110);
     } finally {
       stack.sim.control.calendar.configure({ delegatedSharedDeltaNextLinkDenied: true });
-      stack.sim.control.calendar.cancelMeeting(organizer, daily.id as string, {});
     }
-  });
+  }, 120_000);
 
   it("flags a policy-breaking Outlook booking it may not decline, and mails the admins once", async () => {
     await new TablePolicyStore(getServices().tables).putRoomPolicy(
@@ -260,5 +288,5 @@ describe("calendar-poll (delegated)", () => {
     await calendar.poll();
     expect((await roomState(SHARED)).policyFlags).toBe(before + 1);
     expect(await takeMail(500)).toEqual([]);
-  });
+  }, 60_000);
 });
