@@ -66,6 +66,7 @@ import { graphLifecycle } from "./graph-lifecycle";
 import { subscriptionsRenew } from "./subscriptions-renew";
 import { calendarChanges } from "./calendar-changes";
 import { calendarReconcile } from "./calendar-reconcile";
+import { calendarPoll } from "./calendar-poll";
 import { adminRoomsResync } from "./admin-rooms-resync";
 import { openApi } from "./openapi";
 import { bookingsHoldsCreate } from "./bookings-holds-create";
@@ -144,6 +145,7 @@ export const functionCatalog: readonly FunctionDefinition[] = [
   subscriptionsRenew,
   calendarChanges,
   calendarReconcile,
+  calendarPoll,
   adminRoomsResync,
   openApi(() => functionCatalog),
   bookingsHoldsCreate,

@@ -107,6 +107,8 @@ param calendarSyncDays string = '180'
 param calendarReconcileSchedule string = '0 */15 * * * *'
 @description('Days ahead the reconcile compares, 1 to 60 (CALENDAR_RECONCILE_DAYS).')
 param calendarReconcileDays string = '14'
+@description('When the calendar-poll timer reads room calendars in the delegated modes; its period is the poll interval (CALENDAR_POLL_SCHEDULE).')
+param calendarPollSchedule string = '0 */1 * * * *'
 
 @description('Web PubSub tier (ONES_WEBPUBSUB_SKU): Free_F1 allows 20 connections, for a trial.')
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
@@ -352,6 +354,7 @@ var appSettings = {
   CALENDAR_SYNC_DAYS: calendarSyncDays
   CALENDAR_RECONCILE_SCHEDULE: calendarReconcileSchedule
   CALENDAR_RECONCILE_DAYS: calendarReconcileDays
+  CALENDAR_POLL_SCHEDULE: calendarPollSchedule
 
   // Housekeeping (shared/config/sections/housekeeping.ts).
   HOUSEKEEPING_SCHEDULE: housekeepingSchedule

@@ -1,6 +1,7 @@
 import { GraphRoomEventGateway } from "../adapters/graph/graph-room-events";
 import { TableRoomEventIndex } from "../adapters/tables/table-room-events";
 import { GraphRoomCalendarReader } from "../adapters/graph/graph-room-calendar-reader";
+import { GraphUserRoomCalendarReader } from "../adapters/graph/graph-user-room-calendar-reader";
 import { GraphSubscriptionGateway } from "../adapters/graph/graph-subscription-gateway";
 import { TableRoomSubscriptionStore } from "../adapters/tables/table-room-subscriptions";
 import {
@@ -15,7 +16,8 @@ import {
   type IntakeResult,
 } from "../app/calendar/accept-notifications";
 import { newClientState } from "../app/calendar/client-state";
-import { bookingSink } from "../app/calendar/booking-sink";
+import { bookingSink, type BookingSinkDependencies } from "../app/calendar/booking-sink";
+import { pollRooms, resyncRoomByPoll, type PollCounts, type PollDependencies } from "../app/calendar/poll";
 import {
   processCalendarChange,
   type CalendarChangeDependencies,
@@ -31,6 +33,9 @@ import {
 import type { RoomsSyncedHook } from "../app/ports/room-deactivation-hook";
 import type { HoldClaims } from "../app/ports/hold-claims";
 import type { RoomCalendarSink } from "../app/ports/room-calendars";
+import { schedulePeriodMs } from "../domain/calendar/poll-schedule";
+import { AppError } from "../domain/errors";
+import type { IntegrationMode } from "../domain/integration/modes";
 import type {
   CalendarChangeMessage,
   ChangeNotification,
@@ -51,6 +56,8 @@ export interface CalendarUseCases {
   processCalendarChange(message: CalendarChangeMessage, log?: Log): Promise<CalendarChangeOutcome>;
   /** The `calendar-reconcile` timer: each room's coming days compared with ONES's copy, drift repaired. */
   reconcile(log?: Log): Promise<ReconcileCounts | "not-applicable">;
+  /** The `calendar-poll` timer (delegated modes): each room's calendar read with a sharing user's token. */
+  poll(log?: Log): Promise<PollCounts | "not-applicable">;
   roomSyncStatus(page: { limit: number; continuation?: string }): Promise<RoomSyncStatusPage>;
   requestRoomResync(roomId: string): Promise<{ roomId: string; messageId: string }>;
   /** The rooms sync's follow-up: subscriptions for new rooms, none for gone ones. */
@@ -63,7 +70,18 @@ export interface CalendarOverrides {
   readonly sink?: RoomCalendarSink;
   /** The Outlook add-in's holds, claimed by new Outlook bookings (default: the hold store's). */
   readonly holds?: HoldClaims;
+  /**
+   * The span the poll spreads rooms over, and how it waits (default: half the
+   * CALENDAR_POLL_SCHEDULE period, so a run ends well before the next one; real timers). Tests pass 0 to read every room at once.
+   */
+  readonly pollSpreadMs?: number;
 }
+
+const isDelegated = (mode: IntegrationMode | undefined): boolean =>
+  mode === "delegated" || mode === "delegated-resource-only";
+
+/** Rooms a poll run reads at once. */
+const POLL_CONCURRENCY = 8;
 
 const memo = new WeakMap<Services, CalendarUseCases>();
 
@@ -85,17 +103,25 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
   const state = () => (roomState ??= new TableRoomSyncStateStore(services.tables));
   const counter = () => (rejected ??= new TableRejectedNotificationCounter(services.tables));
   const roomStore = () => (rooms ??= new TableRoomStore(services.tables));
-  const sink =
-    overrides.sink ??
+  const links = new TableRoomEventIndex(services.tables);
+  const sinkWith = (events: BookingSinkDependencies["events"]): RoomCalendarSink =>
     bookingSink({
       get bookings() {
         return now === services.now ? bookingDependencies() : { ...bookingDependencies(), now };
       },
-      links: new TableRoomEventIndex(services.tables),
-      events: async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()),
+      links,
+      events,
       holds: overrides.holds ?? holdClaims(),
       roomState: state(),
     });
+  const sink =
+    overrides.sink ?? sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).app()));
+  // Delegated polling: the same sink, reading room events with the polling user's token.
+  const userSink = (userId: string): RoomCalendarSink =>
+    overrides.sink ??
+    sinkWith(async () => new GraphRoomEventGateway((await gatewaysFor(services)).user(userId)));
+  const pollSpreadMs =
+    overrides.pollSpreadMs ?? 0.5 * (schedulePeriodMs(settings.CALENDAR_POLL_SCHEDULE) ?? 60_000);
 
   const intake = (): IntakeDependencies => ({
     subscriptions: store(),
@@ -121,6 +147,22 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
       ...(log === undefined ? {} : { log }),
     };
   };
+  const pollDeps = async (log?: Log): Promise<PollDependencies> => {
+    const gateways = await gatewaysFor(services);
+    return {
+      rooms: roomStore(),
+      reader: new GraphUserRoomCalendarReader((userId) => gateways.user(userId)),
+      users: services.graphTokens,
+      sinkFor: userSink,
+      roomState: state(),
+      windowDays: settings.CALENDAR_SYNC_DAYS,
+      spreadMs: pollSpreadMs,
+      concurrency: POLL_CONCURRENCY,
+      now,
+      wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(log === undefined ? {} : { log }),
+    };
+  };
   const changeDeps = async (log?: Log): Promise<CalendarChangeDependencies> => {
     const subscriptions = await subscriptionDeps(log);
     return {
@@ -139,7 +181,20 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
     acceptNotifications: (n) => acceptChangeNotifications(intake(), n),
     acceptLifecycle: (n) => acceptLifecycleNotifications(intake(), n),
     maintainSubscriptions: async (log) => maintainSubscriptions(await subscriptionDeps(log)),
-    processCalendarChange: async (message, log) => processCalendarChange(await changeDeps(log), message),
+    processCalendarChange: async (message, log) => {
+      // Delegated modes have no app token for room calendars: a resync is a full poll of the room.
+      if (message.kind === "room-resync" && isDelegated((await services.integrationStore.get())?.mode)) {
+        const room = await roomStore().room(message.roomId);
+        if (room === undefined) return { outcome: "room-unknown" };
+        if (!room.active) return { outcome: "room-inactive" };
+        const polled = await resyncRoomByPoll(await pollDeps(log), room);
+        if (polled.kind === "no-sharing-user")
+          throw new AppError("forbidden", "No signed-in ONES user may read this room's calendar.");
+        const { kind: _read, ...counts } = polled;
+        return { outcome: "read", ...counts };
+      }
+      return processCalendarChange(await changeDeps(log), message);
+    },
     reconcile: async (log) => {
       const mode = (await services.integrationStore.get())?.mode;
       if (mode !== "application" && mode !== "application-resource-only") return "not-applicable";
@@ -153,6 +208,10 @@ export function calendarUseCases(services: Services, overrides: CalendarOverride
         now,
         ...(log === undefined ? {} : { log }),
       });
+    },
+    poll: async (log) => {
+      if (!isDelegated((await services.integrationStore.get())?.mode)) return "not-applicable";
+      return pollRooms(await pollDeps(log));
     },
     roomSyncStatus: (page) => roomSyncStatus({ roomState: state(), rejected: counter() }, page),
     requestRoomResync: (roomId) =>
@@ -178,6 +237,7 @@ export const handleCalendarChange: CalendarUseCases["processCalendarChange"] = (
   calendarUseCases(getServices()).processCalendarChange(message, log);
 export const reconcileRoomCalendars: CalendarUseCases["reconcile"] = (log) =>
   calendarUseCases(getServices()).reconcile(log);
+export const pollRoomCalendars: CalendarUseCases["poll"] = (log) => calendarUseCases(getServices()).poll(log);
 export const getRoomSyncStatus: CalendarUseCases["roomSyncStatus"] = (page) =>
   calendarUseCases(getServices()).roomSyncStatus(page);
 export const resyncRoom: CalendarUseCases["requestRoomResync"] = (roomId) =>

@@ -233,11 +233,20 @@ export function linkWith(
   return `${ctx.origin}${encodePath(path)}${qs ? `?${qs}` : ""}`;
 }
 
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function encodePath(path: string): string {
   return path
     .split("/")
     .map((s) =>
-      encodeURIComponent(s)
+      // The path as it arrived is still percent-encoded (a UPN's %40): decode before encoding again.
+      encodeURIComponent(safeDecode(s))
         .replace(/%40/g, "@")
         .replace(/%24/g, "$")
         .replace(/%28/g, "(")

@@ -6,6 +6,29 @@ import { GraphPlacesGateway } from "./graph-places-gateway";
 import { GraphRoomCalendarProbe } from "./graph-room-calendar-probe";
 import { KeyedSemaphore } from "./limiter";
 
+/**
+ * How long a user's access token is reused before the provider is asked again (each ask reads the
+ * user's stored cache). MSAL hands out a token only while it has more than five minutes left, so a
+ * reused one is always still valid.
+ */
+const TOKEN_REUSE_MS = 30_000;
+
+/** `get`, asked at most once per `ms` (a failure is not kept). */
+function reusedFor(ms: number, get: () => Promise<string>): () => Promise<string> {
+  let kept: { value: Promise<string>; at: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (kept === undefined || now - kept.at >= ms) {
+      const value = get();
+      kept = { value, at: now };
+      value.catch(() => {
+        if (kept?.value === value) kept = undefined;
+      });
+    }
+    return kept.value;
+  };
+}
+
 export type GraphClientTuning = Omit<GraphClientOptions, "baseUrl" | "token">;
 
 /**
@@ -41,7 +64,7 @@ export class GraphGateways implements M365Gateways {
       client = new GraphClient({
         ...this.tuning,
         baseUrl: this.graphBaseUrl,
-        token: () => this.tokens.userToken(userId),
+        token: reusedFor(TOKEN_REUSE_MS, () => this.tokens.userToken(userId)),
       });
       // A handful of admins import rooms; keep the map small anyway.
       if (this.userClients.size > 50) this.userClients.clear();

@@ -7,7 +7,8 @@ import type {
 import { GraphCallError } from "../../domain/integration/graph-call-error";
 import type { GraphClient } from "./graph-client";
 
-interface DeltaEvent {
+/** An event as calendarView and its delta answer it (the fields bookings need). */
+export interface DeltaEvent {
   readonly id: string;
   readonly "@removed"?: { readonly reason?: string };
   readonly iCalUId?: string;
@@ -22,7 +23,7 @@ interface DeltaEvent {
 }
 
 /** Times in UTC, pages of 100: the same preference with every page of a round. */
-const HEADERS = { Prefer: 'outlook.timezone="UTC", odata.maxpagesize=100' };
+export const HEADERS = { Prefer: 'outlook.timezone="UTC", odata.maxpagesize=100' };
 
 /**
  * A room's calendar through `calendarView/delta` (app-only token), page by page to the delta link.
@@ -62,7 +63,8 @@ export class GraphRoomCalendarReader implements RoomCalendarReader {
   }
 }
 
-function toEvent(item: DeltaEvent): RoomCalendarEvent {
+/** One event of a Graph answer as ONES keeps it. */
+export function toEvent(item: DeltaEvent): RoomCalendarEvent {
   if (item["@removed"] !== undefined) return { id: item.id, removed: true };
   const organizer = item.organizer?.emailAddress?.address;
   return {

@@ -6,6 +6,7 @@ import {
   type RejectionReason,
   type RoomDeltaPosition,
   type RoomSyncRecord,
+  type RoomViewDigest,
   type RoomSyncStateStore,
 } from "../../app/ports/room-calendars";
 import { storageStatus as statusOf } from "./storage-errors";
@@ -33,6 +34,9 @@ const recordFields = [
   "driftFound",
   "driftRepaired",
   "policyFlags",
+  "pollUserId",
+  "pollAccess",
+  "pollMethod",
 ] as const;
 
 type Row = Record<string, unknown>;
@@ -40,7 +44,9 @@ type Row = Record<string, unknown>;
 export class TableRoomSyncStateStore implements RoomSyncStateStore {
   constructor(private readonly tables: TableService) {}
 
-  async get(roomId: string): Promise<(RoomSyncRecord & { delta?: RoomDeltaPosition }) | undefined> {
+  async get(
+    roomId: string,
+  ): Promise<(RoomSyncRecord & { delta?: RoomDeltaPosition; viewDigest?: RoomViewDigest }) | undefined> {
     const client = await this.tables.table(ROOM_SYNC_TABLE);
     try {
       const row = await client.getEntity<Row>(ROOMS, safeKey(roomId));
@@ -50,7 +56,15 @@ export class TableRoomSyncStateStore implements RoomSyncStateStore {
         typeof row.windowEnd === "string"
           ? { deltaLink: row.deltaLink, windowStart: row.windowStart, windowEnd: row.windowEnd }
           : undefined;
-      return { ...recordOf(roomId, row), ...(delta === undefined ? {} : { delta }) };
+      const viewDigest =
+        typeof row.viewDigest === "string" && row.viewDigest !== "" && typeof row.viewWindowStart === "string"
+          ? { digest: row.viewDigest, windowStart: row.viewWindowStart }
+          : undefined;
+      return {
+        ...recordOf(roomId, row),
+        ...(delta === undefined ? {} : { delta }),
+        ...(viewDigest === undefined ? {} : { viewDigest }),
+      };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
@@ -72,6 +86,10 @@ export class TableRoomSyncStateStore implements RoomSyncStateStore {
       entity.deltaLink = patch.delta?.deltaLink ?? "";
       entity.windowStart = patch.delta?.windowStart ?? "";
       entity.windowEnd = patch.delta?.windowEnd ?? "";
+    }
+    if (patch.viewDigest !== undefined) {
+      entity.viewDigest = patch.viewDigest?.digest ?? "";
+      entity.viewWindowStart = patch.viewDigest?.windowStart ?? "";
     }
     // Merge: other fields of the row stay as they are ("" stands for cleared).
     await client.upsertEntity(entity as { partitionKey: string; rowKey: string }, "Merge");

@@ -413,6 +413,18 @@ async function applyRefusal(
     policyFlags: (state?.policyFlags ?? 0) + 1,
     lastPolicyFlag: { bookingId: booking.id, rule: refusal.rule, at: deps.bookings.now().toISOString() },
   });
+  // The admins hear of it once per booking (the mail key is the booking's).
+  const admins = [...new Set((await deps.bookings.integration.get())?.adminEmails ?? [])];
+  if (admins.length > 0)
+    await sendMail(deps.bookings, {
+      key: `booking-flagged:${booking.id}`,
+      to: admins.map((email) => ({ email })),
+      template: {
+        kind: "booking-flagged",
+        booking: mailBooking(booking, room),
+        rule: `${refusal.rule}: ${refusal.detail}`.slice(0, 512),
+      },
+    });
 }
 
 async function requestApproval(deps: BookingSinkDependencies, room: Room, booking: Booking): Promise<void> {

@@ -138,10 +138,27 @@ export interface RoomSyncRecord {
   readonly lastReconcileAt?: string;
   readonly driftFound?: number;
   readonly driftRepaired?: number;
+  /**
+   * Delegated polling: whose token last read the room (a ONES user id), whether a signed-in user the
+   * room's calendar is shared with exists (`no-sharing-user`: none of them may read it), and how the
+   * room is read (`calendarView` where Graph refuses the delta's follow-up links).
+   */
+  readonly pollUserId?: string;
+  readonly pollAccess?: "ok" | "no-sharing-user";
+  readonly pollMethod?: "delta" | "calendarView";
   /** Outlook bookings breaking the room's policy that ONES could not decline (delegated modes). */
   readonly policyFlags?: number;
   readonly lastPolicyFlag?: { readonly bookingId: string; readonly rule: string; readonly at: string };
   readonly lastError?: RoomSyncError;
+}
+
+/**
+ * What the last plain read of a room found (delegated polling): a digest of its events and the
+ * window's start, so an unchanged calendar is not handed to the sink again. Kept beside the record.
+ */
+export interface RoomViewDigest {
+  readonly digest: string;
+  readonly windowStart: string;
 }
 
 /** The delta position of a room (kept beside the record, never shown). */
@@ -152,12 +169,18 @@ export interface RoomDeltaPosition {
 }
 
 export interface RoomSyncStateStore {
-  get(roomId: string): Promise<(RoomSyncRecord & { readonly delta?: RoomDeltaPosition }) | undefined>;
+  get(
+    roomId: string,
+  ): Promise<
+    | (RoomSyncRecord & { readonly delta?: RoomDeltaPosition; readonly viewDigest?: RoomViewDigest })
+    | undefined
+  >;
   /** Merges the given fields into the room's record (fields set to `null` are cleared). */
   update(
     roomId: string,
     patch: { readonly [K in keyof Omit<RoomSyncRecord, "roomId">]?: RoomSyncRecord[K] | null } & {
       readonly delta?: RoomDeltaPosition | null;
+      readonly viewDigest?: RoomViewDigest | null;
     },
   ): Promise<void>;
   page(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { schedulePeriodMs } from "../../domain/calendar/poll-schedule";
 import { ncrontab } from "./sync";
 
 /** Outlook to ONES: room-calendar subscriptions and reading room calendars. */
@@ -15,6 +16,15 @@ export const calendarSettings = {
   CALENDAR_SYNC_DAYS: z.coerce.number().int().min(1).max(730).default(180),
   /** When the `calendar-reconcile` timer compares room calendars with ONES (every 15 minutes). */
   CALENDAR_RECONCILE_SCHEDULE: ncrontab("0 */15 * * * *"),
+  /**
+   * When the `calendar-poll` timer reads room calendars in the delegated modes (six-field NCRONTAB;
+   * every minute). Its period is the poll interval: each run reads every room once, the rooms spread
+   * over the period, so it must be regular (`*` or `*\/N` in the seconds, minutes or hours field).
+   */
+  CALENDAR_POLL_SCHEDULE: ncrontab("0 */1 * * * *").refine(
+    (v) => schedulePeriodMs(v) !== undefined,
+    "a regular schedule: * or */N in the seconds, minutes or hours field, finer fields fixed, coarser ones *",
+  ),
   /** Days ahead of now the reconcile compares (1 to 60). */
   CALENDAR_RECONCILE_DAYS: z.coerce.number().int().min(1).max(60).default(14),
 } as const;

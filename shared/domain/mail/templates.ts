@@ -45,6 +45,12 @@ export const mailTemplateSchema = z.discriminatedUnion("kind", [
     checkInMinutes: z.number().int().min(1).max(240).optional(),
   }),
   z.object({ kind: z.literal("approval-requested"), booking: mailBookingSchema, requesterName: name }),
+  /** To the admins: an Outlook booking breaks the room's rule and the mode lets ONES only flag it. */
+  z.object({
+    kind: z.literal("booking-flagged"),
+    booking: mailBookingSchema,
+    rule: z.string().min(1).max(512),
+  }),
   z.object({
     kind: z.literal("approval-decided"),
     booking: mailBookingSchema,
@@ -195,6 +201,22 @@ function contentOf(t: MailTemplate, ctx: RenderContext): MailContent {
           url: link(`/app/bookings/${encodeURIComponent(b.id)}`, { review: "approval" }),
         },
         footnote: `You receive this mail because you approve bookings of ${b.room.name}.`,
+      };
+    }
+    case "booking-flagged": {
+      const b = t.booking;
+      return {
+        subject: `Rule broken: ${subjectOf(b)} in ${b.room.name}`,
+        preheader: `A booking made in Outlook breaks a rule of ${b.room.name}.`,
+        heading: "An Outlook booking breaks a room rule",
+        greeting,
+        paragraphs: [
+          `A booking of ${b.room.name} made in Outlook breaks a rule of the room: ${t.rule}`,
+          `In this integration mode ${ctx.productName} cannot decline it for the room. It stays booked; talk to the organizer or cancel it in Outlook if it must not take place.`,
+        ],
+        details: [...bookingDetails(b), { label: "Rule", value: t.rule }],
+        action: bookingLink(b),
+        footnote: `You receive this mail because you administer ${ctx.productName}.`,
       };
     }
     case "approval-decided": {

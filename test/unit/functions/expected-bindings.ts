@@ -320,6 +320,7 @@ export const expectedBindings: Record<string, ExpectedBinding> = {
   },
   "subscriptions-renew": { type: "timerTrigger", schedule: "%SUBSCRIPTIONS_RENEW_SCHEDULE%" },
   "calendar-reconcile": { type: "timerTrigger", schedule: "%CALENDAR_RECONCILE_SCHEDULE%" },
+  "calendar-poll": { type: "timerTrigger", schedule: "%CALENDAR_POLL_SCHEDULE%" },
   "calendar-changes": { type: "serviceBusTrigger", queueName: "calendar-changes", connection: "SERVICEBUS" },
   "admin-rooms-resync": {
     type: "httpTrigger",

@@ -29,6 +29,11 @@ export const examples: Record<MailTemplateKind, MailTemplate> = {
     checkInMinutes: 15,
   },
   "approval-requested": { kind: "approval-requested", booking: booking(), requesterName: "Alex Wilber" },
+  "booking-flagged": {
+    kind: "booking-flagged",
+    booking: booking(),
+    rule: "max-duration: at most 240 minutes",
+  },
   "approval-decided": {
     kind: "approval-decided",
     booking: booking(),
@@ -83,6 +88,7 @@ export function hostileExamples(hostile: string): MailTemplate[] {
     { kind: "booking-cancelled", booking: b, cancelledBy: hostile, comment: hostile },
     { kind: "booking-released", booking: b, releasedAt: "2026-03-03T08:15:00Z" },
     { kind: "approval-requested", booking: b, requesterName: hostile },
+    { kind: "booking-flagged", booking: b, rule: hostile },
     { kind: "approval-decided", booking: b, decision: "rejected", decidedBy: hostile, comment: hostile },
     { kind: "sign-in-required", reason: "consent-revoked" },
     {
