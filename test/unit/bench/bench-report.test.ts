@@ -27,7 +27,11 @@ describe("the benchmark report", () => {
           script: "bench:scale",
           exitCode: 0,
           seconds: 3,
-          result: { bench: "scale", date: "d", figures: [{ name: "a | b", value: 2.5, unit: "×", target: "≥ 2×", met: true }] },
+          result: {
+            bench: "scale",
+            date: "d",
+            figures: [{ name: "a | b", value: 2.5, unit: "×", target: "≥ 2×", met: true }],
+          },
         },
         { script: "bench:web", exitCode: 1, seconds: 4 },
       ],
