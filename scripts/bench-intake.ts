@@ -22,6 +22,7 @@ import { queueSettings } from "../shared/app/ports/work-queue";
 import { resetServices } from "../shared/composition";
 import { getServices } from "../shared/composition/services";
 import { resetSettings } from "../shared/config";
+import { printBenchResult } from "./bench/result";
 
 const TOTAL = Number(process.env.BENCH_NOTIFICATIONS ?? 10_000);
 const PER_POST = Number(process.env.BENCH_PER_POST ?? 10);
@@ -171,6 +172,25 @@ async function main(): Promise<void> {
     `\nintake throughput = ${(share * 100).toFixed(0)}% of the bare handler (target ≥ 50%); p99 ${intake.p99.toFixed(1)} ms (target ≤ 50 ms)`,
   );
   console.log(`messages on calendar-changes: ${(queued?.active ?? 0) + (queued?.scheduled ?? 0)}`);
+  printBenchResult({
+    bench: "intake",
+    figures: [
+      {
+        name: "intake throughput / bare handler",
+        value: Math.round(share * 100),
+        unit: "%",
+        target: "≥ 50%",
+        met: share >= 0.5,
+      },
+      {
+        name: "intake p99",
+        value: Number(intake.p99.toFixed(1)),
+        unit: "ms",
+        target: "≤ 50 ms",
+        met: intake.p99 <= 50,
+      },
+    ],
+  });
 
   await host.stop();
   await new Promise((resolve) => server.close(resolve));

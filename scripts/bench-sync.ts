@@ -28,6 +28,7 @@ import type { SyncDependencies } from "../shared/app/sync/sync-dependencies";
 import type { Settings } from "../shared/config";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { tableServiceFromSettings } from "../shared/composition/adapters";
+import { atMost, printBenchResult } from "./bench/result";
 
 const USERS = Number(process.env.BENCH_USERS ?? 20_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 2_000);
@@ -257,6 +258,18 @@ async function main(): Promise<void> {
       `peak RSS of the syncing process: full sync ${mb(fullPeak)}, incremental ${mb(incrementalPeak)} (target ≤ 300 MB)`,
     ];
     for (const l of lines) console.log(l);
+    const peakMb = Math.max(fullPeak, incrementalPeak) / 1024 / 1024;
+    printBenchResult({
+      bench: "sync",
+      figures: [
+        atMost("Graph requests vs minimum (full sync)", requests.count / minRequests, 1.1, "×"),
+        atMost("table transactions vs minimum (full sync)", transactions / minTransactions, 1.2, "×"),
+        atMost("full sync time vs storage bound", fullMs / boundMs, 2, "×"),
+        atMost("incremental sync after 1% changed", incremental.ms / 1000, 2, "s"),
+        atMost("peak RSS of the syncing process", peakMb, 300, "MB", 0),
+      ],
+      notes: [`${USERS} users, ${GROUPS} groups, ${ROOMS} rooms`],
+    });
   } finally {
     clearInterval(sampler);
     child.proc.send({ op: "stop" } satisfies ToChild);

@@ -4,6 +4,7 @@ import { memoryLogger } from "../dev/host/logger";
 import { startLocalStack } from "../dev/stack";
 import { chromiumPath } from "../test/support/browser";
 import { buildWeb, webBuildIsStale } from "./build-web";
+import { printBenchResult } from "./bench/result";
 
 /**
  * The staff app's first load on the local stack (`npm start`'s stack) in headless chromium: the
@@ -56,6 +57,23 @@ async function main(): Promise<void> {
     console.log(
       `/app time to interactive: median ${tti[Math.floor(RUNS / 2)]?.toFixed(0)} ms over ${RUNS} cold loads (min ${tti[0]?.toFixed(0)}, max ${tti[RUNS - 1]?.toFixed(0)})`,
     );
+    printBenchResult({
+      bench: "web",
+      figures: [
+        {
+          name: "/app first load, compressed JavaScript",
+          value: Number(kb.toFixed(1)),
+          unit: "KB",
+          target: `≤ ${JS_BUDGET_KB} KB`,
+          met: kb <= JS_BUDGET_KB,
+        },
+        {
+          name: "/app time to interactive, median of cold loads",
+          value: Math.round(tti[Math.floor(RUNS / 2)] ?? 0),
+          unit: "ms",
+        },
+      ],
+    });
   } finally {
     await browser.close();
     await stack.stop();

@@ -30,7 +30,12 @@ const STORE = {
 /** Minutes a display extends by, and books for (cut at the next meeting by the server). */
 const EXTEND_MINUTES = 15;
 const BOOK_MINUTES = 30;
-const HEARTBEAT_MS = 30_000;
+/**
+ * Every heartbeat is a function execution and two table operations per display: at one display per room
+ * that was most of the app's cost. The WebSocket shows a lost connection at once; the heartbeat is for
+ * the clock and the display-health timer (silent after DISPLAY_SILENT_MINUTES, 10 by default).
+ */
+const HEARTBEAT_MS = 5 * 60_000;
 const root = document.getElementById("root")!;
 
 interface Prefs {

@@ -1,7 +1,8 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import type { SyncWrite, SyncWriter } from "../../app/ports/sync-store";
-import { AppError } from "../../domain/errors";
-import { storageStatus } from "./storage-errors";
+import { backoffDelay, type Backoff } from "../../domain/backoff";
+import { AppError, isAppError } from "../../domain/errors";
+import { storageError, storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
 /** Where one write lands: a logical table, a partition and a row, and the transaction action. */
@@ -30,6 +31,31 @@ interface PartitionBuffer {
 export const MAX_BATCH = 100;
 
 /**
+ * How a transaction that failed in transit (reset, broken pipe, hang-up, timeout) or was refused for
+ * the moment (408, 429, 5xx) is tried again: up to `attempts` tries in all, spaced by `backoff`. Safe
+ * because every sync write is an upsert or a delete, and a delete already done is redone one by one.
+ */
+export interface TransactionRetry {
+  readonly attempts: number;
+  readonly backoff: Backoff;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+export const DEFAULT_TRANSACTION_RETRY: TransactionRetry = {
+  attempts: 6,
+  backoff: { baseDelayMs: 200, maxDelayMs: 5_000 },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** Whether storage may take the same transaction on another try. */
+function transient(error: unknown): boolean {
+  const mapped = storageError(error);
+  return isAppError(mapped) && mapped.code === "dependency-unavailable";
+}
+
+/**
  * Buffers writes per partition and stores each full buffer as one entity-group transaction, so a run
  * makes about ceil(entities / 100) transactions. Partial buffers wait for more writes of later pages
  * (a checkpoint follows `committedPage`, which only counts pages whose writes are all stored) and are
@@ -44,15 +70,17 @@ export class TableBatchWriter implements SyncWriter {
   private running = 0;
   private readonly idle: Array<() => void> = [];
   private failure: unknown;
-  private counters = { transactions: 0, entities: 0 };
+  private counters = { transactions: 0, entities: 0, retries: 0 };
 
   constructor(
     private readonly tables: TableService,
     private readonly route: (write: SyncWrite) => RoutedWrite,
     private readonly maxInFlight = 8,
+    private readonly retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY,
   ) {}
 
-  get stats(): { transactions: number; entities: number } {
+  /** Transactions sent (retries included), entities stored, and tries repeated after a transient failure. */
+  get stats(): { transactions: number; entities: number; retries: number } {
     return { ...this.counters };
   }
 
@@ -128,9 +156,8 @@ export class TableBatchWriter implements SyncWriter {
   private async submit(table: string, partitionKey: string, rows: Map<string, Buffered>): Promise<void> {
     const client = await this.tables.table(table);
     const actions = [...rows.values()].map((r) => r.action);
-    this.counters.transactions++;
     try {
-      await client.submitTransaction(actions);
+      await this.transaction(client, actions);
     } catch (error) {
       // A delete of a row that is already gone fails the whole transaction: redo it one by one.
       if (!actions.some((a) => a[0] === "delete") || storageStatus(error) !== 404) throw error;
@@ -140,11 +167,25 @@ export class TableBatchWriter implements SyncWriter {
     void partitionKey;
   }
 
-  private async oneByOne(client: TableClient, actions: TransactionAction[]): Promise<void> {
-    for (const action of actions) {
+  /** One transaction, tried again after transient failures until `retry.attempts` tries are spent. */
+  private async transaction(client: TableClient, actions: TransactionAction[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
       this.counters.transactions++;
       try {
-        await client.submitTransaction([action]);
+        await client.submitTransaction(actions);
+        return;
+      } catch (error) {
+        if (attempt >= this.retry.attempts || !transient(error)) throw error;
+        this.counters.retries++;
+        await this.retry.sleep(backoffDelay(this.retry.backoff, attempt, this.retry.random));
+      }
+    }
+  }
+
+  private async oneByOne(client: TableClient, actions: TransactionAction[]): Promise<void> {
+    for (const action of actions) {
+      try {
+        await this.transaction(client, [action]);
       } catch (error) {
         if (!(action[0] === "delete" && storageStatus(error) === 404)) throw error;
       }
