@@ -40,6 +40,7 @@ import { TableRoomStore } from "../shared/adapters/tables/table-rooms";
 import { TablePeopleStore } from "../shared/adapters/tables/table-people";
 import { ServiceBusWorkQueue } from "../shared/adapters/servicebus/service-bus-work-queue";
 import { JoseTokenVerifier } from "../shared/adapters/entra/jose-token-verifier";
+import { atMost, printBenchResult } from "./bench/result";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
 const SPANS = process.env.BENCH_SPANS === "1";
@@ -487,6 +488,26 @@ async function main(): Promise<void> {
   );
 
   await stopAll();
+  const throughput = accepted.length / acceptSeconds;
+  printBenchResult({
+    bench: "booking",
+    figures: [
+      atMost("double bookings", doubleBookings, 0, "bookings", 0),
+      {
+        name: "accepted throughput",
+        value: Number(throughput.toFixed(1)),
+        unit: "bookings/s",
+        target: "≥ 100 bookings/s",
+        met: throughput >= 100,
+      },
+      atMost("POST /api/bookings p99", quantile(latencies, 0.99), 200, "ms", 0),
+      atMost("bookings left pending", open.size, 0, "bookings", 0),
+      { name: "all settled after", value: Number(settleSeconds.toFixed(1)), unit: "s" },
+    ],
+    notes: [
+      `${outcomes.length} requests over ${ROOMS} rooms; CPU per request ${perRequest(cpuUsed.reduce((a, [, t]) => a + t, 0))} ms`,
+    ],
+  });
   if (doubleBookings > 0 || open.size > 0) process.exitCode = 1;
 }
 

@@ -29,6 +29,7 @@ import { issuePairingCode, pairDisplay, registerDisplay } from "../shared/compos
 import { getServices } from "../shared/composition/services";
 import { runSync } from "../shared/composition/sync";
 import { resetSettings } from "../shared/config";
+import { atMost, printBenchResult } from "./bench/result";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 100);
@@ -199,6 +200,14 @@ async function main(): Promise<void> {
       `(${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(1)}, ${failures} failures): ` +
       `p50 ${fmt(percentile(samples, 50))}, p95 ${fmt(percentile(samples, 95))}, max ${fmt(samples.at(-1) ?? NaN)}`,
   );
+  printBenchResult({
+    bench: "propagation",
+    figures: [
+      atMost(`p95, Outlook-side change to ${CLIENTS} displays`, percentile(samples, 95), 1_000, "ms", 0),
+      { name: "p50", value: Number(percentile(samples, 50).toFixed(0)), unit: "ms" },
+      atMost("changes not seen by every display within 10 s", failures, 0, "changes", 0),
+    ],
+  });
 }
 
 main()

@@ -30,6 +30,7 @@ import { outlookBookingId } from "../shared/app/calendar/booking-sink";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetServices } from "../shared/composition";
 import { getServices } from "../shared/composition/services";
+import { atMost, printBenchResult } from "./bench/result";
 import { runSync } from "../shared/composition/sync";
 import { resetSettings } from "../shared/config";
 import { schedulePeriodMs } from "../shared/domain/calendar/poll-schedule";
@@ -244,6 +245,26 @@ async function main(): Promise<void> {
   console.log("|---|---|---|---|---|---|---|");
   console.log(report(application, 1_000));
   console.log(report(delegated, interval + 1_000));
+  const p95 = (r: Run) =>
+    quantile(
+      [...r.ms].sort((a, b) => a - b),
+      0.95,
+    );
+  printBenchResult({
+    bench: "sync-latency",
+    figures: [
+      atMost("application mode p95", p95(application), 1_000, "ms", 0),
+      atMost("application mode changes timed out", application.timedOut, 0, "changes", 0),
+      atMost(
+        `delegated mode p95 (poll every ${interval / 1000} s)`,
+        p95(delegated),
+        interval + 1_000,
+        "ms",
+        0,
+      ),
+      atMost("delegated mode changes timed out", delegated.timedOut, 0, "changes", 0),
+    ],
+  });
 }
 
 const deadline = setTimeout(() => {
