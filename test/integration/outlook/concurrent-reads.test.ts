@@ -137,4 +137,25 @@ describe("concurrent reads of one room", { timeout: 120_000 }, () => {
     expect(counts).toEqual({ rooms: 2, driftFound: 0, driftRepaired: 0, failed: 0 });
     expect((await store.get(outlookBookingId(ROOM, madeCopy)))?.booking.state).toBe("confirmed");
   });
+
+  it("the room's read generation only moves on, and is no link of the room", async () => {
+    const room = "room-generation-test";
+    expect(await links.generation(room)).toBe(0);
+    expect(await links.beginFullRead(room)).toBe(1);
+    // Concurrent full reads: each answer is at most where the counter ends, which never goes back.
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => links.beginFullRead(room)));
+    const after = await links.generation(room);
+    expect(Math.min(...answers)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...answers)).toBe(after);
+    expect(await links.beginFullRead(room)).toBe(after + 1);
+    await links.put(room, {
+      eventId: "event-1",
+      bookingId: "booking-1",
+      key: "2026-01-01T09:00:00.000Z",
+      generation: 3,
+    });
+    expect(await links.ofRoom(room)).toEqual([
+      { eventId: "event-1", bookingId: "booking-1", key: "2026-01-01T09:00:00.000Z", generation: 3 },
+    ]);
+  });
 });
