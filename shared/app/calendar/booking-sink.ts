@@ -65,7 +65,11 @@ const slotOf = (key: string, ev: RoomCalendarEvent): Slot => ({
  */
 export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
   return {
+    beginFullRead: (room) => deps.links.beginFullRead(room.id),
     async apply(room, batch) {
+      // Links written by this batch carry the room's read generation as it is now, after the read:
+      // a full read that began before this read listed an event never removes that event's link.
+      const d: BookingSinkDependencies = { ...deps, links: stamping(deps.links, room.id) };
       let upserted = 0;
       let removed = 0;
       const seen = new Set<string>();
@@ -73,18 +77,20 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
         seen.add(ev.id);
         if (ev.type === "seriesMaster") continue;
         const gone = ev.removed || ev.isCancelled === true || ev.start === undefined || ev.end === undefined;
-        const changed = gone ? await release(deps, room, ev.id) : await upsert(deps, room, ev);
+        const changed = gone ? await release(d, room, ev.id) : await upsert(d, room, ev);
         if (changed && gone) removed++;
         else if (changed) upserted++;
       }
       if (batch.full) {
-        // What ONES links in the window and Graph no longer lists is gone.
+        // What ONES links in the window and Graph no longer lists is gone, unless a read newer than
+        // this one recorded it (an event made while this read was under way).
         const window = batch.window;
         for (const link of await deps.links.ofRoom(room.id)) {
           if (link.eventId.startsWith("series:") || seen.has(link.eventId)) continue;
+          if ((link.generation ?? 0) >= batch.since) continue;
           const at = Date.parse(link.key);
           if (window !== undefined && (at < window.start.getTime() || at >= window.end.getTime())) continue;
-          if (await release(deps, room, link.eventId)) removed++;
+          if (await release(d, room, link.eventId, batch.since)) removed++;
         }
       }
       if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
@@ -93,10 +99,38 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
   };
 }
 
-/** Frees the slot of a removed or cancelled room event. True when ONES changed. */
-async function release(deps: BookingSinkDependencies, room: Room, eventId: string): Promise<boolean> {
+/**
+ * The room's links for one batch: every link written gets the room's read generation, read once, on
+ * the first write (after the batch's read from Graph ended).
+ */
+function stamping(links: RoomEventIndex, roomId: string): RoomEventIndex {
+  let generation: Promise<number> | undefined;
+  return {
+    get: (room, eventId) => links.get(room, eventId),
+    remove: (room, eventId) => links.remove(room, eventId),
+    ofRoom: (room) => links.ofRoom(room),
+    beginFullRead: (room) => links.beginFullRead(room),
+    generation: (room) => links.generation(room),
+    async put(room, link) {
+      generation ??= links.generation(roomId);
+      await links.put(room, { ...link, generation: await generation });
+    },
+  };
+}
+
+/**
+ * Frees the slot of a removed or cancelled room event. True when ONES changed. With `before` (a full
+ * read's generation), only a link written before that read began is released.
+ */
+async function release(
+  deps: BookingSinkDependencies,
+  room: Room,
+  eventId: string,
+  before?: number,
+): Promise<boolean> {
   const link = await deps.links.get(room.id, eventId);
   if (link === undefined) return false;
+  if (before !== undefined && (link.generation ?? 0) >= before) return false;
   let changed = false;
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (current !== undefined) {

@@ -83,6 +83,8 @@ async function readRoom(
     : today;
   let readFull = full || !fresh;
   let read: RoomCalendarRead;
+  // Marks the start of a full read, so that what a newer read records meanwhile is not removed.
+  let since = readFull ? await deps.sink.beginFullRead(room) : undefined;
   try {
     try {
       read = await deps.reader.read(
@@ -94,13 +96,19 @@ async function readRoom(
       deps.log?.(`room ${room.id}: delta link expired, reading in full`);
       readFull = true;
       window = today;
+      since = await deps.sink.beginFullRead(room);
       read = await deps.reader.read(room.email, { window });
     }
   } catch (error) {
     await recordError(deps, room.id, error, now);
     throw error;
   }
-  const applied = await deps.sink.apply(room, { full: readFull, window, events: read.events });
+  const applied = await deps.sink.apply(
+    room,
+    since === undefined
+      ? { full: false, window, events: read.events }
+      : { full: true, since, window, events: read.events },
+  );
   const lastNotificationAt =
     notifiedAt !== undefined && (stored?.lastNotificationAt ?? "") < notifiedAt
       ? { lastNotificationAt: notifiedAt }

@@ -90,10 +90,11 @@ export async function reconcileRoom(
 ): Promise<{ found: number; repaired: number }> {
   const now = deps.now();
   const window = { start: now, end: new Date(now.getTime() + deps.days * 86_400_000) };
+  const since = await deps.sink.beginFullRead(room);
   const read = await deps.reader.read(room.email, { window });
   const exchange = exchangeTimes(read.events);
   const found = drift(exchange, await onesTimes(deps, room.id, window));
-  if (found > 0) await deps.sink.apply(room, { full: true, window, events: read.events });
+  if (found > 0) await deps.sink.apply(room, { full: true, since, window, events: read.events });
   const left = found === 0 ? 0 : drift(exchange, await onesTimes(deps, room.id, window));
   const repaired = found - left;
   await deps.roomState.update(room.id, {

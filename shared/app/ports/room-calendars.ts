@@ -99,18 +99,37 @@ export interface RoomCalendarReader {
 }
 
 /**
- * Where a room's calendar, as read, goes. The booking store implements this (matching room copies to
- * ONES bookings, creating Outlook-made ones, applying the room's policy). `full` says the events are
- * the whole window: what ONES holds there and Graph no longer has is gone.
+ * What one read of a room's calendar found. A full batch holds the whole window: what ONES holds
+ * there, Graph did not list, and no newer read has recorded since `since` is gone. `since` is what
+ * `beginFullRead` answered before the read's first request to Graph.
  */
-export interface RoomCalendarSink {
-  apply(
-    room: Room,
-    batch: {
-      readonly full: boolean;
+export type RoomCalendarBatch =
+  | {
+      readonly full: false;
       readonly window?: CalendarWindow;
       readonly events: readonly RoomCalendarEvent[];
-    },
+    }
+  | {
+      readonly full: true;
+      readonly since: number;
+      readonly window?: CalendarWindow;
+      readonly events: readonly RoomCalendarEvent[];
+    };
+
+/**
+ * Where a room's calendar, as read, goes. The booking store implements this (matching room copies to
+ * ONES bookings, creating Outlook-made ones, applying the room's policy).
+ */
+export interface RoomCalendarSink {
+  /**
+   * To be called before a full read of the room starts (before its first Graph request); its answer
+   * is the full batch's `since`. Reads of one room may overlap: an older full read then leaves alone
+   * what a newer read recorded.
+   */
+  beginFullRead(room: Room): Promise<number>;
+  apply(
+    room: Room,
+    batch: RoomCalendarBatch,
   ): Promise<{ readonly upserted: number; readonly removed: number }>;
 }
 

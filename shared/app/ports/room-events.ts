@@ -6,6 +6,11 @@ export interface RoomEventLink {
   readonly bookingId: string;
   /** The occurrence key in the booking (original start, ISO 8601 UTC). */
   readonly key: string;
+  /**
+   * The room's read generation when the link was written (absent on links written before generations
+   * existed, which count as 0). A full read removes only links older than the generation it began.
+   */
+  readonly generation?: number;
 }
 
 /**
@@ -19,6 +24,13 @@ export interface RoomEventIndex {
   remove(roomId: string, eventId: string): Promise<void>;
   /** Every link of the room (a full read drops those Graph no longer lists). */
   ofRoom(roomId: string): Promise<RoomEventLink[]>;
+  /**
+   * Begins a full read of the room: moves the room's read generation on and answers it. Never moves
+   * it back (concurrent calls may answer the same number). Called before the read's first request.
+   */
+  beginFullRead(roomId: string): Promise<number>;
+  /** The room's read generation now (0 before its first full read). */
+  generation(roomId: string): Promise<number>;
 }
 
 /** What a room-calendar event says beyond the delta's fields (one GET, on first sight). */
