@@ -148,6 +148,8 @@ async function readAs(
   if (!viewToday) {
     const delta = state?.delta;
     const fresh = sameUser && delta !== undefined && delta.windowStart === windowStart;
+    // A full read takes the room's next read generation before its first Graph request (see the sink).
+    const since = fresh ? undefined : await deps.sinkFor(userId).beginFullRead(room);
     const got = await deps.reader.delta(
       userId,
       room.email,
@@ -156,7 +158,12 @@ async function readAs(
     if (got.kind === "read") {
       const applied = await deps
         .sinkFor(userId)
-        .apply(room, { full: !fresh, window, events: got.read.events });
+        .apply(
+          room,
+          since === undefined
+            ? { full: false, window, events: got.read.events }
+            : { full: true, since, window, events: got.read.events },
+        );
       await deps.roomState.update(room.id, {
         ...readRecord(now, userId, "delta", !fresh, got.read.events.length),
         delta: { deltaLink: got.read.deltaLink, windowStart, windowEnd: window.end.toISOString() },
@@ -166,13 +173,14 @@ async function readAs(
     }
     deps.log?.(`room ${room.id}: Graph refused the delta's links; reading calendarView`);
   }
+  const since = await deps.sinkFor(userId).beginFullRead(room);
   const events = await deps.reader.view(userId, room.email, window);
   const digest = digestOf(events);
   const unchanged =
     sameUser && state?.viewDigest?.digest === digest && state.viewDigest.windowStart === windowStart;
   const applied = unchanged
     ? { upserted: 0, removed: 0 }
-    : await deps.sinkFor(userId).apply(room, { full: true, window, events });
+    : await deps.sinkFor(userId).apply(room, { full: true, since, window, events });
   await deps.roomState.update(room.id, {
     ...readRecord(now, userId, "calendarView", true, events.length),
     delta: null,
