@@ -26,8 +26,6 @@ export type FaultKind = (typeof faultKinds)[number];
 export interface FaultPlan {
   /** Fault kinds in use (all by default). */
   readonly kinds: ReadonlySet<FaultKind>;
-  /** Chance per tick of each kind. */
-  readonly rate: number;
   /** Ticks at which the host is killed. */
   readonly killTicks: ReadonlySet<number>;
 }
@@ -41,7 +39,7 @@ export function planFaults(
   const killTicks = new Set<number>();
   // Kills spread over the run, none in the first or last tick (the host restarts a tick later).
   for (let i = 0; i < kills && ticks > 2; i++) killTicks.add(1 + Math.floor(random() * (ticks - 2)));
-  return { kinds: new Set(kinds), rate: 0.35, killTicks };
+  return { kinds: new Set(kinds), killTicks };
 }
 
 export interface FaultDriver {
@@ -52,11 +50,16 @@ export interface FaultDriver {
   readonly counts: Map<FaultKind, number>;
 }
 
-export function faultDriver(stack: SoakStack, plan: FaultPlan, random: () => number): FaultDriver {
+export function faultDriver(
+  stack: SoakStack,
+  plan: FaultPlan,
+  random: () => number,
+  rate: number,
+): FaultDriver {
   const counts = new Map<FaultKind, number>();
   const graph = stack.sim.control.faults;
   const notifications = stack.sim.control.notifications;
-  const on = (kind: FaultKind): boolean => plan.kinds.has(kind) && random() < plan.rate;
+  const on = (kind: FaultKind): boolean => plan.kinds.has(kind) && random() < rate;
   const count = (kind: FaultKind): void => {
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   };

@@ -55,6 +55,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // Never outlive the soak: a parent that died without stopping this host leaves it orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 1_000).unref();
 }
 
 main().catch((error: unknown) => {

@@ -106,7 +106,8 @@ export async function compareRooms(
   const divergences: string[] = [];
   const doubleBooked: string[] = [];
   for (const room of [...stack.rooms.shared, ...stack.rooms.onesOnly]) {
-    const graph = (await roomView(stack, room, from, to)).map((e) => ({
+    const events = await roomView(stack, room, from, to);
+    const graph = events.map((e) => ({
       start: utc(e.start.dateTime),
       end: utc(e.end.dateTime),
       label: describe(e),
@@ -114,7 +115,14 @@ export async function compareRooms(
     const ones = (await store.roomSlots(mailboxId(room), from, to))
       .filter((s) => s.end > from && s.start < to)
       .map((s) => ({ start: s.start, end: s.end, label: `booking ${s.bookingId}` }));
-    divergences.push(...difference(room, ones, graph));
+    const found = difference(room, ones, graph);
+    // Name the ONES booking behind an event found on the room's side only (by its iCalUId).
+    for (const [i, line] of found.entries()) {
+      const event = events.find((e) => line.includes(describe(e)));
+      const booking = event?.iCalUId === undefined ? undefined : await store.findByICalUId(event.iCalUId);
+      if (booking !== undefined) found[i] = `${line}: ONES booking ${booking.id} is ${booking.state}`;
+    }
+    divergences.push(...found);
     doubleBooked.push(...overlaps(graph).map((o) => `${room} (room calendar): ${o}`));
     doubleBooked.push(...overlaps(ones).map((o) => `${room} (ONES): ${o}`));
   }

@@ -4,7 +4,9 @@ import type { SoakReport } from "./run";
 export function formatSoakReport(report: SoakReport): string[] {
   const lines: string[] = [];
   const inv = report.invariants;
-  lines.push(`seed ${report.seed}: ${report.operationsRun} operations in ${report.seconds} s`);
+  lines.push(
+    `seed ${report.seed}: ${report.operationsRun} operations in ${report.operationSeconds} s (${report.seconds} s in all, with start, settling, reconcile and checks)`,
+  );
   lines.push("operations by kind:");
   for (const [kind, outcomes] of Object.entries(report.operations).sort()) {
     const total = Object.values(outcomes).reduce((a, b) => a + b, 0);

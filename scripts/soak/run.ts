@@ -24,6 +24,10 @@ export interface SoakOptions {
   /** Operations in flight at once. */
   readonly concurrency?: number;
   readonly faults?: readonly FaultKind[];
+  /** Chance per tick of each fault kind (default 0.35). */
+  readonly faultRate?: number;
+  /** Days the meetings are spread over (default: from 3 for short runs to 10). */
+  readonly days?: number;
   /** SIGKILLs of the host over the run. */
   readonly kills?: number;
   readonly kinds?: readonly OperationKind[];
@@ -37,6 +41,8 @@ export interface SoakReport {
   readonly seed: number;
   readonly operationsRun: number;
   readonly seconds: number;
+  /** Of those, the operations themselves (the rest: start, settling, reconcile, checks). */
+  readonly operationSeconds: number;
   readonly operations: Record<string, Record<string, number>>;
   readonly faults: Record<string, number>;
   readonly divergencesBeforeReconcile: number;
@@ -59,7 +65,11 @@ const DAY = 86_400_000;
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
-  const random = seededRandom(options.seed);
+  // Faults draw from their own stream, at ticks only, so a seed gives the same faults every run; each
+  // operation draws from a stream of its own index (operations run concurrently).
+  const faultRandom = seededRandom(options.seed ^ 0x5eed5);
+  const operationRandom = (index: number): (() => number) =>
+    seededRandom(Math.imul(options.seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b));
   const started = Date.now();
   const stack = await startSoakStack({
     sharedRooms: 4,
@@ -72,12 +82,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
     const ledger: SoakLedger = { accepted: [], meetings: [] };
     // Few days for short runs, so operations meet each other; at most ten (inside reconcile's 14).
-    const days = Math.max(3, Math.min(10, Math.ceil(options.operations / 150)));
-    const ctx: SoakContext = { stack, random, ledger, firstDay: today + DAY, days };
+    const days = options.days ?? Math.max(3, Math.min(10, Math.ceil(options.operations / 150)));
+    const ctx: SoakContext = { stack, random: operationRandom(-1), ledger, firstDay: today + DAY, days };
     const kinds = options.kinds ?? operationKinds;
     const ticks = Math.ceil(options.operations / TICK);
-    const plan = planFaults(random, ticks, options.faults ?? faultKinds, options.kills ?? 3);
-    const faults = faultDriver(stack, plan, random);
+    const plan = planFaults(faultRandom, ticks, options.faults ?? faultKinds, options.kills ?? 3);
+    const faults = faultDriver(stack, plan, faultRandom, options.faultRate ?? 0.35);
     const counts: Record<string, Record<string, number>> = {};
     const note = (kind: string, outcome: string): void => {
       const row = (counts[kind] ??= {});
@@ -85,6 +95,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
 
     let run = 0;
+    const opsStarted = Date.now();
     const deadline = started + options.timeLimitMs;
     const concurrency = options.concurrency ?? 4;
     for (let tick = 0; tick < ticks && Date.now() < deadline; tick++) {
@@ -96,11 +107,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < batch) {
-            next++;
+            const random = operationRandom(run + next++);
             const kind = drawKind(random, kinds);
             let outcome: string;
             try {
-              outcome = await kind.run(ctx);
+              outcome = await kind.run({ ...ctx, random });
             } catch (error) {
               outcome = `refused: ${error instanceof Error ? error.message.slice(0, 60) : "?"}`;
             }
@@ -112,6 +123,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (tick % 10 === 9) log(`  … ${run} operations (${Math.round((Date.now() - started) / 1000)} s)`);
     }
 
+    const operationSeconds = Math.round((Date.now() - opsStarted) / 1000);
     log("faults off; settling");
     await faults.calm();
     await renewSubscriptions(log);
@@ -145,6 +157,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       seed: options.seed,
       operationsRun: run,
       seconds: Math.round((Date.now() - started) / 1000),
+      operationSeconds,
       operations: counts,
       faults: Object.fromEntries(faults.counts),
       divergencesBeforeReconcile: before.divergences.length,

@@ -4,7 +4,6 @@ import { startAzurite } from "../../dev/azurite";
 import { LOCAL_CA_DIR } from "../../dev/ensure-ca";
 import { freePort } from "../../dev/lib/ports";
 import { DEMO_APPS, demoTenantSeed, startM365Simulator, type RunningM365Simulator } from "../../dev/m365";
-import type { SeedRoom } from "../../dev/m365/seed/tenant-seed";
 import { startMailSink, type RunningMailSink } from "../../dev/mail";
 import { seedSenderAddress } from "../../dev/mail/stack";
 import { startServiceBus, type RunningServiceBus } from "../../dev/servicebus";
@@ -207,19 +206,21 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
   }
 }
 
-/** The demo tenant (few people) plus the soak's room mailboxes, default calendar processing. */
+/**
+ * The demo tenant's people and apps with the soak's room mailboxes in place of the demo rooms (default
+ * calendar processing, no meetings): every event in a room comes from the soak.
+ */
 function soakSeed(rooms: readonly string[]) {
   const seed = demoTenantSeed({ users: 20 });
   const template = (seed.rooms ?? [])[0];
   if (template === undefined) throw new Error("the demo tenant has no rooms");
   const { id: _id, mailboxId: _mailbox, ...shape } = template;
-  const extra: SeedRoom[] = rooms.map((emailAddress, i) => ({
-    ...shape,
-    emailAddress,
-    displayName: `Soak room ${i}`,
-  }));
-  seed.rooms = [...(seed.rooms ?? []), ...extra];
-  // No demo week of meetings: every event in the soak's rooms comes from the soak.
+  const demoRooms = new Set((seed.rooms ?? []).map((r) => r.emailAddress));
+  seed.rooms = rooms.map((emailAddress, i) => ({ ...shape, emailAddress, displayName: `Soak room ${i}` }));
+  seed.calendarPermissions = [];
+  seed.groups = (seed.groups ?? []).map((g) =>
+    g.members?.some((m) => demoRooms.has(m)) === true ? { ...g, members: [...rooms] } : g,
+  );
   seed.extensions = { ...seed.extensions, calendars: { demoWeek: false } };
   return seed;
 }
