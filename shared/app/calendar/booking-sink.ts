@@ -134,8 +134,9 @@ async function release(
   let changed = false;
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (current !== undefined) {
+    const key = slotKey(current, room.id, link);
     const slots = current.reserved[room.id] ?? [];
-    const rest = slots.filter((s) => s.key !== link.key);
+    const rest = slots.filter((s) => s.key !== key);
     if (rest.length !== slots.length) {
       changed = true;
       await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: rest }], { force: true });
@@ -147,7 +148,7 @@ async function release(
         : [...b.exceptions.cancelled, link.key];
       const reserved = {
         ...b.reserved,
-        [room.id]: (b.reserved[room.id] ?? []).filter((s) => s.key !== link.key),
+        [room.id]: (b.reserved[room.id] ?? []).filter((s) => s.key !== key),
       };
       const empty = Object.values(reserved).every((s) => s.length === 0);
       // The last slot of a booking gone from Exchange: the booking is cancelled (kept as history).
@@ -205,6 +206,15 @@ async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalenda
   return createOutlookBooking(deps, room, ev, details);
 }
 
+/**
+ * The key of a linked event's slot now. A single booking holds one slot per room, and a move through
+ * ONES re-keys it by its new start, so a link made before the move carries an older key.
+ */
+function slotKey(b: Booking, roomId: string, link: RoomEventLink): string {
+  if (b.recurrence !== undefined) return link.key;
+  return b.reserved[roomId]?.[0]?.key ?? link.key;
+}
+
 /** The occurrence key of a room event within a booking. */
 function keyFor(b: Booking, roomId: string, ev: RoomCalendarEvent): string {
   if (ev.originalStart !== undefined) return occurrenceKey(ev.originalStart);
@@ -221,7 +231,7 @@ async function moveSlot(
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (current === undefined || isFinal(current.state)) return false;
   if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
-  const slot = slotOf(link.key, ev);
+  const slot = slotOf(slotKey(current, room.id, link), ev);
   const slots = current.reserved[room.id] ?? [];
   const same = slots.find((s) => s.key === slot.key);
   if (same !== undefined && same.start === slot.start && same.end === slot.end) return false;

