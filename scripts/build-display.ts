@@ -1,5 +1,5 @@
 import { copyFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { version } from "../package.json";
 
@@ -7,8 +7,10 @@ import { version } from "../package.json";
  * Builds the display page (web/display) into dist/display: one minified script for 2019-era tablet
  * browsers, its stylesheet and index.html. Served by functions/web-display.ts.
  */
-export async function buildDisplay(outDir = join(process.cwd(), "dist", "display")): Promise<string> {
-  const source = join(process.cwd(), "web", "display");
+const root = resolve(__dirname, "..");
+
+export async function buildDisplay(outDir = join(root, "dist", "display")): Promise<string> {
+  const source = join(root, "web", "display");
   await mkdir(outDir, { recursive: true });
   await build({
     entryPoints: [join(source, "main.ts")],

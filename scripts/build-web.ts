@@ -2,11 +2,13 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "vite";
+import { buildDisplay } from "./build-display";
 
 /**
  * Builds the web pages (web/ → dist/web) with Vite and writes a Brotli and a gzip copy of every script
- * and style, which the app sends to browsers that accept them. `--if-stale` skips the build when
- * dist/web is newer than every source file (npm start, the test run).
+ * and style, which the app sends to browsers that accept them; then the framework-free display page
+ * (web/display → dist/display). `--if-stale` skips the build when dist/web is newer than every source
+ * file (npm start, the test run).
  */
 const root = resolve(__dirname, "..");
 const webDir = join(root, "web");
@@ -43,6 +45,7 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<void>
     );
     writeFileSync(join(assets, `${name}.gz`), gzipSync(bytes, { level: 9 }));
   }
+  await buildDisplay(join(root, "dist", "display"));
   writeFileSync(stampFile, new Date().toISOString());
   if (options.quiet !== true) console.log(`web pages built into ${outDir}`);
 }
