@@ -10,6 +10,7 @@ import {
   Radio,
   RadioGroup,
   Select,
+  Spinner,
   Subtitle2,
   Textarea,
   tokens,
@@ -165,6 +166,15 @@ export function SetupWizard() {
   };
 
   const redirectUri = report?.redirectUri ?? current?.redirectUri ?? "";
+
+  // The form appears once the saved settings are in, so nothing typed meanwhile is overwritten by them.
+  if (current === undefined && problem === undefined)
+    return (
+      <>
+        <PageTitle>{t("setup.title")}</PageTitle>
+        <Spinner label={t("common.loading")} />
+      </>
+    );
 
   return (
     <>
