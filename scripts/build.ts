@@ -211,6 +211,12 @@ export async function buildApp(
     ),
   ]);
   if (!quiet) {
+    const viaCatalog = entries.filter((e) => e.home.file === "catalog.ts").map((e) => e.definition.name);
+    // Loading one of these loads every function; the OpenAPI document needs them all anyway.
+    if (viaCatalog.some((name) => name !== "openapi"))
+      console.warn(
+        `exported by no module of their own, so loaded with the whole catalogue: ${viaCatalog.join(", ")}`,
+      );
     const sdks = sdkBytes.reduce((sum, r) => sum + r.bytes, 0);
     console.log(
       `${outfile}: ${(result.bytes / 1024).toFixed(0)} KiB; function chunks in ${functionsDir}/: ` +
