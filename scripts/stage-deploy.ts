@@ -1,6 +1,6 @@
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildApp, lazySdks, sdkFile } from "./build";
+import { buildApp, functionsDir, lazySdks, sdkFile } from "./build";
 import { buildWeb, webBuildIsStale } from "./build-web";
 
 /**
@@ -12,7 +12,8 @@ import { buildWeb, webBuildIsStale } from "./build-web";
  *   host.json        the host's configuration, as in the repository
  *   package.json     name, version, "main" and "engines" only: no scripts (nothing for Azure to run)
  *                    and no dependencies (nothing to install)
- *   dist/index.js    the bundle, which registers every function
+ *   dist/index.js    the entry bundle, which registers every function
+ *   dist/functions/  the function modules' chunks (*.mjs), each loaded on its function's first invocation
  *   dist/sdk/*.js    one file per SDK, loaded on its adapter's first use (cold start)
  *   dist/web/**      the built pages (/app, /admin and their hashed assets), served by the app
  */
@@ -21,7 +22,10 @@ export const stagingDir = "dist/package";
 /** The folder of built pages inside the staging folder; `stagedFiles` lists everything else. */
 export const stagedWebDir = "dist/web";
 
-/** Files the staging folder holds besides the built pages, relative to it. */
+/** The folder of the function modules' chunks inside the staging folder (their names carry hashes). */
+export const stagedChunkDir = `dist/${functionsDir}`;
+
+/** Files the staging folder holds besides the built pages and the chunks, relative to it. */
 export const stagedFiles: readonly string[] = [
   "host.json",
   "package.json",

@@ -6,7 +6,13 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionCatalog } from "../../../functions/catalog";
 import { hostRoute, registeredMethods } from "../../../functions/lib/definition";
-import { stageDeploy, stagedFiles, stagedWebDir, stagingDir } from "../../../scripts/stage-deploy";
+import {
+  stageDeploy,
+  stagedChunkDir,
+  stagedFiles,
+  stagedWebDir,
+  stagingDir,
+} from "../../../scripts/stage-deploy";
 
 /**
  * The package azd deploys: built the way azd builds it (scripts/stage-deploy.ts), in a temporary folder
@@ -83,9 +89,20 @@ describe("the deployed package (azure.yaml dist)", () => {
     expect(scripts["stage:deploy"]).toBe("tsx scripts/stage-deploy.ts");
   });
 
-  it("holds exactly host.json, a script-less package.json, the bundle and the built pages", () => {
+  it("holds exactly host.json, a script-less package.json, the bundle, its chunks and the built pages", () => {
     const files = filesUnder(outDir);
-    expect(files.filter((f) => !f.startsWith(`${stagedWebDir}/`)).sort()).toEqual([...stagedFiles].sort());
+    const folders = [stagedWebDir, stagedChunkDir].map((d) => `${d}/`);
+    expect(files.filter((f) => !folders.some((d) => f.startsWith(d))).sort()).toEqual(
+      [...stagedFiles].sort(),
+    );
+    // Every chunk the entry loads on a first invocation is there, and nothing else is in its folder.
+    const entry = readFileSync(join(outDir, "dist/index.js"), "utf8");
+    const loaded = [...entry.matchAll(/import\("\.\/([^"]+\.mjs)"\)/g)].map((m) => `dist/${m[1] as string}`);
+    expect(loaded.length).toBeGreaterThan(0);
+    for (const chunk of loaded) expect(files).toContain(chunk);
+    expect(files.filter((f) => f.startsWith(`${stagedChunkDir}/`)).every((f) => f.endsWith(".mjs"))).toBe(
+      true,
+    );
     for (const page of ["app/index.html", "admin/index.html"])
       expect(files).toContain(`${stagedWebDir}/${page}`);
     expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".built"))).toEqual([]);
