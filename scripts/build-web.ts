@@ -26,7 +26,7 @@ function newestSource(dir: string): number {
 }
 
 export function webBuildIsStale(): boolean {
-  if (!existsSync(stampFile)) return true;
+  if (!existsSync(stampFile) || !existsSync(join(root, "dist", "display", "display.js"))) return true;
   return newestSource(webDir) > statSync(stampFile).mtimeMs;
 }
 

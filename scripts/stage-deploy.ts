@@ -16,6 +16,7 @@ import { buildWeb, webBuildIsStale } from "./build-web";
  *   dist/functions/  the function modules' chunks (*.mjs), each loaded on its function's first invocation
  *   dist/sdk/*.js    one file per SDK, loaded on its adapter's first use (cold start)
  *   dist/web/**      the built pages (/app, /admin and their hashed assets), served by the app
+ *   dist/display/*   the display page (index.html, display.js, display.css), served at /display
  */
 export const stagingDir = "dist/package";
 
@@ -25,11 +26,15 @@ export const stagedWebDir = "dist/web";
 /** The folder of the function modules' chunks inside the staging folder (their names carry hashes). */
 export const stagedChunkDir = `dist/${functionsDir}`;
 
+/** The display page's files, built with the web pages (scripts/build-display.ts). */
+const displayFiles = ["index.html", "display.js", "display.css"] as const;
+
 /** Files the staging folder holds besides the built pages and the chunks, relative to it. */
 export const stagedFiles: readonly string[] = [
   "host.json",
   "package.json",
   "dist/index.js",
+  ...displayFiles.map((name) => `dist/display/${name}`),
   ...lazySdks.map((name) => `dist/${sdkFile(name)}`),
 ];
 
@@ -75,6 +80,9 @@ export async function stageDeploy(
     // The build's freshness stamp is for the local build only.
     filter: (source) => !source.endsWith(".built"),
   });
+  mkdirSync(join(outDir, "dist", "display"), { recursive: true });
+  for (const name of displayFiles)
+    copyFileSync(join("dist", "display", name), join(outDir, "dist", "display", name));
   copyFileSync("host.json", join(outDir, "host.json"));
   writeFileSync(join(outDir, "package.json"), `${JSON.stringify(deployManifest(source), null, 2)}\n`);
   if (options.quiet !== true) {
