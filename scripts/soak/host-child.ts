@@ -31,8 +31,9 @@ async function shortenMailClaims(leaseMs: number): Promise<void> {
 function breakOverlapCheck(): void {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its own instance
   const reserve = TableBookingStore.prototype.reserve;
-  TableBookingStore.prototype.reserve = function (this: TableBookingStore, bookingId, rooms) {
-    return reserve.call(this, bookingId, rooms, { force: true });
+  TableBookingStore.prototype.reserve = function (this: TableBookingStore, bookingId, rooms, options) {
+    // Everything else the caller asked for still happens (a new booking's document is stored).
+    return reserve.call(this, bookingId, rooms, { ...options, force: true });
   };
 }
 
