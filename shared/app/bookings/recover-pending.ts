@@ -7,9 +7,9 @@ export const STUCK_AFTER_MS = 15 * 60_000;
 const MAX_PER_RUN = 500;
 
 export interface RecoveryResult {
-  /** Bookings with no event yet: `write` queued again. */
+  /** Bookings with no event yet, or whose edit is still owed: `write` queued again. */
   readonly rewritten: number;
-  /** Bookings whose event exists: a last look at the room's answer queued (or the owed edit written). */
+  /** Bookings whose event exists: a last look at the room's answer queued. */
   readonly relooked: number;
   /** Cancelled bookings whose calendar cancel is still owed: `cancel` queued again. */
   readonly cancels: number;
