@@ -82,7 +82,11 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
         .catch(() => callback(smtpError(451, "4.3.0 Could not read the message")));
     },
   };
-  return new SMTPServer(config);
+  const server = new SMTPServer(config);
+  // A client that dies mid-session (a host killed with SIGKILL) resets its connection: that ends the
+  // session, never the sink.
+  server.on("error", () => undefined);
+  return server;
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): { email: string; name?: string }[] {

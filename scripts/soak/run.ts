@@ -136,7 +136,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // The sweep's quarter of an hour, passed: everything still pending counts as stuck.
       now: () => new Date(Date.now() + STUCK_AFTER_MS + 60_000),
     });
-    log(`recovery: ${recovery.rewritten} writes and ${recovery.relooked} last looks queued again`);
+    log(
+      `recovery: ${recovery.rewritten} writes, ${recovery.relooked} last looks and ${recovery.cancels} cancels queued again`,
+    );
     quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
     const window = { from: today, to: today + 14 * DAY };
     const before = await compareRooms(stack, window.from, window.to);

@@ -372,7 +372,16 @@ export class TableBookingStore implements BookingStore {
 }
 
 function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  return { partitionKey: safeKey(booking.id), rowKey: DOC, state: booking.state, ...packJson(booking) };
+  return {
+    partitionKey: safeKey(booking.id),
+    rowKey: DOC,
+    state: booking.state,
+    // Saved with the booking itself, so the recovery sweep finds every calendar change still owed.
+    ...(booking.calendarOwed === undefined
+      ? {}
+      : { calendarOwed: booking.calendarOwed, bookingId: booking.id }),
+    ...packJson(booking),
+  };
 }
 
 const organizerKey = (b: Booking): string => safeKey(b.organizer.email.toLowerCase());

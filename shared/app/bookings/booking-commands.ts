@@ -50,7 +50,9 @@ function eventInput(b: Booking, rooms: readonly Room[]): CalendarEventInput {
  * - then the rooms' answers move the booking to `confirmed` or `declined` (slots released, organizer
  *   mailed with the reason, displays told); with no answer yet, a `refresh` is scheduled and the
  *   displays are sent the pending booking (the request path leaves that to this command).
- * - `cancel`, `cancel-occurrence`, `move-occurrence` cancel or change the organizer's event.
+ * - `cancel`, `cancel-occurrence`, `move-occurrence` cancel or change the organizer's event. A cancel
+ *   never loses to a write still under way: the write reads the booking again after writing and
+ *   cancels the event it made when the booking was cancelled meanwhile.
  * - `expire`: a request still awaiting approval at its start expires (slots released, organizer mailed).
  * Stale messages (for an older version) and bookings in a final state are skipped.
  */
@@ -68,6 +70,9 @@ export async function processBookingCommand(
   if (mailbox === undefined) return "skipped";
   switch (command.command) {
     case "write": {
+      // A write that ran after the booking's cancel (late, or delivered again after a crash) may have
+      // made the event already: it goes.
+      if (b.state === "cancelled") return cancelEvent(deps, b);
       if (b.state !== "pending" || b.version !== command.version) return "skipped";
       const gateway = await deps.calendar();
       const actor = actorOf(b);
@@ -89,7 +94,11 @@ export async function processBookingCommand(
           b.calendar?.etag,
         );
       }
-      await linkEvent(deps, b.id, event);
+      await linkEvent(deps, b.id, event, command.version);
+      // Cancelled while the event was being written: the cancel that ran meanwhile found no event to
+      // cancel, so this one does (reading after the write means one of the two always sees the other).
+      const after = (await deps.store.get(b.id))?.booking;
+      if (after?.state === "cancelled") return cancelEvent(deps, after, event.eventId);
       const outcome = await applyResponses(deps, b.id, event, rooms, 0);
       // Confirmed or declined, the displays were told already; still waiting, they show it pending.
       if (outcome === "waiting-for-room") await publishRoomSchedules(deps, b.roomIds);
@@ -101,13 +110,8 @@ export async function processBookingCommand(
       if (event === undefined) return "skipped";
       return applyResponses(deps, b.id, event, await roomsOf(deps, b), command.poll);
     }
-    case "cancel": {
-      const gateway = await deps.calendar();
-      const actor = actorOf(b);
-      const eventId = b.calendar?.eventId ?? (await gateway.findByBookingId(actor, mailbox, b.id))?.eventId;
-      if (eventId !== undefined) await gateway.cancel(actor, mailbox, eventId);
-      return "done";
-    }
+    case "cancel":
+      return b.state === "cancelled" ? cancelEvent(deps, b) : "skipped";
     case "cancel-occurrence":
     case "move-occurrence": {
       const eventId = b.calendar?.eventId;
@@ -140,13 +144,45 @@ export async function processBookingCommand(
   }
 }
 
-/** Stores the event's id, iCalUId and version on the booking (once; edits keep the same event). */
-async function linkEvent(deps: BookingDependencies, id: string, event: CalendarEventState): Promise<void> {
+/**
+ * Cancels the organizer's event of a cancelled booking: the one given, else the one linked, else the
+ * one stamped with the booking id (made by a write the booking never heard back from). Nothing found
+ * is nothing to cancel, and a cancelled event is not there any more, so running again is harmless.
+ * Then the booking owes the calendar nothing.
+ */
+async function cancelEvent(deps: BookingDependencies, b: Booking, eventId?: string): Promise<CommandOutcome> {
+  const mailbox = b.calendar?.mailbox;
+  if (mailbox === undefined) return "skipped";
+  const gateway = await deps.calendar();
+  const actor = actorOf(b);
+  const id = eventId ?? b.calendar?.eventId ?? (await gateway.findByBookingId(actor, mailbox, b.id))?.eventId;
+  if (id !== undefined) await gateway.cancel(actor, mailbox, id);
+  await mutateBooking(deps, b.id, (current) => {
+    if (current.calendarOwed !== "cancel") return undefined;
+    const { calendarOwed: _done, ...rest } = current;
+    return { ...rest, updatedAt: deps.now().toISOString() };
+  });
+  deps.log?.(`booking ${b.id}: ${id === undefined ? "no event to cancel" : `event cancelled`}`);
+  return "done";
+}
+
+/**
+ * Stores the event's id, iCalUId and version on the booking (once; edits keep the same event); an edit
+ * of `version` owes the calendar nothing any more.
+ */
+async function linkEvent(
+  deps: BookingDependencies,
+  id: string,
+  event: CalendarEventState,
+  version: number,
+): Promise<void> {
   await mutateBooking(deps, id, (b) => {
     if (b.calendar === undefined) return undefined;
-    if (b.calendar.eventId === event.eventId && b.calendar.etag === event.etag) return undefined;
+    const written = b.calendarOwed === "write" && b.version === version;
+    if (b.calendar.eventId === event.eventId && b.calendar.etag === event.etag && !written) return undefined;
+    const { calendarOwed: _written, ...rest } = b;
     return {
-      ...b,
+      ...(written ? rest : b),
       calendar: {
         ...b.calendar,
         eventId: event.eventId,

@@ -166,6 +166,11 @@ export async function editBooking(
     ...next,
     calendar: current.calendar ?? next.calendar,
     state: current.state === "confirmed" ? "pending" : current.state,
+    // The write is owed until the consumer has made it: a worker dying before the command is queued
+    // leaves the mark, and the recovery sweep queues the write again.
+    ...(edit.occurrence === undefined && (current.state === "confirmed" || current.state === "pending")
+      ? { calendarOwed: "write" as const }
+      : {}),
     reserved: holds ? Object.fromEntries(b.roomIds.map((r) => [r, newSlots])) : {},
     version: current.version + 1,
     updatedAt: deps.now().toISOString(),
@@ -194,7 +199,7 @@ export async function editBooking(
 /**
  * DELETE /api/bookings/{id} (optionally `?occurrence=`): cancels the whole booking or one occurrence.
  * The slots are freed at once; the organizer's event is cancelled by the consumer (the room frees and
- * attendees are told). The booking is kept as `cancelled`.
+ * attendees are told). The booking is kept as `cancelled`, marked as owing the calendar its cancel.
  */
 export async function cancelBooking(
   deps: BookingDependencies,
@@ -249,6 +254,9 @@ export async function cancelBooking(
       : {
           ...current,
           state: "cancelled",
+          // Saved with the state: the cancel is owed until the consumer has cancelled the event, so a
+          // worker dying before the command is queued leaves it to the recovery sweep, never lost.
+          ...(current.calendar === undefined ? {} : { calendarOwed: "cancel" as const }),
           reserved: {},
           version: current.version + 1,
           updatedAt: deps.now().toISOString(),

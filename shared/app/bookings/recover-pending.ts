@@ -7,10 +7,12 @@ export const STUCK_AFTER_MS = 15 * 60_000;
 const MAX_PER_RUN = 500;
 
 export interface RecoveryResult {
-  /** Bookings with no event yet: `write` queued again. */
+  /** Bookings with no event yet, or whose edit is still owed: `write` queued again. */
   readonly rewritten: number;
   /** Bookings whose event exists: a last look at the room's answer queued. */
   readonly relooked: number;
+  /** Cancelled bookings whose calendar cancel is still owed: `cancel` queued again. */
+  readonly cancels: number;
 }
 
 /**
@@ -19,7 +21,10 @@ export interface RecoveryResult {
  * that nothing moves on. Every pending booking not changed for STUCK_AFTER_MS gets its command again:
  * `write` when no event is linked (the consumer finds an event already made by the booking-id
  * extended property, so this never makes a second one), else a `refresh` as the last look, which
- * confirms or declines it. Commands for a booking that moved on meanwhile are skipped by the consumer.
+ * confirms or declines it; an edit still owed (`calendarOwed`) gets its `write` again. A cancelled
+ * booking whose calendar cancel is still owed (the worker died between saving `cancelled` and
+ * queueing the command, or the command failed for good) gets its `cancel` again. Commands for a booking
+ * that moved on meanwhile are skipped by the consumer; a repeated cancel finds nothing left to cancel.
  */
 export async function recoverPendingBookings(
   deps: Pick<BookingDependencies, "store" | "workQueue" | "now" | "log" | "responsePoll"> & {
@@ -32,7 +37,7 @@ export async function recoverPendingBookings(
   for (const id of await deps.pending.pendingIds(MAX_PER_RUN)) {
     const b = (await deps.store.get(id))?.booking;
     if (b === undefined || b.state !== "pending" || Date.parse(b.updatedAt) > cutoff) continue;
-    if (b.calendar?.eventId === undefined) {
+    if (b.calendar?.eventId === undefined || b.calendarOwed === "write") {
       await enqueueCommand(deps, { command: "write", bookingId: b.id, version: b.version });
       rewritten++;
     } else {
@@ -46,5 +51,13 @@ export async function recoverPendingBookings(
     }
     deps.log?.(`booking ${b.id} pending since ${b.updatedAt}: command queued again`);
   }
-  return { rewritten, relooked };
+  let cancels = 0;
+  for (const id of await deps.pending.cancelOwedIds(MAX_PER_RUN)) {
+    const b = (await deps.store.get(id))?.booking;
+    if (b?.state !== "cancelled" || b.calendarOwed !== "cancel" || Date.parse(b.updatedAt) > cutoff) continue;
+    await enqueueCommand(deps, { command: "cancel", bookingId: b.id, version: b.version });
+    cancels++;
+    deps.log?.(`booking ${b.id} cancelled at ${b.updatedAt}: calendar cancel queued again`);
+  }
+  return { rewritten, relooked, cancels };
 }

@@ -229,6 +229,7 @@ async function moveSlot(
   link: RoomEventLink,
 ): Promise<boolean> {
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current?.state === "cancelled") await cancelLiveEvent(deps, current);
   if (current === undefined || isFinal(current.state)) return false;
   if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
   const slot = slotOf(slotKey(current, room.id, link), ev);
@@ -252,6 +253,37 @@ async function moveSlot(
     };
   });
   return true;
+}
+
+/**
+ * A live room event of a booking ONES cancelled (its calendar cancel lost a race or a worker): the
+ * cancel is owed again and queued, so the consumer cancels the organizer's event and the room frees.
+ * Only in the application modes, where ONES writes the organizer's event with its own permission, and
+ * only for bookings ONES wrote (a booking cancelled in Outlook has no live event of its own). The
+ * version moves on so the command is a new message; a repeated sight queues a cancel that finds
+ * nothing left to cancel.
+ */
+async function cancelLiveEvent(deps: BookingSinkDependencies, b: Booking): Promise<void> {
+  if (b.source === "outlook" || b.calendar === undefined) return;
+  const mode = await integrationMode(deps.bookings);
+  if (mode !== "application" && mode !== "application-resource-only") return;
+  const saved = await mutateBooking(deps.bookings, b.id, (current) =>
+    current.state !== "cancelled"
+      ? undefined
+      : {
+          ...current,
+          calendarOwed: "cancel",
+          version: current.version + 1,
+          updatedAt: deps.bookings.now().toISOString(),
+        },
+  );
+  if (saved?.booking.state !== "cancelled") return;
+  await enqueueCommand(deps.bookings, {
+    command: "cancel",
+    bookingId: b.id,
+    version: saved.booking.version,
+  });
+  deps.bookings.log?.(`booking ${b.id} cancelled but its room event is live: cancel queued again`);
 }
 
 /** A ONES booking the room's copy shows declined: declined, slots freed, the organizer mailed once. */

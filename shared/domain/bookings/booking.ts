@@ -108,6 +108,12 @@ export interface Booking {
     readonly reason?: string;
   };
   readonly calendar?: CalendarLink;
+  /**
+   * A calendar change ONES has accepted and still owes Microsoft 365 (an outbox entry, saved with the
+   * change itself): `cancel` until the organizer's event is cancelled, `write` until an edit is
+   * written. The recovery sweep queues the command again for what is still owed.
+   */
+  readonly calendarOwed?: "write" | "cancel";
   readonly roomResponses: Readonly<Record<string, RoomResponse>>;
   /** Why the booking ended declined / failed / rejected (shown to the organizer). */
   readonly reason?: string;

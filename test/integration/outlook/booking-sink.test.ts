@@ -4,7 +4,10 @@ import { TableBookingStore, BOOKINGS_TABLE } from "../../../shared/adapters/tabl
 import { SUBSCRIPTIONS_TABLE } from "../../../shared/adapters/tables/table-room-subscriptions";
 import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync-state";
 import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
-import { rejectBooking } from "../../../shared/composition/bookings";
+import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
+import { processBookingCommand, rejectBooking } from "../../../shared/composition/bookings";
+import type { Booking } from "../../../shared/domain/bookings/booking";
+import type { BookingCommand } from "../../../shared/domain/bookings/commands";
 import { outlookBookingId } from "../../../shared/app/calendar/booking-sink";
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
@@ -289,6 +292,83 @@ describe("Outlook bookings into ONES", { timeout: 120_000 }, () => {
     await s.sim.control.notifications.flush();
     await settle();
     expect(await onesSlots()).toEqual(await graphSlots());
+  });
+});
+
+describe("a booking ONES cancelled", { timeout: 120_000 }, () => {
+  it("whose event is still live in Exchange has it cancelled when the room is read", async () => {
+    await subscribedAndRead();
+    const who = organizer();
+    const start = Date.parse(`${utcAt(s.sim, 4, 9)}Z`);
+    const now = s.clock.toISOString();
+    // A ONES booking already cancelled (its cancel found no event) while its write still made one.
+    const booking: Booking = {
+      id: "b3d0c6e2-5a41-4f7e-9c1d-2e8f7a6b5c4d",
+      roomIds: [ROOM],
+      start,
+      end: start + 3_600_000,
+      timeZone: "UTC",
+      subject: "Overtaken",
+      attendees: [],
+      isOnlineMeeting: false,
+      isAllDay: false,
+      exceptions: { cancelled: [], moved: [] },
+      organizer: { email: who },
+      bookedBy: { email: who },
+      source: "ones",
+      state: "cancelled",
+      fields: {},
+      termsAccepted: true,
+      calendar: { mailbox: who, actor: "app" },
+      roomResponses: {},
+      reserved: {},
+      version: 3,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const token = await appToken(s.sim, APP.clientId, APP.secret);
+    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
+    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "Overtaken",
+        start: utc(start),
+        end: utc(start + 3_600_000),
+        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
+        singleValueExtendedProperties: [{ id: BOOKING_ID_PROPERTY, value: booking.id }],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const event = (await made.json()) as { id: string; iCalUId: string };
+    // As the write left it: the event linked (the iCalUId indexed by the store's replace).
+    const stored = await store.create(booking);
+    await store.replace(
+      { ...booking, calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId } },
+      stored.etag,
+    );
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await graphSlots()).toContain(
+      `${new Date(start).toISOString()}|${new Date(start + 3_600_000).toISOString()}`,
+    );
+
+    // The sink owes the cancel again and queues it, with the booking's next version.
+    const queued = await s.receiveFrom("booking-commands", 10, 2_000);
+    expect(queued.map((m) => m.body)).toEqual([{ command: "cancel", bookingId: booking.id, version: 4 }]);
+    expect((await store.get(booking.id))?.booking).toMatchObject({
+      state: "cancelled",
+      calendarOwed: "cancel",
+    });
+
+    expect(await processBookingCommand(queued[0]?.body as BookingCommand)).toBe("done");
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await graphSlots()).not.toContain(
+      `${new Date(start).toISOString()}|${new Date(start + 3_600_000).toISOString()}`,
+    );
+    expect(await onesSlots()).toEqual(await graphSlots());
+    expect((await store.get(booking.id))?.booking.calendarOwed).toBeUndefined();
   });
 });
 
