@@ -102,6 +102,15 @@ async function onesSlots(): Promise<string[]> {
   return slots.map((x) => `${new Date(x.start).toISOString()}|${new Date(x.end).toISOString()}`).sort();
 }
 
+/** The room's answer on the organizer's copy of a meeting. */
+function roomAnswer(m: { attendees?: unknown }): string | undefined {
+  const attendees = (m.attendees ?? []) as {
+    emailAddress?: { address?: string };
+    status?: { response?: string };
+  }[];
+  return attendees.find((a) => a.emailAddress?.address?.toLowerCase() === ROOMS[0])?.status?.response;
+}
+
 async function subscribedAndRead(): Promise<void> {
   await s.calendar.maintainSubscriptions();
   await settle(); // the new subscription's full read
@@ -292,6 +301,46 @@ describe("Outlook bookings into ONES", { timeout: 120_000 }, () => {
     await s.sim.control.notifications.flush();
     await settle();
     expect(await onesSlots()).toEqual(await graphSlots());
+  });
+  it("an Outlook meeting the room declines for a conflict changes neither Exchange's room calendar nor ONES", async () => {
+    // The propagation benchmark leaves such slots out: nothing changes, so no display should.
+    await subscribedAndRead();
+    const taken = meeting(2, 9);
+    expect(roomAnswer(taken)).toBe("accepted");
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(1);
+    const before = await onesSlots();
+    expect(before).toContain(`${utcAt(s.sim, 2, 9)}.000Z|${utcAt(s.sim, 2, 9, 30)}.000Z`);
+    const version = await store.roomVersion(ROOM);
+
+    // The same half hour, asked for by someone else: declined, no copy in the room's calendar.
+    const other = peopleAt(s.sim, "fabrikam.example")[1]?.data.userPrincipalName as string;
+    s.sim.control.notifications.clearDeliveries();
+    const clash = s.sim.control.calendar.createMeeting({
+      organizer: other,
+      subject: "Planning",
+      start: utcAt(s.sim, 2, 9),
+      end: utcAt(s.sim, 2, 9, 30),
+      rooms: [ROOMS[0]],
+    });
+    expect(roomAnswer(clash)).toBe("declined");
+    const copies = s.sim.control.calendar.events(ROOMS[0]) as { iCalUId: string }[];
+    expect(copies.filter((e) => e.iCalUId === clash.iCalUId)).toEqual([]);
+    await s.sim.control.notifications.flush();
+    expect(s.sim.control.notifications.deliveries()).toEqual([]);
+    expect(await settle()).toBe(0);
+    expect(await onesSlots()).toEqual(before);
+    expect(await store.roomVersion(ROOM)).toBe(version);
+    expect(await graphSlots()).toEqual(before);
+
+    // The next half hour is free: accepted, notified, in ONES with a newer schedule version.
+    expect(roomAnswer(meeting(2, 10))).toBe("accepted");
+    await s.sim.control.notifications.flush();
+    expect(await settle()).toBe(1);
+    expect(await onesSlots()).toEqual(
+      [...before, `${utcAt(s.sim, 2, 10)}.000Z|${utcAt(s.sim, 2, 10, 30)}.000Z`].sort(),
+    );
+    expect(await store.roomVersion(ROOM)).toBeGreaterThan(version);
   });
 });
 
