@@ -151,7 +151,12 @@ export class GraphCalendarGateway implements CalendarGateway {
     );
   }
 
-  /** The series' occurrence (or exception) whose original start is `originalStart`. */
+  /**
+   * The series' occurrence (or exception) whose original start is `originalStart`. `/instances`
+   * filters on where an instance is now, so a moved occurrence may lie outside the first, narrow window:
+   * a wider one follows (Outlook keeps a moved occurrence between its neighbours). A cancelled
+   * occurrence is not listed at all, so a second cancel finds nothing to do.
+   */
   private async occurrence(
     actor: CalendarActor,
     mailbox: string,
@@ -159,14 +164,16 @@ export class GraphCalendarGateway implements CalendarGateway {
     originalStart: number,
   ): Promise<GraphEvent | undefined> {
     const day = 86_400_000;
-    const query = `startDateTime=${iso(originalStart - 2 * day)}&endDateTime=${iso(originalStart + 2 * day)}`;
-    const path = `${events(mailbox)}/${encodeURIComponent(seriesId)}/instances?${query}&$select=${SELECT}`;
-    for await (const page of this.client(actor).pages<GraphEvent>(path, { headers: PREFER, mailbox })) {
-      const hit = page.items.find((e) => {
-        const original = e.originalStart ?? e.start?.dateTime;
-        return original !== undefined && Date.parse(withZ(original)) === originalStart;
-      });
-      if (hit !== undefined) return hit;
+    for (const days of [2, 35]) {
+      const query = `startDateTime=${iso(originalStart - days * day)}&endDateTime=${iso(originalStart + days * day)}`;
+      const path = `${events(mailbox)}/${encodeURIComponent(seriesId)}/instances?${query}&$select=${SELECT}`;
+      for await (const page of this.client(actor).pages<GraphEvent>(path, { headers: PREFER, mailbox })) {
+        const hit = page.items.find((e) => {
+          const original = e.originalStart ?? e.start?.dateTime;
+          return original !== undefined && Date.parse(withZ(original)) === originalStart;
+        });
+        if (hit !== undefined) return hit;
+      }
     }
     return undefined;
   }

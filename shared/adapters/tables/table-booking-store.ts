@@ -93,10 +93,23 @@ export class TableBookingStore implements BookingStore {
     return versions;
   }
 
+  async releaseOccurrences(
+    bookingId: string,
+    roomIds: readonly string[],
+    keys: readonly string[],
+  ): Promise<void> {
+    const gone = new Set(keys.map((k) => Date.parse(k)));
+    for (const roomId of roomIds)
+      await this.reserveRoom(bookingId, roomId, (held) => held.filter((s) => !gone.has(Date.parse(s.key))), {
+        force: true,
+      });
+  }
+
+  /** `slots`: the booking's new slots in the room, or how to make them from what it holds now. */
   private async reserveRoom(
     bookingId: string,
     roomId: string,
-    slots: readonly Slot[],
+    wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
     options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
   ): Promise<{ version: number; previous: Slot[] }> {
     const { force } = options;
@@ -104,6 +117,8 @@ export class TableBookingStore implements BookingStore {
     const pk = safeKey(roomId);
     let previous: Slot[] | undefined;
     for (let round = 1; ; round++) {
+      const held = typeof wanted === "function" ? await this.heldSlots(table, pk, bookingId) : undefined;
+      const slots = typeof wanted === "function" ? wanted(held ?? []) : wanted;
       const newDays = new Set(slots.flatMap(utcDaysOf));
       // A fresh booking's row exists only once a round wrote part of a long series: read it after that.
       const fresh = options.fresh === true && round === 1;
@@ -139,6 +154,11 @@ export class TableBookingStore implements BookingStore {
     }
   }
 
+  private async heldSlots(table: TableClient, pk: string, bookingId: string): Promise<Slot[]> {
+    const held = await pointRead(table, pk, bookingRow(bookingId));
+    return slotsOf(held);
+  }
+
   private async readRoom(
     table: TableClient,
     pk: string,
@@ -150,9 +170,7 @@ export class TableBookingStore implements BookingStore {
       pointRead(table, pk, META),
       fresh ? undefined : pointRead(table, pk, bookingRow(bookingId)),
     ]);
-    const heldSlots = (held === undefined ? [] : (unpackJson<HeldSlot[]>(held) ?? [])).map(
-      ([k, s, e]): Slot => ({ key: new Date(k).toISOString(), start: s, end: e }),
-    );
+    const heldSlots = slotsOf(held);
     const touched = new Set([...newDays, ...heldSlots.flatMap(utcDaysOf)]);
     const days = new Map<string, { etag?: string; entries: DayEntry[] }>();
     await Promise.all(
@@ -371,6 +389,15 @@ export class TableBookingStore implements BookingStore {
   }
 }
 
+/** The slots a booking's row in a room lists. */
+function slotsOf(held: Row | undefined): Slot[] {
+  return (held === undefined ? [] : (unpackJson<HeldSlot[]>(held) ?? [])).map(([k, s, e]): Slot => ({
+    key: new Date(k).toISOString(),
+    start: s,
+    end: e,
+  }));
+}
+
 function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   return {
     partitionKey: safeKey(booking.id),
@@ -380,6 +407,7 @@ function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: 
     ...(booking.calendarOwed === undefined
       ? {}
       : { calendarOwed: booking.calendarOwed, bookingId: booking.id }),
+    ...((booking.occurrencesOwed ?? []).length === 0 ? {} : { occurrenceOwed: true, bookingId: booking.id }),
     ...packJson(booking),
   };
 }

@@ -35,6 +35,7 @@ export function withApprovalIndex(
   };
   return {
     reserve: (bookingId, rooms, options) => store.reserve(bookingId, rooms, options),
+    releaseOccurrences: (bookingId, roomIds, keys) => store.releaseOccurrences(bookingId, roomIds, keys),
     async create(booking) {
       await record(booking);
       const saved = await store.create(booking);

@@ -1,4 +1,10 @@
-import type { Booking, RoomResponse } from "../../domain/bookings/booking";
+import { isFinal, occurrenceKey, type Booking, type RoomResponse } from "../../domain/bookings/booking";
+import {
+  occurrenceAction,
+  owedEntry,
+  settleAllOccurrences,
+  settleOccurrence,
+} from "../../domain/bookings/owed-occurrences";
 import type { BookingCommand } from "../../domain/bookings/commands";
 import { AppError } from "../../domain/errors";
 import type { DeclineReason } from "../../domain/mail/templates";
@@ -50,9 +56,11 @@ function eventInput(b: Booking, rooms: readonly Room[]): CalendarEventInput {
  * - then the rooms' answers move the booking to `confirmed` or `declined` (slots released, organizer
  *   mailed with the reason, displays told); with no answer yet, a `refresh` is scheduled and the
  *   displays are sent the pending booking (the request path leaves that to this command).
- * - `cancel`, `cancel-occurrence`, `move-occurrence` cancel or change the organizer's event. A cancel
- *   never loses to a write still under way: the write reads the booking again after writing and
- *   cancels the event it made when the booking was cancelled meanwhile.
+ * - `cancel` cancels the organizer's event. A cancel never loses to a write still under way: the
+ *   write reads the booking again after writing and cancels the event it made when the booking was
+ *   cancelled meanwhile.
+ * - `cancel-occurrence`, `move-occurrence` complete an occurrence change still owed (see
+ *   applyOwedOccurrence).
  * - `expire`: a request still awaiting approval at its start expires (slots released, organizer mailed).
  * Stale messages (for an older version) and bookings in a final state are skipped.
  */
@@ -99,6 +107,10 @@ export async function processBookingCommand(
       // cancel, so this one does (reading after the write means one of the two always sees the other).
       const after = (await deps.store.get(b.id))?.booking;
       if (after?.state === "cancelled") return cancelEvent(deps, after, event.eventId);
+      // Occurrence changes made before the series had an event (or while it was written) waited for
+      // it: they follow now.
+      for (const owed of after?.occurrencesOwed ?? [])
+        await enqueueOccurrenceCommand(deps, after ?? b, owed.key);
       const outcome = await applyResponses(deps, b.id, event, rooms, 0);
       // Confirmed or declined, the displays were told already; still waiting, they show it pending.
       if (outcome === "waiting-for-room") await publishRoomSchedules(deps, b.roomIds);
@@ -113,26 +125,8 @@ export async function processBookingCommand(
     case "cancel":
       return b.state === "cancelled" ? cancelEvent(deps, b) : "skipped";
     case "cancel-occurrence":
-    case "move-occurrence": {
-      const eventId = b.calendar?.eventId;
-      if (eventId === undefined) {
-        if (b.state !== "pending" && b.state !== "confirmed") return "skipped";
-        // The series is not written yet: try again after its `write`.
-        throw new AppError("dependency-unavailable", "The series is not in the calendar yet.", {
-          retryable: true,
-        });
-      }
-      const gateway = await deps.calendar();
-      const key = Date.parse(command.occurrence);
-      if (command.command === "cancel-occurrence") {
-        await gateway.cancelOccurrence(actorOf(b), mailbox, eventId, key);
-      } else {
-        const moved = b.exceptions.moved.find((m) => Date.parse(m.key) === key);
-        if (moved === undefined) return "skipped";
-        await gateway.moveOccurrence(actorOf(b), mailbox, eventId, key, moved);
-      }
-      return "done";
-    }
+    case "move-occurrence":
+      return applyOwedOccurrence(deps, b, command.occurrence);
     case "expire": {
       if (b.state !== "awaiting-approval") return "skipped";
       await endBooking(deps, b, "expired", "Nobody approved the request before it started.", {
@@ -142,6 +136,66 @@ export async function processBookingCommand(
       return "done";
     }
   }
+}
+
+/**
+ * Brings one occurrence of the series in line with the booking, if its change is still owed (an
+ * `occurrencesOwed` entry): cancelled → the occurrence is cancelled (and its slot released, for a
+ * worker that died between saving the cancel and releasing it), moved → it is put at its current
+ * time. What to do is read from the booking now, not from the message, so a late or repeated command
+ * writes the latest state or nothing: a second cancel finds no occurrence left, a repeated move sets
+ * the same time again, and a command whose entry is gone is skipped without calling Graph. The entry
+ * is removed after the write, and only if no newer change of the occurrence replaced it meanwhile.
+ * A series with no event yet, or whose own edit is still to be written, is left to its `write`, which
+ * queues what is owed once the series is written.
+ */
+async function applyOwedOccurrence(
+  deps: BookingDependencies,
+  b: Booking,
+  occurrence: string,
+): Promise<CommandOutcome> {
+  const key = occurrenceKey(occurrence);
+  const owed = owedEntry(b, key);
+  if (owed === undefined) return "skipped";
+  if (isFinal(b.state)) {
+    // A cancelled series took every occurrence with it; an ended one owes the calendar nothing more.
+    await mutateBooking(deps, b.id, (current) =>
+      current.occurrencesOwed === undefined ? undefined : settleAllOccurrences(current),
+    );
+    return "skipped";
+  }
+  const mailbox = b.calendar?.mailbox;
+  const eventId = b.calendar?.eventId;
+  // The series' own write goes first (it may drop the occurrence changes); it queues this after.
+  if (mailbox === undefined || eventId === undefined || b.calendarOwed === "write") return "skipped";
+  const action = occurrenceAction(b, key);
+  const gateway = await deps.calendar();
+  if (action?.kind === "cancel") {
+    if (Object.keys(b.reserved).length > 0) await deps.store.releaseOccurrences(b.id, b.roomIds, [key]);
+    await gateway.cancelOccurrence(actorOf(b), mailbox, eventId, Date.parse(key));
+  } else if (action?.kind === "move") {
+    await gateway.moveOccurrence(actorOf(b), mailbox, eventId, Date.parse(key), action.to);
+  }
+  await mutateBooking(deps, b.id, (current) => {
+    const settled = settleOccurrence(current, owed);
+    return settled === undefined ? undefined : { ...settled, updatedAt: deps.now().toISOString() };
+  });
+  deps.log?.(`booking ${b.id}: occurrence ${key} ${action?.kind ?? "unchanged"} in the calendar`);
+  return "done";
+}
+
+/** Queues the command for the change owed on occurrence `key`, named as the booking says it now. */
+export async function enqueueOccurrenceCommand(
+  deps: Pick<BookingDependencies, "workQueue">,
+  b: Booking,
+  key: string,
+): Promise<void> {
+  await enqueueCommand(deps, {
+    command: occurrenceAction(b, key)?.kind === "cancel" ? "cancel-occurrence" : "move-occurrence",
+    bookingId: b.id,
+    version: owedEntry(b, key)?.version ?? b.version,
+    occurrence: key,
+  });
 }
 
 /**

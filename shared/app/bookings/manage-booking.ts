@@ -7,8 +7,15 @@ import {
   type BookingView,
 } from "../../domain/bookings/booking";
 import { cutoffRefusal, policyRefused } from "../../domain/bookings/evaluate";
+import {
+  oweAllOccurrences,
+  oweOccurrence,
+  settleAllOccurrences,
+} from "../../domain/bookings/owed-occurrences";
+import type { Slot } from "../../domain/bookings/slots";
 import { AppError } from "../../domain/errors";
 import { hasCapability, requireCapability } from "../../domain/integration/capabilities";
+import { enqueueOccurrenceCommand } from "./booking-commands";
 import { checkPolicies, occurrencesOf } from "./create-booking";
 import {
   bookableRooms,
@@ -92,10 +99,95 @@ async function checkCutoff(
   if (refusals.length > 0) throw policyRefused(refusals);
 }
 
+/** A whole-series edit applied to a booking (what it does not name stays as it is). */
+function applySeriesEdit(b: Booking, edit: BookingEdit): Booking {
+  return {
+    ...b,
+    ...(edit.start === undefined || edit.end === undefined ? {} : { start: edit.start, end: edit.end }),
+    ...(edit.subject === undefined ? {} : { subject: edit.subject }),
+    ...(edit.body === undefined ? {} : { body: edit.body }),
+    ...(edit.attendees === undefined ? {} : { attendees: edit.attendees }),
+    ...(edit.isOnlineMeeting === undefined ? {} : { isOnlineMeeting: edit.isOnlineMeeting }),
+  };
+}
+
+/** The booking with occurrence `key` moved to `to` (a move of a moved occurrence replaces it). */
+function withMovedOccurrence(b: Booking, key: string, to: { start: number; end: number }): Booking {
+  const moved = [...b.exceptions.moved.filter((m) => m.key !== key), { key, start: to.start, end: to.end }];
+  return { ...b, exceptions: { ...b.exceptions, moved } };
+}
+
+/** The booking with occurrence `key` cancelled. */
+function withCancelledOccurrence(b: Booking, key: string): Booking {
+  return { ...b, exceptions: { ...b.exceptions, cancelled: [...new Set([...b.exceptions.cancelled, key])] } };
+}
+
+const slotText = (s: Slot): string => `${s.key}|${s.start}|${s.end}`;
+
+/**
+ * Makes the rooms' reservation of the booking what its stored document says it holds, when that is
+ * not `reserved` (what this request reserved before saving): after a save that merged a change made
+ * meanwhile (an occurrence cancelled: those slots are released), or after a refused save (the document
+ * as it is now: a cancelled booking holds nothing).
+ */
+async function holdStoredSlots(
+  deps: BookingDependencies,
+  id: string,
+  saved: Booking | undefined,
+  reserved: readonly Slot[],
+): Promise<void> {
+  const b = saved ?? (await deps.store.get(id))?.booking;
+  if (b === undefined) return;
+  const wanted = new Set(reserved.map(slotText));
+  const stored = b.roomIds.map((r) => b.reserved[r] ?? []);
+  if (stored.every((slots) => slots.every((x) => wanted.has(slotText(x))))) {
+    // Only less than this request reserved: release the rest, nothing else is touched.
+    const kept = new Set(stored.flat().map(slotText));
+    const gone = reserved.filter((x) => !kept.has(slotText(x))).map((x) => x.key);
+    if (gone.length > 0) await deps.store.releaseOccurrences(b.id, b.roomIds, gone);
+    return;
+  }
+  await deps.store.reserve(
+    b.id,
+    b.roomIds.map((roomId) => ({ roomId, slots: b.reserved[roomId] ?? [] })),
+    { force: true },
+  );
+}
+
+/**
+ * Queues what an occurrence change needs: its own command, or, while an edit of the whole series is
+ * still owed, that write again for the new version (the queued one is stale now); the write queues
+ * the occurrence changes once the series is written.
+ */
+async function enqueueOccurrenceChange(deps: BookingDependencies, b: Booking, key: string): Promise<void> {
+  if (b.calendarOwed === "write")
+    await enqueueCommand(deps, { command: "write", bookingId: b.id, version: b.version });
+  else await enqueueOccurrenceCommand(deps, b, key);
+}
+
+/** The booking `b` changed as `change` says, applied to the stored booking as it is now. */
+async function saveChange(
+  deps: BookingDependencies,
+  b: Booking,
+  change: (current: Booking) => Booking,
+): Promise<Booking> {
+  const saved = await mutateBooking(deps, b.id, (current) => {
+    if (isFinal(current.state))
+      throw new AppError("conflict", `The booking is ${current.state}; it cannot change any more.`);
+    return change(current);
+  });
+  if (saved === undefined) throw hidden();
+  return saved.booking;
+}
+
 /**
  * PATCH /api/bookings/{id}: changes the whole booking (time, subject, body, attendees, Teams), or moves
  * one occurrence of a series (`occurrence` = its key). A new time is checked against the policies and
  * reserved atomically (409 on a conflict, nothing changed); the calendar is updated by the consumer.
+ * The change is saved with what Microsoft 365 is owed for it (`calendarOwed: "write"` for the series,
+ * an `occurrencesOwed` entry for one occurrence), so the recovery sweep completes it if the command
+ * is lost; it is applied to the booking as stored at the time of the save, so a change saved meanwhile
+ * (an occurrence cancelled while the series is edited) is kept.
  */
 export async function editBooking(
   deps: BookingDependencies,
@@ -105,41 +197,26 @@ export async function editBooking(
 ): Promise<BookingView> {
   requireCapability(await integrationMode(deps), "create-booking");
   const b = await ownedBooking(deps, principal, id);
-  const occurrences = occurrencesOf(b);
+  const key = edit.occurrence === undefined ? undefined : occurrenceKey(edit.occurrence);
   let next: Booking;
-  if (edit.occurrence !== undefined) {
-    const key = occurrenceKey(edit.occurrence);
-    const current = occurrences.find((s) => s.key === key);
+  if (key !== undefined) {
+    const current = occurrencesOf(b).find((s) => s.key === key);
     if (b.recurrence === undefined || current === undefined)
       throw new AppError("not-found", "The booking has no such occurrence.");
     if (edit.start === undefined || edit.end === undefined)
       throw new AppError("validation-failed", "Give the occurrence's new start and end.");
     await checkCutoff(deps, b, "edit", current.start);
-    const moved = [
-      ...b.exceptions.moved.filter((m) => m.key !== key),
-      { key, start: edit.start, end: edit.end },
-    ];
-    next = { ...b, exceptions: { ...b.exceptions, moved } };
+    next = withMovedOccurrence(b, key, { start: edit.start, end: edit.end });
   } else {
     await checkCutoff(deps, b, "edit", b.start);
-    next = {
-      ...b,
-      ...(edit.start === undefined || edit.end === undefined ? {} : { start: edit.start, end: edit.end }),
-      ...(edit.subject === undefined ? {} : { subject: edit.subject }),
-      ...(edit.body === undefined ? {} : { body: edit.body }),
-      ...(edit.attendees === undefined ? {} : { attendees: edit.attendees }),
-      ...(edit.isOnlineMeeting === undefined ? {} : { isOnlineMeeting: edit.isOnlineMeeting }),
-    };
+    next = applySeriesEdit(b, edit);
   }
   const timeChanged = next.start !== b.start || next.end !== b.end || next.exceptions !== b.exceptions;
   const newSlots = occurrencesOf(next);
   if (timeChanged) {
     const rooms = await bookableRooms(deps, b.roomIds);
     const { refusals } = await checkPolicies(deps, rooms, {
-      occurrences:
-        edit.occurrence === undefined
-          ? newSlots
-          : newSlots.filter((s) => s.key === occurrenceKey(edit.occurrence as string)),
+      occurrences: key === undefined ? newSlots : newSlots.filter((s) => s.key === key),
       recurring: b.recurrence !== undefined,
       isAllDay: b.isAllDay,
       requester: principal,
@@ -161,36 +238,45 @@ export async function editBooking(
       b.id,
       b.roomIds.map((roomId) => ({ roomId, slots: newSlots })),
     );
-  const saved = await mutateBooking(deps, id, (current) => ({
-    ...current,
-    ...next,
-    calendar: current.calendar ?? next.calendar,
-    state: current.state === "confirmed" ? "pending" : current.state,
-    // The write is owed until the consumer has made it: a worker dying before the command is queued
-    // leaves the mark, and the recovery sweep queues the write again.
-    ...(edit.occurrence === undefined && (current.state === "confirmed" || current.state === "pending")
-      ? { calendarOwed: "write" as const }
-      : {}),
-    reserved: holds ? Object.fromEntries(b.roomIds.map((r) => [r, newSlots])) : {},
-    version: current.version + 1,
-    updatedAt: deps.now().toISOString(),
-  }));
-  if (saved === undefined) throw hidden();
-  const nb = saved.booking;
+  let nb: Booking | undefined;
+  try {
+    nb = await saveChange(deps, b, (current) => {
+      const live = current.state === "confirmed" || current.state === "pending";
+      const version = current.version + 1;
+      let changed: Booking;
+      if (key === undefined) {
+        changed = applySeriesEdit(current, edit);
+        // The write is owed until the consumer has made it: a worker dying before the command is
+        // queued leaves the mark, and the recovery sweep queues the write again. The series' own
+        // occurrence changes are owed again after it (the write may make Exchange drop them).
+        if (live) changed = oweAllOccurrences({ ...changed, calendarOwed: "write" }, version);
+      } else {
+        if (!occurrencesOf(current).some((s) => s.key === key))
+          throw new AppError("conflict", "The series changed meanwhile; it has no such occurrence any more.");
+        changed = withMovedOccurrence(current, key, { start: edit.start ?? 0, end: edit.end ?? 0 });
+        if (current.calendar !== undefined) changed = oweOccurrence(changed, key, version);
+      }
+      const slots = occurrencesOf(changed);
+      return {
+        ...changed,
+        state: current.state === "confirmed" ? "pending" : current.state,
+        reserved: holds ? Object.fromEntries(current.roomIds.map((r) => [r, slots])) : {},
+        version,
+        updatedAt: deps.now().toISOString(),
+      };
+    });
+  } finally {
+    // What the rooms hold follows the stored booking: a refused save gives back what was reserved, a
+    // save that merged a change made meanwhile holds the merged slots.
+    if (timeChanged && holds) await holdStoredSlots(deps, id, nb, newSlots);
+  }
   if (nb.state === "pending") {
-    await enqueueCommand(
-      deps,
-      edit.occurrence === undefined
-        ? { command: "write", bookingId: id, version: nb.version }
-        : {
-            command: "move-occurrence",
-            bookingId: id,
-            version: nb.version,
-            occurrence: occurrenceKey(edit.occurrence),
-          },
-    );
-    if (edit.occurrence !== undefined)
+    if (key === undefined) {
+      await enqueueCommand(deps, { command: "write", bookingId: id, version: nb.version });
+    } else {
+      await enqueueOccurrenceChange(deps, nb, key);
       await enqueueCommand(deps, { command: "refresh", bookingId: id, version: nb.version, poll: 1 });
+    }
   }
   if (timeChanged) await publishRoomSchedules(deps, nb.roomIds);
   return view(nb);
@@ -200,6 +286,9 @@ export async function editBooking(
  * DELETE /api/bookings/{id} (optionally `?occurrence=`): cancels the whole booking or one occurrence.
  * The slots are freed at once; the organizer's event is cancelled by the consumer (the room frees and
  * attendees are told). The booking is kept as `cancelled`, marked as owing the calendar its cancel.
+ * One occurrence: the cancel is saved first, with its `occurrencesOwed` entry, and the occurrence's
+ * slot freed after (a worker dying in between leaves the slot held a little longer, never the room
+ * free while the occurrence still stands in Exchange); the sweep completes what is owed.
  */
 export async function cancelBooking(
   deps: BookingDependencies,
@@ -210,37 +299,33 @@ export async function cancelBooking(
   const b = await ownedBooking(deps, principal, id);
   if (occurrence !== undefined) {
     const key = occurrenceKey(occurrence);
-    const slots = occurrencesOf(b);
-    const target = slots.find((s) => s.key === key);
+    const target = occurrencesOf(b).find((s) => s.key === key);
     if (b.recurrence === undefined || target === undefined)
       throw new AppError("not-found", "The booking has no such occurrence.");
     await checkCutoff(deps, b, "cancel", target.start);
-    const remaining = slots.filter((s) => s.key !== key);
-    if (Object.keys(b.reserved).length > 0)
-      await deps.store.reserve(
-        b.id,
-        b.roomIds.map((roomId) => ({ roomId, slots: remaining })),
-        { force: true },
-      );
-    const saved = await mutateBooking(deps, id, (current) => ({
-      ...current,
-      exceptions: { ...current.exceptions, cancelled: [...new Set([...current.exceptions.cancelled, key])] },
-      reserved:
-        Object.keys(current.reserved).length > 0
-          ? Object.fromEntries(current.roomIds.map((r) => [r, remaining]))
-          : {},
-      version: current.version + 1,
-      updatedAt: deps.now().toISOString(),
-    }));
-    if (saved === undefined) throw hidden();
-    await enqueueCommand(deps, {
-      command: "cancel-occurrence",
-      bookingId: id,
-      version: saved.booking.version,
-      occurrence: key,
+    const nb = await saveChange(deps, b, (current) => {
+      if (!occurrencesOf(current).some((s) => s.key === key))
+        throw new AppError("conflict", "The series changed meanwhile; it has no such occurrence any more.");
+      const version = current.version + 1;
+      let changed = withCancelledOccurrence(current, key);
+      if (current.calendar !== undefined) changed = oweOccurrence(changed, key, version);
+      const slots = occurrencesOf(changed);
+      return {
+        ...changed,
+        reserved:
+          Object.keys(current.reserved).length > 0
+            ? Object.fromEntries(current.roomIds.map((r) => [r, slots]))
+            : {},
+        version,
+        updatedAt: deps.now().toISOString(),
+      };
     });
-    await publishRoomSchedules(deps, b.roomIds);
-    return view(saved.booking);
+    // After the save: a worker dying in between leaves the slot held until the sweep, never free
+    // while the booking still lists the occurrence.
+    if (Object.keys(nb.reserved).length > 0) await deps.store.releaseOccurrences(nb.id, nb.roomIds, [key]);
+    if (nb.state !== "awaiting-approval") await enqueueOccurrenceChange(deps, nb, key);
+    await publishRoomSchedules(deps, nb.roomIds);
+    return view(nb);
   }
   await checkCutoff(deps, b, "cancel", b.start);
   await deps.store.reserve(
@@ -252,7 +337,8 @@ export async function cancelBooking(
     current.state === "cancelled"
       ? undefined
       : {
-          ...current,
+          // The series' cancel covers every occurrence change still owed.
+          ...settleAllOccurrences(current),
           state: "cancelled",
           // Saved with the state: the cancel is owed until the consumer has cancelled the event, so a
           // worker dying before the command is queued leaves it to the recovery sweep, never lost.

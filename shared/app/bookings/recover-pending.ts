@@ -1,5 +1,6 @@
 import type { PendingBookings } from "../ports/pending-bookings";
-import { DEFAULT_POLL } from "./booking-commands";
+import { isFinal } from "../../domain/bookings/booking";
+import { DEFAULT_POLL, enqueueOccurrenceCommand } from "./booking-commands";
 import { enqueueCommand, type BookingDependencies } from "./dependencies";
 
 /** A pending booking untouched this long has lost its command (the poll schedule ends well before). */
@@ -13,6 +14,8 @@ export interface RecoveryResult {
   readonly relooked: number;
   /** Cancelled bookings whose calendar cancel is still owed: `cancel` queued again. */
   readonly cancels: number;
+  /** Occurrence changes (cancel or move of one occurrence) still owed: their command queued again. */
+  readonly occurrences: number;
 }
 
 /**
@@ -23,8 +26,11 @@ export interface RecoveryResult {
  * extended property, so this never makes a second one), else a `refresh` as the last look, which
  * confirms or declines it; an edit still owed (`calendarOwed`) gets its `write` again. A cancelled
  * booking whose calendar cancel is still owed (the worker died between saving `cancelled` and
- * queueing the command, or the command failed for good) gets its `cancel` again. Commands for a booking
- * that moved on meanwhile are skipped by the consumer; a repeated cancel finds nothing left to cancel.
+ * queueing the command, or the command failed for good) gets its `cancel` again. So does each change
+ * of a single occurrence still owed (`occurrencesOwed`): its `cancel-occurrence` or `move-occurrence`
+ * is queued again, unless the series itself is still to be written (its write queues them after).
+ * Commands for a booking that moved on meanwhile are skipped by the consumer; a repeated cancel finds
+ * nothing left to cancel.
  */
 export async function recoverPendingBookings(
   deps: Pick<BookingDependencies, "store" | "workQueue" | "now" | "log" | "responsePoll"> & {
@@ -59,5 +65,17 @@ export async function recoverPendingBookings(
     cancels++;
     deps.log?.(`booking ${b.id} cancelled at ${b.updatedAt}: calendar cancel queued again`);
   }
-  return { rewritten, relooked, cancels };
+  let occurrences = 0;
+  for (const id of await deps.pending.occurrenceOwedIds(MAX_PER_RUN)) {
+    const b = (await deps.store.get(id))?.booking;
+    const owed = b?.occurrencesOwed ?? [];
+    if (b === undefined || owed.length === 0 || Date.parse(b.updatedAt) > cutoff) continue;
+    // A booking that ended owes nothing more: one command lets the consumer clear the list.
+    const keys = isFinal(b.state) ? owed.slice(0, 1) : owed;
+    if (!isFinal(b.state) && (b.calendar?.eventId === undefined || b.calendarOwed === "write")) continue;
+    for (const o of keys) await enqueueOccurrenceCommand(deps, b, o.key);
+    occurrences += keys.length;
+    deps.log?.(`booking ${b.id}: ${keys.length} occurrence change(s) queued again`);
+  }
+  return { rewritten, relooked, cancels, occurrences };
 }

@@ -59,6 +59,11 @@ export interface BookingStore {
     rooms: readonly RoomReservation[],
     options?: ReserveOptions,
   ): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Removes the occurrences `keys` from what the booking holds in each room, whatever else it holds
+   * there now (a pure release: it never adds a slot, so repeating it or running it late is harmless).
+   */
+  releaseOccurrences(bookingId: string, roomIds: readonly string[], keys: readonly string[]): Promise<void>;
   /** Stores a new booking; `conflict` if the id exists. */
   create(booking: Booking): Promise<StoredBooking>;
   get(id: string): Promise<StoredBooking | undefined>;

@@ -4,4 +4,6 @@ export interface PendingBookings {
   pendingIds(limit: number): Promise<string[]>;
   /** The ids of bookings that still owe Microsoft 365 a cancel (`calendarOwed`), at most `limit`. */
   cancelOwedIds(limit: number): Promise<string[]>;
+  /** The ids of bookings that still owe Microsoft 365 a single-occurrence change (`occurrencesOwed`). */
+  occurrenceOwedIds(limit: number): Promise<string[]>;
 }

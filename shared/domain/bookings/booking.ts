@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { OwedOccurrence } from "./owed-occurrences";
 import { daysOfWeek, patternTypes, weekIndexes, type Recurrence, type SeriesExceptions } from "./recurrence";
 import type { Slot } from "./slots";
 
@@ -114,6 +115,11 @@ export interface Booking {
    * written. The recovery sweep queues the command again for what is still owed.
    */
   readonly calendarOwed?: "write" | "cancel";
+  /**
+   * Single occurrences of a series whose cancel or move ONES has accepted and still owes Microsoft 365
+   * (the occurrence outbox, saved with the change; see owed-occurrences.ts). Absent when none is owed.
+   */
+  readonly occurrencesOwed?: readonly OwedOccurrence[];
   readonly roomResponses: Readonly<Record<string, RoomResponse>>;
   /** Why the booking ended declined / failed / rejected (shown to the organizer). */
   readonly reason?: string;
