@@ -58,10 +58,34 @@ const principalOf = (p: Person): Principal => ({
 /** The booking use cases as a worker runs them, whose process dies when it queues the command. */
 const dyingAtSend = (): BookingDependencies => ({
   ...bookingDependencies(),
-  workQueue: {
-    enqueue: () => Promise.reject(new Error("the worker died before the command was sent")),
-  } as unknown as BookingDependencies["workQueue"],
+  workQueue: { enqueue: () => Promise.reject(new Error("the worker died before the command was sent")) },
 });
+
+/**
+ * The booking use cases whose first save of a booking waits until `go()`: `atSave` resolves when it
+ * got there (the request has read the booking and decided its change), so another change can be
+ * saved in between.
+ */
+function pausedAtSave(): { deps: BookingDependencies; atSave: Promise<void>; go: () => void } {
+  const real = bookingDependencies();
+  let arrived = (): void => {};
+  const atSave = new Promise<void>((resolve) => (arrived = resolve));
+  let go = (): void => {};
+  const gate = new Promise<void>((resolve) => (go = resolve));
+  const store = new Proxy(real.store, {
+    get(target, prop) {
+      if (prop === "replace")
+        return async (b: Booking, etag: string) => {
+          arrived();
+          await gate;
+          return target.replace(b, etag);
+        };
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { deps: { ...real, store }, atSave, go };
+}
 
 /** The sweep, run once the quarter of an hour after which an owed change counts as stuck has passed. */
 const sweepLater = () =>
@@ -320,7 +344,7 @@ describe("an occurrence change racing an edit of the whole series", () => {
     s.auth.sim.control.faults.hold(`/users/${encodeURIComponent(ann.upn)}/events`);
   const inFlight = (): number => s.bus.stats()["booking-commands"]?.locked ?? 0;
 
-  it("a series edit and an occurrence cancel made at once both reach the calendar", async () => {
+  it("an occurrence cancel saved while a series edit is about to save is kept, and both reach the calendar", async () => {
     const room = "room-hq-205@contoso.example";
     const first = "2027-02-02T09:00:00.000Z";
     const [from, to] = ["2027-02-01T00:00:00Z", "2027-02-28T00:00:00Z"];
@@ -329,15 +353,20 @@ describe("an occurrence change racing an edit of the whole series", () => {
     const release = held();
     let released = false;
     try {
-      const [edited, cancelled] = await Promise.all([
-        s.call(ann, "PATCH", `/api/bookings/${made.id}`, { subject: "Raced subject" }),
-        s.call(ann, "DELETE", `/api/bookings/${made.id}?occurrence=${target}`),
-      ]);
-      expect([edited.status, cancelled.status]).toEqual([202, 202]);
-      // Whichever saved second kept what the first saved.
+      // The series edit stops at its save, having read the booking before the cancel.
+      const { deps, atSave, go } = pausedAtSave();
+      const editing = editBooking(deps, principalOf(ann), made.id, { subject: "Raced subject" });
+      await atSave;
+      const cancelled = await s.call(ann, "DELETE", `/api/bookings/${made.id}?occurrence=${target}`);
+      expect(cancelled.status).toBe(202);
+      go();
+      expect((await editing).subject).toBe("Raced subject");
+      // The edit saved second and kept the cancel saved meanwhile.
       const both = await booking(made.id);
       expect(both.subject).toBe("Raced subject");
       expect(both.exceptions.cancelled).toEqual([target]);
+      expect(both.calendarOwed).toBe("write");
+      expect(both.occurrencesOwed).toEqual([{ key: target, version: both.version }]);
       expect(await reservedStarts(room, from, to)).toEqual([first, plusWeeks(first, 2)]);
       await eventually(() => inFlight() >= 1, {
         timeoutMs: 30_000,
