@@ -428,6 +428,38 @@ describe("an occurrence change racing an edit of the whole series", () => {
     await expectSeries(made.id, room, from, to, "Edited after", [first, plusWeeks(first, 1)]);
   });
 
+  it("an edit of the whole series leaves a moved occurrence where it was moved", async () => {
+    const room = "room-hq-203@contoso.example";
+    const first = "2027-03-02T09:00:00.000Z";
+    const [from, to] = ["2027-03-01T00:00:00Z", "2027-03-25T00:00:00Z"];
+    const made = await series(room, first, "Moved, then renamed");
+    const target = plusWeeks(first, 1);
+    const moved = "2027-03-11T14:00:00.000Z";
+    const answer = await s.call(ann, "PATCH", `/api/bookings/${made.id}`, {
+      occurrence: target,
+      start: moved,
+      end: "2027-03-11T15:00:00.000Z",
+    });
+    expect(answer.status).toBe(202);
+    await eventually(async () => (await booking(made.id)).occurrencesOwed === undefined && settledBus(), {
+      timeoutMs: 30_000,
+      explain: () => `booking ${made.id} still owes its move`,
+    });
+    expect(await seriesStarts(made.id, from, to)).toEqual([first, moved, plusWeeks(first, 2)]);
+    // Writing the series again (its time is part of the write) makes Exchange drop its exceptions:
+    // the move is owed again and written after the series.
+    const renamed = await s.call(ann, "PATCH", `/api/bookings/${made.id}`, { subject: "Renamed" });
+    expect(renamed.status).toBe(202);
+    await eventually(
+      async () => {
+        const b = await booking(made.id);
+        return b.occurrencesOwed === undefined && b.calendarOwed === undefined && settledBus();
+      },
+      { timeoutMs: 60_000, explain: () => `booking ${made.id} still owes the calendar` },
+    );
+    await expectSeries(made.id, room, from, to, "Renamed", [first, moved, plusWeeks(first, 2)]);
+  });
+
   /** The booking, the organizer's series and the room agree: this subject, these occurrences live. */
   async function expectSeries(
     id: string,
