@@ -13,7 +13,7 @@ import {
   settleAllOccurrences,
 } from "../../domain/bookings/owed-occurrences";
 import type { Slot } from "../../domain/bookings/slots";
-import { AppError } from "../../domain/errors";
+import { AppError, isAppError } from "../../domain/errors";
 import { hasCapability, requireCapability } from "../../domain/integration/capabilities";
 import { enqueueOccurrenceCommand } from "./booking-commands";
 import { checkPolicies, occurrencesOf } from "./create-booking";
@@ -128,7 +128,7 @@ const slotText = (s: Slot): string => `${s.key}|${s.start}|${s.end}`;
  * Makes the rooms' reservation of the booking what its stored document says it holds, when that is
  * not `reserved` (what this request reserved before saving): after a save that merged a change made
  * meanwhile (an occurrence cancelled: those slots are released), or after a refused save (the document
- * as it is now: a cancelled booking holds nothing).
+ * as it is now, checked against the room: a cancelled booking holds nothing).
  */
 async function holdStoredSlots(
   deps: BookingDependencies,
@@ -147,11 +147,16 @@ async function holdStoredSlots(
     if (gone.length > 0) await deps.store.releaseOccurrences(b.id, b.roomIds, gone);
     return;
   }
-  await deps.store.reserve(
-    b.id,
-    b.roomIds.map((roomId) => ({ roomId, slots: b.reserved[roomId] ?? [] })),
-    { force: true },
-  );
+  try {
+    // Checked like any reservation: a slot given up meanwhile and taken by someone else stays theirs.
+    await deps.store.reserve(
+      b.id,
+      b.roomIds.map((roomId) => ({ roomId, slots: b.reserved[roomId] ?? [] })),
+    );
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "conflict") throw error;
+    deps.log?.(`booking ${b.id}: reservation not put back to the stored slots (a slot was taken meanwhile)`);
+  }
 }
 
 /**
@@ -199,6 +204,7 @@ export async function editBooking(
   const b = await ownedBooking(deps, principal, id);
   const key = edit.occurrence === undefined ? undefined : occurrenceKey(edit.occurrence);
   let next: Booking;
+  let movedTo = { start: 0, end: 0 };
   if (key !== undefined) {
     const current = occurrencesOf(b).find((s) => s.key === key);
     if (b.recurrence === undefined || current === undefined)
@@ -206,7 +212,8 @@ export async function editBooking(
     if (edit.start === undefined || edit.end === undefined)
       throw new AppError("validation-failed", "Give the occurrence's new start and end.");
     await checkCutoff(deps, b, "edit", current.start);
-    next = withMovedOccurrence(b, key, { start: edit.start, end: edit.end });
+    movedTo = { start: edit.start, end: edit.end };
+    next = withMovedOccurrence(b, key, movedTo);
   } else {
     await checkCutoff(deps, b, "edit", b.start);
     next = applySeriesEdit(b, edit);
@@ -253,7 +260,7 @@ export async function editBooking(
       } else {
         if (!occurrencesOf(current).some((s) => s.key === key))
           throw new AppError("conflict", "The series changed meanwhile; it has no such occurrence any more.");
-        changed = withMovedOccurrence(current, key, { start: edit.start ?? 0, end: edit.end ?? 0 });
+        changed = withMovedOccurrence(current, key, movedTo);
         if (current.calendar !== undefined) changed = oweOccurrence(changed, key, version);
       }
       const slots = occurrencesOf(changed);
