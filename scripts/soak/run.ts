@@ -45,6 +45,15 @@ export interface SoakReport {
   readonly operationSeconds: number;
   readonly operations: Record<string, Record<string, number>>;
   readonly faults: Record<string, number>;
+  /**
+   * What the faults did to the app's Graph traffic: the simulator's error answers by status and Graph
+   * error code (injected and real, e.g. 409 conflicts), and the token requests Entra answered.
+   */
+  readonly graph: {
+    readonly requests: number;
+    readonly errors: Record<string, number>;
+    readonly tokenRequests: number;
+  };
   readonly divergencesBeforeReconcile: number;
   readonly reconcile:
     { rooms: number; driftFound: number; driftRepaired: number; failed: number } | undefined;
@@ -162,6 +171,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       operationSeconds,
       operations: counts,
       faults: Object.fromEntries(faults.counts),
+      graph: graphTraffic(stack),
       divergencesBeforeReconcile: before.divergences.length,
       reconcile,
       quiescent,
@@ -180,6 +190,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       write(`subscription renewal failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function graphTraffic(stack: Awaited<ReturnType<typeof startSoakStack>>): SoakReport["graph"] {
+  const log = stack.sim.control.log;
+  const graph = log.entries({ kind: "graph" });
+  const errors: Record<string, number> = {};
+  for (const e of graph) {
+    if (e.status < 400) continue;
+    const key = `${e.status}${e.errorCode === undefined ? "" : ` ${e.errorCode}`}`;
+    errors[key] = (errors[key] ?? 0) + 1;
+  }
+  const tokenRequests = log.entries({ kind: "entra" }).filter((e) => e.path.endsWith("/token")).length;
+  return { requests: graph.length, errors, tokenRequests };
 }
 
 /**
