@@ -1,9 +1,10 @@
 /**
  * Chaos soak on the local stack (loopback only): a seeded random mix of Outlook users' meetings in
- * the M365 simulator and staff bookings through the API, while the simulator injects Graph faults
- * (5xx, slow answers, 429 storms with Retry-After), drops, duplicates, delays and reorders change
- * notifications, expires subscriptions and sends lifecycle events, and the app's host is killed
- * (SIGKILL) and started again. After quiescence and one reconcile it checks the invariants and exits
+ * the M365 simulator, staff bookings through the API and room displays checking in, extending, ending
+ * and booking now through the device API, while the simulator injects Graph faults (5xx, slow answers,
+ * 429 storms with Retry-After), drops, duplicates, delays and reorders change notifications, expires
+ * subscriptions, sends lifecycle events and expires issued access tokens early, and the app's host is
+ * killed (SIGKILL) and started again. After quiescence and one reconcile it checks the invariants and exits
  * non-zero when one fails.
  *
  * Run: npm run soak -- --seed 42 --operations 5000 [--time-limit 1800] [--concurrency 4] [--kills 6]

@@ -4,8 +4,9 @@ import type { SoakStack } from "./stack";
  * The soak's faults, drawn from the run's seed. Every `tick` (a fixed number of operations) the
  * Graph faults of the simulator are drawn afresh (5xx with or without Retry-After, slow answers, a
  * 429 storm with Retry-After), and so are the notification faults (dropped, duplicated, delayed,
- * reordered); subscriptions are expired or sent lifecycle events; and at planned ticks the host is
- * killed with SIGKILL, to be started again a tick later.
+ * reordered); subscriptions are expired or sent lifecycle events; every access token Entra issued so
+ * far is expired early (Graph answers 401 InvalidAuthenticationToken until the app acquires a new one);
+ * and at planned ticks the host is killed with SIGKILL, to be started again a tick later.
  */
 export const faultKinds = [
   "graph-5xx",
@@ -19,6 +20,7 @@ export const faultKinds = [
   "lifecycle-missed",
   "lifecycle-reauthorization",
   "lifecycle-removed",
+  "token-expired",
   "host-sigkill",
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -37,8 +39,10 @@ export function planFaults(
   kills = 3,
 ): FaultPlan {
   const killTicks = new Set<number>();
-  // Kills spread over the run, none in the first or last tick (the host restarts a tick later).
-  for (let i = 0; i < kills && ticks > 2; i++) killTicks.add(1 + Math.floor(random() * (ticks - 2)));
+  // Kills spread over the run on distinct ticks, none in the first or last tick (the host restarts a
+  // tick later).
+  const wanted = Math.min(kills, Math.max(0, ticks - 2));
+  while (killTicks.size < wanted) killTicks.add(1 + Math.floor(random() * (ticks - 2)));
   return { kinds: new Set(kinds), killTicks };
 }
 
@@ -122,6 +126,11 @@ export function faultDriver(
           notifications.expireSubscription(id);
           count("subscription-expired");
         }
+      }
+
+      if (on("token-expired")) {
+        stack.sim.control.expireAccessTokens();
+        count("token-expired");
       }
 
       if (plan.kinds.has("host-sigkill") && plan.killTicks.has(index)) {

@@ -1,10 +1,9 @@
 import type { SoakPerson, SoakStack } from "./stack";
 
 /**
- * The soak's operations, one kind per side of the product. A kind is a name, a weight in the random
- * mix and a `run` that does one operation and says how it ended (the figures count outcomes per
- * kind). New kinds (e.g. display actions once their routes exist) are added to `operationKinds` or
- * passed to the run.
+ * The soak's operations, one kind per side of the product: Outlook users in the simulator, staff
+ * through the API, room displays through the device API. A kind is a name, a weight in the random mix
+ * and a `run` that does one operation and says how it ended (the figures count outcomes per kind).
  */
 export interface OperationKind {
   readonly name: string;
@@ -23,10 +22,11 @@ export interface OutlookMeeting {
   readonly minutes: number;
 }
 
-/** A booking the API accepted (202), with who made it. */
+/** A booking the API accepted (202), with who made it, or a walk-in a display made. */
 export interface AcceptedBooking {
   readonly id: string;
-  readonly by: SoakPerson;
+  /** The staff member who booked; none for a walk-in (the room is its organizer). */
+  readonly by?: SoakPerson;
   readonly room: string;
   cancelled: boolean;
 }
@@ -45,6 +45,7 @@ export interface SoakContext {
   readonly days: number;
 }
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -64,17 +65,25 @@ export function randomSlot(ctx: SoakContext, days = ctx.days): { start: number; 
 const local = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** What the soak reads of an answer: a booking's id, a problem's type, a display's schedule. */
+interface Answer {
+  id?: string;
+  type?: string;
+  bookingId?: string;
+  rooms?: { snapshot?: { items?: { id: string; actions?: string[] }[] } }[];
+}
+
 async function api(
   ctx: SoakContext,
   who: SoakPerson,
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: { id?: string; type?: string } } | "unavailable"> {
+): Promise<{ status: number; body: Answer } | "unavailable"> {
   try {
     const res = await ctx.stack.call(who, method, path, body);
     const text = await res.text();
-    let parsed: { id?: string; type?: string } = {};
+    let parsed: Answer = {};
     try {
       parsed = JSON.parse(text) as typeof parsed;
     } catch {
@@ -89,7 +98,8 @@ async function api(
 
 function outcomeOf(answer: Awaited<ReturnType<typeof api>>): string {
   if (answer === "unavailable") return "unavailable";
-  const type = answer.body.type?.split("/").pop();
+  // A problem's type by its last segment ("…/conflict" or "urn:ones:problem:conflict": "conflict").
+  const type = answer.body.type?.split(/[/:]/).pop();
   return answer.status < 300 ? String(answer.status) : `${answer.status}${type ? ` ${type}` : ""}`;
 }
 
@@ -176,15 +186,20 @@ const outlookCancel: OperationKind = {
   },
 };
 
-const staffCreate: OperationKind = {
-  name: "staff-create",
-  weight: 24,
+/** A staff member books a random room (ONES-only or shared) for the slot `when` draws. */
+const staffBooking = (
+  name: string,
+  weight: number,
+  when: (ctx: SoakContext) => { start: number; minutes: number },
+): OperationKind => ({
+  name,
+  weight,
   async run(ctx) {
     const who = pick(ctx.random, ctx.stack.staff);
     const rooms = ctx.stack.rooms;
     const room = pick(ctx.random, ctx.random() < 0.5 ? rooms.onesOnly : rooms.shared);
     if (who === undefined || room === undefined) return "no-room";
-    const { start, minutes } = randomSlot(ctx);
+    const { start, minutes } = when(ctx);
     const answer = await api(ctx, who, "POST", "/api/bookings", {
       roomIds: [room],
       start: iso(start),
@@ -195,20 +210,37 @@ const staffCreate: OperationKind = {
       ctx.ledger.accepted.push({ id: answer.body.id, by: who, room, cancelled: false });
     return outcomeOf(answer);
   },
-};
+});
 
-/** A staff action on one of the bookings the API accepted and nobody cancelled through it. */
+const staffCreate = staffBooking("staff-create", 24, (ctx) => randomSlot(ctx));
+
+/**
+ * A meeting about to start (within the next ten minutes, 15 or 30 minutes long), so the room's display
+ * can check it in, and extend or end it once it runs. Its time comes from the wall clock, not the seed.
+ */
+const staffCreateNow = staffBooking("staff-create-now", 6, (ctx) => ({
+  start: (Math.ceil(Date.now() / MINUTE) + 1 + Math.floor(ctx.random() * 9)) * MINUTE,
+  minutes: ctx.random() < 0.5 ? 15 : 30,
+}));
+
+/** A staff action, by its booker, on one of the bookings the API accepted and nobody cancelled through it. */
 const onAcceptedBooking = (
   name: string,
   weight: number,
-  act: (ctx: SoakContext, booking: AcceptedBooking, path: string) => Promise<string>,
+  act: (
+    ctx: SoakContext,
+    booking: AcceptedBooking & { readonly by: SoakPerson },
+    path: string,
+  ) => Promise<string>,
 ): OperationKind => ({
   name,
   weight,
   async run(ctx) {
     const booking = pick(
       ctx.random,
-      ctx.ledger.accepted.filter((b) => !b.cancelled),
+      ctx.ledger.accepted.filter(
+        (b): b is AcceptedBooking & { readonly by: SoakPerson } => !b.cancelled && b.by !== undefined,
+      ),
     );
     if (booking === undefined) return "no-booking";
     return act(ctx, booking, `/api/bookings/${encodeURIComponent(booking.id)}`);
@@ -230,15 +262,61 @@ const staffCancel = onAcceptedBooking("staff-cancel", 8, async (ctx, booking, pa
   return outcomeOf(answer);
 });
 
-/** The default mix: Outlook users in the simulator and staff through the API. */
+/**
+ * A room display acts on a meeting its schedule offers the action for (as the display page does: the
+ * schedule from the device route, then the action's route with the snapshot item's id).
+ */
+const displayOnMeeting = (action: "check-in" | "extend" | "end", weight: number): OperationKind => ({
+  name: `display-${action}`,
+  weight,
+  async run(ctx) {
+    const display = pick(ctx.random, ctx.stack.displays);
+    if (display === undefined) return "no-display";
+    const schedule = await api(ctx, display.device, "GET", "/api/displays/schedule");
+    if (schedule === "unavailable" || schedule.status !== 200) return `schedule ${outcomeOf(schedule)}`;
+    const offered = (schedule.body.rooms ?? [])
+      .flatMap((r) => r.snapshot?.items ?? [])
+      .filter((i) => i.actions?.includes(action) === true);
+    const item = pick(ctx.random, offered);
+    if (item === undefined) return `nothing-to-${action}`;
+    const answer = await api(ctx, display.device, "POST", `/api/displays/actions/${action}`, {
+      itemId: item.id,
+      ...(action === "extend" ? { minutes: ctx.random() < 0.5 ? 15 : 30 } : {}),
+    });
+    return outcomeOf(answer);
+  },
+});
+
+/** A room display books its room now (a walk-in); the walk-in joins the bookings the checks account for. */
+const displayBookNow: OperationKind = {
+  name: "display-book-now",
+  weight: 5,
+  async run(ctx) {
+    const display = pick(ctx.random, ctx.stack.displays);
+    if (display === undefined) return "no-display";
+    const answer = await api(ctx, display.device, "POST", "/api/displays/actions/book-now", {
+      minutes: 15 * (1 + Math.floor(ctx.random() * 3)),
+    });
+    if (answer !== "unavailable" && answer.status === 200 && answer.body.bookingId !== undefined)
+      ctx.ledger.accepted.push({ id: answer.body.bookingId, room: display.room, cancelled: false });
+    return outcomeOf(answer);
+  },
+};
+
+/** The default mix: Outlook users in the simulator, staff through the API, room displays. */
 export const operationKinds: readonly OperationKind[] = [
   outlookCreate(false),
   outlookCreate(true),
   outlookMove,
   outlookCancel,
   staffCreate,
+  staffCreateNow,
   staffEdit,
   staffCancel,
+  displayOnMeeting("check-in", 5),
+  displayOnMeeting("extend", 4),
+  displayOnMeeting("end", 3),
+  displayBookNow,
 ];
 
 /** One kind drawn by weight. */

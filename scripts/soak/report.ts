@@ -20,6 +20,11 @@ export function formatSoakReport(report: SoakReport): string[] {
   for (const [kind, n] of Object.entries(report.faults).sort())
     lines.push(`  ${kind.padEnd(26)} ${String(n).padStart(5)}`);
   lines.push(
+    `Graph: ${report.graph.requests} requests, ${report.graph.tokenRequests} token requests to Entra; error answers:`,
+  );
+  for (const [answer, n] of Object.entries(report.graph.errors).sort((a, b) => b[1] - a[1]))
+    lines.push(`  ${answer.padEnd(40)} ${String(n).padStart(5)}`);
+  lines.push(
     `bookings in ONES: ${Object.entries(inv.bookings)
       .sort()
       .map(([s, n]) => `${s} ${n}`)

@@ -12,6 +12,7 @@ import { generateKey } from "../../shared/adapters/crypto/aes-gcm-secret-box";
 import { queueNames, queueSettings } from "../../shared/app/ports/work-queue";
 import { resetServices } from "../../shared/composition";
 import { getServices } from "../../shared/composition/services";
+import { issuePairingCode, registerDisplay } from "../../shared/composition/displays";
 import { runSync } from "../../shared/composition/sync";
 import { resetSettings, settingDefaults } from "../../shared/config";
 import { childHost, type ChildHost } from "./child-host";
@@ -22,13 +23,20 @@ export interface SoakPerson {
   readonly token: string;
 }
 
+/** A room display paired through the device API, with its device credential as the Bearer token. */
+export interface SoakDisplay {
+  readonly room: string;
+  readonly device: SoakPerson;
+}
+
 /**
  * The soak's local stack, loopback only: Azurite (or the one given), the M365 simulator with the
  * demo tenant plus the soak's rooms, the local Service Bus with every queue, the mail sink, the
  * local Web PubSub, and the app on a child-process host (application mode). Rooms come in two kinds:
  * `shared` rooms are booked from Outlook and from ONES and Exchange declines conflicts there;
  * `onesOnly` rooms allow conflicts in Exchange, so ONES's own overlap check is all that keeps them
- * single-booked (they are booked through ONES only).
+ * single-booked (they are booked through ONES only). Every room has a display, paired as a real one
+ * is (a pairing code, exchanged on the device route for the display's credential).
  */
 export interface SoakStack {
   readonly sim: RunningM365Simulator;
@@ -38,6 +46,7 @@ export interface SoakStack {
   readonly rooms: { readonly shared: readonly string[]; readonly onesOnly: readonly string[] };
   readonly staff: readonly SoakPerson[];
   readonly outlookUsers: readonly string[];
+  readonly displays: readonly SoakDisplay[];
   call(who: SoakPerson, method: string, path: string, body?: unknown): Promise<Response>;
   graphToken(): Promise<string>;
   stop(): Promise<void>;
@@ -171,6 +180,19 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
         return { upn, token };
       }),
     );
+    const displays: SoakDisplay[] = [];
+    for (const room of [...shared, ...onesOnly]) {
+      const view = await registerDisplay({ name: `Panel ${room}`, target: { kind: "room", roomId: room } });
+      const { code } = await issuePairingCode(view.id);
+      const res = await fetch(`${host.baseUrl}/api/displays/pair`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ code }),
+      });
+      if (res.status !== 200) throw new Error(`pairing the display of ${room} answered ${res.status}`);
+      const { credential } = (await res.json()) as { credential: string };
+      displays.push({ room, device: { upn: room, token: credential } });
+    }
     const outlookUsers = Array.from({ length: options.outlookUsers }, (_, i) => {
       const upn = `soak.outlook${i}@${DOMAIN}`;
       sim.control.addUser({ userPrincipalName: upn, displayName: `Soak Outlook ${i}` });
@@ -185,6 +207,7 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
       rooms: { shared, onesOnly },
       staff,
       outlookUsers,
+      displays,
       call(who, method, path, body) {
         return fetch(`${host.baseUrl}${path}`, {
           method,
@@ -196,8 +219,9 @@ export async function startSoakStack(options: SoakStackOptions): Promise<SoakSta
           signal: AbortSignal.timeout(60_000),
         });
       },
-      // The integration's own app token (application permissions), as the app reads Graph.
-      graphToken: () => getServices().graphTokens.appToken(),
+      // The integration's own app token (application permissions), as the app reads Graph; acquired
+      // anew each time, as the token faults may have expired the cached one.
+      graphToken: () => getServices().graphTokens.appToken({ fresh: true }),
       stop: stopAll,
     };
   } catch (error) {

@@ -5,8 +5,9 @@ import { formatSoakReport } from "../../scripts/soak/report";
 import { runSoak, type SoakReport } from "../../scripts/soak/run";
 
 /**
- * The chaos soak, short: a seeded run over the whole local stack with every fault kind and the host
- * killed twice must keep every invariant; and a build whose overlap check is off must fail it.
+ * The chaos soak, short: a seeded run over the whole local stack (Outlook users, staff and room
+ * displays) with every fault kind and the host killed twice must keep every invariant; and a build
+ * whose overlap check is off must fail it.
  */
 describe("chaos soak", () => {
   let report: SoakReport;
@@ -32,6 +33,17 @@ describe("chaos soak", () => {
     // Both sides acted: meetings made in Outlook and bookings accepted through the API.
     expect(report.operations["outlook-create"]?.made, text).toBeGreaterThan(0);
     expect(report.operations["staff-create"]?.["202"], text).toBeGreaterThan(0);
+    // Displays acted through the device API: walk-ins made, meetings checked in or ended.
+    expect(report.operations["display-book-now"]?.["200"], text).toBeGreaterThan(0);
+    const onMeetings = ["display-check-in", "display-extend", "display-end"].map(
+      (kind) => report.operations[kind]?.["200"] ?? 0,
+    );
+    expect(
+      onMeetings.reduce((a, b) => a + b, 0),
+      text,
+    ).toBeGreaterThan(0);
+    // Expired tokens reached the app (Graph refused them), and the checks below still hold.
+    expect(report.graph.errors["401 InvalidAuthenticationToken"], text).toBeGreaterThan(0);
   });
 
   it("loses no booking, makes no duplicate event, double-books no room calendar", () => {

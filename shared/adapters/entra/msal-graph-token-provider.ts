@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ConfidentialClientApplication } from "@azure/msal-node";
-import type { GraphTokenProvider } from "../../app/ports/graph-token-provider";
+import type { GraphTokenProvider, TokenRequest } from "../../app/ports/graph-token-provider";
 import type { IntegrationSettings, IntegrationStore } from "../../app/ports/integration-store";
 import type { DelegatedSignInState, UserTokenStore } from "../../app/ports/user-token-store";
 import type { CloudEndpoints } from "../../domain/integration/cloud";
@@ -40,7 +40,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     private readonly onNeedsSignIn: (lapse: SignInLapse) => Promise<void> = () => Promise.resolve(),
   ) {}
 
-  async appToken(): Promise<string> {
+  async appToken(options: TokenRequest = {}): Promise<string> {
     const settings = await this.configured();
     if (modePermissions[settings.mode].kind !== "application") {
       throw new AppError(
@@ -57,6 +57,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     try {
       const result = await this.appClient.app.acquireTokenByClientCredential({
         scopes: [`${target.graphResource}/.default`],
+        ...(options.fresh === true ? { skipCache: true } : {}),
       });
       if (!result?.accessToken) throw new Error("no access token");
       return result.accessToken;
@@ -67,11 +68,11 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     }
   }
 
-  userToken(userId: string): Promise<string> {
-    return this.tokenOf(userId, false);
+  userToken(userId: string, options: TokenRequest = {}): Promise<string> {
+    return this.tokenOf(userId, options.fresh === true, false);
   }
 
-  private async tokenOf(userId: string, again: boolean): Promise<string> {
+  private async tokenOf(userId: string, fresh: boolean, again: boolean): Promise<string> {
     const settings = await this.configured();
     if (modePermissions[settings.mode].kind !== "delegated") {
       throw new AppError(
@@ -96,6 +97,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
         const result = await app.acquireTokenSilent({
           account,
           scopes: modePermissions[settings.mode].graph.map((p) => `${target.graphResource}/${p}`),
+          ...(fresh ? { forceRefresh: true } : {}),
         });
         return result.accessToken;
       }
@@ -111,7 +113,7 @@ export class MsalGraphTokenProvider implements GraphTokenProvider {
     if (lapse === undefined) {
       // The row changed since it was read: the user signed in again (try once with the new tokens), or
       // another failure flagged it first (then the retry finds the flag and the notification state).
-      if (!again) return this.tokenOf(userId, true);
+      if (!again) return this.tokenOf(userId, fresh, true);
       throw mustSignIn("needs-sign-in");
     }
     await this.notify({ userId, lapseId: lapse.lapseId, failure });

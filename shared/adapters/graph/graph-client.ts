@@ -1,4 +1,5 @@
 import {
+  AuthenticationHandlerOptions,
   Client,
   GraphError,
   MiddlewareFactory,
@@ -28,6 +29,12 @@ export interface GraphClientOptions {
   readonly baseUrl: string;
   /** Access token for each request (app-only or a user's). */
   readonly token: () => Promise<string>;
+  /**
+   * A token acquired anew, bypassing every cache. When given, a request Graph refuses with 401
+   * `InvalidAuthenticationToken` (a token revoked or expired early, which a cache would keep handing
+   * out) is sent once more with a fresh token; without it, that 401 fails the request at once.
+   */
+  readonly freshToken?: () => Promise<string>;
   /** Requests in flight through this client at once. */
   readonly maxConcurrent?: number;
   /** Requests in flight per mailbox at once (Outlook allows 4); ignored when `mailboxes` is given. */
@@ -86,7 +93,8 @@ const GRAPH_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
 /**
  * A thin client over `@microsoft/microsoft-graph-client`: base URL per cloud, bounded concurrency
  * (globally and per mailbox), Retry-After honoured for as long as Graph asks (the SDK's own retry is
- * off, so one policy applies and storms of 429 do not fail a run), page streams, and SDK errors
+ * off, so one policy applies and storms of 429 do not fail a run), one retry with a freshly acquired
+ * token when Graph refuses a cached one (401 `InvalidAuthenticationToken`), page streams, and SDK errors
  * translated into `GraphCallError` with Graph's request id. Feature gateways (directory, places,
  * calendars, subscriptions) are built on it.
  */
@@ -97,6 +105,11 @@ export class GraphClient {
   private readonly maxAttempts: number;
   private readonly maxRetryAfterMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  /**
+   * The latest fresh token and its generation (one more per acquisition): a request refused on a token
+   * it took before that acquisition began uses this one instead of acquiring yet another.
+   */
+  private renewal: { readonly generation: number; readonly token: Promise<string> } | undefined;
 
   constructor(private readonly options: GraphClientOptions) {
     const base = options.baseUrl.replace(/\/+$/, "");
@@ -160,18 +173,26 @@ export class GraphClient {
     body: unknown,
     options: GraphRequestOptions,
   ): Promise<T> {
+    // After Graph refused the token: the fresh one this request's later attempts carry.
+    let renewed: AuthenticationHandlerOptions | undefined;
     for (let attempt = 1; ; attempt++) {
+      const seen = this.renewal?.generation ?? 0;
       const releaseMailbox =
         options.mailbox === undefined
           ? undefined
           : await this.mailboxes.acquire(options.mailbox.toLowerCase());
       const release = await this.global.acquire();
       let wait: number;
+      let refresh: boolean;
       try {
         const status = new CallStatus();
         const request = this.client
           .api(pathOrLink)
-          .middlewareOptions([new RetryHandlerOptions(0, 0), status])
+          .middlewareOptions([
+            new RetryHandlerOptions(0, 0),
+            status,
+            ...(renewed === undefined ? [] : [renewed]),
+          ])
           .headers(options.headers ?? {});
         const result = (
           method === "GET"
@@ -186,7 +207,8 @@ export class GraphClient {
         return result;
       } catch (error) {
         const failure = translate(error);
-        const delay = failure.retryable ? this.retryDelay(error, attempt) : undefined;
+        refresh = renewed === undefined && this.options.freshToken !== undefined && tokenRefused(failure);
+        const delay = refresh ? 0 : failure.retryable ? this.retryDelay(error, attempt) : undefined;
         this.options.onCall?.({
           method,
           status: failure.status,
@@ -200,9 +222,25 @@ export class GraphClient {
         release();
         releaseMailbox?.();
       }
+      if (refresh && this.options.freshToken !== undefined) {
+        const token = await this.renewedSince(seen, this.options.freshToken);
+        renewed = new AuthenticationHandlerOptions({ getAccessToken: () => Promise.resolve(token) });
+        continue;
+      }
       // Slots are free while waiting, so other mailboxes' work goes on.
       await this.sleep(wait);
     }
+  }
+
+  /** A token acquired after generation `seen`: the one already acquired since, or a new one. */
+  private renewedSince(seen: number, fresh: () => Promise<string>): Promise<string> {
+    if (this.renewal !== undefined && this.renewal.generation > seen) return this.renewal.token;
+    const renewal = { generation: seen + 1, token: fresh() };
+    this.renewal = renewal;
+    renewal.token.catch(() => {
+      if (this.renewal === renewal) this.renewal = undefined;
+    });
+    return renewal.token;
   }
 
   /** Retry-After in seconds or as an HTTP date; else exponential backoff with jitter. */
@@ -217,6 +255,11 @@ export class GraphClient {
     ms = Math.max(0, ms);
     return ms > this.maxRetryAfterMs ? undefined : ms;
   }
+}
+
+/** Graph refused the access token itself (expired, revoked, bad signature), not the caller's rights. */
+function tokenRefused(failure: GraphCallError): boolean {
+  return failure.status === 401 && failure.graphCode === "InvalidAuthenticationToken";
 }
 
 const byStatus: Record<number, ErrorCode> = {

@@ -13,19 +13,26 @@ import { KeyedSemaphore } from "./limiter";
  */
 const TOKEN_REUSE_MS = 30_000;
 
-/** `get`, asked at most once per `ms` (a failure is not kept). */
-function reusedFor(ms: number, get: () => Promise<string>): () => Promise<string> {
+/**
+ * `get`, asked at most once per `ms` (a failure is not kept); `fresh` asks `renew` and keeps its token
+ * in place of the one Graph refused.
+ */
+function reusedFor(
+  ms: number,
+  get: () => Promise<string>,
+  renew: () => Promise<string>,
+): { token: () => Promise<string>; fresh: () => Promise<string> } {
   let kept: { value: Promise<string>; at: number } | undefined;
-  return () => {
-    const now = Date.now();
-    if (kept === undefined || now - kept.at >= ms) {
-      const value = get();
-      kept = { value, at: now };
-      value.catch(() => {
-        if (kept?.value === value) kept = undefined;
-      });
-    }
-    return kept.value;
+  const keep = (value: Promise<string>): Promise<string> => {
+    kept = { value, at: Date.now() };
+    value.catch(() => {
+      if (kept?.value === value) kept = undefined;
+    });
+    return value;
+  };
+  return {
+    token: () => (kept === undefined || Date.now() - kept.at >= ms ? keep(get()) : kept.value),
+    fresh: () => keep(renew()),
   };
 }
 
@@ -54,6 +61,7 @@ export class GraphGateways implements M365Gateways {
       ...this.tuning,
       baseUrl: this.graphBaseUrl,
       token: () => this.tokens.appToken(),
+      freshToken: () => this.tokens.appToken({ fresh: true }),
     });
     return this.appClient;
   }
@@ -61,10 +69,16 @@ export class GraphGateways implements M365Gateways {
   user(userId: string): GraphClient {
     let client = this.userClients.get(userId);
     if (client === undefined) {
+      const tokens = reusedFor(
+        TOKEN_REUSE_MS,
+        () => this.tokens.userToken(userId),
+        () => this.tokens.userToken(userId, { fresh: true }),
+      );
       client = new GraphClient({
         ...this.tuning,
         baseUrl: this.graphBaseUrl,
-        token: reusedFor(TOKEN_REUSE_MS, () => this.tokens.userToken(userId)),
+        token: tokens.token,
+        freshToken: tokens.fresh,
       });
       // A handful of admins import rooms; keep the map small anyway.
       if (this.userClients.size > 50) this.userClients.clear();
