@@ -242,7 +242,7 @@ export class TableBookingStore implements BookingStore {
     const table = await this.tables.table(BOOKINGS_TABLE);
     try {
       const result = await table.createEntity(docEntity(booking));
-      await this.indexOrganizer(booking);
+      await this.indexOrganizer(organizerRow(booking));
       return { booking, etag: result.etag ?? "" };
     } catch (error) {
       if (statusOf(error) === 409) throw new AppError("conflict", "A booking with this id exists already.");
@@ -258,19 +258,23 @@ export class TableBookingStore implements BookingStore {
     return booking === undefined ? undefined : { booking, etag: row.etag };
   }
 
-  async replace(booking: Booking, etag: string): Promise<StoredBooking> {
+  async replace(booking: Booking, etag: string, previous?: Booking): Promise<StoredBooking> {
     const table = await this.tables.table(BOOKINGS_TABLE);
     try {
-      const result = await table.updateEntity(docEntity(booking), "Replace", { etag });
-      await this.indexOrganizer(booking);
+      // The event's row goes first: a booking document naming an iCalUId always has its row, so a
+      // replace that keeps the iCalUId need not write it again.
       const iCalUId = booking.calendar?.iCalUId;
-      if (iCalUId !== undefined) {
+      if (iCalUId !== undefined && (previous === undefined || previous.calendar?.iCalUId !== iCalUId)) {
         const events = await this.tables.table(BOOKING_EVENTS_TABLE);
         await events.upsertEntity(
           { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id },
           "Replace",
         );
       }
+      const result = await table.updateEntity(docEntity(booking), "Replace", { etag });
+      const row = organizerRow(booking);
+      if (previous === undefined || !sameOrganizerRow(row, organizerRow(previous)))
+        await this.indexOrganizer(row);
       return { booking, etag: result.etag ?? "" };
     } catch (error) {
       const status = statusOf(error);
@@ -290,23 +294,9 @@ export class TableBookingStore implements BookingStore {
     }
   }
 
-  private async indexOrganizer(booking: Booking): Promise<void> {
+  private async indexOrganizer(row: OrganizerRow): Promise<void> {
     const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
-    const held = Object.values(booking.reserved).flat();
-    const first = Math.min(booking.start, ...held.map((s) => s.start));
-    const last = Math.max(booking.end, ...held.map((s) => s.end));
-    await table.upsertEntity(
-      {
-        partitionKey: organizerKey(booking),
-        rowKey: safeKey(booking.id),
-        bookingId: booking.id,
-        // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
-        first: new Date(first).toISOString(),
-        last: new Date(last).toISOString(),
-        state: booking.state,
-      },
-      "Replace",
-    );
+    await table.upsertEntity(row, "Replace");
   }
 
   async listByOrganizer(
@@ -385,6 +375,34 @@ function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: 
 }
 
 const organizerKey = (b: Booking): string => safeKey(b.organizer.email.toLowerCase());
+
+interface OrganizerRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly bookingId: string;
+  readonly first: string;
+  readonly last: string;
+  readonly state: string;
+}
+
+/** The booking's row in `bookingsbyorganizer`: its first start and last end, and its state. */
+function organizerRow(booking: Booking): OrganizerRow {
+  const held = Object.values(booking.reserved).flat();
+  const first = Math.min(booking.start, ...held.map((s) => s.start));
+  const last = Math.max(booking.end, ...held.map((s) => s.end));
+  return {
+    partitionKey: organizerKey(booking),
+    rowKey: safeKey(booking.id),
+    bookingId: booking.id,
+    // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
+    first: new Date(first).toISOString(),
+    last: new Date(last).toISOString(),
+    state: booking.state,
+  };
+}
+
+const sameOrganizerRow = (a: OrganizerRow, b: OrganizerRow): boolean =>
+  a.partitionKey === b.partitionKey && a.first === b.first && a.last === b.last && a.state === b.state;
 
 function conflictAt(roomId: string, start: number, end: number): AppError {
   const from = new Date(start).toISOString();
