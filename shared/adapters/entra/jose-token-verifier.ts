@@ -84,6 +84,7 @@ export class JoseTokenVerifier implements TokenVerifier {
         audience: expected.audience,
         algorithms: ["RS256"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.nowMs()),
         requiredClaims: ["exp", "iat", "tid", "oid"],
       }));
     } catch (error) {
