@@ -218,7 +218,10 @@ export class TableBookingStore implements BookingStore {
     days: ReadonlyMap<string, { etag?: string; entries: DayEntry[] }>,
   ): void {
     const room = this.roomRows.get(pk);
-    const kept = room === undefined || room.metaEtag !== metaEtag ? new Map() : room.days;
+    const kept =
+      room === undefined || room.metaEtag !== metaEtag
+        ? new Map<string, { etag?: string; entries: DayEntry[] }>()
+        : room.days;
     for (const [day, row] of days) kept.set(day, row);
     if (kept.size > MAX_REMEMBERED_DAYS) kept.clear();
     if (room === undefined && this.roomRows.size >= MAX_REMEMBERED_ROOMS) this.roomRows.clear();
