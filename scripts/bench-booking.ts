@@ -18,6 +18,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+import { TableClient } from "@azure/data-tables";
 import { SignJWT } from "jose";
 import type { KeyObject } from "node:crypto";
 import { startAzurite } from "../dev/azurite";
@@ -32,7 +33,8 @@ import { generateKey } from "../shared/adapters/crypto/aes-gcm-secret-box";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetServices } from "../shared/composition";
 import { getServices } from "../shared/composition/services";
-import { TableBookingStore } from "../shared/adapters/tables/table-booking-store";
+import { BOOKINGS_TABLE, TableBookingStore } from "../shared/adapters/tables/table-booking-store";
+import { TableService } from "../shared/adapters/tables/table-service";
 import { runSync } from "../shared/composition/sync";
 import { resetSettings } from "../shared/config";
 import { TablePolicyStore } from "../shared/adapters/tables/table-policy-store";
@@ -44,6 +46,7 @@ import { atMost, printBenchResult } from "./bench/result";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
 const SPANS = process.env.BENCH_SPANS === "1";
+const COUNT = process.env.BENCH_COUNT === "1";
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? (SMOKE ? 100 : 2_000));
 const ROOMS = Number(process.env.BENCH_ROOMS ?? (SMOKE ? 20 : 200));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? (SMOKE ? 8 : 32));
@@ -141,6 +144,73 @@ function plan(): Request[] {
   }
   return all;
 }
+
+/**
+ * BENCH_COUNT=1: the table operations (by table and kind), queue sends and Graph calls of the request
+ * path and, separately, of the consumer (which then starts only after the requests).
+ */
+const counts = new Map<string, number>();
+const bump = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
+/** The app's table clients (not the ones a transaction makes inside, nor the bench's own poll's). */
+const countedClients = new WeakSet<object>();
+let countNewClients = true;
+function countTableOps(): void {
+  const open = TableClient.fromConnectionString.bind(TableClient);
+  TableClient.fromConnectionString = (...args: Parameters<typeof TableClient.fromConnectionString>) => {
+    const client = open(...args);
+    if (countNewClients) countedClients.add(client);
+    return client;
+  };
+  const target = TableClient.prototype as unknown as Record<string, unknown>;
+  for (const name of [
+    "getEntity",
+    "createEntity",
+    "upsertEntity",
+    "updateEntity",
+    "deleteEntity",
+    "submitTransaction",
+    "listEntities",
+  ]) {
+    const original = target[name] as (...a: unknown[]) => unknown;
+    target[name] = function (this: TableClient, ...args: unknown[]) {
+      if (!countedClients.has(this)) return original.apply(this, args);
+      const table = this.tableName.replace(/^benchbook/, "");
+      const detail = name === "submitTransaction" ? `(${(args[0] as unknown[]).length})` : "";
+      bump(`table ${table}.${name}${detail}`);
+      return original.apply(this, args);
+    };
+  }
+  const queue = ServiceBusWorkQueue.prototype as unknown as Record<string, unknown>;
+  const enqueue = queue.enqueue as (...a: unknown[]) => unknown;
+  queue.enqueue = function (this: unknown, ...args: unknown[]) {
+    bump(`queue ${String(args[0])}`);
+    return enqueue.apply(this, args);
+  };
+}
+function countGraph(graphBaseUrl: string): void {
+  const original = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith(graphBaseUrl)) {
+      const path = new URL(url).pathname
+        .replace(/\/users\/[^/]+/, "/users/{id}")
+        .replace(/\/events\/[^/]+/, "/events/{id}");
+      bump(`graph ${init?.method ?? "GET"} ${path}`);
+    }
+    return original(input, init);
+  };
+}
+function printCounts(label: string, per: number): void {
+  console.log(`${label} (per ${per}):`);
+  let tables = 0;
+  for (const [key, n] of [...counts].sort()) {
+    if (key.startsWith("table ")) tables += n;
+    console.log(`  ${key.padEnd(56)} ${(n / per).toFixed(2)}`);
+  }
+  console.log(`  ${"table operations in all".padEnd(56)} ${(tables / per).toFixed(2)}`);
+  counts.clear();
+}
+if (COUNT) countTableOps();
 
 /** BENCH_SPANS=1: the wall time spent in each port call, summed over the run (where a POST waits). */
 const spans = new Map<string, { calls: number; ms: number }>();
@@ -341,7 +411,8 @@ async function main(): Promise<void> {
     running.push(() => consumer.stop());
   };
   // With spans, the consumer starts after the requests, so the spans are the request path's alone.
-  if (!SPANS) await startConsumer();
+  if (!SPANS && !COUNT) await startConsumer();
+  if (COUNT) countGraph(sim.graphBaseUrl);
 
   const tokens = sim.tokens;
   const call = (person: number, method: string, path: string, body?: unknown) =>
@@ -364,6 +435,7 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   let next = 0;
   spans.clear();
+  counts.clear();
   const cpuBefore = cpuSeconds();
   const started = performance.now();
   await Promise.all(
@@ -414,11 +486,22 @@ async function main(): Promise<void> {
       );
     await startConsumer();
   }
+  if (COUNT) {
+    printCounts("operations of the request path, per request", outcomes.length);
+    await startConsumer();
+  }
   const accepted = outcomes.filter((o) => o.bookingId !== undefined);
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
 
   // Until every accepted booking is confirmed or declined (read from the store, as GET would).
-  const store = new TableBookingStore(getServices().tables);
+  // With counts, the poll reads through clients of its own, so only the consumer's operations count.
+  const pollTables = COUNT
+    ? TableService.connect({ connectionString: azurite.connectionString, prefix: "benchbook" })
+    : getServices().tables;
+  countNewClients = false;
+  await pollTables.table(BOOKINGS_TABLE);
+  countNewClients = true;
+  const store = new TableBookingStore(pollTables);
   const open = new Set(accepted.map((o) => o.bookingId as string));
   const finals = new Map<string, string>();
   const deadline = performance.now() + SETTLE_TIMEOUT_MS;
@@ -438,6 +521,8 @@ async function main(): Promise<void> {
     if (open.size > 0) await new Promise((r) => setTimeout(r, 250));
   }
   const settleSeconds = (performance.now() - started) / 1000;
+  if (COUNT)
+    printCounts("operations of the consumer (and the settle poll), per accepted booking", accepted.length);
 
   // Every room calendar read back from the simulator: overlapping non-cancelled events are double bookings.
   const graphToken = await appTokenOf(sim.loginBaseUrl, sim.tenantId, app.clientId, app.secret);
@@ -476,7 +561,7 @@ async function main(): Promise<void> {
   console.log(`  accepted without a deliberate conflict: ${distinctSlotsAccepted}`);
   const perRequest = (seconds: number) => ((seconds * 1000) / outcomes.length).toFixed(1);
   console.log(
-    `  CPU while the requests ran, per request: ${cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds)} ms`).join(", ")} (${perRequest(cpuUsed.reduce((a, [, t]) => a + t, 0))} ms in all; ${SPANS ? "consumer not running" : "consumer running"})`,
+    `  CPU while the requests ran, per request: ${cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds)} ms`).join(", ")} (${perRequest(cpuUsed.reduce((a, [, t]) => a + t, 0))} ms in all; ${SPANS || COUNT ? "consumer not running" : "consumer running"})`,
   );
   console.log(
     `every booking confirmed or declined after ${settleSeconds.toFixed(2)} s (${open.size} still pending)`,

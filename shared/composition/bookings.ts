@@ -66,23 +66,29 @@ import { gatewaysFor } from "./sync-wiring";
  */
 const approvalIndex = perWorker((s) => new TableApprovalIndex(s.tables));
 
-export const bookingDeps = perWorker((s) => bookingDepsOf(s, new TablePolicyStore(s.tables)));
+export const bookingDeps = perWorker((s) =>
+  bookingDepsOf(s, new TablePolicyStore(s.tables), new TableRoomStore(s.tables)),
+);
 
 /**
- * How long the booking request path keeps a room's policy. A change made through this instance of the
- * app applies at once; one made through another instance, within this time.
+ * How long the booking request path keeps a room's policy and its room record. A change made through
+ * this instance of the app (a policy saved, the directory sync) applies at once; one made through
+ * another instance, within this time.
  */
 export const POLICY_CACHE_MS = 15_000;
 
-/** The bag of `POST /api/bookings`: the same ports, with each room's policy kept for POLICY_CACHE_MS. */
-const requestDeps = perWorker((s) =>
-  bookingDepsOf(s, new TablePolicyStore(s.tables, { ttlMs: POLICY_CACHE_MS, now: () => s.now().getTime() })),
-);
+/**
+ * The bag of `POST /api/bookings` and of the `booking-commands` consumer (the two run for every
+ * booking): the same ports, with each room and its policy kept for POLICY_CACHE_MS.
+ */
+const requestDeps = perWorker((s) => {
+  const cache = { ttlMs: POLICY_CACHE_MS, now: () => s.now().getTime() };
+  return bookingDepsOf(s, new TablePolicyStore(s.tables, cache), new TableRoomStore(s.tables, cache));
+});
 
-function bookingDepsOf(s: Services, policies: PolicyStore): BookingDependencies {
+function bookingDepsOf(s: Services, policies: PolicyStore, rooms: TableRoomStore): BookingDependencies {
   // Every save of a booking keeps "approvals waiting for me" (table `bookingapprovals`) in step.
   const store = withApprovalIndex(new TableBookingStore(s.tables), approvalIndex());
-  const rooms = new TableRoomStore(s.tables);
   return {
     store,
     policies,
@@ -151,7 +157,7 @@ export const processBookingCommand = (
   command: BookingCommand,
   log?: (m: string) => void,
 ): Promise<CommandOutcome> =>
-  processBookingCommandUseCase(log === undefined ? bookingDeps() : { ...bookingDeps(), log }, command);
+  processBookingCommandUseCase(log === undefined ? requestDeps() : { ...requestDeps(), log }, command);
 
 export const listRooms = (query: RoomQuery): Promise<{ items: RoomView[]; cursor?: string }> =>
   listRoomsUseCase(bookingDeps(), query);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { IntegrationSettings } from "../../app/ports/integration-store";
 import type { TokenVerifier, VerifiedClaims } from "../../app/ports/token-verifier";
@@ -13,15 +14,24 @@ const stsIssuerBase: Record<Cloud, string> = {
 /** Clock skew allowed between Entra and us. */
 const CLOCK_TOLERANCE_SECONDS = 120;
 
+/** Verified access tokens kept at most (the oldest goes first). */
+const MAX_VERIFIED = 10_000;
+
 /**
  * Token verification with `jose` against the tenant's JWKS (`{login}/{tenant}/discovery/v2.0/keys`,
  * fetched once and refreshed on an unknown key id). RS256 only; the tenant is fixed by the integration,
- * so tokens of any other tenant fail on the issuer and the `tid` check.
+ * so tokens of any other tenant fail on the issuer and the `tid` check. An access token that passed is
+ * remembered by its SHA-256 (never the token itself) until its `exp`, for the same integration, so a
+ * client sending the same token on every call pays for the signature check once.
  */
 export class JoseTokenVerifier implements TokenVerifier {
   private readonly keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  private readonly verified = new Map<string, { claims: VerifiedClaims; untilMs: number }>();
 
-  constructor(private readonly overrides: Partial<CloudEndpoints>) {}
+  constructor(
+    private readonly overrides: Partial<CloudEndpoints>,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   async verifyIdToken(
     token: string,
@@ -42,10 +52,24 @@ export class JoseTokenVerifier implements TokenVerifier {
   async verifyAccessToken(token: string, integration: IntegrationSettings): Promise<VerifiedClaims> {
     const { loginBaseUrl } = cloudEndpoints(integration.cloud, this.overrides);
     const tenant = integration.tenantId;
-    return this.verify(token, integration, {
+    const key = `${integration.cloud}|${tenant}|${integration.clientId}|${createHash("sha256").update(token).digest("base64url")}`;
+    const hit = this.verified.get(key);
+    if (hit !== undefined) {
+      if (this.nowMs() < hit.untilMs) return hit.claims;
+      this.verified.delete(key);
+    }
+    const claims = await this.verify(token, integration, {
       issuer: [`${loginBaseUrl}/${tenant}/v2.0`, `${stsIssuerBase[integration.cloud]}/${tenant}/`],
       audience: [integration.clientId, `api://${integration.clientId}`],
     });
+    if (typeof claims.exp === "number") {
+      if (this.verified.size >= MAX_VERIFIED) {
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(key, { claims, untilMs: claims.exp * 1000 });
+    }
+    return claims;
   }
 
   private async verify(
@@ -60,6 +84,7 @@ export class JoseTokenVerifier implements TokenVerifier {
         audience: expected.audience,
         algorithms: ["RS256"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.nowMs()),
         requiredClaims: ["exp", "iat", "tid", "oid"],
       }));
     } catch (error) {

@@ -43,6 +43,12 @@ export class ServiceBusWorkQueue implements WorkQueue {
         if (item.notBefore !== undefined) await sender.scheduleMessages(message, item.notBefore);
         else now.push(message);
       }
+      // One message (a booking's command, one recipient's mail) goes as it is: no batch to build.
+      if (now.length === 1) {
+        await sender.sendMessages(now[0] as ServiceBusMessage);
+        return;
+      }
+      if (now.length === 0) return;
       let batch = await sender.createMessageBatch();
       for (const message of now) {
         if (batch.tryAddMessage(message)) continue;

@@ -40,6 +40,9 @@ const DOC = "booking";
 /** Day rows per transaction: 100 operations less the meta and booking rows. */
 const DAYS_PER_TRANSACTION = MAX_TRANSACTION - 2;
 const MAX_ROUNDS = 25;
+/** Rooms, and day rows per room, a store remembers at most (it starts again when full). */
+const MAX_REMEMBERED_ROOMS = 5_000;
+const MAX_REMEMBERED_DAYS = 400;
 
 type Row = TableEntityResult<Record<string, unknown>>;
 /** [bookingId, occurrence key (ms), start, end]. */
@@ -56,6 +59,12 @@ interface RoomState {
 }
 
 export class TableBookingStore implements BookingStore {
+  /** Each room's meta and day rows as this store last read or wrote them (see `reserveRoom`). */
+  private readonly roomRows = new Map<
+    string,
+    { metaEtag?: string; version: number; days: Map<string, { etag?: string; entries: DayEntry[] }> }
+  >();
+
   constructor(
     private readonly tables: TableService,
     private readonly random: () => number = Math.random,
@@ -116,22 +125,25 @@ export class TableBookingStore implements BookingStore {
     const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
     const pk = safeKey(roomId);
     let previous: Slot[] | undefined;
+    // A fresh booking's row exists only once a write wrote part of a long series: read it after that.
+    let fresh = options.fresh === true;
+    // A fresh booking may start from the room's rows as this store last saw them: each is written
+    // with If-Match (or created), so a stale copy costs a refused write and a read, never a double
+    // booking; and a conflict is only ever reported from rows just read.
+    let mayRemember = fresh && typeof wanted !== "function";
     for (let round = 1; ; round++) {
       const held = typeof wanted === "function" ? await this.heldSlots(table, pk, bookingId) : undefined;
       const slots = typeof wanted === "function" ? wanted(held ?? []) : wanted;
       const newDays = new Set(slots.flatMap(utcDaysOf));
-      // A fresh booking's row exists only once a round wrote part of a long series: read it after that.
-      const fresh = options.fresh === true && round === 1;
-      const state = await this.readRoom(table, pk, bookingId, newDays, fresh);
+      const remembered = mayRemember ? this.remembered(pk, newDays) : undefined;
+      mayRemember = false;
+      const state = remembered ?? (await this.readRoom(table, pk, bookingId, newDays, fresh));
       previous ??= state.held;
       if (!force) {
-        for (const s of slots) {
-          for (const day of utcDaysOf(s)) {
-            const hit = state.days
-              .get(day)
-              ?.entries.find((e) => e[0] !== bookingId && overlaps(s, { start: e[2], end: e[3] }));
-            if (hit !== undefined) throw conflictAt(roomId, hit[2], hit[3]);
-          }
+        const hit = firstConflict(state, bookingId, slots);
+        if (hit !== undefined) {
+          if (remembered !== undefined) continue;
+          throw conflictAt(roomId, hit[2], hit[3]);
         }
       }
       await options.beforeWrite?.();
@@ -139,6 +151,9 @@ export class TableBookingStore implements BookingStore {
         const version = await this.writeRoom(table, pk, bookingId, state, slots);
         return { version, previous };
       } catch (error) {
+        this.forget(pk);
+        fresh = false;
+        if (remembered !== undefined && statusOf(error) === 412) continue;
         const status = statusOf(error);
         if ((status !== 412 && status !== 409 && status !== 404) || round >= MAX_ROUNDS) {
           if (status === 412 || status === 409 || status === 404)
@@ -184,13 +199,55 @@ export class TableBookingStore implements BookingStore {
         );
       }),
     );
-    return {
+    const state: RoomState = {
       ...(meta === undefined ? {} : { metaEtag: meta.etag }),
       version: typeof meta?.version === "number" ? meta.version : 0,
       held: heldSlots,
       heldExists: held !== undefined,
       days,
     };
+    this.remember(pk, state.metaEtag, state.version, days);
+    return state;
+  }
+
+  /** The room's meta and day rows as last read or written here, if all of `days` are known. */
+  private remembered(pk: string, days: ReadonlySet<string>): RoomState | undefined {
+    const room = this.roomRows.get(pk);
+    if (room === undefined) return undefined;
+    const known = new Map<string, { etag?: string; entries: DayEntry[] }>();
+    for (const day of days) {
+      const row = room.days.get(day);
+      if (row === undefined) return undefined;
+      known.set(day, row);
+    }
+    return {
+      ...(room.metaEtag === undefined ? {} : { metaEtag: room.metaEtag }),
+      version: room.version,
+      held: [],
+      heldExists: false,
+      days: known,
+    };
+  }
+
+  private remember(
+    pk: string,
+    metaEtag: string | undefined,
+    version: number,
+    days: ReadonlyMap<string, { etag?: string; entries: DayEntry[] }>,
+  ): void {
+    const room = this.roomRows.get(pk);
+    const kept =
+      room === undefined || room.metaEtag !== metaEtag
+        ? new Map<string, { etag?: string; entries: DayEntry[] }>()
+        : room.days;
+    for (const [day, row] of days) kept.set(day, row);
+    if (kept.size > MAX_REMEMBERED_DAYS) kept.clear();
+    if (room === undefined && this.roomRows.size >= MAX_REMEMBERED_ROOMS) this.roomRows.clear();
+    this.roomRows.set(pk, { ...(metaEtag === undefined ? {} : { metaEtag }), version, days: kept });
+  }
+
+  private forget(pk: string): void {
+    this.roomRows.delete(pk);
   }
 
   /** Writes the room's new state, in one transaction (or a few, for long series: each re-checked). */
@@ -230,6 +287,7 @@ export class TableBookingStore implements BookingStore {
         };
         actions.push(["upsert", row, "Replace"]);
       }
+      const written = new Map<string, { index?: number; entries: DayEntry[] }>();
       for (const day of chunk) {
         const current = state.days.get(day) ?? { entries: [] };
         const entries: DayEntry[] = current.entries.filter((e) => e[0] !== bookingId);
@@ -244,9 +302,26 @@ export class TableBookingStore implements BookingStore {
         } else {
           actions.push(["update", row, "Replace", { etag: current.etag }]);
         }
+        written.set(day, { ...(entries.length > 0 ? { index: actions.length - 1 } : {}), entries });
       }
       const result = await table.submitTransaction(actions);
-      metaEtag = result.subResponses[0]?.etag ?? undefined;
+      metaEtag = result.subResponses[0]?.etag?.trim() || undefined;
+      if (chunks.length === 1) {
+        // What the room's rows are now (a row without its new ETag is not remembered).
+        const days = new Map<string, { etag?: string; entries: DayEntry[] }>();
+        for (const [day, row] of written) {
+          if (row.index === undefined) {
+            days.set(day, { entries: [] });
+            continue;
+          }
+          const etag = result.subResponses[row.index]?.etag?.trim();
+          if (etag) days.set(day, { etag, entries: row.entries });
+        }
+        if (metaEtag === undefined) this.forget(pk);
+        else this.remember(pk, metaEtag, version, days);
+      } else {
+        this.forget(pk);
+      }
       heldExists = held.length > 0;
       if (!last && metaEtag === undefined) {
         // Without the new ETag the next chunk cannot be conditional: read it.
@@ -259,8 +334,9 @@ export class TableBookingStore implements BookingStore {
   async create(booking: Booking): Promise<StoredBooking> {
     const table = await this.tables.table(BOOKINGS_TABLE);
     try {
+      await this.indexEvent(booking);
       const result = await table.createEntity(docEntity(booking));
-      await this.indexOrganizer(booking);
+      await this.indexOrganizer(organizerRow(booking));
       return { booking, etag: result.etag ?? "" };
     } catch (error) {
       if (statusOf(error) === 409) throw new AppError("conflict", "A booking with this id exists already.");
@@ -276,19 +352,17 @@ export class TableBookingStore implements BookingStore {
     return booking === undefined ? undefined : { booking, etag: row.etag };
   }
 
-  async replace(booking: Booking, etag: string): Promise<StoredBooking> {
+  async replace(booking: Booking, etag: string, previous?: Booking): Promise<StoredBooking> {
     const table = await this.tables.table(BOOKINGS_TABLE);
     try {
+      // The event's row goes first (here and in `create`): a booking document naming an iCalUId
+      // always has its row, so a replace that keeps the iCalUId need not write it again.
+      if (previous === undefined || previous.calendar?.iCalUId !== booking.calendar?.iCalUId)
+        await this.indexEvent(booking);
       const result = await table.updateEntity(docEntity(booking), "Replace", { etag });
-      await this.indexOrganizer(booking);
-      const iCalUId = booking.calendar?.iCalUId;
-      if (iCalUId !== undefined) {
-        const events = await this.tables.table(BOOKING_EVENTS_TABLE);
-        await events.upsertEntity(
-          { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id },
-          "Replace",
-        );
-      }
+      const row = organizerRow(booking);
+      if (previous === undefined || !sameOrganizerRow(row, organizerRow(previous)))
+        await this.indexOrganizer(row);
       return { booking, etag: result.etag ?? "" };
     } catch (error) {
       const status = statusOf(error);
@@ -308,23 +382,20 @@ export class TableBookingStore implements BookingStore {
     }
   }
 
-  private async indexOrganizer(booking: Booking): Promise<void> {
-    const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
-    const held = Object.values(booking.reserved).flat();
-    const first = Math.min(booking.start, ...held.map((s) => s.start));
-    const last = Math.max(booking.end, ...held.map((s) => s.end));
-    await table.upsertEntity(
-      {
-        partitionKey: organizerKey(booking),
-        rowKey: safeKey(booking.id),
-        bookingId: booking.id,
-        // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
-        first: new Date(first).toISOString(),
-        last: new Date(last).toISOString(),
-        state: booking.state,
-      },
+  /** The row that finds the booking by its event's iCalUId (calendar sync), when it has one. */
+  private async indexEvent(booking: Booking): Promise<void> {
+    const iCalUId = booking.calendar?.iCalUId;
+    if (iCalUId === undefined) return;
+    const events = await this.tables.table(BOOKING_EVENTS_TABLE);
+    await events.upsertEntity(
+      { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id },
       "Replace",
     );
+  }
+
+  private async indexOrganizer(row: OrganizerRow): Promise<void> {
+    const table = await this.tables.table(BOOKINGS_BY_ORGANIZER_TABLE);
+    await table.upsertEntity(row, "Replace");
   }
 
   async listByOrganizer(
@@ -413,6 +484,47 @@ function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: 
 }
 
 const organizerKey = (b: Booking): string => safeKey(b.organizer.email.toLowerCase());
+
+interface OrganizerRow {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly bookingId: string;
+  readonly first: string;
+  readonly last: string;
+  readonly state: string;
+}
+
+/** The booking's row in `bookingsbyorganizer`: its first start and last end, and its state. */
+function organizerRow(booking: Booking): OrganizerRow {
+  const held = Object.values(booking.reserved).flat();
+  const first = Math.min(booking.start, ...held.map((s) => s.start));
+  const last = Math.max(booking.end, ...held.map((s) => s.end));
+  return {
+    partitionKey: organizerKey(booking),
+    rowKey: safeKey(booking.id),
+    bookingId: booking.id,
+    // ISO 8601 text compares in time order in a filter (numbers this large would be doubles).
+    first: new Date(first).toISOString(),
+    last: new Date(last).toISOString(),
+    state: booking.state,
+  };
+}
+
+const sameOrganizerRow = (a: OrganizerRow, b: OrganizerRow): boolean =>
+  a.partitionKey === b.partitionKey && a.first === b.first && a.last === b.last && a.state === b.state;
+
+/** The first entry of another booking that overlaps one of `slots`, in the rows of `state`. */
+function firstConflict(state: RoomState, bookingId: string, slots: readonly Slot[]): DayEntry | undefined {
+  for (const s of slots) {
+    for (const day of utcDaysOf(s)) {
+      const hit = state.days
+        .get(day)
+        ?.entries.find((e) => e[0] !== bookingId && overlaps(s, { start: e[2], end: e[3] }));
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
 
 function conflictAt(roomId: string, start: number, end: number): AppError {
   const from = new Date(start).toISOString();

@@ -30,7 +30,7 @@ const MAX_CACHED = 50_000;
 let writesInProcess = 0;
 
 export class TablePolicyStore implements PolicyStore {
-  private readonly cached = new Map<string, { policy: BookingPolicy; at: number; writes: number }>();
+  private readonly cached = new Map<string, { policy: Promise<BookingPolicy>; at: number; writes: number }>();
 
   /**
    * `cache`: keep what `forRoom` read, per room, for `ttlMs` (the booking request path reads a room's
@@ -46,12 +46,14 @@ export class TablePolicyStore implements PolicyStore {
     const { ttlMs, now } = this.cache;
     const hit = this.cached.get(roomId);
     if (hit !== undefined && hit.writes === writesInProcess && now() - hit.at < ttlMs) return hit.policy;
-    const writes = writesInProcess;
-    const at = now();
-    const policy = await this.readForRoom(roomId);
+    // Concurrent requests for one room share one read; a failed read is not kept.
+    const entry = { policy: this.readForRoom(roomId), at: now(), writes: writesInProcess };
     if (this.cached.size >= MAX_CACHED) this.cached.clear();
-    this.cached.set(roomId, { policy, at, writes });
-    return policy;
+    this.cached.set(roomId, entry);
+    entry.policy.catch(() => {
+      if (this.cached.get(roomId) === entry) this.cached.delete(roomId);
+    });
+    return entry.policy;
   }
 
   private async readForRoom(roomId: string): Promise<BookingPolicy> {

@@ -20,7 +20,17 @@ const ACTIVE_ROOMS = `PartitionKey eq '${ROOM_PK}' and active eq true`;
 
 type Row = TableEntityResult<Record<string, unknown>>;
 
+/**
+ * Counts the room writes this process has prepared (the directory sync writes rooms through
+ * `roomWrite`). A room cached before such a write is not used after it; rooms changed by another
+ * instance of the app are seen once the cache entry is older than its time to live.
+ */
+let roomWritesInProcess = 0;
+/** Rooms kept at most by a caching store (it starts again when full). */
+const MAX_CACHED_ROOMS = 20_000;
+
 export function roomWrite(room: Room, hash: string): RoutedWrite {
+  roomWritesInProcess++;
   const entity = {
     partitionKey: ROOM_PK,
     rowKey: safeKey(room.id),
@@ -113,7 +123,20 @@ export function roomFromRow(row: Row): Room {
 }
 
 export class TableRoomStore implements RoomStore {
-  constructor(private readonly tables: TableService) {}
+  private readonly cached = new Map<
+    string,
+    { room: Promise<Room | undefined>; at: number; writes: number }
+  >();
+
+  /**
+   * `cache`: keep each room `room` found, for `ttlMs` (the booking request path reads its rooms on
+   * every request; rooms change only with the directory sync). Concurrent reads of one room share
+   * one table read. Without it every call reads the table.
+   */
+  constructor(
+    private readonly tables: TableService,
+    private readonly cache?: { readonly ttlMs: number; readonly now: () => number },
+  ) {}
 
   async rooms(): Promise<Room[]> {
     const client = await this.tables.table(ROOMS_TABLE);
@@ -138,7 +161,24 @@ export class TableRoomStore implements RoomStore {
     return out;
   }
 
-  async room(id: string): Promise<Room | undefined> {
+  room(id: string): Promise<Room | undefined> {
+    if (this.cache === undefined) return this.readRoom(id);
+    const { ttlMs, now } = this.cache;
+    const key = id.toLowerCase();
+    const hit = this.cached.get(key);
+    if (hit !== undefined && hit.writes === roomWritesInProcess && now() - hit.at < ttlMs) return hit.room;
+    const entry = { room: this.readRoom(id), at: now(), writes: roomWritesInProcess };
+    if (this.cached.size >= MAX_CACHED_ROOMS) this.cached.clear();
+    this.cached.set(key, entry);
+    // Unknown rooms and failed reads are not kept.
+    const forget = (): void => {
+      if (this.cached.get(key) === entry) this.cached.delete(key);
+    };
+    entry.room.then((room) => room === undefined && forget(), forget);
+    return entry.room;
+  }
+
+  private async readRoom(id: string): Promise<Room | undefined> {
     const client = await this.tables.table(ROOMS_TABLE);
     try {
       return roomFromRow(await client.getEntity<Record<string, unknown>>(ROOM_PK, safeKey(id.toLowerCase())));

@@ -43,9 +43,9 @@ export function withApprovalIndex(
       return saved;
     },
     get: (id) => store.get(id),
-    async replace(booking, etag) {
+    async replace(booking, etag, previous) {
       await record(booking);
-      const saved = await store.replace(booking, etag);
+      const saved = await store.replace(booking, etag, previous);
       await forget(booking);
       return saved;
     },

@@ -9,6 +9,7 @@ import type { BookingCommand } from "../../domain/bookings/commands";
 import { AppError } from "../../domain/errors";
 import type { DeclineReason } from "../../domain/mail/templates";
 import type { Room } from "../../domain/rooms/room";
+import type { StoredBooking } from "../ports/booking-store";
 import type { CalendarActor, CalendarEventInput, CalendarEventState } from "../ports/calendar-gateway";
 import { sendMail } from "../send-mail";
 import { enqueueCommand, mailBooking, mutateBooking, type BookingDependencies } from "./dependencies";
@@ -102,16 +103,17 @@ export async function processBookingCommand(
           b.calendar?.etag,
         );
       }
-      await linkEvent(deps, b.id, event, command.version);
+      // The link is stored on the booking as read above when nothing changed it meanwhile (its ETag
+      // says so), else on a fresh read; either way what comes back was read or written after the event.
+      const after = await linkEvent(deps, b.id, event, command.version, stored);
       // Cancelled while the event was being written: the cancel that ran meanwhile found no event to
       // cancel, so this one does (reading after the write means one of the two always sees the other).
-      const after = (await deps.store.get(b.id))?.booking;
-      if (after?.state === "cancelled") return cancelEvent(deps, after, event.eventId);
+      if (after?.booking.state === "cancelled") return cancelEvent(deps, after.booking, event.eventId);
       // Occurrence changes made before the series had an event (or while it was written) waited for
       // it: they follow now.
-      for (const owed of after?.occurrencesOwed ?? [])
-        await enqueueOccurrenceCommand(deps, after ?? b, owed.key);
-      const outcome = await applyResponses(deps, b.id, event, rooms, 0);
+      for (const owed of after?.booking.occurrencesOwed ?? [])
+        await enqueueOccurrenceCommand(deps, after?.booking ?? b, owed.key);
+      const outcome = await applyResponses(deps, b.id, event, rooms, 0, after);
       // Confirmed or declined, the displays were told already; still waiting, they show it pending.
       if (outcome === "waiting-for-room") await publishRoomSchedules(deps, b.roomIds);
       return outcome;
@@ -229,23 +231,30 @@ async function linkEvent(
   id: string,
   event: CalendarEventState,
   version: number,
-): Promise<void> {
-  await mutateBooking(deps, id, (b) => {
-    if (b.calendar === undefined) return undefined;
-    const written = b.calendarOwed === "write" && b.version === version;
-    if (b.calendar.eventId === event.eventId && b.calendar.etag === event.etag && !written) return undefined;
-    const { calendarOwed: _written, ...rest } = b;
-    return {
-      ...(written ? rest : b),
-      calendar: {
-        ...b.calendar,
-        eventId: event.eventId,
-        ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
-        ...(event.etag === undefined ? {} : { etag: event.etag }),
-      },
-      updatedAt: deps.now().toISOString(),
-    };
-  });
+  known?: StoredBooking,
+): Promise<StoredBooking | undefined> {
+  return mutateBooking(
+    deps,
+    id,
+    (b) => {
+      if (b.calendar === undefined) return undefined;
+      const written = b.calendarOwed === "write" && b.version === version;
+      if (b.calendar.eventId === event.eventId && b.calendar.etag === event.etag && !written)
+        return undefined;
+      const { calendarOwed: _written, ...rest } = b;
+      return {
+        ...(written ? rest : b),
+        calendar: {
+          ...b.calendar,
+          eventId: event.eventId,
+          ...(event.iCalUId === undefined ? {} : { iCalUId: event.iCalUId }),
+          ...(event.etag === undefined ? {} : { etag: event.etag }),
+        },
+        updatedAt: deps.now().toISOString(),
+      };
+    },
+    known,
+  );
 }
 
 /** The rooms' answers: all accepted → confirmed; one declined → declined; else look again later. */
@@ -255,11 +264,13 @@ async function applyResponses(
   event: CalendarEventState,
   rooms: readonly Room[],
   poll: number,
+  known?: StoredBooking,
 ): Promise<CommandOutcome> {
   const responses: Record<string, RoomResponse> = {};
   for (const r of rooms) responses[r.id] = event.roomResponses[r.email.toLowerCase()] ?? "none";
   const values = Object.values(responses);
-  const current = (await deps.store.get(id))?.booking;
+  const stored = known ?? (await deps.store.get(id));
+  const current = stored?.booking;
   if (current === undefined || current.state !== "pending") return "skipped";
   if (values.includes("declined")) {
     await endBooking(
@@ -274,7 +285,7 @@ async function applyResponses(
     return "done";
   }
   if (values.length > 0 && values.every((v) => v === "accepted")) {
-    await confirm(deps, id, responses, rooms);
+    await confirm(deps, id, responses, rooms, undefined, stored);
     return "done";
   }
   const { delayMs, maxPolls } = deps.responsePoll ?? DEFAULT_POLL;
@@ -310,17 +321,22 @@ async function confirm(
   responses: Readonly<Record<string, RoomResponse>>,
   rooms: readonly Room[],
   reason?: string,
+  known?: StoredBooking,
 ): Promise<void> {
-  const saved = await mutateBooking(deps, id, (b) =>
-    b.state !== "pending"
-      ? undefined
-      : {
-          ...b,
-          state: "confirmed",
-          roomResponses: responses,
-          ...(reason === undefined ? {} : { reason }),
-          updatedAt: deps.now().toISOString(),
-        },
+  const saved = await mutateBooking(
+    deps,
+    id,
+    (b) =>
+      b.state !== "pending"
+        ? undefined
+        : {
+            ...b,
+            state: "confirmed",
+            roomResponses: responses,
+            ...(reason === undefined ? {} : { reason }),
+            updatedAt: deps.now().toISOString(),
+          },
+    known,
   );
   if (saved?.booking.state !== "confirmed") return;
   await sendMail(deps, {

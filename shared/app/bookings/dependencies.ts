@@ -69,19 +69,34 @@ export async function bookableRooms(
   );
 }
 
-/** Reads, changes and stores a booking, re-reading when someone else changed it meanwhile. */
+/**
+ * Reads, changes and stores a booking, re-reading when someone else changed it meanwhile. `known`, the
+ * booking as the caller read it, is tried first without a read: its ETag makes the replace fail when it
+ * is out of date. When the change leaves `known` as it is, the booking is read afresh, so what comes
+ * back is never older than it would be without `known`.
+ */
 export async function mutateBooking(
   deps: Pick<BookingDependencies, "store">,
   id: string,
   change: (booking: Booking) => Booking | undefined,
+  known?: StoredBooking,
 ): Promise<StoredBooking | undefined> {
+  let first = known;
   for (let attempt = 1; ; attempt++) {
-    const current = await deps.store.get(id);
+    const optimistic = first !== undefined;
+    const current = first ?? (await deps.store.get(id));
+    first = undefined;
     if (current === undefined) return undefined;
     const next = change(current.booking);
-    if (next === undefined) return current;
+    if (next === undefined) {
+      if (optimistic) {
+        attempt--;
+        continue;
+      }
+      return current;
+    }
     try {
-      return await deps.store.replace(next, current.etag);
+      return await deps.store.replace(next, current.etag, current.booking);
     } catch (error) {
       if (!isAppError(error) || error.code !== "precondition-failed" || attempt >= 5) throw error;
     }

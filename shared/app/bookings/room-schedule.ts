@@ -25,10 +25,11 @@ export async function busyBlocks(
   from: number,
   to: number,
   docs = new Map<string, Booking | undefined>(),
+  roomPolicy?: BookingPolicy,
 ): Promise<BusyBlock[]> {
   const [entries, policy] = await Promise.all([
     deps.store.roomSlots(room.id, from, to),
-    deps.policies.forRoom(room.id),
+    roomPolicy ?? deps.policies.forRoom(room.id),
   ]);
   if (policy.privacy !== "busy" || policy.checkIn.required) {
     const ids = [...new Set(entries.map((e) => e.bookingId))];
@@ -83,15 +84,18 @@ export function deviceRules(policy: BookingPolicy): DeviceRules {
  * room's schedule version (it grows with every reservation change, so displays drop older snapshots).
  */
 export async function roomScheduleSnapshot(deps: Deps, roomId: string): Promise<ScheduleSnapshot> {
-  const room = await knownRoom(deps, roomId);
+  return snapshotOf(deps, await knownRoom(deps, roomId));
+}
+
+async function snapshotOf(deps: Deps, room: Room): Promise<ScheduleSnapshot> {
   const now = deps.now().getTime();
   const { from, to } = displayWindow(now, room.timeZone);
   const docs = new Map<string, Booking | undefined>();
-  const [blocks, version, policy] = await Promise.all([
-    busyBlocks(deps, room, from, to, docs),
+  const [version, policy] = await Promise.all([
     deps.store.roomVersion(room.id),
     deps.policies.forRoom(room.id),
   ]);
+  const blocks = await busyBlocks(deps, room, from, to, docs, policy);
   const rules = deviceRules(policy);
   const items: ScheduleItem[] = blocks
     .filter((b) => b.state === "busy" || holdsSlots(b.state as Booking["state"], true))
@@ -130,7 +134,7 @@ export async function publishRoomSchedules(
     roomIds.map(async (roomId) => {
       try {
         const room = await knownRoom(deps, roomId);
-        const snapshot = await roomScheduleSnapshot(deps, room.id);
+        const snapshot = await snapshotOf(deps, room);
         await deps.realtime.publishSchedule(snapshot, { floorId: room.floorId });
       } catch (error) {
         const code = error instanceof AppError ? error.code : "unexpected";

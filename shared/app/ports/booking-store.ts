@@ -67,8 +67,12 @@ export interface BookingStore {
   /** Stores a new booking; `conflict` if the id exists. */
   create(booking: Booking): Promise<StoredBooking>;
   get(id: string): Promise<StoredBooking | undefined>;
-  /** Replaces the booking if it is still at `etag`; `precondition-failed` when it changed meanwhile. */
-  replace(booking: Booking, etag: string): Promise<StoredBooking>;
+  /**
+   * Replaces the booking if it is still at `etag`; `precondition-failed` when it changed meanwhile.
+   * `previous`, the booking as stored at `etag`, lets the store skip index rows the change leaves as
+   * they are.
+   */
+  replace(booking: Booking, etag: string, previous?: Booking): Promise<StoredBooking>;
   /** Removes a booking that never got anywhere (its reservation failed). */
   remove(id: string): Promise<void>;
   /** The bookings organized by this address touching [from, to), soonest first, paged. */

@@ -2,14 +2,20 @@
 
 export const defaultLocale = "en-GB";
 
+/** Zones found valid so far (building a formatter to ask costs far more than the lookup). */
+const knownZones = new Set<string>();
+const MAX_KNOWN_ZONES = 1_000;
+
 /** Whether `zone` is an IANA time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  if (knownZones.size < MAX_KNOWN_ZONES) knownZones.add(zone);
+  return true;
 }
 
 function zoneOrUtc(zone: string | undefined): string {

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CryptoProvider, type ConfidentialClientApplication } from "@azure/msal-node";
 import { decodeJwt } from "jose";
 import { DEMO_APPS, DEMO_REDIRECT_URIS } from "../../../dev/m365";
+import { JoseTokenVerifier } from "../../../shared/adapters/entra/jose-token-verifier";
+import type { IntegrationSettings } from "../../../shared/app/ports/integration-store";
+import { isAppError } from "../../../shared/domain/errors";
 import { msalFor } from "../m365/helpers";
 import { get, startAuthStack, type AuthStack } from "./helpers";
 
@@ -155,6 +158,36 @@ describe("bearer tokens issued by the simulator for the ONES API", () => {
     await expectRefusedFor(
       await stack.sim.control.mintToken({ ...goodClaims(), iat: now, nbf: now + 600, exp: now + 4200 }),
       "The token's nbf claim is not accepted.",
+    );
+  });
+
+  it("remembers a verified token until its exp only, and only for the integration it was verified for", async () => {
+    let clock = stack.sim.control.clock.now();
+    const verifier = new JoseTokenVerifier({ loginBaseUrl: stack.sim.loginBaseUrl }, () => clock);
+    const integration: IntegrationSettings = {
+      name: "Contoso",
+      cloud: "global",
+      tenantId: stack.sim.tenantId,
+      clientId: app.clientId,
+      mode: "application",
+      updatedAt: new Date(0),
+    };
+    const claims = goodClaims();
+    const token = await stack.sim.control.mintToken(claims);
+    const refusal = (error: unknown) =>
+      isAppError(error) ? `${error.code}: ${error.message}` : "unexpected";
+
+    expect((await verifier.verifyAccessToken(token, integration)).oid).toBe(person.id);
+    expect((await verifier.verifyAccessToken(token, integration)).oid).toBe(person.id);
+    // Another app registration: the token is checked again, and its audience does not fit.
+    const other = { ...integration, clientId: "99999999-8888-4777-8666-555555555555" };
+    expect(await verifier.verifyAccessToken(token, other).catch(refusal)).toBe(
+      "unauthenticated: The token's aud claim is not accepted.",
+    );
+    // Past its exp (and the clock tolerance) the remembered verification no longer counts.
+    clock = ((claims.exp as number) + 121) * 1000;
+    expect(await verifier.verifyAccessToken(token, integration).catch(refusal)).toBe(
+      "unauthenticated: The token has expired.",
     );
   });
 });
