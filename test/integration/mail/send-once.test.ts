@@ -53,14 +53,16 @@ afterAll(async () => {
 });
 
 /** The consumer on a host of its own, in a child process. */
-async function startMailHost(): Promise<ChildProcess> {
+async function startMailHost(channel: "smtp" | "sendgrid" = "smtp"): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", ENTRY], {
     env: {
       ...process.env,
       TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
       TABLE_PREFIX: tables.prefix,
       SERVICEBUS: bus.connectionString,
-      MAIL_CHANNEL: "smtp",
+      MAIL_CHANNEL: channel,
+      SENDGRID_API_KEY: sink.sendGridApiKey,
+      SENDGRID_BASE_URL: sink.sendGridBaseUrl,
       SMTP_HOST: sink.smtpHost,
       SMTP_PORT: String(sink.smtpPort),
       SMTP_SECURITY: "none",
@@ -100,11 +102,12 @@ async function enqueueMail(key: string): Promise<string> {
   return id!;
 }
 
+/** The attempt ids of the copies of one mail in the sink (SMTP headers, or SendGrid custom args). */
 const copiesOf = (id: string): string[] =>
   sink
     .messages()
-    .filter((m) => m.headers["x-ones-message-id"] === id)
-    .map((m) => m.headers["x-ones-attempt-id"] ?? "");
+    .filter((m) => (m.headers["x-ones-message-id"] ?? m.customArgs.onesMessageId) === id)
+    .map((m) => m.headers["x-ones-attempt-id"] ?? m.customArgs.onesAttemptId ?? "");
 
 /** Nothing left on the mail queue: ready, locked or scheduled for a retry. */
 const settled = (): boolean => {
@@ -160,6 +163,27 @@ describe("mail-send with the worker killed mid-send: every mail sent once", () =
     const [original, replayed] = copiesOf(id);
     expect(replayed).not.toBe(original);
     expect(await deadLetters.list({ queue: "mail" })).toEqual([]);
+  }, 90_000);
+
+  it("over SendGrid, killed before the 202 came back: in doubt, not sent again", async () => {
+    const release = sink.faults.hold("answer");
+    const first = await startMailHost("sendgrid");
+    const id = await enqueueMail("sendgrid-killed-after-hand-over:1");
+    await eventually(() => copiesOf(id).length === 1 && sink.faults.waitingAt("answer") === 1, {
+      timeoutMs: 20_000,
+    });
+    await kill(first);
+    release();
+    await startMailHost("sendgrid");
+    await eventually(
+      async () => settled() && (await deadLetters.list({ queue: "mail" })).some((l) => l.messageId === id),
+      {
+        timeoutMs: 40_000,
+        explain: () => `queue ${JSON.stringify(bus.stats().mail)}, ${copiesOf(id).length} sent`,
+      },
+    );
+    expect(copiesOf(id)).toHaveLength(1);
+    expect(copiesOf(id)[0]).toMatch(/^[0-9a-f-]{36}$/);
   }, 90_000);
 
   it("killed before the mail was handed over: sent after the lease, once, nothing dead-lettered", async () => {
