@@ -24,7 +24,7 @@ export function mailSendHandler(options: MailSendOptions = {}): ServiceBusFuncti
     "mail",
     queuedMailSchema,
     async (mail, work, context) => {
-      await deliverMail(work.messageId, mail, (m) => context.log(m));
+      await deliverMail(work.messageId, mail, { replay: work.replayed, log: (m) => context.log(m) });
     },
     {
       policy: options.policy ?? mailRetryPolicy,

@@ -6,10 +6,33 @@ export interface FaultState {
   readonly temporary: Map<"smtp" | "sendgrid", { remaining: number; status: number }>;
   /** Addresses (lower case) rejected for good: SMTP 550 5.1.1 at RCPT TO, SendGrid 400. */
   readonly rejected: Set<string>;
+  /** Held stages: a session reaching one waits (without an answer) until its release is called. */
+  readonly holds: Map<HoldStage, Hold>;
+}
+
+/**
+ * Where the sink can hold a client: `recipient` before answering RCPT TO (the mail not yet handed
+ * over); `answer` after the mail has been accepted and stored, before the SMTP 250 / SendGrid 202.
+ */
+export type HoldStage = "recipient" | "answer";
+
+export interface Hold {
+  /** Sessions waiting at this stage. */
+  waiting: number;
+  readonly released: Promise<void>;
+  readonly release: () => void;
 }
 
 export function emptyFaults(): FaultState {
-  return { refused: new Set(), temporary: new Map(), rejected: new Set() };
+  return { refused: new Set(), temporary: new Map(), rejected: new Set(), holds: new Map() };
+}
+
+/** Waits while `stage` is held (counting the waiting session); resolves at once when it is not. */
+export async function passHold(state: FaultState, stage: HoldStage): Promise<void> {
+  const hold = state.holds.get(stage);
+  if (hold === undefined) return;
+  hold.waiting++;
+  await hold.released;
 }
 
 /** Takes one temporary failure of a channel, if any is armed; returns the status/reply code to answer. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SMTPServer } from "smtp-server";
-import { emptyFaults } from "./faults";
+import { emptyFaults, type HoldStage } from "./faults";
 import { renderMailboxPage } from "./page";
 import { handleSendGrid } from "./sendgrid-api";
 import { createSmtpSink } from "./smtp-sink";
@@ -9,6 +9,7 @@ import { MessageStore, type SinkMessage } from "./store";
 import { selfSignedCertificate } from "./tls";
 
 export type { SinkMessage } from "./store";
+export type { HoldStage } from "./faults";
 
 export interface MailSinkOptions {
   /** SMTP port (plain, with STARTTLS when `tls`); 0 or unset picks a free one. */
@@ -40,7 +41,16 @@ export interface MailSinkFaults {
   failTemporarily(channel: MailChannelName, options?: { count?: number; status?: number }): void;
   /** Rejects addresses for good: SMTP 550 5.1.1 at RCPT TO, SendGrid 400 "Does not contain a valid address." */
   rejectAddress(...emails: string[]): void;
-  /** Ends every fault and listens again. */
+  /**
+   * Holds sessions at a stage until the returned function is called (or `restore()`): `recipient`
+   * (SMTP only) before answering RCPT TO, so nothing has been handed over; `answer` after the mail is
+   * accepted and kept, before the SMTP 250 / SendGrid 202, so the client cannot know it was accepted.
+   * Tests use it to stop a sender at a known point (and kill it there).
+   */
+  hold(stage: HoldStage): () => void;
+  /** Sessions waiting at a held stage now. */
+  waitingAt(stage: HoldStage): number;
+  /** Ends every fault and hold, and listens again. */
   restore(): Promise<void>;
 }
 
@@ -169,7 +179,23 @@ export async function startMailSink(options: MailSinkOptions = {}): Promise<Runn
     rejectAddress(...emails) {
       for (const e of emails) faults.rejected.add(e.toLowerCase());
     },
+    hold(stage) {
+      const existing = faults.holds.get(stage);
+      if (existing !== undefined) return existing.release;
+      let open = (): void => undefined;
+      const released = new Promise<void>((resolve) => (open = resolve));
+      const release = (): void => {
+        if (faults.holds.get(stage)?.released === released) faults.holds.delete(stage);
+        open();
+      };
+      faults.holds.set(stage, { waiting: 0, released, release });
+      return release;
+    },
+    waitingAt(stage) {
+      return faults.holds.get(stage)?.waiting ?? 0;
+    },
     async restore() {
+      for (const hold of [...faults.holds.values()]) hold.release();
       faults.refused.clear();
       faults.temporary.clear();
       faults.rejected.clear();

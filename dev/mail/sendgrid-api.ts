@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { takeTemporary, type FaultState } from "./faults";
+import { passHold, takeTemporary, type FaultState } from "./faults";
 import { newMessageId, type MessageStore, type SinkMessage } from "./store";
 
 /** SendGrid refuses requests over 30 MB. */
@@ -64,6 +64,7 @@ export async function handleSendGrid(
   }
   const id = newMessageId();
   checked.messages.forEach((m, i) => options.store.add({ ...m, id: i === 0 ? id : `${id}.${i}` }));
+  await passHold(options.faults, "answer");
   send(202, undefined, { "x-message-id": id });
 }
 

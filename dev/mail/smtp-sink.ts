@@ -1,6 +1,6 @@
 import { simpleParser, type AddressObject } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { takeTemporary, type FaultState } from "./faults";
+import { passHold, takeTemporary, type FaultState } from "./faults";
 import { newMessageId, type MessageStore } from "./store";
 import type { SelfSignedCertificate } from "./tls";
 
@@ -50,7 +50,7 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
       if (faults.rejected.has(address.address.toLowerCase())) {
         return callback(smtpError(550, "5.1.1 Recipient address rejected: mailbox unavailable"));
       }
-      callback();
+      void passHold(faults, "recipient").then(() => callback());
     },
     onData(stream, session, callback) {
       const id = newMessageId();
@@ -77,7 +77,7 @@ export function createSmtpSink(options: SmtpSinkOptions): SMTPServer {
             ...(parsed.messageId === undefined ? {} : { messageId: parsed.messageId }),
             customArgs: {},
           });
-          callback(null, `Ok: queued as ${id}`);
+          return passHold(faults, "answer").then(() => callback(null, `Ok: queued as ${id}`));
         })
         .catch(() => callback(smtpError(451, "4.3.0 Could not read the message")));
     },

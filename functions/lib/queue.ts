@@ -21,6 +21,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 export interface WorkItem {
   readonly messageId: string;
   readonly attempt: number;
+  /** Put back by an admin's replay of its dead letter (kept across retries). */
+  readonly replayed: boolean;
 }
 
 export interface QueueDependencies {
@@ -62,6 +64,7 @@ export function handleQueue<S extends z.ZodType>(
         id: work.messageId,
         body: raw,
         attempt: work.attempt + 1,
+        ...(work.replayed ? { replayed: true } : {}),
         notBefore: new Date(now().getTime() + delay),
       });
     };
@@ -114,5 +117,6 @@ export function workItemOf(context: InvocationContext): WorkItem {
   return {
     messageId: typeof meta.messageId === "string" ? meta.messageId : context.invocationId,
     attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
+    replayed: props.replayed === true,
   };
 }

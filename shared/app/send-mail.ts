@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { AppError, isAppError } from "../domain/errors";
 import { queuedMailSchema, type MailRecipient, type QueuedMail } from "../domain/mail/queued-mail";
 import { renderMail, type MailTemplate } from "../domain/mail/templates";
-import type { MailSender } from "./ports/mail-sender";
+import { isHandOverUnanswered, type MailSender } from "./ports/mail-sender";
 import type { MailSentLog } from "./ports/mail-sent-log";
 import type { MailSettingsStore } from "./ports/mail-settings-store";
 import type { WorkQueue } from "./ports/work-queue";
@@ -75,20 +75,33 @@ export type DeliveryOutcome = "sent" | "already-sent";
 
 export const defaultClaimLeaseMs = 5 * 60_000;
 
+/** Dead-letter detail of a mail whose hand-over never came back. */
+export const inDoubtDetail =
+  "The mail was handed to the mail service, but the worker stopped (or the service never answered) before " +
+  "it was confirmed: it may have been delivered. ONES does not send it again by itself; replay it to send it again.";
+
 /**
- * Sends one queued mail, at most once per message id in normal operation:
- * 1. claim the id in the sent log: `sent` means a previous delivery sent it (skip); `busy` means a
- *    parallel delivery holds a fresh claim (retry later, transiently);
- * 2. send; on failure, give the claim back and rethrow (transient: retried; permanent: dead-lettered);
- * 3. mark the id sent. Once the provider has accepted the mail this never throws: a failure to mark is
+ * Sends one queued mail at most once per message id. The send cannot be atomic with a table write, so
+ * the sent log records each step just before and just after the only step that can deliver:
+ * 1. claim the id (a lease with a fresh attempt id): `sent` → skip; `busy` → a parallel delivery holds
+ *    a fresh claim (retry later, transiently); `in-doubt` → see below;
+ * 2. send; just before the channel's point of no return (SMTP: before the terminating "."; SendGrid:
+ *    before the request) mark the claim `handing-over`, conditional on still holding it, so a delivery
+ *    whose lease lapsed during a slow send stops short of delivering;
+ * 3. mark the id sent. Once the service has accepted the mail this never throws: a failure to mark is
  *    logged and swallowed, because a throw would make the queue redeliver a mail that is already out.
- * A worker that dies between 2 and 3 leaves a claim that lapses after the lease, and the redelivered
- * message is sent again: we choose at-least-once over losing mail, with a duplicate window of one send.
+ * A send that fails for certain gives the claim back and rethrows (transient: retried; permanent:
+ * dead-lettered). A worker that dies before step 2 leaves a `sending` claim: after the lease another
+ * delivery takes it over and sends (nothing can have gone out). A worker that dies between 2 and 3, or a
+ * service that never answers the hand-over, leaves the mail in doubt: it is not sent again by itself
+ * (a duplicate cannot be recalled) but dead-lettered with `inDoubtDetail`, where an admin sees it and can
+ * replay it (`resendInDoubt`).
  */
 export async function deliverMail(
   deps: DeliverMailDependencies,
   messageId: string,
   mail: QueuedMail,
+  options: { readonly replay?: boolean } = {},
 ): Promise<DeliveryOutcome> {
   const log = deps.log ?? (() => undefined);
   const { senderAddress } = await deps.mailSettings.get();
@@ -105,7 +118,12 @@ export async function deliverMail(
     now: deps.now(),
   });
 
-  const claim = await deps.sentLog.claim(messageId, deps.now(), deps.claimLeaseMs ?? defaultClaimLeaseMs);
+  const claim = await deps.sentLog.claim(
+    messageId,
+    deps.now(),
+    deps.claimLeaseMs ?? defaultClaimLeaseMs,
+    options.replay === true ? { resendInDoubt: true } : {},
+  );
   if (claim.state === "sent") {
     log(`mail ${messageId} was sent before; not sending it again`);
     return "already-sent";
@@ -113,21 +131,41 @@ export async function deliverMail(
   if (claim.state === "busy") {
     throw new AppError("dependency-unavailable", "Another delivery of this mail is in progress.");
   }
+  if (claim.state === "in-doubt") {
+    log(`mail ${messageId}: attempt ${claim.attemptId} may have delivered it; not sending it again`);
+    throw new AppError("conflict", inDoubtDetail, { retryable: false });
+  }
 
+  let token = claim.token;
   let providerMessageId: string | undefined;
   try {
-    const sent = await deps.sender.send({
-      id: messageId,
-      from: { email: senderAddress, name: deps.fromName },
-      to: mail.to,
-      subject: rendered.subject,
-      html: rendered.html,
-      text: rendered.text,
-    });
+    const sent = await deps.sender.send(
+      {
+        id: messageId,
+        attemptId: claim.attemptId,
+        from: { email: senderAddress, name: deps.fromName },
+        to: mail.to,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+      },
+      {
+        beforeHandOver: async () => {
+          token = await deps.sentLog.markHandingOver(messageId, token, deps.now());
+        },
+      },
+    );
     providerMessageId = sent.providerMessageId;
   } catch (error) {
+    if (isHandOverUnanswered(error)) {
+      log(`mail ${messageId}: attempt ${claim.attemptId} got no answer to the hand-over; in doubt`);
+      await deps.sentLog
+        .markInDoubt(messageId, token, deps.now())
+        .catch(() => log(`mail ${messageId}: could not mark it in doubt (the lease will)`));
+      throw new AppError("conflict", inDoubtDetail, { retryable: false, cause: error });
+    }
     await deps.sentLog
-      .release(messageId, claim.token)
+      .release(messageId, token)
       .catch(() => log(`mail ${messageId}: could not release the claim`));
     if (isAppError(error)) throw error;
     throw new AppError("dependency-unavailable", "The mail service failed unexpectedly.", { cause: error });
@@ -141,6 +179,8 @@ export async function deliverMail(
       if (attempt === 3) log(`mail ${messageId} was sent but could not be marked sent`);
     }
   }
-  log(`mail ${messageId} sent${providerMessageId === undefined ? "" : ` as ${providerMessageId}`}`);
+  log(
+    `mail ${messageId} sent by attempt ${claim.attemptId}${providerMessageId === undefined ? "" : ` as ${providerMessageId}`}`,
+  );
   return "sent";
 }

@@ -33,9 +33,14 @@ const secretExpiryDeps = perWorker((s): WarnSecretExpiryDependencies => ({
 export const deliverMail = (
   messageId: string,
   mail: QueuedMail,
-  log?: (message: string) => void,
+  options: { readonly replay?: boolean; readonly log?: (message: string) => void } = {},
 ): Promise<DeliveryOutcome> =>
-  deliverMailUseCase({ ...mailDeps(), ...(log === undefined ? {} : { log }) }, messageId, mail);
+  deliverMailUseCase(
+    { ...mailDeps(), ...(options.log === undefined ? {} : { log: options.log }) },
+    messageId,
+    mail,
+    { replay: options.replay === true },
+  );
 
 /** Mails the admins 30, 7 and 1 days before the client secret expires (once each). */
 export const warnSecretExpiry = (): Promise<SecretExpiryOutcome> =>

@@ -65,14 +65,16 @@ describe("chaos soak", () => {
     ).toEqual([]);
   });
 
+  it("sends every mail once, though the host is killed mid-send", () => {
+    expect(report.invariants.duplicateMails, text).toEqual([]);
+  });
+
   // Open findings of the soak (docs/benchmarks.md, chaos soak): ONES slots whose room copy never
-  // appeared ("only in ONES", with a stale slot overlapping a live one in ONES's store), a live room
-  // event whose ONES booking is declined, and a mail sent twice after a kill (the send claim's
-  // at-least-once window). Unskip once those converge.
-  it.skip("ONES's store equals the room calendars after one reconcile, and every mail is sent once", () => {
+  // appeared ("only in ONES", with a stale slot overlapping a live one in ONES's store), and a live
+  // room event whose ONES booking is declined. Unskip once those converge.
+  it.skip("ONES's store equals the room calendars after one reconcile", () => {
     expect(report.invariants.divergences, text).toEqual([]);
     expect(report.invariants.doubleBooked, text).toEqual([]);
-    expect(report.invariants.duplicateMails, text).toEqual([]);
   });
 
   it(

@@ -1,6 +1,12 @@
 import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
-import type { MailSender, OutgoingMail, SentMail } from "../../app/ports/mail-sender";
+import {
+  handOverUnanswered,
+  type MailSender,
+  type OutgoingMail,
+  type SendOptions,
+  type SentMail,
+} from "../../app/ports/mail-sender";
 import { AppError } from "../../domain/errors";
 import { transientNetworkCodes } from "../network-errors";
 
@@ -29,7 +35,10 @@ export class SendGridMailSender implements MailSender {
     this.service.setTimeout(options.timeoutMs ?? 30_000);
   }
 
-  async send(mail: OutgoingMail): Promise<SentMail> {
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SentMail> {
+    // The request is the hand-over: SendGrid has no idempotency key, so once it may have reached
+    // SendGrid a missing answer leaves the mail in doubt.
+    await options.beforeHandOver?.();
     try {
       const [response] = await this.service.send({
         from: { email: mail.from.email, ...(mail.from.name === undefined ? {} : { name: mail.from.name }) },
@@ -37,8 +46,14 @@ export class SendGridMailSender implements MailSender {
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
-        headers: { "X-ONES-Message-Id": mail.id },
-        customArgs: { onesMessageId: mail.id },
+        headers: {
+          "X-ONES-Message-Id": mail.id,
+          ...(mail.attemptId === undefined ? {} : { "X-ONES-Attempt-Id": mail.attemptId }),
+        },
+        customArgs: {
+          onesMessageId: mail.id,
+          ...(mail.attemptId === undefined ? {} : { onesAttemptId: mail.attemptId }),
+        },
         trackingSettings: {
           clickTracking: { enable: false, enableText: false },
           openTracking: { enable: false },
@@ -47,10 +62,23 @@ export class SendGridMailSender implements MailSender {
       const id = headerOf(response.headers, "x-message-id");
       return id === undefined ? {} : { providerMessageId: id };
     } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === "string" && !neverConnected.has(code))
+        throw handOverUnanswered("SendGrid did not answer the mail send request.", error);
       throw translateSendGridError(error);
     }
   }
 }
+
+/** Network failures that happen before a request can reach SendGrid: the mail surely did not go. */
+const neverConnected = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+]);
 
 function headerOf(headers: unknown, name: string): string | undefined {
   if (headers === null || typeof headers !== "object") return undefined;

@@ -1,7 +1,15 @@
+import { Readable } from "node:stream";
 import { createTransport, type Transporter } from "nodemailer";
+import type Mail from "nodemailer/lib/mailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
-import type { MailSender, OutgoingMail, SentMail } from "../../app/ports/mail-sender";
-import { AppError } from "../../domain/errors";
+import {
+  handOverUnanswered,
+  type MailSender,
+  type OutgoingMail,
+  type SendOptions,
+  type SentMail,
+} from "../../app/ports/mail-sender";
+import { AppError, isAppError } from "../../domain/errors";
 import { transientNetworkCodes } from "../network-errors";
 
 export interface SmtpOptions {
@@ -20,6 +28,7 @@ export interface SmtpOptions {
 /**
  * `MailSender` over SMTP with nodemailer: one connection per mail (nothing left open between function
  * invocations). The Message-ID is derived from our stable message id, so a duplicate is recognisable.
+ * The terminating "." (the server's moment of acceptance) is written only after `beforeHandOver`.
  */
 export class SmtpMailSender implements MailSender {
   readonly channel = "smtp" as const;
@@ -41,10 +50,31 @@ export class SmtpMailSender implements MailSender {
       ...(options.ca === undefined ? {} : { tls: { ca: options.ca } }),
     };
     this.transport = createTransport(transportOptions);
+    // The server accepts the mail on the "." that ends it, which nodemailer writes when the message
+    // stream ends: that stream ends only after the send's hand-over has been recorded.
+    this.transport.use("stream", (mail, done) => {
+      const handOver = (mail.data as Record<string, unknown>)[handOverKey] as HandOver | undefined;
+      const run = handOver?.run;
+      if (run !== undefined) mail.message.processFunc((input) => endOnlyAfter(input, run));
+      done();
+    });
   }
 
-  async send(mail: OutgoingMail): Promise<SentMail> {
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SentMail> {
     const domain = mail.from.email.split("@")[1] ?? "ones.invalid";
+    const handOver: HandOver = { handedOver: false };
+    const before = options.beforeHandOver;
+    if (before !== undefined)
+      handOver.run = async () => {
+        try {
+          await before();
+        } catch (error) {
+          // Kept aside: nodemailer stamps its own code on the error that breaks the stream.
+          handOver.failure = error;
+          throw new Error("the hand-over was refused", { cause: error });
+        }
+        handOver.handedOver = true;
+      };
     try {
       const info = await this.transport.sendMail({
         from: { address: mail.from.email, name: mail.from.name ?? "" },
@@ -53,8 +83,13 @@ export class SmtpMailSender implements MailSender {
         text: mail.text,
         html: mail.html,
         messageId: `<${encodeURIComponent(mail.id).replace(/%/g, "=")}@${domain}>`,
-        headers: { "X-ONES-Message-Id": mail.id, "Auto-Submitted": "auto-generated" },
-      });
+        headers: {
+          "X-ONES-Message-Id": mail.id,
+          ...(mail.attemptId === undefined ? {} : { "X-ONES-Attempt-Id": mail.attemptId }),
+          "Auto-Submitted": "auto-generated",
+        },
+        [handOverKey]: handOver,
+      } as Mail.Options);
       if (info.rejected.length > 0) {
         throw new AppError("validation-failed", "The mail server rejected the recipient address.", {
           retryable: false,
@@ -63,6 +98,11 @@ export class SmtpMailSender implements MailSender {
       const queued = /queued as ([A-Za-z0-9._-]{1,80})/i.exec(info.response ?? "")?.[1];
       return queued === undefined ? {} : { providerMessageId: queued };
     } catch (error) {
+      if (handOver.failure instanceof Error) throw handOver.failure;
+      // After the "." only a reply code is an answer; a dropped connection or a timeout is none.
+      const reply = (error as { responseCode?: unknown } | null)?.responseCode;
+      if (handOver.handedOver && reply === undefined && !isAppError(error))
+        throw handOverUnanswered("The SMTP server did not answer the end of the mail.", error);
       throw translateSmtpError(error);
     }
   }
@@ -83,6 +123,40 @@ export class SmtpMailSender implements MailSender {
   get describe(): string {
     return `${this.options.host}:${this.options.port} (${this.options.security})`;
   }
+}
+
+/** A send's hand-over step, carried to the stream plugin in the mail's options. */
+interface HandOver {
+  run?: () => Promise<void>;
+  handedOver: boolean;
+  failure?: unknown;
+}
+
+const handOverKey = "onesHandOver";
+
+/**
+ * The message as nodemailer pipes it into DATA, read only as the connection asks for it (a
+ * high-water mark of 0: nothing is pulled ahead), with `beforeEnd` awaited before the end. A failure
+ * of `beforeEnd` breaks the stream, so the server never sees the "." and keeps nothing.
+ */
+function endOnlyAfter(input: Readable, beforeEnd: () => Promise<void>): Readable {
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new Readable({
+    highWaterMark: 0,
+    read() {
+      chunks
+        .next()
+        .then(async (next) => {
+          if (next.done !== true) {
+            this.push(next.value);
+            return;
+          }
+          await beforeEnd();
+          this.push(null);
+        })
+        .catch((error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))));
+    },
+  });
 }
 
 /**

@@ -95,6 +95,9 @@ function toMessage(work: QueuedWork): ServiceBusMessage {
     messageId: work.id,
     body: work.body,
     contentType: "application/json",
-    applicationProperties: { attempt: work.attempt ?? 1 },
+    applicationProperties: {
+      attempt: work.attempt ?? 1,
+      ...(work.replayed === true ? { replayed: true } : {}),
+    },
   };
 }

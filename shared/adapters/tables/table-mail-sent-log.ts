@@ -1,7 +1,8 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { ExpiredRowPurge } from "../../app/ports/expired-rows";
-import type { MailClaim, MailSentLog } from "../../app/ports/mail-sent-log";
+import type { ClaimOptions, MailClaim, MailSentLog } from "../../app/ports/mail-sent-log";
+import { AppError } from "../../domain/errors";
 import { deleteWhere, safeKey } from "./keys";
 import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
@@ -9,27 +10,37 @@ import type { TableService } from "./table-service";
 interface SentEntity {
   partitionKey: string;
   rowKey: string;
-  state: "sending" | "sent";
+  state: "sending" | "handing-over" | "sent" | "in-doubt";
+  /** When the current claim was taken (or renewed by the hand-over); for `sent`, when it was sent. */
   claimedAt: Date;
+  /** The attempt that holds (or last held) the claim. */
+  attemptId?: string;
   sentAt?: Date;
   providerMessageId?: string;
 }
 
 /**
  * Sent mail ids in table `mailsent`. Row key = message id; partition = the first two hex digits of its
- * hash, spreading a burst over 256 partitions. A row is `sending` (a claim, with its time) or `sent`.
- * Claims use the table's optimistic concurrency: insert-if-absent, and take-over of a lapsed claim
- * only with the ETag read, so two deliveries never both hold one.
+ * hash, spreading a burst over 256 partitions. A row is `sending` (claimed), `handing-over` (the mail is
+ * being handed to the service), `sent`, or `in-doubt` (a hand-over that never came back). Every change
+ * of a claim is conditional on the ETag the claimant holds (insert-if-absent first), so two deliveries
+ * never both hold one, and a delivery whose claim was taken over cannot go on to hand its mail over.
  */
 export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
   constructor(private readonly tables: TableService) {}
 
-  async claim(messageId: string, at: Date, leaseMs: number): Promise<MailClaim> {
+  async claim(messageId: string, at: Date, leaseMs: number, options: ClaimOptions = {}): Promise<MailClaim> {
     const table = await this.tables.table("mailsent");
     const keys = keysOf(messageId);
+    const attemptId = randomUUID();
     try {
-      const created = await table.createEntity<SentEntity>({ ...keys, state: "sending", claimedAt: at });
-      return { state: "claimed", token: created.etag ?? "*" };
+      const created = await table.createEntity<SentEntity>({
+        ...keys,
+        state: "sending",
+        claimedAt: at,
+        attemptId,
+      });
+      return { state: "claimed", token: created.etag ?? "*", attemptId };
     } catch (error) {
       if (storageStatus(error) !== 409) throw error;
     }
@@ -42,16 +53,46 @@ export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
       throw error;
     }
     if (existing.state === "sent") return { state: "sent" };
-    if (new Date(existing.claimedAt).getTime() + leaseMs > at.getTime()) return { state: "busy" };
+    const previous = existing.attemptId ?? "";
+    if (existing.state === "in-doubt" && options.resendInDoubt !== true)
+      return { state: "in-doubt", attemptId: previous };
+    const lapsed = new Date(existing.claimedAt).getTime() + leaseMs <= at.getTime();
+    if (existing.state !== "in-doubt" && !lapsed) return { state: "busy" };
+    // A lapsed hand-over may have reached the service: it is in doubt, never sent again by itself.
+    const inDoubt = existing.state === "handing-over" && options.resendInDoubt !== true;
     try {
       const taken = await table.updateEntity<SentEntity>(
-        { ...keys, state: "sending", claimedAt: at },
+        inDoubt
+          ? { ...keys, state: "in-doubt", claimedAt: existing.claimedAt, attemptId: previous }
+          : { ...keys, state: "sending", claimedAt: at, attemptId },
         "Replace",
         { etag: existing.etag },
       );
-      return { state: "claimed", token: taken.etag ?? "*" };
+      return inDoubt
+        ? { state: "in-doubt", attemptId: previous }
+        : { state: "claimed", token: taken.etag ?? "*", attemptId };
     } catch (error) {
       if (storageStatus(error) === 412) return { state: "busy" };
+      throw error;
+    }
+  }
+
+  async markHandingOver(messageId: string, token: string, at: Date): Promise<string> {
+    const table = await this.tables.table("mailsent");
+    const keys = keysOf(messageId);
+    try {
+      const updated = await table.updateEntity<
+        Partial<SentEntity> & { partitionKey: string; rowKey: string }
+      >({ ...keys, state: "handing-over", claimedAt: at }, "Merge", { etag: token });
+      return updated.etag ?? "*";
+    } catch (error) {
+      const status = storageStatus(error);
+      if (status === 412 || status === 404)
+        throw new AppError(
+          "dependency-unavailable",
+          "The send claim of this mail lapsed and was taken over; this delivery stops before sending.",
+          { cause: error },
+        );
       throw error;
     }
   }
@@ -65,7 +106,20 @@ export class TableMailSentLog implements MailSentLog, ExpiredRowPurge {
       sentAt: at,
       ...(providerMessageId === undefined ? {} : { providerMessageId }),
     };
-    await table.upsertEntity(entity, "Replace");
+    // Merge keeps the attempt id of the claim that sent it.
+    await table.upsertEntity(entity, "Merge");
+  }
+
+  async markInDoubt(messageId: string, token: string, at: Date): Promise<void> {
+    const table = await this.tables.table("mailsent");
+    try {
+      await table.updateEntity({ ...keysOf(messageId), state: "in-doubt", claimedAt: at }, "Merge", {
+        etag: token,
+      });
+    } catch (error) {
+      // Taken over since: the one who took it decides.
+      if (storageStatus(error) !== 404 && storageStatus(error) !== 412) throw error;
+    }
   }
 
   async release(messageId: string, token: string): Promise<void> {

@@ -36,7 +36,12 @@ export async function replayDeadLetter(
   if (ref.source === "store") {
     const letter = await deps.store.get(ref.queue, ref.messageId);
     if (letter === undefined) return gone(deps, id);
-    await deps.workQueue.enqueue(ref.queue, { id: letter.messageId, body: letter.body, attempt: 1 });
+    await deps.workQueue.enqueue(ref.queue, {
+      id: letter.messageId,
+      body: letter.body,
+      attempt: 1,
+      replayed: true,
+    });
     await deps.replays.recordReplayed(id, deps.now());
     // `changed`: the replayed work already failed again and was recorded afresh; that row stays.
     if ((await deps.store.removeIfUnchanged(letter)) === "gone") throw alreadyReplayed();
@@ -46,7 +51,7 @@ export async function replayDeadLetter(
   let messageId = "";
   const taken = await deps.broker.take(ref.queue, ref.sequenceNumber, async (letter) => {
     messageId = letter.messageId === "" ? `dead-letter-${ref.queue}-${ref.sequenceNumber}` : letter.messageId;
-    await deps.workQueue.enqueue(ref.queue, { id: messageId, body: letter.body, attempt: 1 });
+    await deps.workQueue.enqueue(ref.queue, { id: messageId, body: letter.body, attempt: 1, replayed: true });
     await deps.replays.recordReplayed(id, deps.now());
   });
   if (taken === "not-found") return gone(deps, id);

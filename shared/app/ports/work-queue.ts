@@ -25,6 +25,8 @@ export interface QueuedWork {
   readonly notBefore?: Date;
   /** Which attempt this is (1 for new work); a retry re-enqueues the work with the next number. */
   readonly attempt?: number;
+  /** Put back by an admin's replay of its dead letter: the consumer may redo work it would not redo by itself. */
+  readonly replayed?: boolean;
 }
 
 /** Hands work to a queue; resolves once the queue has accepted it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deliverMail, mailMessageId, sendMail } from "../../../shared/app/send-mail";
 import { AppError } from "../../../shared/domain/errors";
+import { handOverUnanswered } from "../../../shared/app/ports/mail-sender";
 import type { QueuedMail } from "../../../shared/domain/mail/queued-mail";
 import { examples } from "./fixtures";
 import { MemoryMailSettings, MemorySentLog, MemoryWorkQueue, RecordingSender } from "./fakes";
@@ -101,10 +102,56 @@ describe("deliverMail: send once per message id", () => {
       retryable: true,
     });
     expect(sender.sent).toHaveLength(0);
-    // A claim whose worker died lapses after the lease: the mail goes out (at least once, never lost).
+    // A claim whose worker died before handing the mail over lapses after the lease: nothing can have
+    // gone out, so the mail goes out now (never lost).
     clock.now = new Date(clock.now.getTime() + 6 * 60_000);
     expect(await deliverMail(deps, "m1", mail)).toBe("sent");
     expect(sender.sent).toHaveLength(1);
+  });
+
+  it("a worker that died after handing the mail over leaves it in doubt: dead-lettered, not sent again", async () => {
+    const { deps, sender, sentLog, clock } = setup();
+    const claim = await sentLog.claim("m1", clock.now, 60_000);
+    if (claim.state !== "claimed") throw new Error(claim.state);
+    await sentLog.markHandingOver("m1", claim.token, clock.now); // … and then the worker died
+    clock.now = new Date(clock.now.getTime() + 6 * 60_000);
+    for (let i = 0; i < 2; i++) {
+      const error = await deliverMail(deps, "m1", mail).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "conflict", retryable: false });
+      expect((error as AppError).detail).toContain("may have been delivered");
+    }
+    expect(sender.sent).toHaveLength(0);
+    expect(sentLog.rows.get("m1")?.state).toBe("in-doubt");
+    // An admin's replay sends it, once.
+    expect(await deliverMail(deps, "m1", mail, { replay: true })).toBe("sent");
+    expect(await deliverMail(deps, "m1", mail, { replay: true })).toBe("already-sent");
+    expect(sender.sent.map((m) => m.attemptId)).toEqual(["attempt-3"]);
+  });
+
+  it("a hand-over the service never answers is in doubt at once, not retried", async () => {
+    const { deps, sender, sentLog } = setup();
+    sender.unanswered = () => handOverUnanswered("no answer", new Error("ECONNRESET"));
+    await expect(deliverMail(deps, "m1", mail)).rejects.toMatchObject({ code: "conflict", retryable: false });
+    expect(sentLog.rows.get("m1")?.state).toBe("in-doubt");
+    sender.unanswered = undefined;
+    await expect(deliverMail(deps, "m1", mail)).rejects.toMatchObject({ code: "conflict" });
+    expect(sender.sent).toHaveLength(0);
+  });
+
+  it("a slow delivery whose claim was taken over stops before handing the mail over", async () => {
+    const { deps, sender, sentLog, clock } = setup();
+    let takeOver: Promise<unknown> = Promise.resolve();
+    sender.fail = () => {
+      // While this delivery is still composing, its lease lapses and another delivery takes over.
+      clock.now = new Date(clock.now.getTime() + 6 * 60_000);
+      takeOver = sentLog.claim("m1", clock.now, 5 * 60_000);
+      return undefined;
+    };
+    const error = await deliverMail(deps, "m1", mail).catch((e: unknown) => e);
+    await takeOver;
+    expect(error).toBeInstanceOf(Error);
+    expect(sender.sent).toHaveLength(0);
+    expect(sentLog.rows.get("m1")?.state).toBe("sending");
   });
 
   it("gives the claim back when the send fails, so the retry can send at once", async () => {
