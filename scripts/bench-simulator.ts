@@ -78,17 +78,25 @@ function benchCalendarSeed(rooms: number): { loadMs: number; calendarMs: number;
 }
 
 /** Starts the simulator on a generated tenant at scale and times it (seeding is all but the whole of it). */
-async function benchScaleSeed(): Promise<{ generateMs: number; startMs: number; events: number }> {
+async function benchScaleSeed(): Promise<{
+  generateMs: number;
+  startMs: number;
+  /** CPU time of this process while the simulator started: steadier than wall time on a shared machine. */
+  startCpuMs: number;
+  events: number;
+}> {
   const [users = 0, groups = 0, rooms = 0] = SCALE;
   const t0 = performance.now();
   const seed = scaleTenantSeed({ users, groups, rooms });
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const sim = await startM365Simulator({ caDir: CA_DIR, seed });
+  const cpu = process.cpuUsage(cpu0);
   const t2 = performance.now();
   let events = 0;
   for (const box of calendarsOf(sim.control.store).mailboxes.values()) events += box.events.size;
   await sim.stop();
-  return { generateMs: t1 - t0, startMs: t2 - t1, events };
+  return { generateMs: t1 - t0, startMs: t2 - t1, startCpuMs: (cpu.user + cpu.system) / 1000, events };
 }
 
 function call(
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
   const [users = 0, groups = 0, rooms = 0] = SCALE;
   const scale = await benchScaleSeed();
   console.log(
-    `seed ${users} users, ${groups} groups, ${rooms} rooms with the demo week: ${scale.startMs.toFixed(0)} ms to a serving simulator (${scale.events} stored events; generating the seed ${scale.generateMs.toFixed(0)} ms) — target < 60000 ms`,
+    `seed ${users} users, ${groups} groups, ${rooms} rooms with the demo week: ${scale.startMs.toFixed(0)} ms to a serving simulator (CPU ${scale.startCpuMs.toFixed(0)} ms; ${scale.events} stored events; generating the seed ${scale.generateMs.toFixed(0)} ms) — target < 60000 ms`,
   );
   const r = await benchRequests();
   console.log(

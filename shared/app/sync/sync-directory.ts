@@ -21,14 +21,17 @@ import type { ProgressSink, SyncCounts, SyncDependencies } from "./sync-dependen
 /**
  * Users, then groups with their members, by delta query (application mode). The first round (and a
  * round after 410 / syncStateNotFound) is full: it compares with the stored fingerprints and, at the
- * end, marks people and groups Graph no longer returns as deleted. Later rounds carry only changes.
- * Only entities whose content changed are written. People who are disabled or deleted keep their
+ * end, marks people and groups Graph no longer returns as deleted; it writes only what changed. Later
+ * rounds carry only changes, and write them. People who are disabled or deleted keep their
  * row, marked, so the sign-in guard refuses them at once.
  */
 export async function syncDirectory(deps: SyncDependencies, progress: ProgressSink): Promise<SyncCounts> {
   const gateway = deps.gateways.directory();
-  // Every room mailbox ONES knows, inactive ones too: they are still not people.
-  const roomEmails = await deps.store.rooms.roomEmails({ includeInactive: true });
+  // Every room mailbox ONES knows, inactive ones too: they are still not people. Read once, and only
+  // when a page brings someone to tell apart (a quiet incremental run reads no room rows).
+  let roomEmails: Promise<Set<string>> | undefined;
+  const roomMailboxes = (): Promise<Set<string>> =>
+    (roomEmails ??= deps.store.rooms.roomEmails({ includeInactive: true }));
   const people = deps.store.people;
   const totals = { pages: 0, read: 0, written: 0 };
   const report = (base: typeof totals) => async (pages: number, read: number, written: number) =>
@@ -57,14 +60,17 @@ export async function syncDirectory(deps: SyncDependencies, progress: ProgressSi
         personPrints = await people.personFingerprints();
       },
       page: async (items, page, full, writer) => {
-        const stored = full ? undefined : await people.people(items.map((u) => u.id));
+        // Full rounds compare with the fingerprints. Incremental rounds read no stored person: delta
+        // brings a user back only when a selected property changed, and each one is part of the
+        // person, so a point read per user would cost more than the batched write it might spare.
+        // Only removed people need their stored row, to keep what ONES knew of them.
         const removedIds = items.filter((u) => u["@removed"] !== undefined).map((u) => u.id);
-        const previous = full && removedIds.length > 0 ? await people.people(removedIds) : stored;
+        const previous = removedIds.length > 0 ? await people.people(removedIds) : undefined;
+        const rooms = removedIds.length < items.length ? await roomMailboxes() : new Set<string>();
         let written = 0;
         for (const u of items) {
           const print = full ? personPrints.get(u.id) : undefined;
           if (full) personPrints.delete(u.id);
-          const prevHash = full ? print?.hash : stored?.get(u.id)?.hash;
           if (u["@removed"] !== undefined) {
             const prev = previous?.get(u.id);
             if (prev === undefined) continue; // never stored: nothing to revoke
@@ -76,13 +82,13 @@ export async function syncDirectory(deps: SyncDependencies, progress: ProgressSi
             written++;
             continue;
           }
-          if (isRoomMailbox(u, roomEmails)) {
+          if (isRoomMailbox(u, rooms)) {
             counts.roomMailboxesSkipped++;
             continue;
           }
           const person = personFromDirectory(u);
           const hash = personHash(person);
-          if (hash === prevHash) continue;
+          if (hash === print?.hash) continue;
           await writer.add({ entity: "person", person, hash }, page);
           written++;
         }
