@@ -26,6 +26,7 @@ import { calendarPoll } from "../functions/calendar-poll";
 import { functionCatalog } from "../functions/catalog";
 import { generateKey } from "../shared/adapters/crypto/aes-gcm-secret-box";
 import { TableBookingStore } from "../shared/adapters/tables/table-booking-store";
+import { TableRoomSyncStateStore } from "../shared/adapters/tables/table-room-sync-state";
 import { outlookBookingId } from "../shared/app/calendar/booking-sink";
 import { queueNames, queueSettings } from "../shared/app/ports/work-queue";
 import { resetServices } from "../shared/composition";
@@ -298,9 +299,17 @@ async function main(): Promise<void> {
   const people = [...sim.control.store.users.values()].filter((u) => !u.isRoomMailbox);
   const organizer = people[1]?.data.userPrincipalName as string;
   const facilities = people.find((u) => u.data.department === "Facilities")?.data.userPrincipalName as string;
-  // The first full reads of every room settle before the clock starts.
+  // The first full reads of every room settle before the clock starts: each measured room has been
+  // read, and nothing is queued. (An empty queue alone is seen between the sync's enqueues, and a
+  // subscription's full read still under way then delayed the first changes by up to 28 s.)
   const queued = () => Object.values(bus.stats()).reduce((n, s) => n + s.active + s.locked + s.scheduled, 0);
-  await until(async () => queued() === 0);
+  const roomState = new TableRoomSyncStateStore(getServices().tables);
+  const settled = () =>
+    until(async () => {
+      for (const r of rooms) if ((await roomState.get(mailboxId(r)))?.lastReadAt === undefined) return false;
+      return queued() === 0;
+    });
+  for (let tries = 0; tries < 4 && (await settled()) === undefined; tries++);
   const application = await measure("application (notifications)", sim, rooms, organizer, 0, queued);
 
   console.log(
