@@ -13,10 +13,11 @@ import { bookingSink, outlookBookingId } from "../../../shared/app/calendar/book
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { bookingDependencies } from "../../../shared/composition/bookings";
 import { holdClaims } from "../../../shared/composition/holds";
-import { gatewaysFor } from "../../../shared/composition/sync-wiring";
 import { mailboxId, type Room } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
+import { GraphClient } from "../../../shared/adapters/graph/graph-client";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
+import { demoAppToken } from "../m365/helpers";
 import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
 
 /**
@@ -187,7 +188,10 @@ describe("events Graph stops listing, and older reads", { timeout: 120_000 }, ()
     const id = outlookBookingId(ROOM, copy);
 
     // Two reads of the room's changes from the same delta link, one before and one after a move.
-    const reader = new GraphRoomCalendarReader((await gatewaysFor(s.services)).app());
+    // The app's Graph client with the demo app's app-only token (as the consumer has it).
+    const token = await demoAppToken(s.sim);
+    const graph = new GraphClient({ baseUrl: s.sim.graphBaseUrl, token: () => Promise.resolve(token) });
+    const reader = new GraphRoomCalendarReader(graph);
     const state = await new TableRoomSyncStateStore(s.services.tables).get(ROOM);
     const deltaLink = state?.delta?.deltaLink as string;
     move(made.id as string, 2, 11);
@@ -202,7 +206,7 @@ describe("events Graph stops listing, and older reads", { timeout: 120_000 }, ()
     const sink = bookingSink({
       bookings: { ...bookingDependencies(), now: () => s.clock },
       links,
-      events: async () => new GraphRoomEventGateway((await gatewaysFor(s.services)).app()),
+      events: () => Promise.resolve(new GraphRoomEventGateway(graph)),
       holds: holdClaims(),
       roomState: new TableRoomSyncStateStore(s.services.tables),
     });
