@@ -19,6 +19,7 @@ export interface DeltaEvent {
   readonly end?: { readonly dateTime: string; readonly timeZone?: string };
   readonly isCancelled?: boolean;
   readonly changeKey?: string;
+  readonly lastModifiedDateTime?: string;
   readonly organizer?: { readonly emailAddress?: { readonly address?: string } };
 }
 
@@ -78,16 +79,19 @@ export function toEvent(item: DeltaEvent): RoomCalendarEvent {
     ...(item.originalStart === undefined || item.originalStart === null
       ? {}
       : { originalStart: new Date(Date.parse(item.originalStart)).toISOString() }),
-    ...(item.start === undefined ? {} : { start: utc(item.start.dateTime) }),
-    ...(item.end === undefined ? {} : { end: utc(item.end.dateTime) }),
+    ...(item.start === undefined ? {} : { start: utcInstant(item.start.dateTime) }),
+    ...(item.end === undefined ? {} : { end: utcInstant(item.end.dateTime) }),
     ...(item.isCancelled === undefined ? {} : { isCancelled: item.isCancelled }),
     ...(item.changeKey === undefined ? {} : { changeKey: item.changeKey }),
+    ...(item.lastModifiedDateTime === undefined
+      ? {}
+      : { lastModified: utcInstant(item.lastModifiedDateTime) }),
     ...(organizer === undefined ? {} : { organizerEmail: organizer.toLowerCase() }),
   };
 }
 
 /** Graph's UTC wall time ("2026-12-03T09:00:00.0000000") as an ISO instant. */
-function utc(dateTime: string): string {
+export function utcInstant(dateTime: string): string {
   const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(dateTime) ? dateTime : `${dateTime}Z`);
   return Number.isNaN(ms) ? dateTime : new Date(ms).toISOString();
 }

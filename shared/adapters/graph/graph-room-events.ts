@@ -3,6 +3,7 @@ import type { Recurrence } from "../../domain/bookings/recurrence";
 import { isGraphCallError } from "../../domain/integration/graph-call-error";
 import { BOOKING_ID_PROPERTY } from "./graph-calendar-gateway";
 import type { GraphClient } from "./graph-client";
+import { utcInstant } from "./graph-room-calendar-reader";
 
 interface EventBody {
   readonly subject?: string;
@@ -11,10 +12,15 @@ interface EventBody {
   readonly responseStatus?: { readonly response?: string };
   readonly recurrence?: Recurrence | null;
   readonly originalStartTimeZone?: string;
+  readonly start?: { readonly dateTime?: string };
+  readonly end?: { readonly dateTime?: string };
+  readonly isCancelled?: boolean;
+  readonly lastModifiedDateTime?: string;
   readonly singleValueExtendedProperties?: readonly { readonly id: string; readonly value: string }[];
 }
 
-const SELECT = "subject,isAllDay,organizer,responseStatus,recurrence,originalStartTimeZone";
+const SELECT =
+  "subject,isAllDay,organizer,responseStatus,recurrence,originalStartTimeZone,start,end,isCancelled,lastModifiedDateTime";
 const EXPAND = `singleValueExtendedProperties($filter=id eq '${BOOKING_ID_PROPERTY}')`;
 const RESPONSES = new Set(["none", "accepted", "tentativelyAccepted", "declined", "organizer"]);
 
@@ -49,6 +55,12 @@ export class GraphRoomEventGateway implements RoomEventGateway {
         ? { response: response as NonNullable<RoomEventDetails["response"]> }
         : {}),
       ...(body.recurrence === undefined || body.recurrence === null ? {} : { recurrence: body.recurrence }),
+      ...(body.start?.dateTime === undefined ? {} : { start: utcInstant(body.start.dateTime) }),
+      ...(body.end?.dateTime === undefined ? {} : { end: utcInstant(body.end.dateTime) }),
+      ...(body.isCancelled === undefined ? {} : { isCancelled: body.isCancelled }),
+      ...(body.lastModifiedDateTime === undefined
+        ? {}
+        : { lastModified: utcInstant(body.lastModifiedDateTime) }),
     };
   }
 

@@ -5,7 +5,8 @@ import type { GraphClient } from "./graph-client";
 import { HEADERS, toEvent, type DeltaEvent } from "./graph-room-calendar-reader";
 
 /** What a plain read asks for: the fields `toEvent` keeps. */
-const VIEW_SELECT = "id,iCalUId,type,seriesMasterId,originalStart,start,end,isCancelled,changeKey,organizer";
+const VIEW_SELECT =
+  "id,iCalUId,type,seriesMasterId,originalStart,start,end,isCancelled,changeKey,lastModifiedDateTime,organizer";
 
 const windowQuery = (w: CalendarWindow): string =>
   `startDateTime=${encodeURIComponent(w.start.toISOString())}&endDateTime=${encodeURIComponent(

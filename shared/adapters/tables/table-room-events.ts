@@ -22,6 +22,7 @@ interface Row {
   readonly bookingId: string;
   readonly key: string;
   readonly generation?: number;
+  readonly modifiedAt?: string;
 }
 
 const linkOf = (row: Row & { readonly eventId: string }): RoomEventLink => ({
@@ -29,6 +30,7 @@ const linkOf = (row: Row & { readonly eventId: string }): RoomEventLink => ({
   bookingId: row.bookingId,
   key: row.key,
   ...(typeof row.generation === "number" ? { generation: row.generation } : {}),
+  ...(typeof row.modifiedAt === "string" ? { modifiedAt: row.modifiedAt } : {}),
 });
 
 export class TableRoomEventIndex implements RoomEventIndex {

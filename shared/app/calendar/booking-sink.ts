@@ -77,7 +77,12 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
         seen.add(ev.id);
         if (ev.type === "seriesMaster") continue;
         const gone = ev.removed || ev.isCancelled === true || ev.start === undefined || ev.end === undefined;
-        const changed = gone ? await release(d, room, ev.id) : await upsert(d, room, ev);
+        // Graph answers `@removed` for an event deleted, but also for one moved out of the window.
+        const changed = !gone
+          ? await upsert(d, room, ev, !batch.full)
+          : ev.removed
+            ? await releaseIfGone(d, room, ev.id)
+            : await release(d, room, ev.id);
         if (changed && gone) removed++;
         else if (changed) upserted++;
       }
@@ -90,7 +95,7 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
           if ((link.generation ?? 0) >= batch.since) continue;
           const at = Date.parse(link.key);
           if (window !== undefined && (at < window.start.getTime() || at >= window.end.getTime())) continue;
-          if (await release(d, room, link.eventId, batch.since)) removed++;
+          if (await releaseIfGone(d, room, link.eventId, batch.since)) removed++;
         }
       }
       if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
@@ -101,21 +106,58 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
 
 /**
  * The room's links for one batch: every link written gets the room's read generation, read once, on
- * the first write (after the batch's read from Graph ended).
+ * the first use (after the batch's read from Graph ended); `generation` answers that number.
  */
 function stamping(links: RoomEventIndex, roomId: string): RoomEventIndex {
   let generation: Promise<number> | undefined;
+  const stamp = (): Promise<number> => (generation ??= links.generation(roomId));
   return {
     get: (room, eventId) => links.get(room, eventId),
     remove: (room, eventId) => links.remove(room, eventId),
     ofRoom: (room) => links.ofRoom(room),
     beginFullRead: (room) => links.beginFullRead(room),
-    generation: (room) => links.generation(room),
+    generation: (room) => (room === roomId ? stamp() : links.generation(room)),
     async put(room, link) {
-      generation ??= links.generation(roomId);
-      await links.put(room, { ...link, generation: await generation });
+      await links.put(room, { ...link, generation: await stamp() });
     },
   };
+}
+
+/** The link's record of which version of the event the booking follows. */
+const modified = (ev: { readonly lastModified?: string | undefined }): { modifiedAt?: string } =>
+  ev.lastModified === undefined ? {} : { modifiedAt: ev.lastModified };
+
+/**
+ * An event Graph stopped listing (`@removed` in a delta, or absent from a full read): Graph lists a
+ * meeting moved out of the read window the same way as a deleted one, so the room's calendar is asked
+ * for the event itself. Gone, cancelled or declined: its slot is freed (`release`). Still there: the
+ * booking follows it to where it is now, and keeps it. True when ONES changed.
+ */
+async function releaseIfGone(
+  deps: BookingSinkDependencies,
+  room: Room,
+  eventId: string,
+  before?: number,
+): Promise<boolean> {
+  const link = await deps.links.get(room.id, eventId);
+  if (link === undefined) return false;
+  if (before !== undefined && (link.generation ?? 0) >= before) return false;
+  const now = await (await deps.events()).details(room.email, eventId);
+  if (
+    now?.start === undefined ||
+    now.end === undefined ||
+    now.isCancelled === true ||
+    now.response === "declined"
+  )
+    return release(deps, room, eventId, before);
+  const changed = await moveSlot(
+    deps,
+    room,
+    { id: eventId, removed: false, start: now.start, end: now.end },
+    link,
+  );
+  await deps.links.put(room.id, { ...link, ...modified(now) });
+  return changed;
 }
 
 /**
@@ -176,10 +218,29 @@ async function release(
   return changed;
 }
 
-/** Matches a room event to its booking (or makes one) and puts its slot where Exchange has it. */
-async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalendarEvent): Promise<boolean> {
+/**
+ * Matches a room event to its booking (or makes one) and puts its slot where Exchange has it. A delta
+ * read (`relist`) also moves a known link on to the room's read generation now, so that no full read
+ * begun before this read takes it away (a full read lists what it keeps itself, and confirms with
+ * Graph before it frees anything, so its own listing writes nothing).
+ */
+async function upsert(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  relist: boolean,
+): Promise<boolean> {
   const known = await deps.links.get(room.id, ev.id);
-  if (known !== undefined) return moveSlot(deps, room, ev, known);
+  if (known !== undefined) {
+    // A read that began earlier and ended later than another answers an older version: skipped.
+    if (ev.lastModified !== undefined && known.modifiedAt !== undefined && ev.lastModified < known.modifiedAt)
+      return false;
+    const changed = await moveSlot(deps, room, ev, known);
+    const stale = relist && (known.generation ?? 0) < (await deps.links.generation(room.id));
+    if (stale || (ev.lastModified !== undefined && ev.lastModified !== known.modifiedAt))
+      await deps.links.put(room.id, { ...known, ...modified(ev) });
+    return changed;
+  }
   const gateway = await deps.events();
   const details = await gateway.details(room.email, ev.id);
   if (details === undefined) return false; // gone since the read: the next read says so
@@ -194,7 +255,7 @@ async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalenda
   }
   if (booking !== undefined) {
     const key = keyFor(booking, room.id, ev);
-    const link = { eventId: ev.id, bookingId: booking.id, key };
+    const link = { eventId: ev.id, bookingId: booking.id, key, ...modified(ev) };
     if (booking.source !== "outlook" && details.response === "declined") {
       await deps.links.put(room.id, link);
       return declinedByRoom(deps, booking);
@@ -329,7 +390,7 @@ async function createOutlookBooking(
   const known = async (bookingId: string): Promise<boolean | undefined> => {
     if ((await deps.bookings.store.get(bookingId)) === undefined) return undefined;
     // Another occurrence of a series ONES knows (or a retry after a crash).
-    const link = { eventId: ev.id, bookingId, key };
+    const link = { eventId: ev.id, bookingId, key, ...modified(ev) };
     const changed = await moveSlot(deps, room, ev, link);
     await deps.links.put(room.id, link);
     return changed;
@@ -352,7 +413,7 @@ async function createOutlookBooking(
     const claimedBefore = await known(id);
     if (claimedBefore !== undefined) return claimedBefore;
   }
-  const link = { eventId: ev.id, bookingId: id, key };
+  const link = { eventId: ev.id, bookingId: id, key, ...modified(ev) };
   const organizer = {
     email: organizerEmail,
     ...(details.organizerName === undefined ? {} : { name: details.organizerName }),

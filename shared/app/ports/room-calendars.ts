@@ -73,6 +73,11 @@ export interface RoomCalendarEvent {
   readonly isCancelled?: boolean;
   readonly organizerEmail?: string;
   readonly changeKey?: string;
+  /**
+   * When Exchange last changed the event (`lastModifiedDateTime`, UTC instant): never goes back for
+   * an id, so of two reads of the same event the one with the older instant is the stale one.
+   */
+  readonly lastModified?: string;
 }
 
 export interface CalendarWindow {

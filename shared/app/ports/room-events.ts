@@ -11,6 +11,8 @@ export interface RoomEventLink {
    * existed, which count as 0). A full read removes only links older than the generation it began.
    */
   readonly generation?: number;
+  /** The event's `lastModifiedDateTime` the booking last followed (absent on older links). */
+  readonly modifiedAt?: string;
 }
 
 /**
@@ -44,6 +46,12 @@ export interface RoomEventDetails {
   readonly response?: "none" | "accepted" | "tentativelyAccepted" | "declined" | "organizer";
   readonly recurrence?: Recurrence;
   readonly timeZone?: string;
+  /** Where the event is now (UTC instants), in or out of the read window. */
+  readonly start?: string;
+  readonly end?: string;
+  readonly isCancelled?: boolean;
+  /** `lastModifiedDateTime` (UTC instant). */
+  readonly lastModified?: string;
 }
 
 /** Room calendars through Graph, on the room's behalf (application modes). */
