@@ -161,7 +161,7 @@ export async function editBooking(
       b.id,
       b.roomIds.map((roomId) => ({ roomId, slots: newSlots })),
     );
-  const saved = await mutateBooking(deps, id, (current) => ({
+  const edited = (current: Booking): Booking => ({
     ...current,
     ...next,
     calendar: current.calendar ?? next.calendar,
@@ -174,8 +174,25 @@ export async function editBooking(
     reserved: holds ? Object.fromEntries(b.roomIds.map((r) => [r, newSlots])) : {},
     version: current.version + 1,
     updatedAt: deps.now().toISOString(),
-  }));
+  });
+  // The edit was checked and reserved against the booking as read: one that changed meanwhile (cancelled,
+  // or edited by another request) is not overwritten with it.
+  let overtaken = false;
+  const saved = await mutateBooking(deps, id, (current) => {
+    overtaken = current.version !== b.version;
+    return overtaken ? undefined : edited(current);
+  });
   if (saved === undefined) throw hidden();
+  if (overtaken) {
+    // The room gets back the slots the booking holds now.
+    if (timeChanged && holds)
+      await deps.store.reserve(
+        b.id,
+        b.roomIds.map((roomId) => ({ roomId, slots: saved.booking.reserved[roomId] ?? [] })),
+        { force: true },
+      );
+    throw new AppError("conflict", "The booking changed meanwhile; read it again.");
+  }
   const nb = saved.booking;
   if (nb.state === "pending") {
     await enqueueCommand(

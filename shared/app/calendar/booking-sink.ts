@@ -96,7 +96,66 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
       if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
       return { upserted, removed };
     },
+    async repair(room, read, readStartedAt) {
+      const suspects = await driftingBookings(deps, room, read);
+      let written = 0;
+      for (const id of suspects) {
+        const b = (await deps.bookings.store.get(id))?.booking;
+        // A live booking changed since the read began may be mid-request: the next run sees it settled.
+        if (b !== undefined && !isFinal(b.state) && Date.parse(b.updatedAt) >= readStartedAt.getTime())
+          continue;
+        await alignRoomSlots(deps.bookings, id, room.id);
+        written++;
+      }
+      if (written > 0) {
+        await publishRoomSchedules(deps.bookings, [room.id]);
+        deps.bookings.log?.(`room ${room.id}: slots of ${written} booking(s) set as their bookings say`);
+      }
+      return written;
+    },
   };
+}
+
+const timeOf = (start: number, end: number): string => `${start}|${end}`;
+
+/**
+ * The bookings behind the room's remaining drift: those holding a slot at a time no live event of the
+ * read has, and those linked to a live event at a time ONES holds no slot (matched as multisets).
+ */
+async function driftingBookings(
+  deps: BookingSinkDependencies,
+  room: Room,
+  read: { readonly window: { start: Date; end: Date }; readonly events: readonly RoomCalendarEvent[] },
+): Promise<Set<string>> {
+  const live = read.events.filter(
+    (e) => !e.removed && e.isCancelled !== true && e.type !== "seriesMaster" && e.start !== undefined,
+  );
+  const slots = await deps.bookings.store.roomSlots(
+    room.id,
+    read.window.start.getTime(),
+    read.window.end.getTime(),
+  );
+  const unmatched = new Map<string, number>();
+  for (const e of live) {
+    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
+    unmatched.set(t, (unmatched.get(t) ?? 0) + 1);
+  }
+  const suspects = new Set<string>();
+  for (const s of slots) {
+    const t = timeOf(s.start, s.end);
+    const n = unmatched.get(t) ?? 0;
+    if (n > 0) unmatched.set(t, n - 1);
+    else suspects.add(s.bookingId);
+  }
+  for (const e of live) {
+    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
+    const n = unmatched.get(t) ?? 0;
+    if (n === 0) continue;
+    unmatched.set(t, n - 1);
+    const link = await deps.links.get(room.id, e.id);
+    if (link !== undefined) suspects.add(link.bookingId);
+  }
+  return suspects;
 }
 
 /**
@@ -135,12 +194,6 @@ async function release(
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (current !== undefined) {
     const key = slotKey(current, room.id, link);
-    const slots = current.reserved[room.id] ?? [];
-    const rest = slots.filter((s) => s.key !== key);
-    if (rest.length !== slots.length) {
-      changed = true;
-      await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: rest }], { force: true });
-    }
     const single = current.recurrence === undefined && current.source === "outlook";
     await mutateBooking(deps.bookings, current.id, (b) => {
       const cancelled = b.exceptions.cancelled.includes(link.key)
@@ -171,6 +224,7 @@ async function release(
         updatedAt: deps.bookings.now().toISOString(),
       };
     });
+    await alignRoomSlots(deps.bookings, current.id, room.id);
   }
   await deps.links.remove(room.id, eventId);
   return changed;
@@ -236,9 +290,11 @@ async function moveSlot(
   const slots = current.reserved[room.id] ?? [];
   const same = slots.find((s) => s.key === slot.key);
   if (same !== undefined && same.start === slot.start && same.end === slot.end) return false;
-  const next = [...slots.filter((s) => s.key !== slot.key), slot].sort((a, b) => a.start - b.start);
-  await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: next }], { force: true });
-  await mutateBooking(deps.bookings, current.id, (b) => {
+  const saved = await mutateBooking(deps.bookings, current.id, (b) => {
+    if (!holdsSlots(b.state, b.approval?.holdSlot ?? true)) return undefined;
+    const next = [...(b.reserved[room.id] ?? []).filter((s) => s.key !== slot.key), slot].sort(
+      (x, y) => x.start - y.start,
+    );
     const moved = b.exceptions.moved.filter((m) => m.key !== slot.key);
     const isMoved =
       (b.recurrence !== undefined || ev.seriesMasterId !== undefined) && slot.start !== Date.parse(slot.key);
@@ -252,7 +308,37 @@ async function moveSlot(
       updatedAt: deps.bookings.now().toISOString(),
     };
   });
-  return true;
+  await alignRoomSlots(deps.bookings, current.id, room.id);
+  return saved !== undefined;
+}
+
+/** The slots a booking's document says it holds in a room: none once it ended or stopped holding. */
+function heldIn(b: Booking | undefined, roomId: string): readonly Slot[] {
+  if (b === undefined || !holdsSlots(b.state, b.approval?.holdSlot ?? true)) return [];
+  return b.reserved[roomId] ?? [];
+}
+
+/**
+ * Writes a booking's slots in a room's schedule as its document has them. The document changes first
+ * (conditionally, so concurrent changes of one booking each build on the last), the room's schedule
+ * after; a worker whose write may have overtaken a newer document writes again, until the document
+ * read after its write is the one it wrote from. So concurrent reads of a room converge on the
+ * document, and a worker that died between the two writes leaves drift the reconcile repairs with this.
+ */
+export async function alignRoomSlots(
+  deps: Pick<BookingDependencies, "store">,
+  bookingId: string,
+  roomId: string,
+): Promise<void> {
+  let stored = await deps.store.get(bookingId);
+  for (let round = 1; round <= 5; round++) {
+    await deps.store.reserve(bookingId, [{ roomId, slots: heldIn(stored?.booking, roomId) }], {
+      force: true,
+    });
+    const after = await deps.store.get(bookingId);
+    if (after?.etag === stored?.etag) return;
+    stored = after;
+  }
 }
 
 /**

@@ -91,11 +91,18 @@ export async function reconcileRoom(
   const now = deps.now();
   const window = { start: now, end: new Date(now.getTime() + deps.days * 86_400_000) };
   const since = await deps.sink.beginFullRead(room);
-  const read = await deps.reader.read(room.email, { window });
+  const read = { ...(await deps.reader.read(room.email, { window })), window };
   const exchange = exchangeTimes(read.events);
   const found = drift(exchange, await onesTimes(deps, room.id, window));
-  if (found > 0) await deps.sink.apply(room, { full: true, since, window, events: read.events });
-  const left = found === 0 ? 0 : drift(exchange, await onesTimes(deps, room.id, window));
+  let left = 0;
+  if (found > 0) {
+    await deps.sink.apply(room, { full: true, since, window, events: read.events });
+    left = drift(exchange, await onesTimes(deps, room.id, window));
+    // What the events could not settle (a booking's schedule and its document apart, a booking
+    // that ended still holding its slots): each booking concerned is set as its document says.
+    if (left > 0 && deps.sink.repair !== undefined && (await deps.sink.repair(room, read, now)) > 0)
+      left = drift(exchange, await onesTimes(deps, room.id, window));
+  }
   const repaired = found - left;
   await deps.roomState.update(room.id, {
     lastReconcileAt: now.toISOString(),
