@@ -49,6 +49,8 @@ export function outlookBookingId(roomId: string, seriesKey: string): string {
 }
 
 const SERIES = (masterId: string): string => `series:${masterId}`;
+/** The reason of a booking whose last room event left Exchange. */
+const CANCELLED_IN_OUTLOOK = "Cancelled in Outlook.";
 const slotOf = (key: string, ev: RoomCalendarEvent): Slot => ({
   key,
   start: Date.parse(ev.start ?? ""),
@@ -217,7 +219,7 @@ async function release(
       return {
         ...b,
         state,
-        ...(state === "cancelled" && b.state !== "cancelled" ? { reason: "Cancelled in Outlook." } : {}),
+        ...(state === "cancelled" && b.state !== "cancelled" ? { reason: CANCELLED_IN_OUTLOOK } : {}),
         exceptions: { ...b.exceptions, cancelled },
         reserved,
         version: b.version + 1,
@@ -282,8 +284,10 @@ async function moveSlot(
   ev: RoomCalendarEvent,
   link: RoomEventLink,
 ): Promise<boolean> {
-  const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  let current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current !== undefined && cancelledByExchange(current)) current = await reinstate(deps, current);
   if (current?.state === "cancelled") await cancelLiveEvent(deps, current);
+  if (current?.state === "declined") await declineLiveCopy(deps, room, ev, current);
   if (current === undefined || isFinal(current.state)) return false;
   if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
   const slot = slotOf(slotKey(current, room.id, link), ev);
@@ -341,6 +345,30 @@ export async function alignRoomSlots(
   }
 }
 
+/** An Outlook booking ONES cancelled only because its room event had left Exchange. */
+const cancelledByExchange = (b: Booking): boolean =>
+  b.source === "outlook" && b.state === "cancelled" && b.reason === CANCELLED_IN_OUTLOOK;
+
+/**
+ * A room event of an Outlook booking ONES took as gone is live again (the room declined a move that
+ * clashed, then accepted the meeting's next time; or a read saw it late): Exchange's truth wins, the
+ * booking stands again and takes its slot from the event.
+ */
+async function reinstate(deps: BookingSinkDependencies, b: Booking): Promise<Booking | undefined> {
+  const saved = await mutateBooking(deps.bookings, b.id, (current) => {
+    if (!cancelledByExchange(current)) return undefined;
+    const { reason: _gone, ...rest } = current;
+    return {
+      ...rest,
+      state: "confirmed",
+      version: current.version + 1,
+      updatedAt: deps.bookings.now().toISOString(),
+    };
+  });
+  deps.bookings.log?.(`outlook booking ${b.id}: its room event is live again; booking reinstated`);
+  return saved?.booking;
+}
+
 /**
  * A live room event of a booking ONES cancelled (its calendar cancel lost a race or a worker): the
  * cancel is owed again and queued, so the consumer cancels the organizer's event and the room frees.
@@ -370,6 +398,24 @@ async function cancelLiveEvent(deps: BookingSinkDependencies, b: Booking): Promi
     version: saved.booking.version,
   });
   deps.bookings.log?.(`booking ${b.id} cancelled but its room event is live: cancel queued again`);
+}
+
+/**
+ * A live room event of a ONES booking the room declined (a later write of its event found the room
+ * free and the room took it again): ONES told the organizer the room declined, so in the application
+ * modes the room's copy is declined on the room's behalf, and the room frees in Exchange too.
+ */
+async function declineLiveCopy(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  b: Booking,
+): Promise<void> {
+  if (b.source === "outlook") return;
+  const mode = await integrationMode(deps.bookings);
+  if (mode !== "application" && mode !== "application-resource-only") return;
+  await (await deps.events()).decline(room.email, ev.id, "Declined by ONES: the room declined this booking.");
+  deps.bookings.log?.(`booking ${b.id} declined but its room event is live: the room's copy declined`);
 }
 
 /** A ONES booking the room's copy shows declined: declined, slots freed, the organizer mailed once. */
