@@ -135,7 +135,10 @@ async function bookingTrail(
   const organizerMailbox = b.calendar?.mailbox;
   const links = (await new TableRoomEventIndex(getServices().tables).ofRoom(mailboxId(room)))
     .filter((l) => l.bookingId === id)
-    .map((l) => `${l.eventId.startsWith("series:") ? "series" : `…${l.eventId.slice(-10)}`} ${l.key} g${l.generation ?? 0}`);
+    .map(
+      (l) =>
+        `${l.eventId.startsWith("series:") ? "series" : `…${l.eventId.slice(-10)}`} ${l.key} g${l.generation ?? 0}`,
+    );
   return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
 }
 
@@ -168,7 +171,8 @@ export async function compareRooms(
         // An Outlook meeting: the booking its room copy becomes, and the room's link to it.
         const id = outlookBookingId(mailboxId(room), event.seriesMasterId ?? event.id);
         const link = await new TableRoomEventIndex(getServices().tables).get(mailboxId(room), event.id);
-        found[i] = `${line}: ${await bookingTrail(stack, store, room, id)}; link ${link === undefined ? "none" : `${link.bookingId} ${link.key} g${link.generation ?? 0}`}`;
+        found[i] =
+          `${line}: ${await bookingTrail(stack, store, room, id)}; link ${link === undefined ? "none" : `${link.bookingId} ${link.key} g${link.generation ?? 0}`}`;
       }
     }
     // Name the state of the booking behind a slot found on ONES's side only, and where its events are.

@@ -458,7 +458,8 @@ function onesBooking(id: string, start: number, state: Booking["state"], who: st
   };
 }
 
-const hour = (ms: number): string => `${new Date(ms).toISOString()}|${new Date(ms + 3_600_000).toISOString()}`;
+const hour = (ms: number): string =>
+  `${new Date(ms).toISOString()}|${new Date(ms + 3_600_000).toISOString()}`;
 
 describe("the reconcile sets ONES's store equal to the room's calendar", { timeout: 120_000 }, () => {
   it("a booking's schedule apart from its document, a slot of a cancelled booking and one of no booking", async () => {
@@ -526,7 +527,9 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     const b = (await store.get(id))?.booking;
     expect(b?.state).toBe("confirmed");
     expect(b?.reason).toBeUndefined();
-    expect(b?.reserved[ROOM]?.map((x) => hour(x.start))).toEqual([hour(Date.parse(`${utcAt(s.sim, 3, 11)}Z`))]);
+    expect(b?.reserved[ROOM]?.map((x) => hour(x.start))).toEqual([
+      hour(Date.parse(`${utcAt(s.sim, 3, 11)}Z`)),
+    ]);
     expect(await onesSlots()).toEqual(await graphSlots());
   });
 
