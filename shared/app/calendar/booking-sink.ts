@@ -79,7 +79,7 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
         seen.add(ev.id);
         if (ev.type === "seriesMaster") continue;
         const gone = ev.removed || ev.isCancelled === true || ev.start === undefined || ev.end === undefined;
-        const changed = gone ? await release(d, room, ev.id) : await upsert(d, room, ev);
+        const changed = gone ? await release(d, room, ev.id) : await upsert(d, room, ev, batch.full);
         if (changed && gone) removed++;
         else if (changed) upserted++;
       }
@@ -233,9 +233,15 @@ async function release(
 }
 
 /** Matches a room event to its booking (or makes one) and puts its slot where Exchange has it. */
-async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalendarEvent): Promise<boolean> {
+async function upsert(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  full = false,
+): Promise<boolean> {
   const known = await deps.links.get(room.id, ev.id);
-  if (known !== undefined) return moveSlot(deps, room, ev, known);
+  if (known !== undefined)
+    return moveSlot(deps, room, ev, (full && (await rematch(deps, room, ev, known))) || known);
   const gateway = await deps.events();
   const details = await gateway.details(room.email, ev.id);
   if (details === undefined) return false; // gone since the read: the next read says so
@@ -260,6 +266,48 @@ async function upsert(deps: BookingSinkDependencies, room: Room, ev: RoomCalenda
     return changed;
   }
   return createOutlookBooking(deps, room, ev, details);
+}
+
+/**
+ * A full read's second look at an event linked to an Outlook booking: when the event's iCalUId is a
+ * ONES booking's (the room's copy was read before ONES's write had recorded the event it made, so the
+ * sink took it for a meeting made in Outlook), the Outlook booking is retired (cancelled, its slots
+ * freed) and the event is linked to the ONES booking. Answers the new link, or undefined.
+ */
+async function rematch(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  link: RoomEventLink,
+): Promise<RoomEventLink | undefined> {
+  if (ev.iCalUId === undefined) return undefined;
+  const linked = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (linked?.source !== "outlook") return undefined;
+  const ones = await deps.bookings.store.findByICalUId(ev.iCalUId);
+  if (ones === undefined || ones.source === "outlook" || ones.id === linked.id) return undefined;
+  await mutateBooking(deps.bookings, linked.id, (b) =>
+    isFinal(b.state)
+      ? undefined
+      : {
+          ...b,
+          state: "cancelled",
+          reason: `The meeting is ONES booking ${ones.id}.`,
+          reserved: {},
+          version: b.version + 1,
+          updatedAt: deps.bookings.now().toISOString(),
+        },
+  );
+  await alignRoomSlots(deps.bookings, linked.id, room.id);
+  const relinked = { eventId: ev.id, bookingId: ones.id, key: keyFor(ones, room.id, ev) };
+  await deps.links.put(room.id, relinked);
+  if (ev.seriesMasterId !== undefined)
+    await deps.links.put(room.id, {
+      eventId: SERIES(ev.seriesMasterId),
+      bookingId: ones.id,
+      key: relinked.key,
+    });
+  deps.bookings.log?.(`room ${room.id}: outlook booking ${linked.id} is ONES booking ${ones.id}; retired`);
+  return relinked;
 }
 
 /**
