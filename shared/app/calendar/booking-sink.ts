@@ -100,12 +100,15 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
     },
     async repair(room, read, readStartedAt) {
       const suspects = await driftingBookings(deps, room, read);
+      const linked = new Map((await deps.links.ofRoom(room.id)).map((l) => [l.eventId, l.bookingId]));
       let written = 0;
       for (const id of suspects) {
         const b = (await deps.bookings.store.get(id))?.booking;
         // A live booking changed since the read began may be mid-request: the next run sees it settled.
         if (b !== undefined && !isFinal(b.state) && Date.parse(b.updatedAt) >= readStartedAt.getTime())
           continue;
+        if (b !== undefined && (b.state === "confirmed" || b.source === "outlook"))
+          await dropUnheld(deps, room, b, read, linked);
         await alignRoomSlots(deps.bookings, id, room.id);
         written++;
       }
@@ -119,6 +122,56 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
 }
 
 const timeOf = (start: number, end: number): string => `${start}|${end}`;
+
+/**
+ * A settled booking's slots in the read's window that no live event of its own holds (its room copy
+ * left Exchange unseen: the removal was read before the event was linked) leave the booking, as a
+ * removal read in time would have done: a booking left with no slot is cancelled.
+ */
+async function dropUnheld(
+  deps: BookingSinkDependencies,
+  room: Room,
+  b: Booking,
+  read: { readonly window: { start: Date; end: Date }; readonly events: readonly RoomCalendarEvent[] },
+  linked: ReadonlyMap<string, string>,
+): Promise<void> {
+  const own = new Set(
+    read.events
+      .filter(
+        (e) => !e.removed && e.isCancelled !== true && e.type !== "seriesMaster" && e.start !== undefined,
+      )
+      .filter(
+        (e) => linked.get(e.id) === b.id || (e.iCalUId !== undefined && e.iCalUId === b.calendar?.iCalUId),
+      )
+      .map((e) => timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""))),
+  );
+  const inWindow = (x: Slot): boolean =>
+    x.end > read.window.start.getTime() && x.start < read.window.end.getTime();
+  const unheld = (x: Slot): boolean => inWindow(x) && !own.has(timeOf(x.start, x.end));
+  await mutateBooking(deps.bookings, b.id, (current) => {
+    const slots = current.reserved[room.id] ?? [];
+    const gone = slots.filter(unheld);
+    if (gone.length === 0 || (current.state !== "confirmed" && current.source !== "outlook"))
+      return undefined;
+    const reserved = { ...current.reserved, [room.id]: slots.filter((x) => !unheld(x)) };
+    const empty = Object.values(reserved).every((x) => x.length === 0);
+    const ends = !isFinal(current.state) && empty && current.recurrence === undefined;
+    return {
+      ...current,
+      ...(ends ? { state: "cancelled" as const, reason: CANCELLED_IN_OUTLOOK } : {}),
+      exceptions: {
+        ...current.exceptions,
+        cancelled:
+          current.recurrence === undefined
+            ? current.exceptions.cancelled
+            : [...new Set([...current.exceptions.cancelled, ...gone.map((x) => x.key)])],
+      },
+      reserved,
+      version: current.version + 1,
+      updatedAt: deps.bookings.now().toISOString(),
+    };
+  });
+}
 
 /**
  * The bookings behind the room's remaining drift: those holding a slot at a time no live event of the

@@ -533,6 +533,32 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     expect(await onesSlots()).toEqual(await graphSlots());
   });
 
+  it("an Outlook booking whose removal was read before its event was linked is cancelled", async () => {
+    await subscribedAndRead();
+    const m = meeting(5, 10, 60);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const id = outlookBookingId(ROOM, await roomCopyId(m.iCalUId as string));
+    expect((await store.get(id))?.booking.state).toBe("confirmed");
+    // The worker that made the booking died before it linked the event; the removal read finds no link.
+    await clearTable(s.services.tables, ROOM_EVENTS_TABLE);
+    s.sim.control.calendar.cancelMeeting(organizer(), m.id as string, {});
+    await s.sim.control.notifications.flush();
+    await settle();
+    const slot = hour(Date.parse(`${utcAt(s.sim, 5, 10)}Z`));
+    expect(await onesSlots()).toContain(slot);
+    expect(await graphSlots()).not.toContain(slot);
+
+    s.clock = new Date();
+    expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
+    expect((await store.get(id))?.booking).toMatchObject({
+      state: "cancelled",
+      reason: "Cancelled in Outlook.",
+      reserved: { [ROOM]: [] },
+    });
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
   it("a room copy read before ONES recorded the event it wrote is matched to the ONES booking", async () => {
     await subscribedAndRead();
     const who = organizer();
