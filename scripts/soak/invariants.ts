@@ -3,6 +3,8 @@ import {
   BOOKINGS_BY_ORGANIZER_TABLE,
   TableBookingStore,
 } from "../../shared/adapters/tables/table-booking-store";
+import { TableRoomEventIndex } from "../../shared/adapters/tables/table-room-events";
+import { outlookBookingId } from "../../shared/app/calendar/booking-sink";
 import { mailboxId } from "../../shared/domain/rooms/room";
 import { getServices } from "../../shared/composition/services";
 import type { SoakLedger } from "./operations";
@@ -92,8 +94,52 @@ function difference(room: string, ones: readonly Slot[], graph: readonly Slot[])
     if (n > 0) left.set(when(s), n - 1);
     else out.push(`${room}: only in the room calendar ${when(s)} ${s.label}`);
   }
-  for (const [key, n] of left) for (let i = 0; i < n; i++) out.push(`${room}: only in ONES ${key}`);
+  for (const [key, n] of left) {
+    const labels = ones.filter((s) => when(s) === key).map((s) => s.label);
+    for (let i = 0; i < n; i++) out.push(`${room}: only in ONES ${key} ${labels.join(" / ")}`);
+  }
   return out;
+}
+
+/**
+ * A ONES booking as the soak sees it: its state, source, slots, links to its events, and the events
+ * carrying its id or iCalUId in the room's and the organizer's mailboxes (live or cancelled).
+ */
+async function bookingTrail(
+  stack: SoakStack,
+  store: TableBookingStore,
+  room: string,
+  id: string,
+): Promise<string> {
+  const b = (await store.get(id))?.booking;
+  if (b === undefined) return "no such booking (a stale slot)";
+  const events = (mailbox: string): string => {
+    const found = stack.sim.control.calendar.events(mailbox).filter((ev) => {
+      const stamp = ev.singleValueExtendedProperties?.find(
+        (p) => p.id?.toLowerCase() === BOOKING_ID_PROPERTY.toLowerCase(),
+      )?.value;
+      return stamp === id || (b.calendar?.iCalUId !== undefined && ev.iCalUId === b.calendar.iCalUId);
+    });
+    return found.length === 0
+      ? "none"
+      : found
+          .map(
+            (ev) =>
+              `${String(ev.type)} ${String(ev.start?.dateTime)}${ev.isCancelled === true ? " cancelled" : ""} ${String((ev as { responseStatus?: { response?: string } }).responseStatus?.response ?? "")}`,
+          )
+          .join(", ");
+  };
+  const slots = Object.entries(b.reserved)
+    .map(([r, s]) => `${r}: ${s.map((x) => new Date(x.start).toISOString()).join(",")}`)
+    .join("; ");
+  const organizerMailbox = b.calendar?.mailbox;
+  const links = (await new TableRoomEventIndex(getServices().tables).ofRoom(mailboxId(room)))
+    .filter((l) => l.bookingId === id)
+    .map(
+      (l) =>
+        `${l.eventId.startsWith("series:") ? "series" : `…${l.eventId.slice(-10)}`} ${l.key} g${l.generation ?? 0}`,
+    );
+  return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
 }
 
 /** Store against calendars for every soak room over [from, to): divergences and double bookings. */
@@ -121,6 +167,20 @@ export async function compareRooms(
       const event = events.find((e) => line.includes(describe(e)));
       const booking = event?.iCalUId === undefined ? undefined : await store.findByICalUId(event.iCalUId);
       if (booking !== undefined) found[i] = `${line}: ONES booking ${booking.id} is ${booking.state}`;
+      else if (event !== undefined) {
+        // An Outlook meeting: the booking its room copy becomes, and the room's link to it.
+        const id = outlookBookingId(mailboxId(room), event.seriesMasterId ?? event.id);
+        const link = await new TableRoomEventIndex(getServices().tables).get(mailboxId(room), event.id);
+        found[i] =
+          `${line}: ${await bookingTrail(stack, store, room, id)}; link ${link === undefined ? "none" : `${link.bookingId} ${link.key} g${link.generation ?? 0}`}`;
+      }
+    }
+    // Name the state of the booking behind a slot found on ONES's side only, and where its events are.
+    for (const [i, line] of found.entries()) {
+      if (!line.includes(": only in ONES ")) continue;
+      const ids = [...line.matchAll(/booking (\S+)/g)].map((m) => m[1] as string);
+      const trails = await Promise.all(ids.map((id) => bookingTrail(stack, store, room, id)));
+      found[i] = `${line}: ${trails.map((t, k) => `[${ids[k]}: ${t}]`).join(" ")}`;
     }
     divergences.push(...found);
     doubleBooked.push(...overlaps(graph).map((o) => `${room} (room calendar): ${o}`));

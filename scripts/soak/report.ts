@@ -49,7 +49,7 @@ export function formatSoakReport(report: SoakReport): string[] {
     ["duplicate mail", inv.duplicateMails],
     ["double booking", inv.doubleBooked],
   ] as const)
-    for (const item of list.slice(0, 10)) lines.push(`  ${name}: ${item}`);
+    for (const item of list.slice(0, name === "divergence" ? 40 : 10)) lines.push(`  ${name}: ${item}`);
   lines.push(report.failed.length === 0 ? "every invariant holds" : `FAILED: ${report.failed.join("; ")}`);
   return lines;
 }

@@ -387,10 +387,11 @@ export class TableBookingStore implements BookingStore {
     const iCalUId = booking.calendar?.iCalUId;
     if (iCalUId === undefined) return;
     const events = await this.tables.table(BOOKING_EVENTS_TABLE);
-    await events.upsertEntity(
-      { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id },
-      "Replace",
-    );
+    const entity = { partitionKey: safeKey(iCalUId), rowKey: DOC, bookingId: booking.id };
+    // The booking ONES wrote the event for owns its iCalUId; a booking made from a room's copy
+    // (read before ONES recorded the event it wrote) never takes it from one.
+    if (booking.source === "outlook") await ignore409(() => events.createEntity(entity));
+    else await events.upsertEntity(entity, "Replace");
   }
 
   private async indexOrganizer(row: OrganizerRow): Promise<void> {
@@ -547,6 +548,14 @@ async function pointRead(table: TableClient, pk: string, rk: string): Promise<Ro
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
     throw error;
+  }
+}
+
+async function ignore409(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
   }
 }
 

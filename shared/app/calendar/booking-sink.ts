@@ -49,6 +49,8 @@ export function outlookBookingId(roomId: string, seriesKey: string): string {
 }
 
 const SERIES = (masterId: string): string => `series:${masterId}`;
+/** The reason of a booking whose last room event left Exchange. */
+const CANCELLED_IN_OUTLOOK = "Cancelled in Outlook.";
 const slotOf = (key: string, ev: RoomCalendarEvent): Slot => ({
   key,
   start: Date.parse(ev.start ?? ""),
@@ -79,7 +81,7 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
         const gone = ev.removed || ev.isCancelled === true || ev.start === undefined || ev.end === undefined;
         // Graph answers `@removed` for an event deleted, but also for one moved out of the window.
         const changed = !gone
-          ? await upsert(d, room, ev, !batch.full)
+          ? await upsert(d, room, ev, batch.full)
           : ev.removed
             ? await releaseIfGone(d, room, ev.id)
             : await release(d, room, ev.id);
@@ -101,7 +103,119 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
       if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
       return { upserted, removed };
     },
+    async repair(room, read, readStartedAt) {
+      const suspects = await driftingBookings(deps, room, read);
+      const linked = new Map((await deps.links.ofRoom(room.id)).map((l) => [l.eventId, l.bookingId]));
+      let written = 0;
+      for (const id of suspects) {
+        const b = (await deps.bookings.store.get(id))?.booking;
+        // A live booking changed since the read began may be mid-request: the next run sees it settled.
+        if (b !== undefined && !isFinal(b.state) && Date.parse(b.updatedAt) >= readStartedAt.getTime())
+          continue;
+        if (b !== undefined && (b.state === "confirmed" || b.source === "outlook"))
+          await dropUnheld(deps, room, b, read, linked);
+        await alignRoomSlots(deps.bookings, id, room.id);
+        written++;
+      }
+      if (written > 0) {
+        await publishRoomSchedules(deps.bookings, [room.id]);
+        deps.bookings.log?.(`room ${room.id}: slots of ${written} booking(s) set as their bookings say`);
+      }
+      return written;
+    },
   };
+}
+
+const timeOf = (start: number, end: number): string => `${start}|${end}`;
+
+/**
+ * A settled booking's slots in the read's window that no live event of its own holds (its room copy
+ * left Exchange unseen: the removal was read before the event was linked) leave the booking, as a
+ * removal read in time would have done: a booking left with no slot is cancelled.
+ */
+async function dropUnheld(
+  deps: BookingSinkDependencies,
+  room: Room,
+  b: Booking,
+  read: { readonly window: { start: Date; end: Date }; readonly events: readonly RoomCalendarEvent[] },
+  linked: ReadonlyMap<string, string>,
+): Promise<void> {
+  const own = new Set(
+    read.events
+      .filter(
+        (e) => !e.removed && e.isCancelled !== true && e.type !== "seriesMaster" && e.start !== undefined,
+      )
+      .filter(
+        (e) => linked.get(e.id) === b.id || (e.iCalUId !== undefined && e.iCalUId === b.calendar?.iCalUId),
+      )
+      .map((e) => timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""))),
+  );
+  const inWindow = (x: Slot): boolean =>
+    x.end > read.window.start.getTime() && x.start < read.window.end.getTime();
+  const unheld = (x: Slot): boolean => inWindow(x) && !own.has(timeOf(x.start, x.end));
+  await mutateBooking(deps.bookings, b.id, (current) => {
+    const slots = current.reserved[room.id] ?? [];
+    const gone = slots.filter(unheld);
+    if (gone.length === 0 || (current.state !== "confirmed" && current.source !== "outlook"))
+      return undefined;
+    const reserved = { ...current.reserved, [room.id]: slots.filter((x) => !unheld(x)) };
+    const empty = Object.values(reserved).every((x) => x.length === 0);
+    const ends = !isFinal(current.state) && empty && current.recurrence === undefined;
+    return {
+      ...current,
+      ...(ends ? { state: "cancelled" as const, reason: CANCELLED_IN_OUTLOOK } : {}),
+      exceptions: {
+        ...current.exceptions,
+        cancelled:
+          current.recurrence === undefined
+            ? current.exceptions.cancelled
+            : [...new Set([...current.exceptions.cancelled, ...gone.map((x) => x.key)])],
+      },
+      reserved,
+      version: current.version + 1,
+      updatedAt: deps.bookings.now().toISOString(),
+    };
+  });
+}
+
+/**
+ * The bookings behind the room's remaining drift: those holding a slot at a time no live event of the
+ * read has, and those linked to a live event at a time ONES holds no slot (matched as multisets).
+ */
+async function driftingBookings(
+  deps: BookingSinkDependencies,
+  room: Room,
+  read: { readonly window: { start: Date; end: Date }; readonly events: readonly RoomCalendarEvent[] },
+): Promise<Set<string>> {
+  const live = read.events.filter(
+    (e) => !e.removed && e.isCancelled !== true && e.type !== "seriesMaster" && e.start !== undefined,
+  );
+  const slots = await deps.bookings.store.roomSlots(
+    room.id,
+    read.window.start.getTime(),
+    read.window.end.getTime(),
+  );
+  const unmatched = new Map<string, number>();
+  for (const e of live) {
+    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
+    unmatched.set(t, (unmatched.get(t) ?? 0) + 1);
+  }
+  const suspects = new Set<string>();
+  for (const s of slots) {
+    const t = timeOf(s.start, s.end);
+    const n = unmatched.get(t) ?? 0;
+    if (n > 0) unmatched.set(t, n - 1);
+    else suspects.add(s.bookingId);
+  }
+  for (const e of live) {
+    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
+    const n = unmatched.get(t) ?? 0;
+    if (n === 0) continue;
+    unmatched.set(t, n - 1);
+    const link = await deps.links.get(room.id, e.id);
+    if (link !== undefined) suspects.add(link.bookingId);
+  }
+  return suspects;
 }
 
 /**
@@ -177,12 +291,6 @@ async function release(
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (current !== undefined) {
     const key = slotKey(current, room.id, link);
-    const slots = current.reserved[room.id] ?? [];
-    const rest = slots.filter((s) => s.key !== key);
-    if (rest.length !== slots.length) {
-      changed = true;
-      await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: rest }], { force: true });
-    }
     const single = current.recurrence === undefined && current.source === "outlook";
     await mutateBooking(deps.bookings, current.id, (b) => {
       const cancelled = b.exceptions.cancelled.includes(link.key)
@@ -206,13 +314,14 @@ async function release(
       return {
         ...b,
         state,
-        ...(state === "cancelled" && b.state !== "cancelled" ? { reason: "Cancelled in Outlook." } : {}),
+        ...(state === "cancelled" && b.state !== "cancelled" ? { reason: CANCELLED_IN_OUTLOOK } : {}),
         exceptions: { ...b.exceptions, cancelled },
         reserved,
         version: b.version + 1,
         updatedAt: deps.bookings.now().toISOString(),
       };
     });
+    await alignRoomSlots(deps.bookings, current.id, room.id);
   }
   await deps.links.remove(room.id, eventId);
   return changed;
@@ -220,25 +329,27 @@ async function release(
 
 /**
  * Matches a room event to its booking (or makes one) and puts its slot where Exchange has it. A delta
- * read (`relist`) also moves a known link on to the room's read generation now, so that no full read
- * begun before this read takes it away (a full read lists what it keeps itself, and confirms with
- * Graph before it frees anything, so its own listing writes nothing).
+ * read also moves a known link on to the room's read generation now, so that no full read begun
+ * before this read takes it away (a full read lists what it keeps itself, and confirms with Graph
+ * before it frees anything, so its own listing writes nothing). A full read also takes a second look
+ * at an event linked to an Outlook booking that may be ONES's own (`rematch`).
  */
 async function upsert(
   deps: BookingSinkDependencies,
   room: Room,
   ev: RoomCalendarEvent,
-  relist: boolean,
+  full: boolean,
 ): Promise<boolean> {
   const known = await deps.links.get(room.id, ev.id);
   if (known !== undefined) {
     // A read that began earlier and ended later than another answers an older version: skipped.
     if (ev.lastModified !== undefined && known.modifiedAt !== undefined && ev.lastModified < known.modifiedAt)
       return false;
-    const changed = await moveSlot(deps, room, ev, known);
-    const stale = relist && (known.generation ?? 0) < (await deps.links.generation(room.id));
+    const link = (full && (await rematch(deps, room, ev, known))) || known;
+    const changed = await moveSlot(deps, room, ev, link);
+    const stale = !full && (known.generation ?? 0) < (await deps.links.generation(room.id));
     if (stale || (ev.lastModified !== undefined && ev.lastModified !== known.modifiedAt))
-      await deps.links.put(room.id, { ...known, ...modified(ev) });
+      await deps.links.put(room.id, { ...link, ...modified(ev) });
     return changed;
   }
   const gateway = await deps.events();
@@ -268,6 +379,48 @@ async function upsert(
 }
 
 /**
+ * A full read's second look at an event linked to an Outlook booking: when the event's iCalUId is a
+ * ONES booking's (the room's copy was read before ONES's write had recorded the event it made, so the
+ * sink took it for a meeting made in Outlook), the Outlook booking is retired (cancelled, its slots
+ * freed) and the event is linked to the ONES booking. Answers the new link, or undefined.
+ */
+async function rematch(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  link: RoomEventLink,
+): Promise<RoomEventLink | undefined> {
+  if (ev.iCalUId === undefined) return undefined;
+  const linked = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (linked?.source !== "outlook") return undefined;
+  const ones = await deps.bookings.store.findByICalUId(ev.iCalUId);
+  if (ones === undefined || ones.source === "outlook" || ones.id === linked.id) return undefined;
+  await mutateBooking(deps.bookings, linked.id, (b) =>
+    isFinal(b.state)
+      ? undefined
+      : {
+          ...b,
+          state: "cancelled",
+          reason: `The meeting is ONES booking ${ones.id}.`,
+          reserved: {},
+          version: b.version + 1,
+          updatedAt: deps.bookings.now().toISOString(),
+        },
+  );
+  await alignRoomSlots(deps.bookings, linked.id, room.id);
+  const relinked = { eventId: ev.id, bookingId: ones.id, key: keyFor(ones, room.id, ev) };
+  await deps.links.put(room.id, relinked);
+  if (ev.seriesMasterId !== undefined)
+    await deps.links.put(room.id, {
+      eventId: SERIES(ev.seriesMasterId),
+      bookingId: ones.id,
+      key: relinked.key,
+    });
+  deps.bookings.log?.(`room ${room.id}: outlook booking ${linked.id} is ONES booking ${ones.id}; retired`);
+  return relinked;
+}
+
+/**
  * The key of a linked event's slot now. A single booking holds one slot per room, and a move through
  * ONES re-keys it by its new start, so a link made before the move carries an older key.
  */
@@ -289,17 +442,21 @@ async function moveSlot(
   ev: RoomCalendarEvent,
   link: RoomEventLink,
 ): Promise<boolean> {
-  const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  let current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current !== undefined && cancelledByExchange(current)) current = await reinstate(deps, current);
   if (current?.state === "cancelled") await cancelLiveEvent(deps, current);
+  if (current?.state === "declined") await declineLiveCopy(deps, room, ev, current);
   if (current === undefined || isFinal(current.state)) return false;
   if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
   const slot = slotOf(slotKey(current, room.id, link), ev);
   const slots = current.reserved[room.id] ?? [];
   const same = slots.find((s) => s.key === slot.key);
   if (same !== undefined && same.start === slot.start && same.end === slot.end) return false;
-  const next = [...slots.filter((s) => s.key !== slot.key), slot].sort((a, b) => a.start - b.start);
-  await deps.bookings.store.reserve(current.id, [{ roomId: room.id, slots: next }], { force: true });
-  await mutateBooking(deps.bookings, current.id, (b) => {
+  const saved = await mutateBooking(deps.bookings, current.id, (b) => {
+    if (!holdsSlots(b.state, b.approval?.holdSlot ?? true)) return undefined;
+    const next = [...(b.reserved[room.id] ?? []).filter((s) => s.key !== slot.key), slot].sort(
+      (x, y) => x.start - y.start,
+    );
     const moved = b.exceptions.moved.filter((m) => m.key !== slot.key);
     const isMoved =
       (b.recurrence !== undefined || ev.seriesMasterId !== undefined) && slot.start !== Date.parse(slot.key);
@@ -313,7 +470,61 @@ async function moveSlot(
       updatedAt: deps.bookings.now().toISOString(),
     };
   });
-  return true;
+  await alignRoomSlots(deps.bookings, current.id, room.id);
+  return saved !== undefined;
+}
+
+/** The slots a booking's document says it holds in a room: none once it ended or stopped holding. */
+function heldIn(b: Booking | undefined, roomId: string): readonly Slot[] {
+  if (b === undefined || !holdsSlots(b.state, b.approval?.holdSlot ?? true)) return [];
+  return b.reserved[roomId] ?? [];
+}
+
+/**
+ * Writes a booking's slots in a room's schedule as its document has them. The document changes first
+ * (conditionally, so concurrent changes of one booking each build on the last), the room's schedule
+ * after; a worker whose write may have overtaken a newer document writes again, until the document
+ * read after its write is the one it wrote from. So concurrent reads of a room converge on the
+ * document, and a worker that died between the two writes leaves drift the reconcile repairs with this.
+ */
+export async function alignRoomSlots(
+  deps: Pick<BookingDependencies, "store">,
+  bookingId: string,
+  roomId: string,
+): Promise<void> {
+  let stored = await deps.store.get(bookingId);
+  for (let round = 1; round <= 5; round++) {
+    await deps.store.reserve(bookingId, [{ roomId, slots: heldIn(stored?.booking, roomId) }], {
+      force: true,
+    });
+    const after = await deps.store.get(bookingId);
+    if (after?.etag === stored?.etag) return;
+    stored = after;
+  }
+}
+
+/** An Outlook booking ONES cancelled only because its room event had left Exchange. */
+const cancelledByExchange = (b: Booking): boolean =>
+  b.source === "outlook" && b.state === "cancelled" && b.reason === CANCELLED_IN_OUTLOOK;
+
+/**
+ * A room event of an Outlook booking ONES took as gone is live again (the room declined a move that
+ * clashed, then accepted the meeting's next time; or a read saw it late): Exchange's truth wins, the
+ * booking stands again and takes its slot from the event.
+ */
+async function reinstate(deps: BookingSinkDependencies, b: Booking): Promise<Booking | undefined> {
+  const saved = await mutateBooking(deps.bookings, b.id, (current) => {
+    if (!cancelledByExchange(current)) return undefined;
+    const { reason: _gone, ...rest } = current;
+    return {
+      ...rest,
+      state: "confirmed",
+      version: current.version + 1,
+      updatedAt: deps.bookings.now().toISOString(),
+    };
+  });
+  deps.bookings.log?.(`outlook booking ${b.id}: its room event is live again; booking reinstated`);
+  return saved?.booking;
 }
 
 /**
@@ -345,6 +556,24 @@ async function cancelLiveEvent(deps: BookingSinkDependencies, b: Booking): Promi
     version: saved.booking.version,
   });
   deps.bookings.log?.(`booking ${b.id} cancelled but its room event is live: cancel queued again`);
+}
+
+/**
+ * A live room event of a ONES booking the room declined (a later write of its event found the room
+ * free and the room took it again): ONES told the organizer the room declined, so in the application
+ * modes the room's copy is declined on the room's behalf, and the room frees in Exchange too.
+ */
+async function declineLiveCopy(
+  deps: BookingSinkDependencies,
+  room: Room,
+  ev: RoomCalendarEvent,
+  b: Booking,
+): Promise<void> {
+  if (b.source === "outlook") return;
+  const mode = await integrationMode(deps.bookings);
+  if (mode !== "application" && mode !== "application-resource-only") return;
+  await (await deps.events()).decline(room.email, ev.id, "Declined by ONES: the room declined this booking.");
+  deps.bookings.log?.(`booking ${b.id} declined but its room event is live: the room's copy declined`);
 }
 
 /** A ONES booking the room's copy shows declined: declined, slots freed, the organizer mailed once. */

@@ -31,31 +31,39 @@ export interface ReconcileCounts {
 
 const slotKey = (start: number, end: number): string => `${start}|${end}`;
 
-/** The room's busy times as Exchange has them (cancelled copies hold nothing). */
-function exchangeTimes(events: readonly RoomCalendarEvent[]): Set<string> {
-  const out = new Set<string>();
-  for (const e of events) {
-    if (e.removed || e.isCancelled === true || e.type === "seriesMaster") continue;
-    if (e.start === undefined || e.end === undefined) continue;
-    out.add(slotKey(Date.parse(e.start), Date.parse(e.end)));
-  }
+/** How many times each busy time occurs. */
+type Times = ReadonlyMap<string, number>;
+
+function count(keys: Iterable<string>): Times {
+  const out = new Map<string, number>();
+  for (const k of keys) out.set(k, (out.get(k) ?? 0) + 1);
   return out;
 }
 
-async function onesTimes(
-  deps: ReconcileDependencies,
-  roomId: string,
-  w: CalendarWindow,
-): Promise<Set<string>> {
-  const slots = await deps.slots.roomSlots(roomId, w.start.getTime(), w.end.getTime());
-  return new Set(slots.map((s) => slotKey(s.start, s.end)));
+/** The room's busy times as Exchange has them (cancelled copies hold nothing). */
+function exchangeTimes(events: readonly RoomCalendarEvent[]): Times {
+  return count(
+    events.flatMap((e) =>
+      e.removed ||
+      e.isCancelled === true ||
+      e.type === "seriesMaster" ||
+      e.start === undefined ||
+      e.end === undefined
+        ? []
+        : [slotKey(Date.parse(e.start), Date.parse(e.end))],
+    ),
+  );
 }
 
-/** Busy times on one side and not the other, counted both ways. */
-function drift(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+async function onesTimes(deps: ReconcileDependencies, roomId: string, w: CalendarWindow): Promise<Times> {
+  const slots = await deps.slots.roomSlots(roomId, w.start.getTime(), w.end.getTime());
+  return count(slots.map((s) => slotKey(s.start, s.end)));
+}
+
+/** Busy times on one side and not the other, as multisets (a time held twice in ONES is one too many). */
+function drift(a: Times, b: Times): number {
   let n = 0;
-  for (const x of a) if (!b.has(x)) n++;
-  for (const x of b) if (!a.has(x)) n++;
+  for (const k of new Set([...a.keys(), ...b.keys()])) n += Math.abs((a.get(k) ?? 0) - (b.get(k) ?? 0));
   return n;
 }
 
@@ -91,11 +99,18 @@ export async function reconcileRoom(
   const now = deps.now();
   const window = { start: now, end: new Date(now.getTime() + deps.days * 86_400_000) };
   const since = await deps.sink.beginFullRead(room);
-  const read = await deps.reader.read(room.email, { window });
+  const read = { ...(await deps.reader.read(room.email, { window })), window };
   const exchange = exchangeTimes(read.events);
   const found = drift(exchange, await onesTimes(deps, room.id, window));
-  if (found > 0) await deps.sink.apply(room, { full: true, since, window, events: read.events });
-  const left = found === 0 ? 0 : drift(exchange, await onesTimes(deps, room.id, window));
+  let left = 0;
+  if (found > 0) {
+    await deps.sink.apply(room, { full: true, since, window, events: read.events });
+    left = drift(exchange, await onesTimes(deps, room.id, window));
+    // What the events could not settle (a booking's schedule and its document apart, a booking
+    // that ended still holding its slots): each booking concerned is set as its document says.
+    if (left > 0 && deps.sink.repair !== undefined && (await deps.sink.repair(room, read, now)) > 0)
+      left = drift(exchange, await onesTimes(deps, room.id, window));
+  }
   const repaired = found - left;
   await deps.roomState.update(room.id, {
     lastReconcileAt: now.toISOString(),

@@ -136,6 +136,16 @@ export interface RoomCalendarSink {
     room: Room,
     batch: RoomCalendarBatch,
   ): Promise<{ readonly upserted: number; readonly removed: number }>;
+  /**
+   * After a full batch was applied and the room still differs from ONES (the reconcile): brings the
+   * slots of every booking on one side only in line with its booking (none once it ended). Bookings
+   * changed since `readStartedAt` are left to the next run. Answers how many bookings it wrote.
+   */
+  repair?(
+    room: Room,
+    read: { readonly window: CalendarWindow; readonly events: readonly RoomCalendarEvent[] },
+    readStartedAt: Date,
+  ): Promise<number>;
 }
 
 // ---------------------------------------------------------------- per-room bookkeeping

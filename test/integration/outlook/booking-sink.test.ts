@@ -428,3 +428,225 @@ async function roomCopyId(iCalUId: string): Promise<string> {
   if (copy === undefined) throw new Error("no room copy");
   return Promise.resolve(copy.id);
 }
+
+/** A ONES booking of the room at `start` (one hour), as the store would hold it. */
+function onesBooking(id: string, start: number, state: Booking["state"], who: string): Booking {
+  const now = s.clock.toISOString();
+  return {
+    id,
+    roomIds: [ROOM],
+    start,
+    end: start + 3_600_000,
+    timeZone: "UTC",
+    subject: "Drift",
+    attendees: [],
+    isOnlineMeeting: false,
+    isAllDay: false,
+    exceptions: { cancelled: [], moved: [] },
+    organizer: { email: who },
+    bookedBy: { email: who },
+    source: "ones",
+    state,
+    fields: {},
+    termsAccepted: true,
+    calendar: { mailbox: who, actor: "app" },
+    roomResponses: {},
+    reserved: {},
+    version: 3,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const hour = (ms: number): string =>
+  `${new Date(ms).toISOString()}|${new Date(ms + 3_600_000).toISOString()}`;
+
+describe("the reconcile sets ONES's store equal to the room's calendar", { timeout: 120_000 }, () => {
+  it("a booking's schedule apart from its document, a slot of a cancelled booking and one of no booking", async () => {
+    await subscribedAndRead();
+    const kept = meeting(3, 9);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const keptId = outlookBookingId(ROOM, await roomCopyId(kept.iCalUId as string));
+    const keptSlot = `${utcAt(s.sim, 3, 9)}.000Z|${utcAt(s.sim, 3, 9, 30)}.000Z`;
+    expect(await onesSlots()).toContain(keptSlot);
+
+    // A worker died between a booking's document and the room's schedule: the document (and the
+    // room's calendar) hold the meeting, the schedule does not.
+    await store.reserve(keptId, [{ roomId: ROOM, slots: [] }], { force: true });
+    // A cancelled booking still holding a slot (an edit that overtook its cancel), and a slot whose
+    // booking is gone (its request died after reserving).
+    const who = organizer();
+    const stale = Date.parse(`${utcAt(s.sim, 4, 13)}Z`);
+    const orphan = Date.parse(`${utcAt(s.sim, 5, 15)}Z`);
+    const cancelled = onesBooking("0a5e1f0c-2d7b-4c55-8f0e-6b1d9a3c7e21", stale, "cancelled", who);
+    const slot = { key: new Date(stale).toISOString(), start: stale, end: stale + 3_600_000 };
+    await store.create({ ...cancelled, reserved: { [ROOM]: [slot] } });
+    await store.reserve(cancelled.id, [{ roomId: ROOM, slots: [slot] }], { force: true });
+    const lost = { key: new Date(orphan).toISOString(), start: orphan, end: orphan + 3_600_000 };
+    await store.reserve("5c2b8e4f-9a17-4d36-b0e2-3f6a8c1d2e90", [{ roomId: ROOM, slots: [lost] }], {
+      force: true,
+    });
+    expect(await onesSlots()).not.toContain(keptSlot);
+    expect(await onesSlots()).toEqual(expect.arrayContaining([hour(stale), hour(orphan)]));
+
+    // Graph's events say nothing new: one reconcile, run after these changes, repairs it from the
+    // bookings.
+    s.clock = new Date();
+    const counts = await s.calendar.reconcile();
+    expect(counts).toEqual({ rooms: 2, driftFound: 3, driftRepaired: 3, failed: 0 });
+    expect(await onesSlots()).toEqual(await graphSlots());
+    expect(await onesSlots()).toContain(keptSlot);
+    expect((await store.get(keptId))?.booking.state).toBe("confirmed");
+    expect(await s.calendar.reconcile()).toEqual({ rooms: 2, driftFound: 0, driftRepaired: 0, failed: 0 });
+  });
+
+  it("an Outlook booking taken as cancelled whose room event is live again stands again", async () => {
+    await subscribedAndRead();
+    const m = meeting(3, 11, 60);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const id = outlookBookingId(ROOM, await roomCopyId(m.iCalUId as string));
+    const seen = await store.get(id);
+    if (seen === undefined) throw new Error("the meeting never reached ONES");
+    // As a read that took the room's copy as gone left it: slot freed, cancelled, unlinked.
+    await store.reserve(id, [{ roomId: ROOM, slots: [] }], { force: true });
+    await store.replace(
+      {
+        ...seen.booking,
+        state: "cancelled",
+        reason: "Cancelled in Outlook.",
+        reserved: {},
+        version: seen.booking.version + 1,
+      },
+      seen.etag,
+    );
+    await clearTable(s.services.tables, ROOM_EVENTS_TABLE);
+
+    expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
+    const b = (await store.get(id))?.booking;
+    expect(b?.state).toBe("confirmed");
+    expect(b?.reason).toBeUndefined();
+    expect(b?.reserved[ROOM]?.map((x) => hour(x.start))).toEqual([
+      hour(Date.parse(`${utcAt(s.sim, 3, 11)}Z`)),
+    ]);
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
+  it("an Outlook booking whose removal was read before its event was linked is cancelled", async () => {
+    await subscribedAndRead();
+    const m = meeting(5, 10, 60);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const id = outlookBookingId(ROOM, await roomCopyId(m.iCalUId as string));
+    expect((await store.get(id))?.booking.state).toBe("confirmed");
+    // The worker that made the booking died before it linked the event; the removal read finds no link.
+    await clearTable(s.services.tables, ROOM_EVENTS_TABLE);
+    s.sim.control.calendar.cancelMeeting(organizer(), m.id as string, {});
+    await s.sim.control.notifications.flush();
+    await settle();
+    const slot = hour(Date.parse(`${utcAt(s.sim, 5, 10)}Z`));
+    expect(await onesSlots()).toContain(slot);
+    expect(await graphSlots()).not.toContain(slot);
+
+    s.clock = new Date();
+    expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
+    expect((await store.get(id))?.booking).toMatchObject({
+      state: "cancelled",
+      reason: "Cancelled in Outlook.",
+      reserved: { [ROOM]: [] },
+    });
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
+  it("a room copy read before ONES recorded the event it wrote is matched to the ONES booking", async () => {
+    await subscribedAndRead();
+    const who = organizer();
+    const start = Date.parse(`${utcAt(s.sim, 4, 14)}Z`);
+    const booking = onesBooking("c81f5b27-6d3a-4e09-b7f4-1a2d8e5c9b63", start, "confirmed", who);
+    const slot = { key: new Date(start).toISOString(), start, end: start + 3_600_000 };
+    // ONES's write made the event (no stamp read back on the room's copy) ...
+    const token = await appToken(s.sim, APP.clientId, APP.secret);
+    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
+    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "Written by ONES",
+        start: utc(start),
+        end: utc(start + 3_600_000),
+        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const event = (await made.json()) as { id: string; iCalUId: string };
+    // ... and the room's copy reached the sink before the write recorded it: an Outlook booking.
+    await s.sim.control.notifications.flush();
+    await settle();
+    const twin = outlookBookingId(ROOM, await roomCopyId(event.iCalUId));
+    expect((await store.get(twin))?.booking.state).toBe("confirmed");
+    // The write records its event (the booking's document and slot, the iCalUId indexed).
+    const stored = await store.create({ ...booking, reserved: { [ROOM]: [slot] } });
+    await store.replace(
+      {
+        ...booking,
+        reserved: { [ROOM]: [slot] },
+        calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId },
+      },
+      stored.etag,
+    );
+    await store.reserve(booking.id, [{ roomId: ROOM, slots: [slot] }], { force: true });
+    expect((await onesSlots()).filter((x) => x === hour(start))).toHaveLength(2);
+    // A later change of the Outlook booking does not take the iCalUId from the ONES booking.
+    const later = await store.get(twin);
+    if (later === undefined) throw new Error("no twin");
+    await store.replace({ ...later.booking, updatedAt: new Date().toISOString() }, later.etag);
+    expect((await store.findByICalUId(event.iCalUId))?.id).toBe(booking.id);
+
+    s.clock = new Date();
+    expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
+    expect((await store.get(twin))?.booking).toMatchObject({ state: "cancelled", reserved: {} });
+    expect((await store.get(booking.id))?.booking).toMatchObject({
+      state: "confirmed",
+      reserved: { [ROOM]: [slot] },
+    });
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
+  it("a ONES booking the room declined whose room event is live has the room's copy declined", async () => {
+    await subscribedAndRead();
+    const who = organizer();
+    const start = Date.parse(`${utcAt(s.sim, 4, 9)}Z`);
+    const booking = onesBooking("7d4c2a19-3e8b-4f60-a1c5-9b2e6d0f4a38", start, "declined", who);
+    const token = await appToken(s.sim, APP.clientId, APP.secret);
+    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
+    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        subject: "Declined",
+        start: utc(start),
+        end: utc(start + 3_600_000),
+        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
+        singleValueExtendedProperties: [{ id: BOOKING_ID_PROPERTY, value: booking.id }],
+      }),
+    });
+    expect(made.status).toBe(201);
+    const event = (await made.json()) as { id: string; iCalUId: string };
+    const stored = await store.create({ ...booking, reason: "The room declined the invitation." });
+    await store.replace(
+      { ...booking, calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId } },
+      stored.etag,
+    );
+    expect(await graphSlots()).toContain(hour(start));
+
+    // The room's copy is live, ONES holds nothing there: the read declines the copy on the room's behalf.
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await graphSlots()).not.toContain(hour(start));
+    expect((await store.get(booking.id))?.booking.state).toBe("declined");
+    await s.sim.control.notifications.flush();
+    await settle();
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+});
