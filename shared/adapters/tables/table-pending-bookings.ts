@@ -20,6 +20,10 @@ export class TablePendingBookings implements PendingBookings {
     return this.ids(BOOKINGS_TABLE, "calendarOwed eq 'cancel'", limit);
   }
 
+  writeOwedIds(limit: number): Promise<string[]> {
+    return this.ids(BOOKINGS_TABLE, "calendarOwed eq 'write'", limit);
+  }
+
   occurrenceOwedIds(limit: number): Promise<string[]> {
     return this.ids(BOOKINGS_TABLE, "occurrenceOwed eq true", limit);
   }
