@@ -1,20 +1,14 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
 import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
-import { TableDisplayStore } from "../../../shared/adapters/tables/table-displays";
-import { TablePendingBookings } from "../../../shared/adapters/tables/table-pending-bookings";
-import { recoverPendingBookings, STUCK_AFTER_MS } from "../../../shared/app/bookings/recover-pending";
-import { deviceAction, type DeviceActionInput } from "../../../shared/app/displays/device-actions";
-import type { CalendarGateway } from "../../../shared/app/ports/calendar-gateway";
 import { overrideServices } from "../../../shared/composition";
-import { bookingDependencies } from "../../../shared/composition/bookings";
 import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
 import type { Booking } from "../../../shared/domain/bookings/booking";
 import { eventually } from "../../support/eventually";
 import { startBookingStack, type BookingStack, type Person } from "../bookings/stack";
+import { dyingAtGraph, sweepLater } from "./dying";
 
 /**
  * A room display's change reaches the room calendar even when the host dies in the middle of it: the
@@ -63,53 +57,6 @@ async function pairedFor(roomId: string): Promise<string> {
   return (await pairDisplay({ code, address: "10.0.0.7" })).credential;
 }
 
-/**
- * Runs a display action on a host that dies at its Graph write: the write never returns, so nothing
- * after it runs. Resolves once the action got there, with the Graph method it was calling.
- */
-async function dyingAtGraph(credential: string, input: DeviceActionInput): Promise<string> {
-  const real = bookingDependencies();
-  let arrived = (_method: string): void => {};
-  const atGraph = new Promise<string>((resolve) => (arrived = resolve));
-  const writes = new Set(["create", "update", "moveOccurrence", "cancel", "cancelOccurrence"]);
-  const calendar = async (): Promise<CalendarGateway> => {
-    const gateway = await real.calendar();
-    return new Proxy(gateway, {
-      get(target, prop) {
-        if (typeof prop === "string" && writes.has(prop))
-          return () => {
-            arrived(prop);
-            return new Promise<never>(() => {});
-          };
-        const value: unknown = Reflect.get(target, prop);
-        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  };
-  void deviceAction(
-    {
-      displays: {
-        displays: new TableDisplayStore(getServices().tables),
-        hash: (value) => createHash("sha256").update(value, "utf8").digest("hex"),
-        now: () => new Date(clock),
-      },
-      bookings: { ...real, calendar },
-      roomWriters: () => Promise.resolve([]),
-    },
-    credential,
-    input,
-  ).catch(() => {});
-  return atGraph;
-}
-
-/** The sweep, run once an owed change counts as stuck (a quarter of an hour after it was saved). */
-const sweepLater = () =>
-  recoverPendingBookings({
-    ...bookingDependencies(),
-    pending: new TablePendingBookings(getServices().tables),
-    now: () => new Date(clock + STUCK_AFTER_MS + 60_000),
-  });
-
 interface GraphEvent {
   id: string;
   isCancelled: boolean;
@@ -155,7 +102,7 @@ describe("a display action whose host dies at the Graph write", () => {
   it("a walk-in stored and reserved but not in the room's calendar is written there by the sweep", async () => {
     const credential = await pairedFor(WALK_IN_ROOM);
     at("2027-04-05T09:10:30Z");
-    expect(await dyingAtGraph(credential, { action: "book-now", minutes: 30 })).toBe("create");
+    expect(await dyingAtGraph(() => clock, credential, { action: "book-now", minutes: 30 })).toBe("create");
     const entries = await store().roomSlots(
       WALK_IN_ROOM,
       Date.parse("2027-04-05T09:00:00Z"),
@@ -172,7 +119,7 @@ describe("a display action whose host dies at the Graph write", () => {
     ]);
     expect(await eventsOf(WALK_IN_ROOM, id)).toEqual([]);
 
-    expect(await sweepLater()).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
     await waitForBus();
     const events = await eventsOf(WALK_IN_ROOM, id);
     expect(
@@ -191,7 +138,7 @@ describe("a display action whose host dies at the Graph write", () => {
       events[0]?.id,
     ]);
     // Completed: the next sweep finds nothing owed, and a repeated write makes no second event.
-    expect(await sweepLater()).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });
 
   it("an extension saved in ONES but not in the organizer's event is written there by the sweep", async () => {
@@ -204,7 +151,9 @@ describe("a display action whose host dies at the Graph write", () => {
     });
     at("2027-04-05T10:20:00Z");
     const itemId = `${id}|2027-04-05T10:00:00.000Z`;
-    expect(await dyingAtGraph(credential, { action: "extend", itemId, minutes: 30 })).toBe("update");
+    expect(await dyingAtGraph(() => clock, credential, { action: "extend", itemId, minutes: 30 })).toBe(
+      "update",
+    );
     const saved = await booking(id);
     expect([saved.end, saved.calendarOwed, saved.presence?.extended, saved.reserved[EXTEND_ROOM]]).toEqual([
       Date.parse("2027-04-05T11:30:00Z"),
@@ -222,7 +171,7 @@ describe("a display action whose host dies at the Graph write", () => {
       "2027-04-05T11:00:00.000Z",
     ]);
 
-    expect(await sweepLater()).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
     await waitForBus();
     expect((await eventsOf(ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
       "2027-04-05T11:30:00.000Z",
@@ -233,7 +182,7 @@ describe("a display action whose host dies at the Graph write", () => {
       undefined,
       Date.parse("2027-04-05T11:30:00Z"),
     ]);
-    expect(await sweepLater()).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });
 
   it("an early end of one occurrence of a series saved in ONES is written to that occurrence by the sweep", async () => {
@@ -251,7 +200,9 @@ describe("a display action whose host dies at the Graph write", () => {
     });
     const key = "2027-04-13T13:00:00.000Z";
     at("2027-04-13T13:25:10Z");
-    expect(await dyingAtGraph(credential, { action: "end", itemId: `${id}|${key}` })).toBe("moveOccurrence");
+    expect(await dyingAtGraph(() => clock, credential, { action: "end", itemId: `${id}|${key}` })).toBe(
+      "moveOccurrence",
+    );
     const saved = await booking(id);
     expect([saved.exceptions.moved, saved.occurrencesOwed, saved.calendarOwed]).toEqual([
       [{ key, start: Date.parse(key), end: Date.parse("2027-04-13T13:25:00Z") }],
@@ -267,7 +218,7 @@ describe("a display action whose host dies at the Graph write", () => {
     };
     expect(await endOfSecond()).toEqual(["2027-04-13T14:00:00.000Z"]);
 
-    expect(await sweepLater()).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 1 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 1 });
     await waitForBus();
     expect(await endOfSecond()).toEqual(["2027-04-13T13:25:00.000Z"]);
     const after = await booking(id);
@@ -280,6 +231,6 @@ describe("a display action whose host dies at the Graph write", () => {
       undefined,
       { key, start: Date.parse(key), end: Date.parse("2027-04-13T13:25:00Z") },
     ]);
-    expect(await sweepLater()).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });
 });
