@@ -6,9 +6,10 @@ import { overrideServices } from "../../../shared/composition";
 import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
 import type { Booking } from "../../../shared/domain/bookings/booking";
+import { AppError } from "../../../shared/domain/errors";
 import { eventually } from "../../support/eventually";
 import { startBookingStack, type BookingStack, type Person } from "../bookings/stack";
-import { dyingAtGraph, sweepLater } from "./dying";
+import { dyingAtGraph, refusedAtGraph, sweepLater } from "./dying";
 
 /**
  * A room display's change reaches the room calendar even when the host dies in the middle of it: the
@@ -230,6 +231,42 @@ describe("a display action whose host dies at the Graph write", () => {
       "confirmed",
       undefined,
       { key, start: Date.parse(key), end: Date.parse("2027-04-13T13:25:00Z") },
+    ]);
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+  });
+
+  it("an extension Graph refuses leaves the booking, its reservation and what it owes as they were", async () => {
+    const credential = await pairedFor(EXTEND_ROOM);
+    at("2027-04-05T08:00:00Z");
+    const id = await confirmed({
+      roomIds: [EXTEND_ROOM],
+      start: "2027-04-05T14:00:00Z",
+      end: "2027-04-05T15:00:00Z",
+    });
+    const before = await booking(id);
+    at("2027-04-05T14:20:00Z");
+    const refusal = new AppError("forbidden", "Graph refused the write.");
+    const thrown = await refusedAtGraph(
+      () => clock,
+      credential,
+      { action: "extend", itemId: `${id}|2027-04-05T14:00:00.000Z`, minutes: 30 },
+      refusal,
+    );
+    expect(thrown).toBe(refusal);
+    const after = await booking(id);
+    expect([after.end, after.calendarOwed, after.presence?.extended ?? [], after.reserved]).toEqual([
+      before.end,
+      undefined,
+      [],
+      before.reserved,
+    ]);
+    const held = await store().roomSlots(
+      EXTEND_ROOM,
+      Date.parse("2027-04-05T14:00:00Z"),
+      Date.parse("2027-04-05T16:00:00Z"),
+    );
+    expect(held.map((e) => [e.bookingId, e.start, e.end])).toEqual([
+      [id, Date.parse("2027-04-05T14:00:00Z"), Date.parse("2027-04-05T15:00:00Z")],
     ]);
     expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });

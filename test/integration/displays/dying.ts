@@ -2,40 +2,39 @@ import { createHash } from "node:crypto";
 import { TableDisplayStore } from "../../../shared/adapters/tables/table-displays";
 import { TablePendingBookings } from "../../../shared/adapters/tables/table-pending-bookings";
 import { recoverPendingBookings, STUCK_AFTER_MS } from "../../../shared/app/bookings/recover-pending";
-import { deviceAction, type DeviceActionInput } from "../../../shared/app/displays/device-actions";
+import {
+  deviceAction,
+  type DeviceActionInput,
+  type DeviceActionResult,
+} from "../../../shared/app/displays/device-actions";
 import type { CalendarGateway } from "../../../shared/app/ports/calendar-gateway";
 import { bookingDependencies } from "../../../shared/composition/bookings";
 import { getServices } from "../../../shared/composition/services";
 
 /**
- * Runs a display action on a host that dies at its Graph write: the write never returns, so nothing
- * after it runs. Resolves once the action got there, with the Graph method it was calling.
+ * Runs a display action whose Graph writes `write` answers instead of Graph, announcing each call's
+ * method first. Resolves with the action's outcome (or never, if a write never returns).
  */
-export async function dyingAtGraph(
+function actionWithGraph(
   clock: () => number,
   credential: string,
   input: DeviceActionInput,
-  roomWriters: () => Promise<readonly string[]> = () => Promise.resolve([]),
-): Promise<string> {
+  roomWriters: () => Promise<readonly string[]>,
+  write: (method: string) => Promise<never>,
+): Promise<DeviceActionResult> {
   const real = bookingDependencies();
-  let arrived = (_method: string): void => {};
-  const atGraph = new Promise<string>((resolve) => (arrived = resolve));
   const writes = new Set(["create", "update", "moveOccurrence", "cancel", "cancelOccurrence"]);
   const calendar = async (): Promise<CalendarGateway> => {
     const gateway = await real.calendar();
     return new Proxy(gateway, {
       get(target, prop) {
-        if (typeof prop === "string" && writes.has(prop))
-          return () => {
-            arrived(prop);
-            return new Promise<never>(() => {});
-          };
+        if (typeof prop === "string" && writes.has(prop)) return () => write(prop);
         const value: unknown = Reflect.get(target, prop);
         return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
   };
-  void deviceAction(
+  return deviceAction(
     {
       displays: {
         displays: new TableDisplayStore(getServices().tables),
@@ -47,8 +46,46 @@ export async function dyingAtGraph(
     },
     credential,
     input,
-  ).catch(() => {});
-  return atGraph;
+  );
+}
+
+/**
+ * Runs a display action on a host that dies at its Graph write: the write never returns, so nothing
+ * after it runs. Resolves once the action got there, with the Graph method it was calling.
+ */
+export function dyingAtGraph(
+  clock: () => number,
+  credential: string,
+  input: DeviceActionInput,
+  roomWriters: () => Promise<readonly string[]> = () => Promise.resolve([]),
+): Promise<string> {
+  return new Promise<string>((arrived) => {
+    actionWithGraph(clock, credential, input, roomWriters, (method) => {
+      arrived(method);
+      return new Promise<never>(() => {});
+    }).catch(() => {});
+  });
+}
+
+/** Runs a display action whose Graph write is refused with `error`; answers what the action threw. */
+export async function refusedAtGraph(
+  clock: () => number,
+  credential: string,
+  input: DeviceActionInput,
+  error: Error,
+): Promise<unknown> {
+  try {
+    await actionWithGraph(
+      clock,
+      credential,
+      input,
+      () => Promise.resolve([]),
+      () => Promise.reject(error),
+    );
+    return undefined;
+  } catch (thrown) {
+    return thrown;
+  }
 }
 
 /** The sweep, run once an owed change counts as stuck (a quarter of an hour after it was saved). */
