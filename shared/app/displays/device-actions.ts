@@ -63,8 +63,10 @@ const hhmm = (ms: number, zone: string): string =>
 /**
  * POST /api/displays/actions/{action}: a room display checks in, extends, ends or books its own room on
  * the spot. The device credential decides the room; a meeting of any other room is refused. Every change
- * goes through the booking engine's reservation (ONES's own conflict check), then Graph, then the stored
- * booking, and publishes the room's snapshot to its room and floor displays.
+ * goes through the booking engine's reservation (ONES's own conflict check), then the stored booking
+ * saved owing its calendar write (the booking outbox), then Graph, then the mark cleared, so a host
+ * dying in between leaves the write to the recovery sweep; it publishes the room's snapshot to its room
+ * and floor displays.
  */
 export async function deviceAction(
   deps: DeviceActionDependencies,
@@ -363,8 +365,9 @@ const owedOf = (b: Booking): Pick<Booking, "calendarOwed" | "occurrencesOwed"> =
  * reservation), then writes the event in the room's own calendar, the room being the organizer: with the
  * app's permission in the application modes, with the token of a signed-in user who may write that
  * calendar (a delegate, `Calendars.ReadWrite.Shared`) in the delegated modes. The booking is stored
- * checked in (people are in the room), so it is never released. When no signed-in user may write the
- * room's calendar, the walk-in is held in ONES and shown on the displays only (and logged).
+ * checked in (people are in the room), so it is never released, and owing its event (`calendarOwed`,
+ * naming the writer tried) until the event is linked. When no signed-in user may write the room's
+ * calendar, the walk-in is held in ONES and shown on the displays only (and logged).
  */
 async function bookNow(
   deps: BookingDependencies,
