@@ -138,7 +138,7 @@ describe("a display action whose host dies at the Graph write", () => {
       undefined,
       events[0]?.id,
     ]);
-    // Completed: the next sweep finds nothing owed, and a repeated write makes no second event.
+    // Completed: the next sweep finds nothing owed.
     expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });
 
