@@ -5,8 +5,8 @@ import type { TableService } from "./table-service";
 /**
  * Bookings for the recovery sweep. Pending bookings from the organizer index (`bookingsbyorganizer`, whose `state` follows every save of
  * the booking). A filtered scan across partitions: the sweep runs every few minutes and pending
- * bookings are few, so the rows returned stay few even when the table is large. Owed cancels from the
- * booking documents' `calendarOwed` column, and owed occurrence changes from their `occurrenceOwed`
+ * bookings are few, so the rows returned stay few even when the table is large. Owed cancels and
+ * writes from the booking documents' `calendarOwed` column, and owed occurrence changes from their `occurrenceOwed`
  * column, both written in the same operation as the change they stand for.
  */
 export class TablePendingBookings implements PendingBookings {
@@ -18,6 +18,10 @@ export class TablePendingBookings implements PendingBookings {
 
   cancelOwedIds(limit: number): Promise<string[]> {
     return this.ids(BOOKINGS_TABLE, "calendarOwed eq 'cancel'", limit);
+  }
+
+  writeOwedIds(limit: number): Promise<string[]> {
+    return this.ids(BOOKINGS_TABLE, "calendarOwed eq 'write'", limit);
   }
 
   occurrenceOwedIds(limit: number): Promise<string[]> {

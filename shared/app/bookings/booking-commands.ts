@@ -19,8 +19,10 @@ export type CommandOutcome = "done" | "skipped" | "waiting-for-room";
 
 export const DEFAULT_POLL = { delayMs: 30_000, maxPolls: 20 };
 
+/** Whose token writes the event: the user who wrote it in the room's calendar, or its organizer. */
 function actorOf(b: Booking): CalendarActor {
   if (b.calendar?.actor === "user") {
+    if (b.calendar.writerId !== undefined) return { kind: "user", userId: b.calendar.writerId };
     if (b.organizer.userId === undefined)
       throw new AppError("validation-failed", "The booking has no signed-in organizer.");
     return { kind: "user", userId: b.organizer.userId };
@@ -82,6 +84,7 @@ export async function processBookingCommand(
       // A write that ran after the booking's cancel (late, or delivered again after a crash) may have
       // made the event already: it goes.
       if (b.state === "cancelled") return cancelEvent(deps, b);
+      if (b.state === "confirmed" && b.calendarOwed === "write") return writeOwedChange(deps, b);
       if (b.state !== "pending" || b.version !== command.version) return "skipped";
       const gateway = await deps.calendar();
       const actor = actorOf(b);
@@ -183,6 +186,39 @@ async function applyOwedOccurrence(
     return settled === undefined ? undefined : { ...settled, updatedAt: deps.now().toISOString() };
   });
   deps.log?.(`booking ${b.id}: occurrence ${key} ${action?.kind ?? "unchanged"} in the calendar`);
+  return "done";
+}
+
+/**
+ * Completes the write a confirmed booking still owes: a change made on a room display (a walk-in, an
+ * extension or an early end) saved with `calendarOwed: "write"` by a request that died before it
+ * wrote Microsoft 365 or before it cleared the mark. An event not linked yet is found by the
+ * booking-id property before one is made (a walk-in's, in the room's own calendar with the room its
+ * organizer: no room invited, no attendees); a linked one gets the booking's time. The mark is
+ * cleared only if the booking did not change meanwhile (a newer change owes its own write).
+ */
+async function writeOwedChange(deps: BookingDependencies, b: Booking): Promise<CommandOutcome> {
+  const mailbox = b.calendar?.mailbox;
+  if (mailbox === undefined) return "skipped";
+  const gateway = await deps.calendar();
+  const actor = actorOf(b);
+  const rooms = await roomsOf(deps, b);
+  const roomOwn = rooms.some((r) => r.email.toLowerCase() === mailbox.toLowerCase());
+  let event: CalendarEventState;
+  const eventId = b.calendar?.eventId;
+  if (eventId === undefined) {
+    event =
+      (await gateway.findByBookingId(actor, mailbox, b.id)) ??
+      (await gateway.create(actor, mailbox, eventInput(b, roomOwn ? [] : rooms)));
+  } else if (b.recurrence === undefined) {
+    event = await gateway.update(actor, mailbox, eventId, { start: b.start, end: b.end });
+  } else {
+    // A series' single occurrences are owed one by one (`occurrencesOwed`), never as a whole write.
+    deps.log?.(`booking ${b.id}: series write owed by a confirmed booking left to its occurrences`);
+    event = { ...b.calendar, eventId, isCancelled: false, roomResponses: {} };
+  }
+  await linkEvent(deps, b.id, event, b.version);
+  deps.log?.(`booking ${b.id}: owed calendar write completed`);
   return "done";
 }
 

@@ -8,7 +8,10 @@ export const STUCK_AFTER_MS = 15 * 60_000;
 const MAX_PER_RUN = 500;
 
 export interface RecoveryResult {
-  /** Bookings with no event yet, or whose edit is still owed: `write` queued again. */
+  /**
+   * Bookings with no event yet, or whose edit is still owed (a pending booking's, or a confirmed one's
+   * change made on a room display): `write` queued again.
+   */
   readonly rewritten: number;
   /** Bookings whose event exists: a last look at the room's answer queued. */
   readonly relooked: number;
@@ -24,7 +27,9 @@ export interface RecoveryResult {
  * that nothing moves on. Every pending booking not changed for STUCK_AFTER_MS gets its command again:
  * `write` when no event is linked (the consumer finds an event already made by the booking-id
  * extended property, so this never makes a second one), else a `refresh` as the last look, which
- * confirms or declines it; an edit still owed (`calendarOwed`) gets its `write` again. A cancelled
+ * confirms or declines it; an edit still owed (`calendarOwed`) gets its `write` again. So does a
+ * confirmed booking still owing its write: a display's walk-in, extension or early end, saved with
+ * the mark before the request wrote Microsoft 365 and cleared after. A cancelled
  * booking whose calendar cancel is still owed (the worker died between saving `cancelled` and
  * queueing the command, or the command failed for good) gets its `cancel` again. So does each change
  * of a single occurrence still owed (`occurrencesOwed`): its `cancel-occurrence` or `move-occurrence`
@@ -56,6 +61,15 @@ export async function recoverPendingBookings(
       relooked++;
     }
     deps.log?.(`booking ${b.id} pending since ${b.updatedAt}: command queued again`);
+  }
+  // Confirmed bookings whose change a display made owe the calendar their write (the request died
+  // between saving the change and writing it): the consumer completes it.
+  for (const id of await deps.pending.writeOwedIds(MAX_PER_RUN)) {
+    const b = (await deps.store.get(id))?.booking;
+    if (b?.state !== "confirmed" || b.calendarOwed !== "write" || Date.parse(b.updatedAt) > cutoff) continue;
+    await enqueueCommand(deps, { command: "write", bookingId: b.id, version: b.version });
+    rewritten++;
+    deps.log?.(`booking ${b.id} changed at ${b.updatedAt}: calendar write queued again`);
   }
   let cancels = 0;
   for (const id of await deps.pending.cancelOwedIds(MAX_PER_RUN)) {

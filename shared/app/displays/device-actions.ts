@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Booking, CalendarLink, Presence } from "../../domain/bookings/booking";
 import { policyRefused } from "../../domain/bookings/evaluate";
+import { oweOccurrence, owedEntry, settleOccurrence } from "../../domain/bookings/owed-occurrences";
 import type { BookingPolicy } from "../../domain/bookings/policy";
 import type { Slot } from "../../domain/bookings/slots";
 import {
@@ -62,8 +63,10 @@ const hhmm = (ms: number, zone: string): string =>
 /**
  * POST /api/displays/actions/{action}: a room display checks in, extends, ends or books its own room on
  * the spot. The device credential decides the room; a meeting of any other room is refused. Every change
- * goes through the booking engine's reservation (ONES's own conflict check), then Graph, then the stored
- * booking, and publishes the room's snapshot to its room and floor displays.
+ * goes through the booking engine's reservation (ONES's own conflict check), then the stored booking
+ * saved owing its calendar write (the booking outbox), then Graph, then the mark cleared, so a host
+ * dying in between leaves the write to the recovery sweep; it publishes the room's snapshot to its room
+ * and floor displays.
  */
 export async function deviceAction(
   deps: DeviceActionDependencies,
@@ -140,9 +143,7 @@ async function onOccurrence(
   const end = input.action === "extend" ? slot.end + input.minutes * MINUTE : endedEarlyAt(slot, now);
   const moved: Slot = { key: slot.key, start: slot.start, end };
   if (input.action === "extend") refuseByPolicy(await deviceRefusals(deps, room, moved, booking.organizer));
-  await changeOccurrence(deps, booking, moved);
-  if (input.action === "extend")
-    await mutateBooking(deps, booking.id, (current) => withPresence(deps, current, "extended", slot.key));
+  await changeOccurrence(deps, booking, moved, input.action === "extend");
   return outcome(moved, checkedIn);
 }
 
@@ -215,11 +216,21 @@ export function actorOf(b: Booking): CalendarActor {
 }
 
 /**
- * Moves one occurrence's end in every room of the booking: the reservation first (an extension only
- * into free time: a taken slot is a 409 naming it), then the calendar event, then the stored booking.
- * When Graph refuses, the reservation is put back and the error stands.
+ * Moves one occurrence's end in every room of the booking (an extension also marks it extended), with
+ * the booking outbox: the reservation first (an extension only into free time: a taken slot is a 409
+ * naming it), then the booking saved with the new time and what Microsoft 365 is owed for it in the
+ * same write (`calendarOwed: "write"` for a single meeting, an `occurrencesOwed` entry for one
+ * occurrence of a series), then the calendar event, then the mark cleared. A request that dies after
+ * the save leaves the mark, and the recovery sweep completes the write; so the displays and ONES show
+ * the change at once and the calendar follows even then. When Graph refuses, the booking and the
+ * reservation are put back and the error stands.
  */
-async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Slot): Promise<void> {
+async function changeOccurrence(
+  deps: BookingDependencies,
+  b: Booking,
+  moved: Slot,
+  extended: boolean,
+): Promise<void> {
   const reservation = (slots: (s: Slot) => Slot) =>
     b.roomIds.map((roomId) => ({
       roomId,
@@ -229,17 +240,23 @@ async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Sl
     b.id,
     reservation(() => moved),
   );
+  const eventId = b.calendar?.eventId;
+  let saved: Booking | undefined;
   try {
-    const eventId = b.calendar?.eventId;
-    if (b.calendar !== undefined && eventId !== undefined) {
-      const gateway = await deps.calendar();
-      if (b.recurrence === undefined)
-        await gateway.update(actorOf(b), b.calendar.mailbox, eventId, { start: moved.start, end: moved.end });
-      else
-        await gateway.moveOccurrence(actorOf(b), b.calendar.mailbox, eventId, Date.parse(moved.key), moved);
-    } else {
-      deps.log?.(`booking ${b.id}: no calendar event linked yet; the display change is kept in ONES`);
-    }
+    saved = (
+      await mutateBooking(deps, b.id, (current) => {
+        const version = current.version + 1;
+        const changed = withMovedSlot(current, moved, extended);
+        const owed =
+          eventId === undefined
+            ? changed
+            : current.recurrence === undefined
+              ? { ...changed, calendarOwed: "write" as const }
+              : oweOccurrence(changed, moved.key, version);
+        return { ...owed, version, updatedAt: deps.now().toISOString() };
+      })
+    )?.booking;
+    if (saved === undefined) throw new AppError("conflict", "That meeting no longer holds the room.");
   } catch (error) {
     await deps.store.reserve(
       b.id,
@@ -248,7 +265,50 @@ async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Sl
     );
     throw error;
   }
-  await mutateBooking(deps, b.id, (current) => ({
+  if (b.calendar === undefined || eventId === undefined) {
+    deps.log?.(`booking ${b.id}: no calendar event linked yet; the display change is kept in ONES`);
+    return;
+  }
+  const written = saved;
+  try {
+    const gateway = await deps.calendar();
+    if (b.recurrence === undefined)
+      await gateway.update(actorOf(b), b.calendar.mailbox, eventId, { start: moved.start, end: moved.end });
+    else await gateway.moveOccurrence(actorOf(b), b.calendar.mailbox, eventId, Date.parse(moved.key), moved);
+  } catch (error) {
+    // Put back first the booking (so no write stays owed), then the reservation it held.
+    await mutateBooking(deps, b.id, (current) =>
+      current.version !== written.version
+        ? undefined
+        : {
+            ...withoutOwed(current),
+            ...owedOf(b),
+            start: b.start,
+            end: b.end,
+            exceptions: b.exceptions,
+            reserved: b.reserved,
+            presence: b.presence ?? emptyPresence,
+            version: current.version + 1,
+            updatedAt: deps.now().toISOString(),
+          },
+    );
+    await deps.store.reserve(
+      b.id,
+      reservation((s) => s),
+      { force: true },
+    );
+    throw error;
+  }
+  await mutateBooking(deps, b.id, (current) => {
+    const settled = settleDisplayWrite(current, written, b, moved.key);
+    return settled === current ? undefined : { ...settled, updatedAt: deps.now().toISOString() };
+  });
+}
+
+/** The booking with occurrence `moved` at its new time (and marked extended). */
+function withMovedSlot(current: Booking, moved: Slot, extended: boolean): Booking {
+  const presence = current.presence ?? emptyPresence;
+  return {
     ...current,
     ...(current.recurrence === undefined
       ? { start: moved.start, end: moved.end }
@@ -267,18 +327,47 @@ async function changeOccurrence(deps: BookingDependencies, b: Booking, moved: Sl
         slots.map((s) => (s.key === moved.key ? moved : s)),
       ]),
     ),
-    version: current.version + 1,
-    updatedAt: deps.now().toISOString(),
-  }));
+    ...(extended && !presence.extended.includes(moved.key)
+      ? { presence: { ...presence, extended: [...presence.extended, moved.key] } }
+      : {}),
+  };
 }
+
+/**
+ * The booking no longer owing the write `written` made for occurrence `key` (the same booking when
+ * something else is still owed): a single meeting's mark goes only while the version is still the one
+ * written and if the booking (`before`) owed no write of its own already (an edit still to be written
+ * in full); a series' entry only while it is still the one saved.
+ */
+function settleDisplayWrite(current: Booking, written: Booking, before: Booking, key: string): Booking {
+  if (written.recurrence !== undefined) {
+    const entry = owedEntry(written, key);
+    return (entry === undefined ? undefined : settleOccurrence(current, entry)) ?? current;
+  }
+  if (before.calendarOwed === "write" || current.version !== written.version) return current;
+  return current.calendarOwed === "write" ? withoutOwed(current) : current;
+}
+
+/** The booking owing Microsoft 365 nothing (its owed marks dropped, to be put back from another). */
+function withoutOwed(b: Booking): Booking {
+  const { calendarOwed: _write, occurrencesOwed: _occurrences, ...rest } = b;
+  return rest;
+}
+
+/** What `b` owes Microsoft 365, as fields to spread over a booking. */
+const owedOf = (b: Booking): Pick<Booking, "calendarOwed" | "occurrencesOwed"> => ({
+  ...(b.calendarOwed === undefined ? {} : { calendarOwed: b.calendarOwed }),
+  ...(b.occurrencesOwed === undefined ? {} : { occurrencesOwed: b.occurrencesOwed }),
+});
 
 /**
  * A walk-in from now for `minutes`, cut at the next meeting. ONES checks the room itself (the
  * reservation), then writes the event in the room's own calendar, the room being the organizer: with the
  * app's permission in the application modes, with the token of a signed-in user who may write that
  * calendar (a delegate, `Calendars.ReadWrite.Shared`) in the delegated modes. The booking is stored
- * checked in (people are in the room), so it is never released. When no signed-in user may write the
- * room's calendar, the walk-in is held in ONES and shown on the displays only (and logged).
+ * checked in (people are in the room), so it is never released, and owing its event (`calendarOwed`,
+ * naming the writer tried) until the event is linked. When no signed-in user may write the room's
+ * calendar, the walk-in is held in ONES and shown on the displays only (and logged).
  */
 async function bookNow(
   deps: BookingDependencies,
@@ -306,6 +395,8 @@ async function bookNow(
   const organizer = { email: room.email.toLowerCase(), name: room.displayName };
   refuseByPolicy(await deviceRefusals(deps, room, slot, organizer));
   const asApp = mode === "application" || mode === "application-resource-only";
+  const writers = asApp ? [] : (await roomWriters()).slice(0, MAX_WRITERS_TRIED);
+  const firstWriter = writers[0];
   const stamp = deps.now().toISOString();
   const booking: Booking = {
     id: deps.newId(),
@@ -324,7 +415,16 @@ async function bookNow(
     state: "confirmed",
     fields: {},
     termsAccepted: true,
-    ...(asApp ? { calendar: { mailbox: room.email, actor: "app" as const } } : {}),
+    // Saved owing its event (the outbox): a request that dies before writing it leaves the mark, and
+    // the recovery sweep writes it (with the app's permission, or the token of the writer named).
+    ...(asApp
+      ? { calendar: { mailbox: room.email, actor: "app" as const }, calendarOwed: "write" as const }
+      : firstWriter === undefined
+        ? {}
+        : {
+            calendar: { mailbox: room.email, actor: "user" as const, writerId: firstWriter },
+            calendarOwed: "write" as const,
+          }),
     roomResponses: { [room.id]: "accepted" },
     reserved: { [room.id]: [slot] },
     presence: { checkedIn: [slot.key], extended: [], released: [] },
@@ -342,16 +442,25 @@ async function bookNow(
   try {
     const written = asApp
       ? await writeWalkIn(deps, { kind: "app" }, room, booking)
-      : await writeAsDelegate(deps, await roomWriters(), room, booking);
-    if (written !== undefined)
-      await mutateBooking(deps, booking.id, (current) => ({
-        ...current,
-        calendar: written,
+      : await writeAsDelegate(deps, writers, room, booking);
+    await mutateBooking(deps, booking.id, (current) => {
+      const { calendar: _owed, calendarOwed: _write, ...rest } = current;
+      if (written === undefined && current.calendar === undefined) return undefined;
+      return {
+        ...rest,
+        ...(written === undefined ? {} : { calendar: written }),
         version: current.version + 1,
         updatedAt: deps.now().toISOString(),
-      }));
+      };
+    });
   } catch (error) {
-    // Nothing of a walk-in Exchange did not take stays behind.
+    // Nothing of a walk-in Exchange did not take stays behind: the mark goes first (so the sweep does
+    // not write it after all), then the slot, then the booking.
+    await mutateBooking(deps, booking.id, (current) => {
+      if (current.calendarOwed === undefined) return undefined;
+      const { calendarOwed: _write, ...rest } = current;
+      return { ...rest, version: current.version + 1, updatedAt: deps.now().toISOString() };
+    });
     await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
     await deps.store.remove(booking.id);
     throw error;
@@ -411,7 +520,19 @@ async function writeAsDelegate(
   room: Room,
   b: Booking,
 ): Promise<CalendarLink | undefined> {
-  for (const userId of writers.slice(0, MAX_WRITERS_TRIED)) {
+  for (const [i, userId] of writers.entries()) {
+    // The writer tried is saved with the owed mark first, so the sweep writes with the same token.
+    if (i > 0)
+      await mutateBooking(deps, b.id, (current) =>
+        current.calendar === undefined
+          ? undefined
+          : {
+              ...current,
+              calendar: { ...current.calendar, writerId: userId },
+              version: current.version + 1,
+              updatedAt: deps.now().toISOString(),
+            },
+      );
     try {
       return await writeWalkIn(deps, { kind: "user", userId }, room, b);
     } catch (error) {

@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
+import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
+import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
+import { overrideServices } from "../../../shared/composition";
+import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
+import { getServices } from "../../../shared/composition/services";
+import type { Booking } from "../../../shared/domain/bookings/booking";
+import { AppError } from "../../../shared/domain/errors";
+import { eventually } from "../../support/eventually";
+import { startBookingStack, type BookingStack, type Person } from "../bookings/stack";
+import { dyingAtGraph, refusedAtGraph, sweepLater } from "./dying";
+
+/**
+ * A room display's change reaches the room calendar even when the host dies in the middle of it: the
+ * action saves the booking owing its calendar write (the booking outbox) before it calls Graph, so a
+ * request that never gets past Graph (here: a gateway whose write never returns, as a killed host's)
+ * leaves the change in ONES with its mark, and the recovery sweep queues the write the consumer
+ * completes. The app's clock is injected; the meetings lie in 2027.
+ */
+let s: BookingStack;
+let wps: RunningWebPubSub;
+let ann: Person;
+let clock = Date.parse("2027-04-05T08:00:00Z");
+const at = (iso: string): void => {
+  clock = Date.parse(iso);
+};
+
+const WALK_IN_ROOM = "room-hq-104@contoso.example";
+const EXTEND_ROOM = "room-hq-105@contoso.example";
+const SERIES_ROOM = "room-hq-201@contoso.example";
+
+beforeAll(async () => {
+  wps = await startWebPubSub();
+  process.env.WEBPUBSUB_CONNECTION_STRING = wps.connectionString;
+  process.env.WEBPUBSUB_HUB = "displays";
+  s = await startBookingStack("application");
+  await overrideServices({ now: () => new Date(clock) });
+  ann = await s.person("ann.durable@contoso.example", "Ann Durable");
+}, 180_000);
+afterAll(async () => {
+  await s?.stop();
+  await wps?.stop();
+  delete process.env.WEBPUBSUB_CONNECTION_STRING;
+  delete process.env.WEBPUBSUB_HUB;
+});
+
+const store = () => new TableBookingStore(getServices().tables);
+const booking = async (id: string): Promise<Booking> => {
+  const b = (await store().get(id))?.booking;
+  if (b === undefined) throw new Error(`booking ${id} missing`);
+  return b;
+};
+
+async function pairedFor(roomId: string): Promise<string> {
+  const view = await registerDisplay({ name: `Panel ${roomId}`, target: { kind: "room", roomId } });
+  const { code } = await issuePairingCode(view.id);
+  return (await pairDisplay({ code, address: "10.0.0.7" })).credential;
+}
+
+interface GraphEvent {
+  id: string;
+  isCancelled: boolean;
+  start: { dateTime: string };
+  end: { dateTime: string };
+  organizer: { emailAddress: { address: string } };
+  attendees: unknown[];
+}
+
+const utc = (graphTime: string): string => new Date(`${graphTime.replace(/Z$/, "")}Z`).toISOString();
+
+async function eventsOf(mailbox: string, bookingId: string): Promise<GraphEvent[]> {
+  const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${BOOKING_ID_PROPERTY}' and ep/value eq '${bookingId}')`;
+  const page = await s.graph<{ value: GraphEvent[] }>(
+    `/users/${mailbox}/events?$filter=${encodeURIComponent(filter)}`,
+  );
+  return page.value;
+}
+
+/** Books through the API and waits until the room accepted. */
+async function confirmed(body: Record<string, unknown>): Promise<string> {
+  const made = await s.call(ann, "POST", "/api/bookings", { subject: "Review", ...body });
+  expect(made.status).toBe(202);
+  const { id } = (await made.json()) as { id: string };
+  await eventually(async () => (await booking(id)).state === "confirmed", {
+    timeoutMs: 30_000,
+    explain: () => `booking ${id} not confirmed`,
+  });
+  return id;
+}
+
+const settledBus = () => {
+  const c = s.bus.stats()["booking-commands"];
+  return c !== undefined && c.active + c.locked + c.scheduled === 0;
+};
+const waitForBus = () =>
+  eventually(settledBus, {
+    timeoutMs: 60_000,
+    explain: () => JSON.stringify(s.bus.stats()["booking-commands"]),
+  });
+
+describe("a display action whose host dies at the Graph write", () => {
+  it("a walk-in stored and reserved but not in the room's calendar is written there by the sweep", async () => {
+    const credential = await pairedFor(WALK_IN_ROOM);
+    at("2027-04-05T09:10:30Z");
+    expect(await dyingAtGraph(() => clock, credential, { action: "book-now", minutes: 30 })).toBe("create");
+    const entries = await store().roomSlots(
+      WALK_IN_ROOM,
+      Date.parse("2027-04-05T09:00:00Z"),
+      clock + 3_600_000,
+    );
+    expect(entries).toHaveLength(1);
+    const id = entries[0]?.bookingId ?? "";
+    const saved = await booking(id);
+    expect([saved.state, saved.calendarOwed, saved.calendar?.eventId, saved.presence?.checkedIn]).toEqual([
+      "confirmed",
+      "write",
+      undefined,
+      ["2027-04-05T09:10:00.000Z"],
+    ]);
+    expect(await eventsOf(WALK_IN_ROOM, id)).toEqual([]);
+
+    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    await waitForBus();
+    const events = await eventsOf(WALK_IN_ROOM, id);
+    expect(
+      events.map((e) => [
+        e.isCancelled,
+        e.organizer.emailAddress.address.toLowerCase(),
+        utc(e.start.dateTime),
+        utc(e.end.dateTime),
+        e.attendees.length,
+      ]),
+    ).toEqual([[false, WALK_IN_ROOM, "2027-04-05T09:10:00.000Z", "2027-04-05T09:40:00.000Z", 0]]);
+    const after = await booking(id);
+    expect([after.state, after.calendarOwed, after.calendar?.eventId]).toEqual([
+      "confirmed",
+      undefined,
+      events[0]?.id,
+    ]);
+    // Completed: the next sweep finds nothing owed.
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+  });
+
+  it("an extension saved in ONES but not in the organizer's event is written there by the sweep", async () => {
+    const credential = await pairedFor(EXTEND_ROOM);
+    at("2027-04-05T08:00:00Z");
+    const id = await confirmed({
+      roomIds: [EXTEND_ROOM],
+      start: "2027-04-05T10:00:00Z",
+      end: "2027-04-05T11:00:00Z",
+    });
+    at("2027-04-05T10:20:00Z");
+    const itemId = `${id}|2027-04-05T10:00:00.000Z`;
+    expect(await dyingAtGraph(() => clock, credential, { action: "extend", itemId, minutes: 30 })).toBe(
+      "update",
+    );
+    const saved = await booking(id);
+    expect([saved.end, saved.calendarOwed, saved.presence?.extended, saved.reserved[EXTEND_ROOM]]).toEqual([
+      Date.parse("2027-04-05T11:30:00Z"),
+      "write",
+      ["2027-04-05T10:00:00.000Z"],
+      [
+        {
+          key: "2027-04-05T10:00:00.000Z",
+          start: Date.parse("2027-04-05T10:00:00Z"),
+          end: Date.parse("2027-04-05T11:30:00Z"),
+        },
+      ],
+    ]);
+    expect((await eventsOf(ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
+      "2027-04-05T11:00:00.000Z",
+    ]);
+
+    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    await waitForBus();
+    expect((await eventsOf(ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
+      "2027-04-05T11:30:00.000Z",
+    ]);
+    const after = await booking(id);
+    expect([after.state, after.calendarOwed, after.end]).toEqual([
+      "confirmed",
+      undefined,
+      Date.parse("2027-04-05T11:30:00Z"),
+    ]);
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+  });
+
+  it("an early end of one occurrence of a series saved in ONES is written to that occurrence by the sweep", async () => {
+    const credential = await pairedFor(SERIES_ROOM);
+    at("2027-04-05T08:00:00Z");
+    // Three weekly Tuesday meetings, 13:00–14:00 UTC, from 6 April.
+    const id = await confirmed({
+      roomIds: [SERIES_ROOM],
+      start: "2027-04-06T13:00:00Z",
+      end: "2027-04-06T14:00:00Z",
+      recurrence: {
+        pattern: { type: "weekly", interval: 1, daysOfWeek: ["tuesday"] },
+        range: { type: "numbered", numberOfOccurrences: 3 },
+      },
+    });
+    const key = "2027-04-13T13:00:00.000Z";
+    at("2027-04-13T13:25:10Z");
+    expect(await dyingAtGraph(() => clock, credential, { action: "end", itemId: `${id}|${key}` })).toBe(
+      "moveOccurrence",
+    );
+    const saved = await booking(id);
+    expect([saved.exceptions.moved, saved.occurrencesOwed, saved.calendarOwed]).toEqual([
+      [{ key, start: Date.parse(key), end: Date.parse("2027-04-13T13:25:00Z") }],
+      [{ key, version: saved.version }],
+      undefined,
+    ]);
+
+    const endOfSecond = async (): Promise<string[]> => {
+      const view = await s.graph<{ value: GraphEvent[] }>(
+        `/users/${ann.upn}/calendarView?startDateTime=2027-04-13T00:00:00Z&endDateTime=2027-04-14T00:00:00Z`,
+      );
+      return view.value.filter((e) => !e.isCancelled).map((e) => utc(e.end.dateTime));
+    };
+    expect(await endOfSecond()).toEqual(["2027-04-13T14:00:00.000Z"]);
+
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 1 });
+    await waitForBus();
+    expect(await endOfSecond()).toEqual(["2027-04-13T13:25:00.000Z"]);
+    const after = await booking(id);
+    expect([
+      after.state,
+      after.occurrencesOwed,
+      after.reserved[SERIES_ROOM]?.find((r) => r.key === key),
+    ]).toEqual([
+      "confirmed",
+      undefined,
+      { key, start: Date.parse(key), end: Date.parse("2027-04-13T13:25:00Z") },
+    ]);
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+  });
+
+  it("an extension Graph refuses leaves the booking, its reservation and what it owes as they were", async () => {
+    const credential = await pairedFor(EXTEND_ROOM);
+    at("2027-04-05T08:00:00Z");
+    const id = await confirmed({
+      roomIds: [EXTEND_ROOM],
+      start: "2027-04-05T14:00:00Z",
+      end: "2027-04-05T15:00:00Z",
+    });
+    const before = await booking(id);
+    at("2027-04-05T14:20:00Z");
+    const refusal = new AppError("forbidden", "Graph refused the write.");
+    const thrown = await refusedAtGraph(
+      () => clock,
+      credential,
+      { action: "extend", itemId: `${id}|2027-04-05T14:00:00.000Z`, minutes: 30 },
+      refusal,
+    );
+    expect(thrown).toBe(refusal);
+    const after = await booking(id);
+    expect([after.end, after.calendarOwed, after.presence?.extended ?? [], after.reserved]).toEqual([
+      before.end,
+      undefined,
+      [],
+      before.reserved,
+    ]);
+    const held = await store().roomSlots(
+      EXTEND_ROOM,
+      Date.parse("2027-04-05T14:00:00Z"),
+      Date.parse("2027-04-05T16:00:00Z"),
+    );
+    expect(held.map((e) => [e.bookingId, e.start, e.end])).toEqual([
+      [id, Date.parse("2027-04-05T14:00:00Z"), Date.parse("2027-04-05T15:00:00Z")],
+    ]);
+    expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+  });
+});
