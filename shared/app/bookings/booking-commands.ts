@@ -6,7 +6,7 @@ import {
   settleOccurrence,
 } from "../../domain/bookings/owed-occurrences";
 import type { BookingCommand } from "../../domain/bookings/commands";
-import { AppError } from "../../domain/errors";
+import { AppError, isAppError } from "../../domain/errors";
 import type { DeclineReason } from "../../domain/mail/templates";
 import type { Room } from "../../domain/rooms/room";
 import type { StoredBooking } from "../ports/booking-store";
@@ -207,9 +207,9 @@ async function writeOwedChange(deps: BookingDependencies, b: Booking): Promise<C
   let event: CalendarEventState;
   const eventId = b.calendar?.eventId;
   if (eventId === undefined) {
-    event =
-      (await gateway.findByBookingId(actor, mailbox, b.id)) ??
-      (await gateway.create(actor, mailbox, eventInput(b, roomOwn ? [] : rooms)));
+    const found = await gateway.findByBookingId(actor, mailbox, b.id);
+    if (found === undefined && !(await holdsItsSlots(deps, b))) return "skipped";
+    event = found ?? (await gateway.create(actor, mailbox, eventInput(b, roomOwn ? [] : rooms)));
   } else if (b.recurrence === undefined) {
     event = await gateway.update(actor, mailbox, eventId, { start: b.start, end: b.end });
   } else {
@@ -220,6 +220,38 @@ async function writeOwedChange(deps: BookingDependencies, b: Booking): Promise<C
   await linkEvent(deps, b.id, event, b.version);
   deps.log?.(`booking ${b.id}: owed calendar write completed`);
   return "done";
+}
+
+/**
+ * Before a confirmed booking's first event is made by the sweep: its slots are taken again, checked
+ * (nothing changes when it holds them already). A request that died between storing the booking and
+ * reserving its slot leaves a booking whose time the room may have given to someone else since: that
+ * one is cancelled, never written into the room's calendar over the other.
+ */
+async function holdsItsSlots(deps: BookingDependencies, b: Booking): Promise<boolean> {
+  try {
+    await deps.store.reserve(
+      b.id,
+      b.roomIds.map((roomId) => ({ roomId, slots: b.reserved[roomId] ?? [] })),
+    );
+    return true;
+  } catch (error) {
+    if (!isAppError(error) || error.code !== "conflict") throw error;
+    await mutateBooking(deps, b.id, (current) => {
+      if (current.state !== "confirmed" || current.calendar?.eventId !== undefined) return undefined;
+      const { calendarOwed: _write, ...rest } = current;
+      return {
+        ...rest,
+        state: "cancelled",
+        reason: "The room was taken before this booking reached its calendar.",
+        reserved: {},
+        version: current.version + 1,
+        updatedAt: deps.now().toISOString(),
+      };
+    });
+    deps.log?.(`booking ${b.id}: its slot was taken before its event was written; cancelled`);
+    return false;
+  }
 }
 
 /** Queues the command for the change owed on occurrence `key`, named as the booking says it now. */

@@ -432,11 +432,20 @@ async function bookNow(
     createdAt: stamp,
     updatedAt: stamp,
   };
-  await deps.store.create(booking);
+  // The reservation is the gate, as for staff bookings: its reads find a conflict before anything is
+  // written, and the walk-in's document is stored just before its slot (never a confirmed walk-in, owing
+  // its event, whose slot the room refused).
+  let stored = false;
   try {
-    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [slot] }]);
+    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [slot] }], {
+      fresh: true,
+      beforeWrite: async () => {
+        await deps.store.create(booking);
+        stored = true;
+      },
+    });
   } catch (error) {
-    await deps.store.remove(booking.id);
+    if (stored) await deps.store.remove(booking.id);
     throw error;
   }
   try {

@@ -270,4 +270,65 @@ describe("a display action whose host dies at the Graph write", () => {
     ]);
     expect(await sweepLater(clock)).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
   });
+
+  it("a walk-in stored but never reserved (the host died in between) is cancelled by the sweep, not written over the room's next booking", async () => {
+    at("2027-04-07T08:00:00Z");
+    const staff = await confirmed({
+      roomIds: [WALK_IN_ROOM],
+      start: "2027-04-07T09:00:00Z",
+      end: "2027-04-07T10:00:00Z",
+    });
+    // What a request killed after storing its walk-in and before reserving its slot would leave.
+    at("2027-04-07T09:05:00Z");
+    const slot = {
+      key: "2027-04-07T09:05:00.000Z",
+      start: Date.parse("2027-04-07T09:05:00Z"),
+      end: Date.parse("2027-04-07T09:35:00Z"),
+    };
+    const room = { email: WALK_IN_ROOM, name: "Room 104" };
+    const walkIn: Booking = {
+      id: "walk-in-never-reserved",
+      roomIds: [WALK_IN_ROOM],
+      start: slot.start,
+      end: slot.end,
+      timeZone: "UTC",
+      subject: "Walk-in",
+      attendees: [],
+      isOnlineMeeting: false,
+      isAllDay: false,
+      exceptions: { cancelled: [], moved: [] },
+      organizer: room,
+      bookedBy: room,
+      source: "device",
+      state: "confirmed",
+      fields: {},
+      termsAccepted: true,
+      calendar: { mailbox: WALK_IN_ROOM, actor: "app" },
+      calendarOwed: "write",
+      roomResponses: { [WALK_IN_ROOM]: "accepted" },
+      reserved: { [WALK_IN_ROOM]: [slot] },
+      presence: { checkedIn: [slot.key], extended: [], released: [] },
+      version: 1,
+      createdAt: new Date(clock).toISOString(),
+      updatedAt: new Date(clock).toISOString(),
+    };
+    await store().create(walkIn);
+
+    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    await waitForBus();
+    const after = await booking(walkIn.id);
+    expect([after.state, after.reason, after.calendarOwed, after.reserved]).toEqual([
+      "cancelled",
+      "The room was taken before this booking reached its calendar.",
+      undefined,
+      {},
+    ]);
+    expect(await eventsOf(WALK_IN_ROOM, walkIn.id)).toEqual([]);
+    const held = await store().roomSlots(
+      WALK_IN_ROOM,
+      Date.parse("2027-04-07T09:00:00Z"),
+      Date.parse("2027-04-07T10:00:00Z"),
+    );
+    expect(held.map((e) => e.bookingId)).toEqual([staff]);
+  });
 });
