@@ -195,23 +195,19 @@ async function driftingBookings(
     read.window.start.getTime(),
     read.window.end.getTime(),
   );
-  const unmatched = new Map<string, number>();
-  for (const e of live) {
-    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
-    unmatched.set(t, (unmatched.get(t) ?? 0) + 1);
-  }
+  // Per time, how many live events less ONES holds slots: at a time where the two counts differ, every
+  // booking on either side is a suspect (which of two slots at one time is the stale one, the count
+  // cannot say).
+  const balance = new Map<string, number>();
+  const eventTime = (e: RoomCalendarEvent): string =>
+    timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
+  for (const e of live) balance.set(eventTime(e), (balance.get(eventTime(e)) ?? 0) + 1);
+  for (const s of slots) balance.set(timeOf(s.start, s.end), (balance.get(timeOf(s.start, s.end)) ?? 0) - 1);
+  const drifts = (t: string): boolean => (balance.get(t) ?? 0) !== 0;
   const suspects = new Set<string>();
-  for (const s of slots) {
-    const t = timeOf(s.start, s.end);
-    const n = unmatched.get(t) ?? 0;
-    if (n > 0) unmatched.set(t, n - 1);
-    else suspects.add(s.bookingId);
-  }
+  for (const s of slots) if (drifts(timeOf(s.start, s.end))) suspects.add(s.bookingId);
   for (const e of live) {
-    const t = timeOf(Date.parse(e.start ?? ""), Date.parse(e.end ?? ""));
-    const n = unmatched.get(t) ?? 0;
-    if (n === 0) continue;
-    unmatched.set(t, n - 1);
+    if (!drifts(eventTime(e))) continue;
     const link = await deps.links.get(room.id, e.id);
     if (link !== undefined) suspects.add(link.bookingId);
   }

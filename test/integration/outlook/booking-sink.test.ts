@@ -559,6 +559,30 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     expect(await onesSlots()).toEqual(await graphSlots());
   });
 
+  it("a stale slot at the time of another booking's live meeting is found and dropped", async () => {
+    await subscribedAndRead();
+    const first = meeting(6, 10, 60);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const stale = outlookBookingId(ROOM, await roomCopyId(first.iCalUId as string));
+    // Its removal is read before its event was linked, and another meeting takes the same hour.
+    await clearTable(s.services.tables, ROOM_EVENTS_TABLE);
+    s.sim.control.calendar.cancelMeeting(organizer(), first.id as string, {});
+    const second = meeting(6, 10, 60);
+    await s.sim.control.notifications.flush();
+    await settle();
+    const live = outlookBookingId(ROOM, await roomCopyId(second.iCalUId as string));
+    const slot = hour(Date.parse(`${utcAt(s.sim, 6, 10)}Z`));
+    expect((await onesSlots()).filter((x) => x === slot)).toEqual([slot, slot]);
+    expect((await graphSlots()).filter((x) => x === slot)).toEqual([slot]);
+
+    s.clock = new Date();
+    await s.calendar.reconcile();
+    expect((await store.get(stale))?.booking).toMatchObject({ state: "cancelled", reserved: { [ROOM]: [] } });
+    expect((await store.get(live))?.booking.state).toBe("confirmed");
+    expect(await onesSlots()).toEqual(await graphSlots());
+  });
+
   it("a room copy read before ONES recorded the event it wrote is matched to the ONES booking", async () => {
     await subscribedAndRead();
     const who = organizer();
