@@ -166,8 +166,15 @@ export async function compareRooms(
     for (const [i, line] of found.entries()) {
       const event = events.find((e) => line.includes(describe(e)));
       const booking = event?.iCalUId === undefined ? undefined : await store.findByICalUId(event.iCalUId);
-      if (booking !== undefined) found[i] = `${line}: ONES booking ${booking.id} is ${booking.state}`;
-      else if (event !== undefined) {
+      if (booking !== undefined) {
+        const link =
+          event === undefined
+            ? undefined
+            : await new TableRoomEventIndex(getServices().tables).get(mailboxId(room), event.id);
+        found[i] =
+          `${line}: ONES booking ${booking.id} is ${booking.state} v${booking.version}` +
+          `${booking.reason === undefined ? "" : ` ("${booking.reason}")`}; link ${link === undefined ? "none" : `${link.bookingId} g${link.generation ?? 0}`}`;
+      } else if (event !== undefined) {
         // An Outlook meeting: the booking its room copy becomes, and the room's link to it.
         const id = outlookBookingId(mailboxId(room), event.seriesMasterId ?? event.id);
         const link = await new TableRoomEventIndex(getServices().tables).get(mailboxId(room), event.id);

@@ -11,7 +11,7 @@ import {
   walkInSlot,
   type DeviceAction,
 } from "../../domain/displays/actions";
-import { AppError } from "../../domain/errors";
+import { AppError, isAppError } from "../../domain/errors";
 import { requireCapability, type Capability } from "../../domain/integration/capabilities";
 import type { IntegrationMode } from "../../domain/integration/modes";
 import type { Room } from "../../domain/rooms/room";
@@ -276,7 +276,22 @@ async function changeOccurrence(
       await gateway.update(actorOf(b), b.calendar.mailbox, eventId, { start: moved.start, end: moved.end });
     else await gateway.moveOccurrence(actorOf(b), b.calendar.mailbox, eventId, Date.parse(moved.key), moved);
   } catch (error) {
-    // Put back first the booking (so no write stays owed), then the reservation it held.
+    // The reservation is put back first, checked: the time an early end gave up may have been booked
+    // meanwhile (a walk-in), and forcing it back would double-book the room. Then the change stands,
+    // owed to the calendar (the recovery sweep writes it), and the display is answered as done.
+    try {
+      await deps.store.reserve(
+        b.id,
+        reservation((s) => s),
+      );
+    } catch (taken) {
+      if (!isAppError(taken) || taken.code !== "conflict") throw taken;
+      deps.log?.(
+        `booking ${b.id}: calendar write failed and the time given up is taken; the change stands, owed`,
+      );
+      return;
+    }
+    // Then the booking, so no write stays owed.
     await mutateBooking(deps, b.id, (current) =>
       current.version !== written.version
         ? undefined
@@ -291,11 +306,6 @@ async function changeOccurrence(
             version: current.version + 1,
             updatedAt: deps.now().toISOString(),
           },
-    );
-    await deps.store.reserve(
-      b.id,
-      reservation((s) => s),
-      { force: true },
     );
     throw error;
   }
