@@ -444,7 +444,12 @@ async function moveSlot(
   if (current?.state === "declined") await declineLiveCopy(deps, room, ev, current);
   if (current === undefined || isFinal(current.state)) return false;
   if (!holdsSlots(current.state, current.approval?.holdSlot ?? true)) return false;
-  const slot = slotOf(slotKey(current, room.id, link), ev);
+  const key = slotKey(current, room.id, link);
+  // ONES changed this booking's time and still owes Exchange the write: the event shows the time the
+  // owed write replaces. Taking it back would undo the change, and force the booking over a time the
+  // change gave up and someone may have booked since.
+  if (current.source !== "outlook" && owesTime(current, key)) return false;
+  const slot = slotOf(key, ev);
   const slots = current.reserved[room.id] ?? [];
   const same = slots.find((s) => s.key === slot.key);
   if (same !== undefined && same.start === slot.start && same.end === slot.end) return false;
@@ -469,6 +474,10 @@ async function moveSlot(
   await alignRoomSlots(deps.bookings, current.id, room.id);
   return saved !== undefined;
 }
+
+/** Whether a ONES booking still owes Exchange the time of occurrence `key` (or of the whole booking). */
+const owesTime = (b: Booking, key: string): boolean =>
+  b.calendarOwed === "write" || (b.occurrencesOwed ?? []).some((o) => o.key === key);
 
 /** The slots a booking's document says it holds in a room: none once it ended or stopped holding. */
 function heldIn(b: Booking | undefined, roomId: string): readonly Slot[] {
