@@ -259,7 +259,7 @@ async function releaseIfGone(
     now.isCancelled === true ||
     now.response === "declined"
   )
-    return release(deps, room, eventId, before);
+    return release(deps, room, eventId, before, link);
   const changed = await moveSlot(
     deps,
     room,
@@ -272,15 +272,17 @@ async function releaseIfGone(
 
 /**
  * Frees the slot of a removed or cancelled room event. True when ONES changed. With `before` (a full
- * read's generation), only a link written before that read began is released.
+ * read's generation), only a link written before that read began is released. `known`: the link, when
+ * the caller has just read it.
  */
 async function release(
   deps: BookingSinkDependencies,
   room: Room,
   eventId: string,
   before?: number,
+  known?: RoomEventLink,
 ): Promise<boolean> {
-  const link = await deps.links.get(room.id, eventId);
+  const link = known ?? (await deps.links.get(room.id, eventId));
   if (link === undefined) return false;
   if (before !== undefined && (link.generation ?? 0) >= before) return false;
   let changed = false;
