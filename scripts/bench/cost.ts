@@ -165,7 +165,10 @@ export interface CostLine {
 export interface CostOptions {
   /** Share of a unit's connections planned for use; Microsoft's guidance is at most 80%. */
   readonly webPubSubUtilisation?: number;
-  /** Web PubSub instances the displays are spread over (the app deploys one). */
+  /**
+   * Web PubSub instances the displays are spread over, each rounded up to a unit count it can take.
+   * Unset: the layout infra deploys (`webPubSubDeployedUnits`).
+   */
   readonly webPubSubInstances?: number;
   /** Whether the subscription's monthly Functions free grant goes to this deployment alone. */
   readonly functionsFreeGrant?: boolean;
@@ -185,6 +188,27 @@ export function webPubSubUnits(
   const n = Math.max(instances, Math.ceil(needed / largest - 1e-9));
   const unitsPerInstance = WEB_PUBSUB_UNIT_STEPS.find((s) => s >= needed / n - 1e-9) ?? largest;
   return { instances: n, unitsPerInstance, units: unitsPerInstance * n };
+}
+
+/** The most units an instance takes in steps of one (1 to 10; then 20, 30, … 100). */
+export const WEB_PUBSUB_UNITS_IN_STEPS_OF_ONE = 10;
+
+/**
+ * The layout infra/main.bicep deploys for `connections` displays: the units they need at `utilisation`,
+ * rounded up, split evenly over as few instances of at most 10 units as hold them (10,000 displays at
+ * 80%: 13 units, 2 instances of 7).
+ */
+export function webPubSubDeployedUnits(
+  connections: number,
+  utilisation: number,
+): { instances: number; unitsPerInstance: number; units: number } {
+  const needed = Math.max(
+    1,
+    Math.ceil(connections / ALLOWANCES.webPubSubConnectionsPerUnit.value / utilisation - 1e-9),
+  );
+  const instances = Math.ceil(needed / WEB_PUBSUB_UNITS_IN_STEPS_OF_ONE);
+  const unitsPerInstance = Math.ceil(needed / instances);
+  return { instances, unitsPerInstance, units: unitsPerInstance * instances };
 }
 
 /** USD for a month's Service Bus Standard operations, by its tiers (the first 13 M are included). */
@@ -256,7 +280,10 @@ export function monthlyCostPerRoom(
     `one namespace; ${fmtN(operations / 1e6)} M operations a month for ${fmtN(R)} rooms, 13 M included`,
   );
   // One display per room holds one connection; each snapshot reaches it as 2 KB messages.
-  const u = webPubSubUnits(R, utilisation, options.webPubSubInstances);
+  const u =
+    options.webPubSubInstances === undefined
+      ? webPubSubDeployedUnits(R, utilisation)
+      : webPubSubUnits(R, utilisation, options.webPubSubInstances);
   const perSnapshot = Math.ceil(snapshotBytes(model.load.bookingsPerRoomDay) / WEB_PUBSUB_MESSAGE_BYTES);
   const messagesPerDay = t.publishes * R * perSnapshot;
   const included = u.units * ALLOWANCES.webPubSubMessagesPerUnitDay.value;

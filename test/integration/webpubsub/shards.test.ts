@@ -139,20 +139,15 @@ describe("displays spread over two Web PubSub services", () => {
     const settings = settingsFor(wps, hub);
     const connections = new WebPubSubDisplayConnections(webPubSubShardsFromSettings(settings));
     // The same device holding a connection on each service (as after its group moved).
-    const onA = await connect(
-      (await connections.clientUrl({
-        userId: "display:z",
-        groups: [nameOn(wps, 0, (i) => `room:z${i}`)],
-        expiresInMinutes: 5,
-      }))!,
-    );
-    const onB = await connect(
-      (await connections.clientUrl({
-        userId: "display:z",
-        groups: [nameOn(wps, 1, (i) => `room:z${i}`)],
-        expiresInMinutes: 5,
-      }))!,
-    );
+    const connectOn = async (index: number): Promise<TestClient> =>
+      connect(
+        (await connections.clientUrl({
+          userId: "display:z",
+          groups: [nameOn(wps, index, (i) => `room:z${i}`)],
+          expiresInMinutes: 5,
+        }))!,
+      );
+    const [onA, onB] = [await connectOn(0), await connectOn(1)];
     sockets.push(onA, onB);
     const open = (s: RunningWebPubSub): number => s.connections().filter((c) => c.hub === hub).length;
     expect([open(a), open(b)]).toEqual([1, 1]);

@@ -5,6 +5,7 @@ import {
   PRICES,
   serviceBusOperationsUsd,
   unconfirmedFigures,
+  webPubSubDeployedUnits,
   webPubSubUnits,
 } from "../../../scripts/bench/cost";
 import { type CapacityModel, type DailyLine, DEFAULT_LOAD, line } from "../../../scripts/bench/model";
@@ -36,6 +37,15 @@ describe("the cost model", () => {
     expect(webPubSubUnits(150_000, 0.8)).toEqual({ instances: 2, unitsPerInstance: 100, units: 200 });
   });
 
+  it("sizes Web PubSub as infra deploys it: units at 80%, over instances of at most 10 units", () => {
+    expect(webPubSubDeployedUnits(10_000, 0.8)).toEqual({ instances: 2, unitsPerInstance: 7, units: 14 });
+    expect(webPubSubDeployedUnits(8_000, 0.8)).toEqual({ instances: 1, unitsPerInstance: 10, units: 10 });
+    expect(webPubSubDeployedUnits(8_001, 0.8)).toEqual({ instances: 2, unitsPerInstance: 6, units: 12 });
+    expect(webPubSubDeployedUnits(800, 0.8)).toEqual({ instances: 1, unitsPerInstance: 1, units: 1 });
+    expect(webPubSubDeployedUnits(1, 0.8)).toEqual({ instances: 1, unitsPerInstance: 1, units: 1 });
+    expect(webPubSubDeployedUnits(50_000, 0.8)).toEqual({ instances: 7, unitsPerInstance: 9, units: 63 });
+  });
+
   it("prices Service Bus operations by their tiers, the first 13 M included", () => {
     expect(serviceBusOperationsUsd(12_000_000)).toBe(0);
     expect(serviceBusOperationsUsd(50_000_000)).toBeCloseTo(37 * 0.8, 9);
@@ -44,15 +54,14 @@ describe("the cost model", () => {
   });
 
   it("prices a month of the deployment and divides it by the rooms", () => {
-    const cost = monthlyCostPerRoom(
-      model(10_000, {
-        executions: 10,
-        executionSeconds: 1,
-        tableRequests: 100,
-        queueMessages: 1,
-        publishes: 2,
-      }),
-    );
+    const day = model(10_000, {
+      executions: 10,
+      executionSeconds: 1,
+      tableRequests: 100,
+      queueMessages: 1,
+      publishes: 2,
+    });
+    const cost = monthlyCostPerRoom(day);
     // 3,041,667 executions a month less 250,000 free, at $0.40 per million, over 10,000 rooms.
     expect(item(cost, "Functions executions")).toBeCloseTo(0.000111667, 9);
     // 1 s × 2 GB × 10,000 rooms × 30.42 days = 608,333 GB-s less 100,000 free, at $0.000026.
@@ -63,9 +72,13 @@ describe("the cost model", () => {
     expect(item(cost, "Table storage")).toBeCloseTo(0.001253128, 9);
     // 730 hours of the base charge; 912,500 operations are within the 13 M included.
     expect(item(cost, "Service Bus Standard (base + operations)")).toBeCloseTo(0.0009855, 9);
-    // 20 units all month at $1.61 a unit-day; 120,000 messages a day are within the 20 M included.
-    expect(item(cost, "Web PubSub Standard (units + messages)")).toBeCloseTo(0.097941667, 9);
-    expect(cost.total).toBeCloseTo(0.101723, 6);
+    // 2 instances of 7 units all month at $1.61 a unit-day; 120,000 messages a day are within the
+    // 14 M included.
+    expect(item(cost, "Web PubSub Standard (units + messages)")).toBeCloseTo(0.068559167, 9);
+    expect(cost.total).toBeCloseTo(0.0723405, 6);
+    // The same displays on one instance: 20 units.
+    const single = monthlyCostPerRoom(day, { webPubSubInstances: 1 });
+    expect(item(single, "Web PubSub Standard (units + messages)")).toBeCloseTo(0.097941667, 9);
   });
 
   it("takes the Functions free grant once for the deployment, not once per room", () => {
