@@ -9,7 +9,16 @@ const endpointList = z
       .map((v) => v.trim())
       .filter((v) => v !== ""),
   )
-  .pipe(z.array(z.url()).min(1, "lists no endpoint"));
+  .pipe(z.array(z.url()).min(1, "lists no endpoint"))
+  .refine((urls) => new Set(urls.map(hostOf)).size === urls.length, { message: "lists an instance twice" });
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url;
+  }
+}
 
 /** A JSON array of Web PubSub connection strings (they contain `;` and `=`, so no separator would do). */
 const connectionStringList = z

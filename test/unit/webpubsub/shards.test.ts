@@ -78,6 +78,12 @@ describe("the Web PubSub settings", () => {
     expect(() =>
       parseSettings({ ...base, WEBPUBSUB_ENDPOINT: "https://x.webpubsub.azure.com,not a url" }),
     ).toThrow(/WEBPUBSUB_ENDPOINT/);
+    expect(() =>
+      parseSettings({
+        ...base,
+        WEBPUBSUB_ENDPOINT: "https://x.webpubsub.azure.com,https://X.webpubsub.azure.com/",
+      }),
+    ).toThrow(/WEBPUBSUB_ENDPOINT/);
   });
 
   it("take several connection strings as a JSON array, and refuse anything else", () => {
