@@ -80,7 +80,7 @@ resource appServiceBus 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 
 // The app: publish schedules and sign display client tokens, on every instance.
 resource appWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (webPubSubName, i) in webPubSubNames: {
+  for i in range(0, length(webPubSubNames)): {
     name: guid(webPubSub[i].id, identityPrincipalId, roles.webPubSubServiceOwner)
     scope: webPubSub[i]
     properties: {
@@ -146,7 +146,7 @@ resource deployerServiceBus 'Microsoft.Authorization/roleAssignments@2022-04-01'
 }
 
 resource deployerWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (webPubSubName, i) in webPubSubNames: if (!empty(principalId)) {
+  for i in range(0, length(webPubSubNames)): if (!empty(principalId)) {
     name: guid(webPubSub[i].id, principalId, roles.webPubSubServiceOwner)
     scope: webPubSub[i]
     properties: {
