@@ -9,7 +9,7 @@ import { issuePairingCode, registerDisplay } from "../../../shared/composition/d
 import { getServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import { eventually } from "../../support/eventually";
-import { connect, type TestClient } from "../webpubsub/harness";
+import { connect, emptySnapshot as snapshot, type TestClient } from "../webpubsub/harness";
 import { storeRooms, testRoom } from "./rooms";
 import { startDisplayStack, type DisplayStack } from "./stack";
 
@@ -95,14 +95,6 @@ async function listServices(listed: readonly RunningWebPubSub[]): Promise<void> 
   resetSettings();
   await resetServices();
 }
-
-const snapshot = (roomId: string, version: number): ScheduleSnapshot => ({
-  type: "schedule",
-  roomId,
-  version,
-  generatedAt: "2030-01-07T09:00:00.000Z",
-  items: [],
-});
 
 describe("displays over two Web PubSub services, through the app's routes", () => {
   it("negotiate a URL on their group's service, and each hears only its own room", async () => {

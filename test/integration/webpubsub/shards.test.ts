@@ -8,7 +8,7 @@ import type { ScheduleSnapshot } from "../../../shared/app/ports/realtime-publis
 import { realtimeFromSettings, webPubSubShardsFromSettings } from "../../../shared/composition/adapters";
 import { parseSettings, type Settings } from "../../../shared/config";
 import { eventually } from "../../support/eventually";
-import { connect, type TestClient } from "./harness";
+import { connect, emptySnapshot as snapshot, type TestClient } from "./harness";
 
 /**
  * Displays spread over two local Web PubSub services (shards), with the real server SDK behind the
@@ -24,14 +24,6 @@ const clients: WebPubSubClient[] = [];
 afterEach(() => {
   for (const s of sockets.splice(0)) s.socket.close();
   for (const c of clients.splice(0)) c.stop();
-});
-
-const snapshot = (roomId: string, version: number): ScheduleSnapshot => ({
-  type: "schedule",
-  roomId,
-  version,
-  generatedAt: "2030-01-07T09:00:00.000Z",
-  items: [],
 });
 
 const uniqueHub = (): string => `h${Math.random().toString(36).slice(2, 10)}`;
