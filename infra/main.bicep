@@ -114,6 +114,10 @@ param calendarPollSchedule string = '0 */1 * * * *'
 @allowed(['Free_F1', 'Standard_S1', 'Premium_P1'])
 param webPubSubSku string = 'Standard_S1'
 
+@description('Room and floor displays planned (ONES_WEBPUBSUB_DISPLAYS): Web PubSub is sized for them at 80% of its connections, over as many instances of at most 10 units as needed.')
+@minValue(1)
+param webPubSubDisplays int = 800
+
 @description('Purge protection on the Key Vault (ONES_KEY_VAULT_PURGE_PROTECTION); once on, it cannot be turned off.')
 param keyVaultPurgeProtection bool = true
 
@@ -132,6 +136,12 @@ var tablesEndpoint = 'https://${storageAccountName}.table.${environment().suffix
 
 // The hub the displays connect to; the app's WEBPUBSUB_HUB default.
 var webPubSubHub = 'displays'
+// Web PubSub sizing. A unit holds 1,000 connections, planned at no more than 80% (800 displays). One
+// instance takes 1 to 10 units, then only 20, 30, … 100, so past 8,000 displays they are spread over
+// instances of at most 10 units each (10,000 displays: 2 × 7 units, not 1 × 20). Free_F1: one unit.
+var webPubSubUnitsNeeded = webPubSubSku == 'Free_F1' ? 1 : (webPubSubDisplays + 799) / 800
+var webPubSubInstances = (webPubSubUnitsNeeded + 9) / 10
+var webPubSubUnitsPerInstance = (webPubSubUnitsNeeded + webPubSubInstances - 1) / webPubSubInstances
 
 // Every queue the app uses (shared/app/ports/work-queue.ts), with its delivery settings, which equal
 // the app's queueSettings there (checked by test/unit/infra/bicep-consistency.test.ts). The app
@@ -264,6 +274,8 @@ module webPubSub 'modules/web-pubsub.bicep' = {
     tags: tags
     hubName: webPubSubHub
     skuName: webPubSubSku
+    instances: webPubSubInstances
+    capacity: webPubSubUnitsPerInstance
   }
 }
 
@@ -287,7 +299,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     principalType: principalType
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
-    webPubSubName: webPubSub.outputs.name
+    webPubSubNames: webPubSub.outputs.names
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.name
   }
@@ -317,7 +329,8 @@ var appSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
 
   // Realtime (shared/config/sections/realtime.ts).
-  WEBPUBSUB_ENDPOINT: webPubSub.outputs.endpoint
+  // Every instance, comma-separated: the app spreads the displays over them.
+  WEBPUBSUB_ENDPOINT: join(webPubSub.outputs.endpoints, ',')
   WEBPUBSUB_HUB: webPubSubHub
 
   // Microsoft 365 (shared/config/sections/m365.ts) and the sign-in keys.
@@ -445,6 +458,6 @@ output SERVICE_API_URI string = resolvedAppBaseUrl
 output TABLES_ENDPOINT string = tablesEndpoint
 output TABLE_PREFIX string = tablePrefix
 output SERVICEBUS__fullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
-output WEBPUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
+output WEBPUBSUB_ENDPOINT string = join(webPubSub.outputs.endpoints, ',')
 output WEBPUBSUB_HUB string = webPubSubHub
 output M365_CLOUD string = m365Cloud

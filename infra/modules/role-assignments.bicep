@@ -12,7 +12,8 @@ param principalType string = 'User'
 
 param storageAccountName string
 param serviceBusNamespaceName string
-param webPubSubName string
+@description('The Web PubSub instances the displays are spread over.')
+param webPubSubNames array
 param keyVaultName string
 param applicationInsightsName string
 
@@ -37,9 +38,11 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' existin
   name: serviceBusNamespaceName
 }
 
-resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
-  name: webPubSubName
-}
+resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = [
+  for webPubSubName in webPubSubNames: {
+    name: webPubSubName
+  }
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
@@ -75,16 +78,18 @@ resource appServiceBus 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   }
 ]
 
-// The app: publish schedules and sign display client tokens.
-resource appWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(webPubSub.id, identityPrincipalId, roles.webPubSubServiceOwner)
-  scope: webPubSub
-  properties: {
-    principalId: identityPrincipalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.webPubSubServiceOwner)
+// The app: publish schedules and sign display client tokens, on every instance.
+resource appWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for i in range(0, length(webPubSubNames)): {
+    name: guid(webPubSub[i].id, identityPrincipalId, roles.webPubSubServiceOwner)
+    scope: webPubSub[i]
+    properties: {
+      principalId: identityPrincipalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.webPubSubServiceOwner)
+    }
   }
-}
+]
 
 // The app: resolve Key Vault references in its app settings. Read only.
 resource appKeyVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -140,12 +145,14 @@ resource deployerServiceBus 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 }
 
-resource deployerWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(webPubSub.id, principalId, roles.webPubSubServiceOwner)
-  scope: webPubSub
-  properties: {
-    principalId: principalId
-    principalType: principalType
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.webPubSubServiceOwner)
+resource deployerWebPubSub 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for i in range(0, length(webPubSubNames)): if (!empty(principalId)) {
+    name: guid(webPubSub[i].id, principalId, roles.webPubSubServiceOwner)
+    scope: webPubSub[i]
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.webPubSubServiceOwner)
+    }
   }
-}
+]

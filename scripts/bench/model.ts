@@ -197,7 +197,8 @@ export interface Headroom {
 
 const perDay = (minutes: number): number => 1_440 / minutes;
 
-function line(name: string, measured: boolean): DailyLine {
+/** An empty line of daily work, to add measured phases to. */
+export function line(name: string, measured: boolean): DailyLine {
   return {
     name,
     measured,

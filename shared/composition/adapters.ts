@@ -4,11 +4,12 @@ import { SendGridMailSender } from "../adapters/mail/sendgrid-mail-sender";
 import { SmtpMailSender } from "../adapters/mail/smtp-mail-sender";
 import { ServiceBusWorkQueue } from "../adapters/servicebus/service-bus-work-queue";
 import { TableService, type TableServiceOptions } from "../adapters/tables/table-service";
+import { WebPubSubRealtimePublisher } from "../adapters/webpubsub/web-pubsub-publisher";
 import {
-  WebPubSubRealtimePublisher,
-  webPubSubServiceClient,
+  endpointOf,
+  WebPubSubShards,
   type WebPubSubConnection,
-} from "../adapters/webpubsub/web-pubsub-publisher";
+} from "../adapters/webpubsub/web-pubsub-shards";
 import type { DependencyProbe } from "../app/ports/dependency-probe";
 import type { MailSender } from "../app/ports/mail-sender";
 import { settingWarnings, unresolvedReferenceProblem, type Settings } from "../config";
@@ -39,24 +40,34 @@ export function workQueueFromSettings(settings: Settings): ServiceBusWorkQueue {
   return ServiceBusWorkQueue.connect({ fullyQualifiedNamespace: namespace, ...identity(settings) });
 }
 
-/** Schedule snapshots to displays: by connection string, else by endpoint; neither set: dropped. */
-/** The Web PubSub hub of the settings: by connection string (local stack) or endpoint and identity. */
-function webPubSubConnection(settings: Settings): WebPubSubConnection | undefined {
+/**
+ * The Web PubSub instances of the settings, each with the hub: by connection strings (local stack;
+ * several as a JSON array), else by endpoints (comma-separated) with the identity; none when unset.
+ */
+function webPubSubConnections(settings: Settings): WebPubSubConnection[] {
   const hub = settings.WEBPUBSUB_HUB;
-  if (settings.WEBPUBSUB_CONNECTION_STRING !== undefined)
-    return { connectionString: settings.WEBPUBSUB_CONNECTION_STRING, hub };
-  if (settings.WEBPUBSUB_ENDPOINT !== undefined)
-    return { endpoint: settings.WEBPUBSUB_ENDPOINT, hub, ...identity(settings) };
-  return undefined;
+  const strings =
+    settings.WEBPUBSUB_CONNECTION_STRINGS ??
+    (settings.WEBPUBSUB_CONNECTION_STRING === undefined ? undefined : [settings.WEBPUBSUB_CONNECTION_STRING]);
+  if (strings !== undefined) return strings.map((connectionString) => ({ connectionString, hub }));
+  return (settings.WEBPUBSUB_ENDPOINT ?? []).map((endpoint) => ({ endpoint, hub, ...identity(settings) }));
 }
 
+/** Schedule snapshots to displays, each group's to its instance; nothing configured: dropped. */
 export function realtimeFromSettings(settings: Settings): WebPubSubRealtimePublisher {
-  return WebPubSubRealtimePublisher.connect(webPubSubConnection(settings));
+  return WebPubSubRealtimePublisher.connect(webPubSubConnections(settings));
 }
 
-/** The hub's service client (display connections: tokens, closing), or none when not configured. */
-export function webPubSubClientFromSettings(settings: Settings): ReturnType<typeof webPubSubServiceClient> {
-  return webPubSubServiceClient(webPubSubConnection(settings));
+/** The instances' service clients (display connections: tokens, closing), or none when not configured. */
+export function webPubSubShardsFromSettings(settings: Settings): WebPubSubShards | undefined {
+  return WebPubSubShards.connect(webPubSubConnections(settings));
+}
+
+/** The endpoints of the Web PubSub instances (the display page may open WebSockets to each). */
+export function webPubSubEndpointsFromSettings(settings: Settings): string[] {
+  return webPubSubConnections(settings)
+    .map(endpointOf)
+    .filter((e) => e !== undefined);
 }
 
 /**

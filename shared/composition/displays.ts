@@ -7,7 +7,7 @@ import { displayPageFile as pageFile, liveOriginOf } from "../app/displays/displ
 import * as displays from "../app/displays/displays";
 import type { DisplayDependencies, DisplayHealthDependencies } from "../app/displays/displays";
 import { PAIRING_ALPHABET, PAIRING_CODE_LENGTH } from "../domain/displays/display";
-import { webPubSubClientFromSettings } from "./adapters";
+import { webPubSubEndpointsFromSettings, webPubSubShardsFromSettings } from "./adapters";
 import { autoRelease as autoReleaseUseCase, type AutoReleaseResult } from "../app/displays/auto-release";
 import {
   deviceAction as deviceActionUseCase,
@@ -32,7 +32,7 @@ function wiringOf(services: Services): DisplayDependencies {
       displays: new TableDisplayStore(services.tables),
       pairing: new TablePairingCodeStore(services.tables),
       rooms: new TableRoomStore(services.tables),
-      connections: new WebPubSubDisplayConnections(webPubSubClientFromSettings(services.settings)),
+      connections: new WebPubSubDisplayConnections(webPubSubShardsFromSettings(services.settings)),
       snapshots: { current: roomScheduleSnapshot },
       now: services.now,
       newId: () => randomUUID(),
@@ -100,12 +100,13 @@ export const checkDisplayHealth = (): ReturnType<typeof displays.checkDisplayHea
 
 let pageFiles: FolderDisplayPageFiles | undefined;
 
-/** A file of the built display page with its CSP, allowing connections to the Web PubSub endpoint. */
+/** A file of the built display page with its CSP, allowing connections to every Web PubSub instance. */
 export const displayPageFile = (name: string): ReturnType<typeof pageFile> => {
-  const settings = getServices().settings;
-  const endpoint =
-    settings.WEBPUBSUB_ENDPOINT ??
-    /(?:^|;)\s*Endpoint=([^;]+)/i.exec(settings.WEBPUBSUB_CONNECTION_STRING ?? "")?.[1];
+  const origins = webPubSubEndpointsFromSettings(getServices().settings)
+    .map(liveOriginOf)
+    .filter((o) => o !== undefined);
   pageFiles ??= new FolderDisplayPageFiles();
-  return pageFile({ files: pageFiles, liveOrigin: liveOriginOf(endpoint) }, name);
+  // One origin per instance, space-separated as connect-src lists them.
+  const liveOrigin = origins.length === 0 ? undefined : [...new Set(origins)].join(" ");
+  return pageFile({ files: pageFiles, liveOrigin }, name);
 };

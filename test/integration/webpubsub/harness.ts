@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from "ws";
+import type { ScheduleSnapshot } from "../../../shared/app/ports/realtime-publisher";
 import { parseSettings, type Settings } from "../../../shared/config";
 
 /** App settings pointing Web PubSub at `connectionString` (the rest as the schema defaults them). */
@@ -72,3 +73,12 @@ export function refusedStatus(url: string): Promise<number> {
     socket.once("error", () => undefined);
   });
 }
+
+/** A room's schedule snapshot with no meetings, at `version`. */
+export const emptySnapshot = (roomId: string, version: number): ScheduleSnapshot => ({
+  type: "schedule",
+  roomId,
+  version,
+  generatedAt: "2030-01-07T09:00:00.000Z",
+  items: [],
+});

@@ -237,7 +237,10 @@ export function checkHub(mainBicep: string, webPubSubModule: string, appHub: str
   if (!/\bhubName:\s*webPubSubHub\b/.test(stripComments(mainBicep)))
     problems.push("the web-pubsub module is not given hubName: webPubSubHub");
   const module = stripComments(webPubSubModule);
-  if (!/'Microsoft\.SignalRService\/webPubSub\/hubs@[^']+'\s*=\s*\{[^}]*\bname:\s*hubName\b/.test(module)) {
+  // One hub resource, or one per instance (`= [for i in range(…): {…}]`).
+  const hubResource =
+    /'Microsoft\.SignalRService\/webPubSub\/hubs@[^']+'\s*=\s*(?:\[\s*for\s[^:]+:\s*)?\{[^}]*\bname:\s*hubName\b/;
+  if (!hubResource.test(module)) {
     problems.push("infra/modules/web-pubsub.bicep does not create a hub named hubName");
   }
   return problems;
