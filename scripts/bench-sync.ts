@@ -14,14 +14,11 @@ import { resolve } from "node:path";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { startAzurite } from "../dev/azurite";
-import { LOCAL_CA_DIR } from "../dev/ensure-ca";
-import { ensureCa, startM365Simulator } from "../dev/m365";
-import { DEMO_APPS } from "../dev/m365/seed/demo-tenant";
-import type { TenantSeed } from "../dev/m365/seed/tenant-seed";
-import { LISTS, scaleTenantSeed } from "./scale-tenant";
+import { ensureCa } from "../dev/m365/tls/ca";
 import { GraphGateways } from "../shared/adapters/graph/graph-gateways";
 import { TableSyncStateStore } from "../shared/adapters/tables/table-sync-state";
 import { TableSyncStore } from "../shared/adapters/tables/table-sync-store";
+import type { GraphPage } from "../shared/app/ports/m365-gateways";
 import type { GraphTokenProvider } from "../shared/app/ports/graph-token-provider";
 import type { IntegrationSettings, IntegrationStore } from "../shared/app/ports/integration-store";
 import { runSync, type SyncRunResult } from "../shared/app/sync/run-sync";
@@ -47,16 +44,28 @@ interface TableCalls {
   other: number;
 }
 
+/** With BENCH_TRACE set: each table request's kind, start and duration (ms since the trace began). */
+const trace: { on: boolean; t0: number; table: Array<[keyof TableCalls, number, number]> } = {
+  on: false,
+  t0: 0,
+  table: [],
+};
+
 function countingPolicy(calls: TableCalls): PipelinePolicy {
   return {
     name: "benchTableCalls",
-    sendRequest: (request, next) => {
+    sendRequest: async (request, next) => {
       const path = decodeURIComponent(new URL(request.url).pathname);
-      if (request.method === "POST" && path.endsWith("/$batch")) calls.batch++;
-      else if (request.method === "GET" && /\(PartitionKey='.*',RowKey='.*'\)$/.test(path)) calls.read++;
-      else if (request.method === "GET") calls.query++;
-      else calls.other++;
-      return next(request);
+      let kind: keyof TableCalls;
+      if (request.method === "POST" && path.endsWith("/$batch")) kind = "batch";
+      else if (request.method === "GET" && /\(PartitionKey='.*',RowKey='.*'\)$/.test(path)) kind = "read";
+      else if (request.method === "GET") kind = "query";
+      else kind = "other";
+      calls[kind]++;
+      const t = performance.now();
+      const response = await next(request);
+      if (trace.on) trace.table.push([kind, t - trace.t0, performance.now() - t]);
+      return response;
     },
   };
 }
@@ -73,17 +82,21 @@ const totalCalls = (c: TableCalls): number => c.batch + c.read + c.query + c.oth
 const callsText = (c: TableCalls): string =>
   `${totalCalls(c)} (${c.batch} transactions, ${c.read} point reads, ${c.query} query pages, ${c.other} other)`;
 
-// ---------------------------------------------------------------- tenant
-
-const benchSeed = (): TenantSeed => scaleTenantSeed({ users: USERS, groups: GROUPS, rooms: ROOMS });
+/** Where the simulator keeps its local CA (dev/ensure-ca's folder). */
+const LOCAL_CA_DIR = ".local/m365";
 
 // ---------------------------------------------------------------- child: the simulator
 
 type ToChild = { op: "count"; since: number } | { op: "change"; percent: number } | { op: "stop" };
 
 async function runChild(): Promise<void> {
+  // Loaded here only: the simulator's modules are no part of the process that syncs (whose memory
+  // the bench measures).
+  const { startM365Simulator } = await import("../dev/m365");
+  const { DEMO_APPS } = await import("../dev/m365/seed/demo-tenant");
+  const { LISTS, scaleTenantSeed } = await import("./scale-tenant");
   const t0 = performance.now();
-  const seed = benchSeed();
+  const seed = scaleTenantSeed({ users: USERS, groups: GROUPS, rooms: ROOMS });
   const sim = await startM365Simulator({ caDir: LOCAL_CA_DIR, seed });
   const seededMs = performance.now() - t0;
   sim.control.log.capacity = 1_000_000;
@@ -95,6 +108,8 @@ async function runChild(): Promise<void> {
     tenantId: sim.tenantId,
     memberships,
     seededMs,
+    lists: LISTS,
+    app: DEMO_APPS.applicationPermission,
   });
   process.on("message", (m: ToChild) => {
     if (m.op === "count") {
@@ -106,7 +121,8 @@ async function runChild(): Promise<void> {
           .replace(/\/users\/[^/]+\/calendar\/getSchedule/i, "/users/{room}/calendar/getSchedule");
         byPath[key] = (byPath[key] ?? 0) + 1;
       }
-      process.send?.({ count: entries.length, byPath, lastSeq: sim.control.log.lastSeq });
+      const timings = entries.map((e) => `${e.path.replace(/^\/v1\.0/, "")} ${e.durationMs.toFixed(0)} ms`);
+      process.send?.({ count: entries.length, byPath, lastSeq: sim.control.log.lastSeq, timings });
     } else if (m.op === "change") {
       const people = [...sim.control.store.users.values()].filter((u) => !u.isRoomMailbox);
       const n = Math.round((people.length * m.percent) / 100);
@@ -121,6 +137,25 @@ async function runChild(): Promise<void> {
 
 // ---------------------------------------------------------------- parent: the sync
 
+/** The stream being read, for memory peaks by phase; and page arrival times with BENCH_TRACE. */
+let phase = "start";
+const phasePeaks: Record<string, NodeJS.MemoryUsage> = {};
+const pageTrace: string[] = [];
+
+async function* traced<T>(stream: string, pages: AsyncIterable<GraphPage<T>>): AsyncGenerator<GraphPage<T>> {
+  phase = stream;
+  let asked = performance.now();
+  for await (const page of pages) {
+    if (trace.on)
+      pageTrace.push(
+        `${stream} page of ${page.items.length}: asked at ${(asked - trace.t0).toFixed(0)} ms, ` +
+          `came after ${(performance.now() - asked).toFixed(0)} ms`,
+      );
+    yield page;
+    asked = performance.now();
+  }
+}
+
 class Child {
   private waiting: Array<(m: Record<string, unknown>) => void> = [];
   constructor(readonly proc: ReturnType<typeof fork>) {
@@ -134,6 +169,47 @@ class Child {
   }
 }
 
+/** Up to `n` rows of a table, spread over its partitions (the synced people's 16 buckets). */
+async function sampleRows(client: TableClient, n: number): Promise<Array<Record<string, unknown>>> {
+  const rows: Array<Record<string, unknown>> = [];
+  const perPartition = Math.ceil(n / 16);
+  for (let i = 0; i < 16; i++) {
+    const pages = client
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${`u${i.toString(16)}`}` },
+      })
+      .byPage({ maxPageSize: perPartition });
+    const first = await pages.next();
+    for (const r of first.done === true ? [] : first.value) {
+      const { etag: _e, timestamp: _t, ...rest } = r as Record<string, unknown>;
+      rows.push(rest);
+    }
+  }
+  return rows.slice(0, n);
+}
+
+/** Upserts `rows` (Replace) in 100-row transactions per partition, 8 in flight; resolves to the ms taken. */
+async function writeRows(client: TableClient, rows: Array<Record<string, unknown>>): Promise<number> {
+  const byPk = new Map<string, Array<Record<string, unknown>>>();
+  for (const r of rows) byPk.set(String(r.partitionKey), [...(byPk.get(String(r.partitionKey)) ?? []), r]);
+  const batches: TransactionAction[][] = [];
+  for (const group of byPk.values())
+    for (let i = 0; i < group.length; i += 100)
+      batches.push(
+        group
+          .slice(i, i + 100)
+          .map((e) => ["upsert", e as { partitionKey: string; rowKey: string }, "Replace"]),
+      );
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) await client.submitTransaction(batches[next++]!);
+    }),
+  );
+  return performance.now() - t0;
+}
+
 async function main(): Promise<void> {
   const child = new Child(fork(__filename, ["--child"], { execArgv: process.execArgv, stdio: "inherit" }));
   const ready = (await child.ask(undefined)) as {
@@ -142,14 +218,22 @@ async function main(): Promise<void> {
     tenantId: string;
     memberships: number;
     seededMs: number;
+    lists: number;
+    app: { clientId: string; secret: string };
   };
+  const LISTS = ready.lists;
   // Printed at once: at a large size the sync itself takes a while.
   console.log(
-    `simulator seeded (tenant and its week of meetings) and serving in ${ready.seededMs.toFixed(0)} ms`,
+    `simulator seeded (tenant and its week of meetings) and serving in ${ready.seededMs.toFixed(0)} ms; syncing process ${process.pid}`,
   );
   const azurite = await startAzurite();
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    const p = (phasePeaks[phase] ??= m);
+    if (m.rss > p.rss) phasePeaks[phase] = m;
+  }, 25);
   try {
     const calls: TableCalls = { batch: 0, read: 0, query: 0, other: 0 };
     const tables = tableServiceFromSettings(
@@ -162,20 +246,20 @@ async function main(): Promise<void> {
       name: "bench",
       cloud: "global",
       tenantId: ready.tenantId,
-      clientId: DEMO_APPS.applicationPermission.clientId,
+      clientId: ready.app.clientId,
       mode: "application",
       updatedAt: new Date(),
     };
     const integration: IntegrationStore = {
       get: () => Promise.resolve(settings),
-      clientSecret: () => Promise.resolve(DEMO_APPS.applicationPermission.secret),
+      clientSecret: () => Promise.resolve(ready.app.secret),
       hasClientSecret: () => Promise.resolve(true),
       save: () => Promise.resolve(),
     };
     const cca = new ConfidentialClientApplication({
       auth: {
         clientId: settings.clientId,
-        clientSecret: DEMO_APPS.applicationPermission.secret,
+        clientSecret: ready.app.secret,
         authority: `${ready.loginBaseUrl}/${ready.tenantId}`,
         knownAuthorities: [new URL(ready.loginBaseUrl).host],
       },
@@ -187,9 +271,20 @@ async function main(): Promise<void> {
       userToken: () => Promise.reject(new Error("not used")),
       usersWithToken: () => Promise.resolve([]),
     };
+    const graph = new GraphGateways(ready.baseUrl, tokens);
     const deps: SyncDependencies = {
       integration,
-      gateways: new GraphGateways(ready.baseUrl, tokens),
+      gateways: {
+        places: () => graph.places(),
+        roomCalendarProbe: () => graph.roomCalendarProbe(),
+        directory: () => {
+          const d = graph.directory();
+          return {
+            users: (from) => traced("users", d.users(from)),
+            groups: (from) => traced("groups", d.groups(from)),
+          };
+        },
+      },
       store,
       state,
       roomDeactivation: { roomsDeactivated: () => Promise.resolve(0) },
@@ -209,8 +304,10 @@ async function main(): Promise<void> {
 
     // Full sync.
     const callsAtStart = { ...calls };
+    phase = "rooms";
     const rooms = await timed("rooms");
     const directory = await timed("directory");
+    phase = "after full sync";
     const fullMs = rooms.ms + directory.ms;
     const fullCalls = since(calls, callsAtStart);
     const fullPeak = peakRss;
@@ -237,9 +334,32 @@ async function main(): Promise<void> {
     const before = requests.lastSeq;
     const changed = (await child.ask({ op: "change", percent: 1 })) as { changed: number };
     const callsBeforeIncremental = { ...calls };
+    trace.on = process.env.BENCH_TRACE !== undefined;
+    trace.t0 = performance.now();
+    phase = "incremental";
     const incremental = await timed("directory");
+    trace.on = false;
     const incCalls = since(calls, callsBeforeIncremental);
-    const incRequests = (await child.ask({ op: "count", since: before })) as { count: number };
+    const incRequests = (await child.ask({ op: "count", since: before })) as {
+      count: number;
+      timings: string[];
+    };
+    if (process.env.BENCH_TRACE !== undefined) {
+      console.log(`incremental, Graph time in the simulator: ${incRequests.timings.join(", ")}`);
+      for (const line of pageTrace) console.log(`incremental, ${line}`);
+      const byKind = new Map<string, { n: number; ms: number; max: number }>();
+      for (const [kind, , ms] of trace.table) {
+        const k = byKind.get(kind) ?? { n: 0, ms: 0, max: 0 };
+        byKind.set(kind, { n: k.n + 1, ms: k.ms + ms, max: Math.max(k.max, ms) });
+      }
+      for (const [kind, k] of byKind)
+        console.log(
+          `incremental, table ${kind}: ${k.n} requests, ${k.ms.toFixed(0)} ms in all, longest ${k.max.toFixed(0)} ms`,
+        );
+      console.log(
+        `incremental, table requests (kind start+duration ms): ${trace.table.map(([k, t, d]) => `${k} ${t.toFixed(0)}+${d.toFixed(0)}`).join(", ")}`,
+      );
+    }
 
     const incrementalPeak = peakRss;
 
@@ -257,8 +377,27 @@ async function main(): Promise<void> {
       `table requests (incremental): ${callsText(incCalls)}; per changed user ${(totalCalls(incCalls) / Math.max(1, changed.changed)).toFixed(2)}, Graph requests per changed user ${(incRequests.count / Math.max(1, changed.changed)).toFixed(3)}`,
       `peak RSS of the syncing process: full sync ${mb(fullPeak)}, incremental ${mb(incrementalPeak)} (target ≤ 300 MB)`,
     ];
+    // Azurite's share: the same rows written again (100-row transactions, 8 in flight, as the writer
+    // does) into the synced users table and into a table holding only them. Real Table Storage
+    // answers a transaction at a cost that does not depend on the table's size; Azurite's in-memory
+    // store does not (each replaced row is removed from and re-inserted into its row arrays).
+    const sample = await sampleRows(await tables.table("users"), Math.max(1, changed.changed));
+    const probe = await tables.table("probe");
+    await probe.createTable();
+    await writeRows(probe, sample);
+    const inUsers = await writeRows(await tables.table("users"), sample);
+    const inProbe = await writeRows(probe, sample);
+    await probe.deleteTable();
+    lines.push(
+      `Azurite: the same ${sample.length} rows replaced in 100-row transactions: ${(inUsers / 1000).toFixed(2)} s in the synced users table (${USERS} rows), ${(inProbe / 1000).toFixed(2)} s in a table of ${sample.length} rows`,
+    );
+    for (const [name, m] of Object.entries(phasePeaks))
+      lines.push(
+        `  peak in phase ${name}: rss ${mb(m.rss)}, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}`,
+      );
     // Printed before the storage bound, which takes a while at a large size.
     for (const l of lines) console.log(l);
+    if (process.env.BENCH_SKIP_BOUND !== undefined) return;
 
     // Storage bound: the same entities, read back, written again with batched upserts alone.
     const boundTables = tableServiceFromSettings({
