@@ -6,7 +6,9 @@
  * this run), the incremental sync after 1% of users change, and peak RSS of the syncing process.
  *
  * The simulator runs in a child process so its memory does not count against the sync's.
- * Run: npm run bench:sync   (env: BENCH_USERS, BENCH_GROUPS, BENCH_ROOMS)
+ * Run: npm run bench:sync   (env: BENCH_USERS, BENCH_GROUPS, BENCH_ROOMS; BENCH_INSTANCE_MEMORY_MB, the
+ * host's memory that sizes the syncing process's heap; BENCH_TRACE=1 times the incremental run's pages
+ * and table requests; BENCH_SKIP_BOUND=1 stops before the storage bound)
  */
 import { fork, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
