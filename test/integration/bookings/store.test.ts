@@ -95,10 +95,10 @@ describe("TableBookingStore against Azurite", () => {
     const roomTable = await tables.table("roombookings");
     const reads: string[] = [];
     const getEntity = roomTable.getEntity.bind(roomTable);
-    roomTable.getEntity = ((pk: string, rk: string, options?: object) => {
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
       reads.push(rk);
       return getEntity(pk, rk, options);
-    });
+    };
     // Still held: refused after one read of the day row, naming the time.
     const refused = await failure(
       one.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true }),
