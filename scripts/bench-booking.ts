@@ -447,18 +447,27 @@ async function main(): Promise<void> {
   );
   const synced = await runSync("rooms", "timer");
   if (synced.outcome !== "succeeded") throw new Error(`room sync ${synced.outcome}`);
-  let consumerRunning = false;
+  const consumerLog = memoryLogger();
+  let stopConsumer: (() => Promise<void>) | undefined;
   const startConsumer = async () => {
-    if (consumerRunning) return;
-    consumerRunning = true;
+    if (stopConsumer !== undefined) return;
     const consumer = await startHost({
       functions: [bookingCommands],
       port: 0,
       env: { SERVICEBUS: bus.connectionString },
-      logger: memoryLogger(),
+      logger: consumerLog,
       timers: false,
     });
-    running.push(() => consumer.stop());
+    let stopped: Promise<void> | undefined;
+    stopConsumer = () => (stopped ??= consumer.stop());
+    running.push(stopConsumer);
+  };
+  // Each phase gets a consumer of its own: the local broker stops delivering to one receiver after
+  // about 2,048 messages (its AMQP session window is never renewed), which a single consumer serving
+  // both phases of a full run reaches. The Azure Service Bus has no such limit.
+  const restartConsumer = async () => {
+    await stopConsumer?.();
+    stopConsumer = undefined;
   };
   countGraph(sim.graphBaseUrl);
 
@@ -622,6 +631,7 @@ async function main(): Promise<void> {
       if (open.size > 0) await new Promise((r) => setTimeout(r, 250));
     }
     const settled = performance.now();
+    await restartConsumer();
     let consumerStoragePerBooking: number | undefined;
     if (consumer === "held") {
       consumerStoragePerBooking = tableCalls() / Math.max(1, accepted.length);
@@ -745,6 +755,18 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
+  if (results.some((r) => r.stillPending > 0)) {
+    // Why bookings stayed pending: the consumer's warnings and errors (ids only), most frequent first.
+    const kinds = new Map<string, number>();
+    for (const line of consumerLog.lines)
+      if (/^\[(error|warn)/.test(line)) {
+        const kind = line.replace(/[0-9a-f-]{36}/g, "{id}").slice(0, 200);
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+    console.log(`consumer warnings and errors (${consumerLog.lines.length} log lines):`);
+    for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      console.log(`  ${String(n).padStart(5)}  ${kind}`);
+  }
 
   await stopAll();
   printBenchResult({ bench: "booking", figures, notes });
