@@ -137,14 +137,21 @@ export class TableBookingStore implements BookingStore {
       const newDays = new Set(slots.flatMap(utcDaysOf));
       const remembered = mayRemember ? this.remembered(pk, newDays) : undefined;
       mayRemember = false;
-      const state = remembered ?? (await this.readRoom(table, pk, bookingId, newDays, fresh));
+      let state = remembered ?? (await this.readRoom(table, pk, bookingId, newDays, fresh));
       previous ??= state.held;
       if (!force) {
-        const hit = firstConflict(state, bookingId, slots);
-        if (hit !== undefined) {
-          if (remembered !== undefined) continue;
-          throw conflictAt(roomId, hit[2], hit[3]);
+        let hit = firstConflict(state, bookingId, slots);
+        if (hit !== undefined && remembered !== undefined) {
+          // Only day rows just read may refuse: read them again (the meta row is not needed to
+          // refuse, and a stale remembered one costs a refused write and a full read, no more).
+          const days = await this.readDays(table, pk, newDays);
+          state = { ...remembered, days };
+          const room = this.roomRows.get(pk);
+          if (room !== undefined && room.metaEtag === remembered.metaEtag)
+            for (const [day, row] of days) room.days.set(day, row);
+          hit = firstConflict(state, bookingId, slots);
         }
+        if (hit !== undefined) throw conflictAt(roomId, hit[2], hit[3]);
       }
       await options.beforeWrite?.();
       try {
@@ -186,19 +193,7 @@ export class TableBookingStore implements BookingStore {
       fresh ? undefined : pointRead(table, pk, bookingRow(bookingId)),
     ]);
     const heldSlots = slotsOf(held);
-    const touched = new Set([...newDays, ...heldSlots.flatMap(utcDaysOf)]);
-    const days = new Map<string, { etag?: string; entries: DayEntry[] }>();
-    await Promise.all(
-      [...touched].map(async (day) => {
-        const row = await pointRead(table, pk, dayRow(day));
-        days.set(
-          day,
-          row === undefined
-            ? { entries: [] }
-            : { etag: row.etag, entries: unpackJson<DayEntry[]>(row) ?? [] },
-        );
-      }),
-    );
+    const days = await this.readDays(table, pk, new Set([...newDays, ...heldSlots.flatMap(utcDaysOf)]));
     const state: RoomState = {
       ...(meta === undefined ? {} : { metaEtag: meta.etag }),
       version: typeof meta?.version === "number" ? meta.version : 0,
@@ -208,6 +203,27 @@ export class TableBookingStore implements BookingStore {
     };
     this.remember(pk, state.metaEtag, state.version, days);
     return state;
+  }
+
+  /** The room's day rows of `days` as stored now (an absent row: no entries, no ETag). */
+  private async readDays(
+    table: TableClient,
+    pk: string,
+    wanted: ReadonlySet<string>,
+  ): Promise<Map<string, { etag?: string; entries: DayEntry[] }>> {
+    const days = new Map<string, { etag?: string; entries: DayEntry[] }>();
+    await Promise.all(
+      [...wanted].map(async (day) => {
+        const row = await pointRead(table, pk, dayRow(day));
+        days.set(
+          day,
+          row === undefined
+            ? { entries: [] }
+            : { etag: row.etag, entries: unpackJson<DayEntry[]>(row) ?? [] },
+        );
+      }),
+    );
+    return days;
   }
 
   /** The room's meta and day rows as last read or written here, if all of `days` are known. */

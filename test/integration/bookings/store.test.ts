@@ -84,6 +84,41 @@ describe("TableBookingStore against Azurite", () => {
     expect(await store.roomVersion(ROOM_A)).toBe(1);
   });
 
+  it("a conflict seen in remembered rows is confirmed by reading the day row again, and only that row", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    // Two workers: each store remembers the rows it last read or wrote.
+    const one = new TableBookingStore(tables);
+    const two = new TableBookingStore(tables);
+    const wanted = slot("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z");
+    const first = randomUUID();
+    await one.reserve(first, [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true });
+    const roomTable = await tables.table("roombookings");
+    const reads: string[] = [];
+    const getEntity = roomTable.getEntity.bind(roomTable);
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+      reads.push(rk);
+      return getEntity(pk, rk, options);
+    };
+    // Still held: refused after one read of the day row, naming the time.
+    const refused = await failure(
+      one.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true }),
+    );
+    expect(refused.code).toBe("conflict");
+    expect(refused.extra.extensions?.conflictStart).toBe("2026-12-07T09:00:00.000Z");
+    expect(reads).toEqual(["day-2026-12-07"]);
+    // Released by the other worker: the first store's memory is stale, and the slot is taken.
+    await two.reserve(first, [{ roomId: ROOM_A, slots: [] }], { force: true });
+    reads.length = 0;
+    const second = randomUUID();
+    await one.reserve(second, [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true });
+    // The day row read again found it free; the remembered meta row was stale, so the write was
+    // refused and everything read again.
+    expect(reads).toEqual(["day-2026-12-07", "meta", "booking-" + second, "day-2026-12-07"]);
+    const held = await two.roomSlots(ROOM_A, ms("2026-12-07T00:00:00Z"), ms("2026-12-08T00:00:00Z"));
+    expect(held.map((h) => h.bookingId)).toEqual([second]);
+    expect(await two.roomVersion(ROOM_A)).toBe(3);
+  });
+
   it("adjacent slots do not conflict; an edit moves a booking's slot; a release frees it", async () => {
     const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
     const a = randomUUID();
