@@ -55,6 +55,14 @@ export async function killDisplayHosts(): Promise<void> {
   for (const host of [...hosts]) await host.kill();
 }
 
+const decoded = (graphPath: string): string => {
+  try {
+    return decodeURIComponent(graphPath).toLowerCase();
+  } catch {
+    return graphPath.toLowerCase();
+  }
+};
+
 export interface HeldRequest {
   /** Resolves when the held request reached the simulator. */
   readonly arrived: Promise<void>;
@@ -65,7 +73,7 @@ export interface HeldRequest {
 }
 
 /**
- * Holds the first Graph request (any method) whose path, after /v1.0, starts with `prefix`; later ones
+ * Holds the first Graph request (any method) whose decoded path, after /v1.0, starts with `prefix`; later ones
  * pass. The simulator's own holds stop every matching request; this one lets a second attempt through
  * while the first is stopped. The hold ends when the request is released or dropped.
  */
@@ -77,7 +85,7 @@ export function holdFirst(faults: FaultInjector, prefix: string): HeldRequest {
   const gate = new Promise<boolean>((resolve) => (open = resolve));
   let armed = true;
   faults.passHolds = async (graphPath: string): Promise<void> => {
-    if (armed && graphPath.toLowerCase().startsWith(prefix.toLowerCase())) {
+    if (armed && decoded(graphPath).startsWith(prefix.toLowerCase())) {
       armed = false;
       signal();
       if (await gate) throw new Error("dropped by the test: Graph never carried this request out");

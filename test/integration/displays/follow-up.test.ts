@@ -1,0 +1,282 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
+import { TableDeadLetterStore } from "../../../shared/adapters/tables/table-dead-letter-store";
+import { putRoomPolicy } from "../../../shared/composition/bookings";
+import { getServices } from "../../../shared/composition/services";
+import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
+import { eventually } from "../../support/eventually";
+import { startDurableStack, utc, type DurableStack } from "./durable-stack";
+import { holdFirst, killDisplayHosts, startDisplayHost, type DisplayHost } from "./killed-host";
+
+/**
+ * Prompt recovery of display changes and auto-releases whose host dies between ONES's store and Graph:
+ * the change is saved owing its calendar write, a follow-up command is scheduled on `booking-commands`
+ * half a minute later, and only then is Graph called. The display actions and the auto-release run on a
+ * host in a child process, killed (SIGKILL) while the simulator holds its Graph write; the follow-up
+ * is handled by the booking stack's own consumer, without the recovery sweep. The app's clock and the
+ * broker's are the test's (`at`; a scheduled message comes due when the clock passes it and the broker
+ * is ticked); the meetings lie in 2027.
+ */
+let d: DurableStack;
+let clock = Date.parse("2027-05-03T08:00:00Z");
+const at = (iso: string): void => {
+  clock = Date.parse(iso);
+};
+
+const WALK_IN_ROOM = "room-hq-104@contoso.example";
+const EXTEND_ROOM = "room-hq-105@contoso.example";
+const RACE_ROOM = "room-hq-106@contoso.example";
+const RELEASE_ROOM = "room-hq-201@contoso.example";
+
+beforeAll(async () => {
+  d = await startDurableStack(() => clock, { busClock: true });
+  await putRoomPolicy(
+    RELEASE_ROOM,
+    policyRulesSchema.parse({
+      name: "Check-in",
+      checkIn: { required: true, windowBeforeMinutes: 10, graceAfterMinutes: 15 },
+    }),
+  );
+}, 180_000);
+afterEach(async () => {
+  await killDisplayHosts();
+});
+afterAll(async () => {
+  await d?.stop();
+});
+
+const faults = () => d.s.auth.sim.control.faults;
+const store = () => new TableBookingStore(getServices().tables);
+
+/** A display action sent to the child host; a host killed meanwhile answers nothing. */
+function act(
+  host: DisplayHost,
+  credential: string,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<Response | undefined> {
+  return fetch(`${host.baseUrl}/api/displays/actions/${action}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).catch(() => undefined);
+}
+
+/** Moves both clocks half a minute on (plus a second), so the follow-ups queued until now come due. */
+function followUpsDue(): void {
+  clock += 31_000;
+  d.s.bus.tick();
+}
+
+const settled = (): boolean => {
+  const c = d.commands();
+  return c.active + c.locked + c.scheduled === 0;
+};
+
+/** The one booking holding `roomId` around now. */
+async function holderOf(roomId: string): Promise<string> {
+  const entries = await store().roomSlots(roomId, clock - 3_600_000, clock + 3_600_000);
+  expect(entries).toHaveLength(1);
+  return entries[0]?.bookingId ?? "";
+}
+
+describe("a display action whose host dies at its Graph write is completed by its follow-up", () => {
+  it("a walk-in whose event Graph made after the host died is linked, never made twice", async () => {
+    const credential = await d.pairedFor(WALK_IN_ROOM);
+    at("2027-05-03T09:10:30Z");
+    const held = holdFirst(faults(), `/users/${WALK_IN_ROOM}/events`);
+    const host = await startDisplayHost("actions", clock);
+    const answer = act(host, credential, "book-now", { minutes: 30 });
+    await held.arrived;
+    // Before Graph was called: the walk-in saved owing its event, and its follow-up scheduled.
+    const id = await holderOf(WALK_IN_ROOM);
+    const saved = await d.booking(id);
+    expect([saved.state, saved.calendarOwed, saved.calendar?.eventId]).toEqual([
+      "confirmed",
+      "write",
+      undefined,
+    ]);
+    expect(d.commands()).toEqual({ active: 0, locked: 0, scheduled: 1, deadLettered: 0 });
+
+    await host.kill();
+    expect(await answer).toBeUndefined();
+    // Exchange carries out the create the dead host sent; ONES never heard of the event.
+    held.release();
+    await eventually(async () => (await d.eventsOf(WALK_IN_ROOM, id)).length === 1, { timeoutMs: 20_000 });
+    expect((await d.booking(id)).calendarOwed).toBe("write");
+
+    followUpsDue();
+    await eventually(async () => settled() && (await d.booking(id)).calendarOwed === undefined, {
+      timeoutMs: 30_000,
+      explain: () => JSON.stringify(d.commands()),
+    });
+    const events = await d.eventsOf(WALK_IN_ROOM, id);
+    const after = await d.booking(id);
+    expect(
+      events.map((e) => [
+        e.id,
+        e.isCancelled,
+        utc(e.start.dateTime),
+        utc(e.end.dateTime),
+        e.attendees.length,
+      ]),
+    ).toEqual([[after.calendar?.eventId, false, "2027-05-03T09:10:00.000Z", "2027-05-03T09:40:00.000Z", 0]]);
+    expect(after.state).toBe("confirmed");
+  }, 120_000);
+
+  it("an extension Graph never received is written by the follow-up", async () => {
+    const credential = await d.pairedFor(EXTEND_ROOM);
+    at("2027-05-03T09:45:00Z");
+    const id = await d.confirmed({
+      roomIds: [EXTEND_ROOM],
+      start: "2027-05-03T10:00:00Z",
+      end: "2027-05-03T11:00:00Z",
+    });
+    const eventId = (await d.booking(id)).calendar?.eventId ?? "";
+    at("2027-05-03T10:20:00Z");
+    const held = holdFirst(faults(), `/users/${d.ann.upn}/events/${eventId}`);
+    const host = await startDisplayHost("actions", clock);
+    const answer = act(host, credential, "extend", { itemId: `${id}|2027-05-03T10:00:00.000Z`, minutes: 30 });
+    await held.arrived;
+    const saved = await d.booking(id);
+    expect([saved.end, saved.calendarOwed]).toEqual([Date.parse("2027-05-03T11:30:00Z"), "write"]);
+    expect(d.commands().scheduled).toBe(1);
+
+    await host.kill();
+    expect(await answer).toBeUndefined();
+    held.drop();
+    const endOfEvent = async (): Promise<string[]> =>
+      (await d.eventsOf(d.ann.upn, id)).map((e) => utc(e.end.dateTime));
+    expect(await endOfEvent()).toEqual(["2027-05-03T11:00:00.000Z"]);
+
+    followUpsDue();
+    await eventually(async () => settled() && (await d.booking(id)).calendarOwed === undefined, {
+      timeoutMs: 30_000,
+      explain: () => JSON.stringify(d.commands()),
+    });
+    expect(await endOfEvent()).toEqual(["2027-05-03T11:30:00.000Z"]);
+    const after = await d.booking(id);
+    expect([after.state, after.end, after.presence?.extended]).toEqual([
+      "confirmed",
+      Date.parse("2027-05-03T11:30:00Z"),
+      ["2027-05-03T10:00:00.000Z"],
+    ]);
+  }, 120_000);
+
+  it("a follow-up that runs while the request's own create is still under way makes no second event (transactionId)", async () => {
+    const credential = await d.pairedFor(RACE_ROOM);
+    at("2027-05-03T12:00:20Z");
+    const held = holdFirst(faults(), `/users/${RACE_ROOM}/events`);
+    const host = await startDisplayHost("actions", clock);
+    const answer = act(host, credential, "book-now", { minutes: 15 });
+    await held.arrived;
+    const id = await holderOf(RACE_ROOM);
+
+    // The request is slow, not dead: its follow-up finds no event yet and makes one.
+    followUpsDue();
+    await eventually(async () => settled() && (await d.booking(id)).calendar?.eventId !== undefined, {
+      timeoutMs: 30_000,
+      explain: () => JSON.stringify(d.commands()),
+    });
+    const made = (await d.booking(id)).calendar?.eventId;
+    // Then the request's own create arrives: Exchange answers it with the event of the same transactionId.
+    held.release();
+    const response = await answer;
+    expect(response?.status).toBe(200);
+    expect((await d.eventsOf(RACE_ROOM, id)).map((e) => [e.id, e.isCancelled])).toEqual([[made, false]]);
+    const after = await d.booking(id);
+    expect([after.calendar?.eventId, after.calendarOwed]).toEqual([made, undefined]);
+  }, 120_000);
+});
+
+describe("an auto-release whose host dies at its Graph write", () => {
+  it("is recorded in ONES before Graph, and its follow-up frees the room in ONES and Exchange", async () => {
+    at("2027-05-04T08:00:00Z");
+    const id = await d.confirmed({
+      roomIds: [RELEASE_ROOM],
+      start: "2027-05-04T09:00:00Z",
+      end: "2027-05-04T10:00:00Z",
+    });
+    const key = "2027-05-04T09:00:00.000Z";
+    const eventId = (await d.booking(id)).calendar?.eventId ?? "";
+    const mails = () => d.s.bus.stats().mail?.active ?? 0;
+    const mailsBefore = mails();
+    const rooms = async () =>
+      (await d.eventsOf(d.ann.upn, id)).flatMap((e) =>
+        e.attendees.filter((a) => a.type === "resource").map((a) => a.emailAddress.address.toLowerCase()),
+      );
+    expect(await rooms()).toEqual([RELEASE_ROOM]);
+
+    // Start + grace: nobody checked in.
+    at("2027-05-04T09:15:00Z");
+    const held = holdFirst(faults(), `/users/${d.ann.upn}/events/${eventId}`);
+    const host = await startDisplayHost("auto-release", clock);
+    await held.arrived;
+    // Before Graph was called: the release recorded and owed, the follow-up scheduled; the slot is
+    // freed only once Exchange has given the room back.
+    const saved = await d.booking(id);
+    expect([saved.state, saved.presence?.released, saved.releasesOwed]).toEqual([
+      "confirmed",
+      [key],
+      [{ roomId: RELEASE_ROOM, key }],
+    ]);
+    expect(d.commands().scheduled).toBe(1);
+
+    await host.kill();
+    held.release();
+    await eventually(async () => (await rooms()).length === 0, { timeoutMs: 20_000 });
+    // Exchange has the room back; ONES still owes the rest.
+    expect((await d.booking(id)).releasesOwed).toEqual([{ roomId: RELEASE_ROOM, key }]);
+
+    followUpsDue();
+    await eventually(async () => settled() && (await d.booking(id)).releasesOwed === undefined, {
+      timeoutMs: 30_000,
+      explain: () => JSON.stringify(d.commands()),
+    });
+    const after = await d.booking(id);
+    expect([after.state, after.reason, after.reserved[RELEASE_ROOM]]).toEqual([
+      "cancelled",
+      "Released: nobody checked in.",
+      [],
+    ]);
+    expect(
+      await store().roomSlots(
+        RELEASE_ROOM,
+        Date.parse("2027-05-04T09:00:00Z"),
+        Date.parse("2027-05-04T10:00:00Z"),
+      ),
+    ).toEqual([]);
+    const events = await d.eventsOf(d.ann.upn, id);
+    expect(events.map((e) => [e.id, e.isCancelled])).toEqual([[eventId, false]]);
+    expect(await rooms()).toEqual([]);
+    expect(mails() - mailsBefore).toBe(1);
+  }, 120_000);
+});
+
+describe("the release command on booking-commands", () => {
+  it("a release naming no room is dead-lettered with the reason", async () => {
+    const body = {
+      command: "release",
+      bookingId: "no-such-booking",
+      version: 3,
+      occurrence: "2027-05-04T09:00:00Z",
+    };
+    await getServices().workQueue.enqueue("booking-commands", { id: "release-without-room", body });
+    const letters = new TableDeadLetterStore(getServices().tables);
+    await eventually(
+      async () =>
+        (await letters.list({ queue: "booking-commands" })).some(
+          (l) => l.messageId === "release-without-room",
+        ),
+      { timeoutMs: 20_000 },
+    );
+    const letter = (await letters.list({ queue: "booking-commands" })).find(
+      (l) => l.messageId === "release-without-room",
+    );
+    expect([letter?.reason, letter?.description, letter?.body]).toEqual([
+      "invalid-message",
+      "The message is not valid: roomId.",
+      body,
+    ]);
+  }, 60_000);
+});
