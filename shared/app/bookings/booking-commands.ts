@@ -9,7 +9,7 @@ import type { BookingCommand } from "../../domain/bookings/commands";
 import { AppError, isAppError } from "../../domain/errors";
 import type { DeclineReason } from "../../domain/mail/templates";
 import type { Room } from "../../domain/rooms/room";
-import { completeRelease } from "../displays/auto-release";
+import { releaseFollowUp } from "../displays/auto-release";
 import type { StoredBooking } from "../ports/booking-store";
 import type { CalendarActor, CalendarEventInput, CalendarEventState } from "../ports/calendar-gateway";
 import { sendMail } from "../send-mail";
@@ -81,7 +81,7 @@ export async function processBookingCommand(
   const b = stored.booking;
   // An auto-release still owed (also of a booking with no event: ONES's slot is freed all the same).
   if (command.command === "release")
-    return completeRelease(deps, b, command.roomId, occurrenceKey(command.occurrence));
+    return releaseFollowUp(deps, b, command.roomId, occurrenceKey(command.occurrence));
   const mailbox = b.calendar?.mailbox;
   if (mailbox === undefined) return "skipped";
   switch (command.command) {

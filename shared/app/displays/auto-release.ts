@@ -171,6 +171,21 @@ export async function completeRelease(
 }
 
 /**
+ * The `release` command (the follow-up of a release): completes it if still owed and
+ * tells the room's displays.
+ */
+export async function releaseFollowUp(
+  deps: BookingDependencies,
+  b: Booking,
+  roomId: string,
+  key: string,
+): Promise<"done" | "skipped"> {
+  const outcome = await completeRelease(deps, b, roomId, key);
+  if (outcome === "done") await publishRoomSchedules(deps, [roomId]);
+  return outcome;
+}
+
+/**
  * Gives the room back in Microsoft 365: a walk-in or a room-written event (the room its organizer) is
  * cancelled by the room; an organizer's single meeting loses the room from its resource attendees
  * (rooms still held or owed their own release stay off too). A series occurrence is released in ONES
