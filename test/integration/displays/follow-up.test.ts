@@ -6,7 +6,7 @@ import { autoRelease } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import { eventually } from "../../support/eventually";
-import { startDurableStack, utc, type DurableStack } from "./durable-stack";
+import { startDurableStack, utc, type DurableStack, type GraphEvent } from "./durable-stack";
 import { holdFirst, killDisplayHosts, startDisplayHost, type DisplayHost } from "./killed-host";
 
 /**
@@ -28,6 +28,7 @@ const WALK_IN_ROOM = "room-hq-104@contoso.example";
 const EXTEND_ROOM = "room-hq-105@contoso.example";
 const RACE_ROOM = "room-hq-106@contoso.example";
 const RELEASE_ROOM = "room-hq-201@contoso.example";
+const SERIES_ROOM = "room-hq-202@contoso.example";
 
 beforeAll(async () => {
   d = await startDurableStack(() => clock, { busClock: true });
@@ -209,9 +210,60 @@ describe("a display action whose host dies at its Graph write is completed by it
   }, 120_000);
 });
 
+describe("a series occurrence ended on a display whose host dies at its Graph write", () => {
+  it("is moved in Exchange by its follow-up (move-occurrence)", async () => {
+    const credential = await d.pairedFor(SERIES_ROOM);
+    at("2027-05-03T12:30:00Z");
+    // Three weekly Monday meetings, 13:00–14:00 UTC, from 3 May.
+    const id = await d.confirmed({
+      roomIds: [SERIES_ROOM],
+      start: "2027-05-03T13:00:00Z",
+      end: "2027-05-03T14:00:00Z",
+      recurrence: {
+        pattern: { type: "weekly", interval: 1, daysOfWeek: ["monday"] },
+        range: { type: "numbered", numberOfOccurrences: 3 },
+      },
+    });
+    const seriesId = (await d.booking(id)).calendar?.eventId ?? "";
+    const key = "2027-05-03T13:00:00.000Z";
+    const firstEnds = async (): Promise<string[]> => {
+      const view = await d.s.graph<{ value: (GraphEvent & { seriesMasterId: string | null })[] }>(
+        `/users/${d.ann.upn}/calendarView?startDateTime=2027-05-03T12:00:00Z&endDateTime=2027-05-03T15:00:00Z`,
+      );
+      return view.value.filter((e) => e.seriesMasterId === seriesId).map((e) => utc(e.end.dateTime));
+    };
+    expect(await firstEnds()).toEqual(["2027-05-03T14:00:00.000Z"]);
+
+    at("2027-05-03T13:25:10Z");
+    const held = holdFirst(faults(), `/users/${d.ann.upn}/events/${seriesId}`);
+    const host = await startDisplayHost("actions", clock);
+    const answer = act(host, credential, "end", { itemId: `${id}|${key}` });
+    await held.arrived;
+    const saved = await d.booking(id);
+    expect([saved.exceptions.moved, saved.occurrencesOwed]).toEqual([
+      [{ key, start: Date.parse(key), end: Date.parse("2027-05-03T13:25:00Z") }],
+      [{ key, version: saved.version }],
+    ]);
+    expect(d.commands().scheduled).toBe(1);
+
+    await host.kill();
+    expect(await answer).toBeUndefined();
+    held.drop();
+    expect(await firstEnds()).toEqual(["2027-05-03T14:00:00.000Z"]);
+
+    followUpsDue();
+    await eventually(async () => settled() && (await d.booking(id)).occurrencesOwed === undefined, {
+      timeoutMs: 30_000,
+      explain: () => JSON.stringify(d.commands()),
+    });
+    expect(await firstEnds()).toEqual(["2027-05-03T13:25:00.000Z"]);
+  }, 120_000);
+});
+
 describe("an auto-release whose host dies at its Graph write", () => {
   it("is recorded in ONES before Graph, and its follow-up frees the room in ONES and Exchange", async () => {
     at("2027-05-04T08:00:00Z");
+    const releaseCredential = await d.pairedFor(RELEASE_ROOM);
     const mails = () => d.s.bus.stats().mail?.active ?? 0;
     const mailsAtFirst = mails();
     const id = await d.confirmed({
@@ -245,6 +297,16 @@ describe("an auto-release whose host dies at its Graph write", () => {
     expect(d.commands().scheduled).toBe(1);
 
     await host.kill();
+    // Released, though Exchange has not heard yet: a late check-in on the display is refused.
+    const checkIn = await fetch(`${d.s.auth.host.baseUrl}/api/displays/actions/check-in`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${releaseCredential}`, "content-type": "application/json" },
+      body: JSON.stringify({ itemId: `${id}|${key}` }),
+    });
+    expect([checkIn.status, ((await checkIn.json()) as { detail: string }).detail]).toEqual([
+      409,
+      "Nobody checked in, so the room was released.",
+    ]);
     held.release();
     await organizerEventIs(id, [[eventId, false, []]]);
     // Exchange has the room back; ONES still owes the rest.

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import type { FaultInjector } from "../../../dev/m365/faults/fault-injector";
+import { GraphError } from "../../../dev/m365/http/errors";
 
 const ENTRY = path.join(__dirname, "display-host-child.ts");
 
@@ -88,7 +89,8 @@ export function holdFirst(faults: FaultInjector, prefix: string): HeldRequest {
     if (armed && decoded(graphPath).startsWith(prefix.toLowerCase())) {
       armed = false;
       signal();
-      if (await gate) throw new Error("dropped by the test: Graph never carried this request out");
+      // Answered as a failure Graph never carried out (its caller is gone by then anyway).
+      if (await gate) throw new GraphError(503, "ServiceUnavailable", "Dropped by the test.");
     }
     return passHolds(graphPath);
   };
