@@ -7,7 +7,13 @@ import { getServices } from "../../../shared/composition/services";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import { eventually } from "../../support/eventually";
 import { startDurableStack, utc, type DurableStack, type GraphEvent } from "./durable-stack";
-import { holdFirst, killDisplayHosts, startDisplayHost, type DisplayHost } from "./killed-host";
+import {
+  holdFirst,
+  killDisplayHosts,
+  startDisplayHost,
+  type DisplayHost,
+  type HeldRequest,
+} from "./killed-host";
 
 /**
  * Prompt recovery of display changes and auto-releases whose host dies between ONES's store and Graph:
@@ -64,6 +70,20 @@ function act(
   }).catch(() => undefined);
 }
 
+/** A display action sent to a child host and stopped at its first Graph request under `prefix`. */
+async function heldAction(
+  credential: string,
+  prefix: string,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<{ held: HeldRequest; host: DisplayHost; answer: Promise<Response | undefined> }> {
+  const held = holdFirst(faults(), prefix);
+  const host = await startDisplayHost("actions", clock);
+  const answer = act(host, credential, action, body);
+  await held.arrived;
+  return { held, host, answer };
+}
+
 /** Moves both clocks half a minute on (plus a second), so the follow-ups queued until now come due. */
 function followUpsDue(): void {
   clock += 31_000;
@@ -74,6 +94,13 @@ const settled = (): boolean => {
   const c = d.commands();
   return c.active + c.locked + c.scheduled === 0;
 };
+
+/** Waits until the queue is empty (the follow-ups handled) and `done` holds. */
+const settledWith = (done: () => Promise<boolean>): Promise<void> =>
+  eventually(async () => settled() && (await done()), {
+    timeoutMs: 30_000,
+    explain: () => JSON.stringify(d.commands()),
+  });
 
 /**
  * Waits until the organizer's events of the booking are `expected` ([id, cancelled, rooms invited]):
@@ -105,10 +132,9 @@ describe("a display action whose host dies at its Graph write is completed by it
   it("a walk-in whose event Graph made after the host died is linked, never made twice", async () => {
     const credential = await d.pairedFor(WALK_IN_ROOM);
     at("2027-05-03T09:10:30Z");
-    const held = holdFirst(faults(), `/users/${WALK_IN_ROOM}/events`);
-    const host = await startDisplayHost("actions", clock);
-    const answer = act(host, credential, "book-now", { minutes: 30 });
-    await held.arrived;
+    const { held, host, answer } = await heldAction(credential, `/users/${WALK_IN_ROOM}/events`, "book-now", {
+      minutes: 30,
+    });
     // Before Graph was called: the walk-in saved owing its event, and its follow-up scheduled.
     const id = await holderOf(WALK_IN_ROOM);
     const saved = await d.booking(id);
@@ -127,10 +153,7 @@ describe("a display action whose host dies at its Graph write is completed by it
     expect((await d.booking(id)).calendarOwed).toBe("write");
 
     followUpsDue();
-    await eventually(async () => settled() && (await d.booking(id)).calendarOwed === undefined, {
-      timeoutMs: 30_000,
-      explain: () => JSON.stringify(d.commands()),
-    });
+    await settledWith(async () => (await d.booking(id)).calendarOwed === undefined);
     const events = await d.eventsOf(WALK_IN_ROOM, id);
     const after = await d.booking(id);
     expect(
@@ -155,10 +178,12 @@ describe("a display action whose host dies at its Graph write is completed by it
     });
     const eventId = (await d.booking(id)).calendar?.eventId ?? "";
     at("2027-05-03T10:20:00Z");
-    const held = holdFirst(faults(), `/users/${d.ann.upn}/events/${eventId}`);
-    const host = await startDisplayHost("actions", clock);
-    const answer = act(host, credential, "extend", { itemId: `${id}|2027-05-03T10:00:00.000Z`, minutes: 30 });
-    await held.arrived;
+    const { held, host, answer } = await heldAction(
+      credential,
+      `/users/${d.ann.upn}/events/${eventId}`,
+      "extend",
+      { itemId: `${id}|2027-05-03T10:00:00.000Z`, minutes: 30 },
+    );
     const saved = await d.booking(id);
     expect([saved.end, saved.calendarOwed]).toEqual([Date.parse("2027-05-03T11:30:00Z"), "write"]);
     expect(d.commands().scheduled).toBe(1);
@@ -171,10 +196,7 @@ describe("a display action whose host dies at its Graph write is completed by it
     expect(await endOfEvent()).toEqual(["2027-05-03T11:00:00.000Z"]);
 
     followUpsDue();
-    await eventually(async () => settled() && (await d.booking(id)).calendarOwed === undefined, {
-      timeoutMs: 30_000,
-      explain: () => JSON.stringify(d.commands()),
-    });
+    await settledWith(async () => (await d.booking(id)).calendarOwed === undefined);
     expect(await endOfEvent()).toEqual(["2027-05-03T11:30:00.000Z"]);
     const after = await d.booking(id);
     expect([after.state, after.end, after.presence?.extended]).toEqual([
@@ -187,18 +209,14 @@ describe("a display action whose host dies at its Graph write is completed by it
   it("a follow-up that runs while the request's own create is still under way makes no second event (transactionId)", async () => {
     const credential = await d.pairedFor(RACE_ROOM);
     at("2027-05-03T12:00:20Z");
-    const held = holdFirst(faults(), `/users/${RACE_ROOM}/events`);
-    const host = await startDisplayHost("actions", clock);
-    const answer = act(host, credential, "book-now", { minutes: 15 });
-    await held.arrived;
+    const { held, answer } = await heldAction(credential, `/users/${RACE_ROOM}/events`, "book-now", {
+      minutes: 15,
+    });
     const id = await holderOf(RACE_ROOM);
 
     // The request is slow, not dead: its follow-up finds no event yet and makes one.
     followUpsDue();
-    await eventually(async () => settled() && (await d.booking(id)).calendar?.eventId !== undefined, {
-      timeoutMs: 30_000,
-      explain: () => JSON.stringify(d.commands()),
-    });
+    await settledWith(async () => (await d.booking(id)).calendar?.eventId !== undefined);
     const made = (await d.booking(id)).calendar?.eventId;
     // Then the request's own create arrives: Exchange answers it with the event of the same transactionId.
     held.release();
@@ -235,10 +253,12 @@ describe("a series occurrence ended on a display whose host dies at its Graph wr
     expect(await firstEnds()).toEqual(["2027-05-03T14:00:00.000Z"]);
 
     at("2027-05-03T13:25:10Z");
-    const held = holdFirst(faults(), `/users/${d.ann.upn}/events/${seriesId}`);
-    const host = await startDisplayHost("actions", clock);
-    const answer = act(host, credential, "end", { itemId: `${id}|${key}` });
-    await held.arrived;
+    const { held, host, answer } = await heldAction(
+      credential,
+      `/users/${d.ann.upn}/events/${seriesId}`,
+      "end",
+      { itemId: `${id}|${key}` },
+    );
     const saved = await d.booking(id);
     expect([saved.exceptions.moved, saved.occurrencesOwed]).toEqual([
       [{ key, start: Date.parse(key), end: Date.parse("2027-05-03T13:25:00Z") }],
@@ -252,10 +272,7 @@ describe("a series occurrence ended on a display whose host dies at its Graph wr
     expect(await firstEnds()).toEqual(["2027-05-03T14:00:00.000Z"]);
 
     followUpsDue();
-    await eventually(async () => settled() && (await d.booking(id)).occurrencesOwed === undefined, {
-      timeoutMs: 30_000,
-      explain: () => JSON.stringify(d.commands()),
-    });
+    await settledWith(async () => (await d.booking(id)).occurrencesOwed === undefined);
     expect(await firstEnds()).toEqual(["2027-05-03T13:25:00.000Z"]);
   }, 120_000);
 });
@@ -313,10 +330,7 @@ describe("an auto-release whose host dies at its Graph write", () => {
     expect((await d.booking(id)).releasesOwed).toEqual([{ roomId: RELEASE_ROOM, key }]);
 
     followUpsDue();
-    await eventually(async () => settled() && (await d.booking(id)).releasesOwed === undefined, {
-      timeoutMs: 30_000,
-      explain: () => JSON.stringify(d.commands()),
-    });
+    await settledWith(async () => (await d.booking(id)).releasesOwed === undefined);
     const after = await d.booking(id);
     expect([after.state, after.reason, after.reserved[RELEASE_ROOM]]).toEqual([
       "cancelled",
