@@ -71,22 +71,35 @@ const MINUTE = 60_000;
  */
 export const FOLLOW_UP_MS = 30_000;
 
+/** How long an action waits for its follow-up to be queued before it writes Graph all the same. */
+const FOLLOW_UP_WAIT_MS = 3_000;
+
 /**
  * Schedules the follow-up of a change saved owing its calendar write: a `booking-commands` message
  * delivered FOLLOW_UP_MS later, which completes the write if it is still owed and does nothing otherwise
  * (the consumer acts on the booking as it is then). Queued after the save and before Graph is called.
- * Best effort: a follow-up the queue refuses is logged, and the recovery sweep remains.
+ * Best effort: a follow-up the queue refuses is logged, and the recovery sweep remains; one the queue
+ * has not taken within FOLLOW_UP_WAIT_MS (Service Bus slow or down, its client retrying) is left to
+ * finish on its own, so a display is not kept waiting by the queue.
  */
 export async function followUp(
   deps: Pick<BookingDependencies, "workQueue" | "now" | "log">,
   command: BookingCommand,
 ): Promise<void> {
-  try {
-    await enqueueCommand(deps, command, new Date(deps.now().getTime() + FOLLOW_UP_MS));
-  } catch (error) {
-    const code = isAppError(error) ? error.code : "unexpected";
-    deps.log?.(`booking ${command.bookingId}: follow-up ${command.command} not queued (${code})`);
-  }
+  const about = `booking ${command.bookingId}: follow-up ${command.command}`;
+  const queued = enqueueCommand(deps, command, new Date(deps.now().getTime() + FOLLOW_UP_MS)).then(
+    () => true,
+    (error: unknown) => {
+      deps.log?.(`${about} not queued (${isAppError(error) ? error.code : "unexpected"})`);
+      return true;
+    },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), FOLLOW_UP_WAIT_MS);
+  });
+  if (!(await Promise.race([queued, waited]))) deps.log?.(`${about} not queued yet; the action goes on`);
+  clearTimeout(timer);
 }
 
 const emptyPresence: Presence = { checkedIn: [], extended: [], released: [] };
