@@ -9,7 +9,9 @@ export const autoRelease = timerFunction({
   name: "auto-release",
   schedule: "%AUTO_RELEASE_SCHEDULE%",
   handler: async (_timer, context) => {
-    const { released, rooms } = await releaseNoShows();
-    context.log(`auto-release: ${released} released in ${rooms} room(s) requiring check-in`);
+    const { released, completed, rooms } = await releaseNoShows();
+    context.log(
+      `auto-release: ${released} released, ${completed} owed release(s) completed in ${rooms} room(s) requiring check-in`,
+    );
   },
 });

@@ -1,6 +1,9 @@
 import type { Message } from "rhea";
 import { Annotation, MessageStateCode, newLockToken, readTime, wrapLong } from "./message-codec";
 
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The in-memory queue model of the local Service Bus broker: sequence numbers, peek-lock,
  * delivery counts, lock expiry, abandonment, dead-lettering, scheduling and deferral. It knows
@@ -527,7 +530,9 @@ export class ServiceBusQueue {
     if (this.closed || at >= this.timerDueAt) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerDueAt = at;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, at - this.now()));
+    // Node's timers hold at most 2^31-1 ms (a longer delay fires at once): a message scheduled further
+    // ahead wakes the queue once in a while until it is due.
+    this.timer = setTimeout(() => this.onTimer(), Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())));
     this.timer.unref();
   }
 

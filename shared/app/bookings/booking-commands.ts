@@ -9,6 +9,7 @@ import type { BookingCommand } from "../../domain/bookings/commands";
 import { AppError, isAppError } from "../../domain/errors";
 import type { DeclineReason } from "../../domain/mail/templates";
 import type { Room } from "../../domain/rooms/room";
+import { releaseFollowUp } from "../displays/auto-release";
 import type { StoredBooking } from "../ports/booking-store";
 import type { CalendarActor, CalendarEventInput, CalendarEventState } from "../ports/calendar-gateway";
 import { sendMail } from "../send-mail";
@@ -65,6 +66,7 @@ function eventInput(b: Booking, rooms: readonly Room[]): CalendarEventInput {
  * - `cancel-occurrence`, `move-occurrence` complete an occurrence change still owed (see
  *   applyOwedOccurrence).
  * - `expire`: a request still awaiting approval at its start expires (slots released, organizer mailed).
+ * - `release`: completes an auto-release still owed (shared/app/displays/auto-release.ts).
  * Stale messages (for an older version) and bookings in a final state are skipped.
  */
 export async function processBookingCommand(
@@ -77,6 +79,9 @@ export async function processBookingCommand(
     return "skipped";
   }
   const b = stored.booking;
+  // An auto-release still owed (also of a booking with no event: ONES's slot is freed all the same).
+  if (command.command === "release")
+    return releaseFollowUp(deps, b, command.roomId, occurrenceKey(command.occurrence));
   const mailbox = b.calendar?.mailbox;
   if (mailbox === undefined) return "skipped";
   switch (command.command) {

@@ -15,8 +15,14 @@ import { AppError, isAppError } from "../../domain/errors";
 import { requireCapability, type Capability } from "../../domain/integration/capabilities";
 import type { IntegrationMode } from "../../domain/integration/modes";
 import type { Room } from "../../domain/rooms/room";
+import type { BookingCommand } from "../../domain/bookings/commands";
 import { checkPolicies } from "../bookings/create-booking";
-import { integrationMode, mutateBooking, type BookingDependencies } from "../bookings/dependencies";
+import {
+  enqueueCommand,
+  integrationMode,
+  mutateBooking,
+  type BookingDependencies,
+} from "../bookings/dependencies";
 import { deviceRules, publishRoomSchedules } from "../bookings/room-schedule";
 import type { CalendarActor } from "../ports/calendar-gateway";
 import { authenticateDisplay, type DisplayDependencies } from "./displays";
@@ -56,6 +62,46 @@ const CAPABILITY: Record<DeviceAction, Capability> = {
 };
 
 const MINUTE = 60_000;
+
+/**
+ * How long after a display's change (or an auto-release) is saved owing its calendar write its follow-up
+ * command runs: long enough for the request to have written Microsoft 365 itself in the usual case
+ * (the follow-up then finds nothing owed), short enough that a host dying in between delays the
+ * calendar by about half a minute, not the recovery sweep's quarter of an hour.
+ */
+export const FOLLOW_UP_MS = 30_000;
+
+/** How long an action waits for its follow-up to be queued before it writes Graph all the same. */
+const FOLLOW_UP_WAIT_MS = 3_000;
+
+/**
+ * Schedules the follow-up of a change saved owing its calendar write: a `booking-commands` message
+ * delivered FOLLOW_UP_MS later, which completes the write if it is still owed and does nothing otherwise
+ * (the consumer acts on the booking as it is then). Queued after the save and before Graph is called.
+ * Best effort: a follow-up the queue refuses is logged, and the recovery sweep remains; one the queue
+ * has not taken within FOLLOW_UP_WAIT_MS (Service Bus slow or down, its client retrying) is left to
+ * finish on its own, so a display is not kept waiting by the queue.
+ */
+export async function followUp(
+  deps: Pick<BookingDependencies, "workQueue" | "now" | "log">,
+  command: BookingCommand,
+): Promise<void> {
+  const about = `booking ${command.bookingId}: follow-up ${command.command}`;
+  const queued = enqueueCommand(deps, command, new Date(deps.now().getTime() + FOLLOW_UP_MS)).then(
+    () => true,
+    (error: unknown) => {
+      deps.log?.(`${about} not queued (${isAppError(error) ? error.code : "unexpected"})`);
+      return true;
+    },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), FOLLOW_UP_WAIT_MS);
+  });
+  if (!(await Promise.race([queued, waited]))) deps.log?.(`${about} not queued yet; the action goes on`);
+  clearTimeout(timer);
+}
+
 const emptyPresence: Presence = { checkedIn: [], extended: [], released: [] };
 const hhmm = (ms: number, zone: string): string =>
   new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit" }).format(ms);
@@ -105,6 +151,9 @@ async function occurrenceOf(
     throw new AppError("forbidden", "This display acts only for meetings in its own room.");
   const slot = stored.booking.reserved[room.id]?.find((s) => s.key === key);
   if (slot === undefined) throw new AppError("conflict", "That meeting no longer holds the room.");
+  // Released (its calendar write may still be under way): the room is given back, whatever comes now.
+  if ((stored.booking.releasesOwed ?? []).some((o) => o.roomId === room.id && o.key === key))
+    throw new AppError("conflict", "Nobody checked in, so the room was released.");
   return { booking: stored.booking, slot };
 }
 
@@ -270,12 +319,25 @@ async function changeOccurrence(
     return;
   }
   const written = saved;
+  await followUp(
+    deps,
+    b.recurrence === undefined
+      ? { command: "write", bookingId: b.id, version: written.version }
+      : { command: "move-occurrence", bookingId: b.id, version: written.version, occurrence: moved.key },
+  );
   try {
     const gateway = await deps.calendar();
     if (b.recurrence === undefined)
       await gateway.update(actorOf(b), b.calendar.mailbox, eventId, { start: moved.start, end: moved.end });
     else await gateway.moveOccurrence(actorOf(b), b.calendar.mailbox, eventId, Date.parse(moved.key), moved);
   } catch (error) {
+    // A request slower than its follow-up may fail after the follow-up wrote the change: what the
+    // calendar took stands.
+    const now = (await deps.store.get(b.id))?.booking;
+    if (now !== undefined && writtenMeanwhile(now, written, moved.key)) {
+      deps.log?.(`booking ${b.id}: calendar write failed after its follow-up made it; the change stands`);
+      return;
+    }
     // The reservation is put back first, checked: the time an early end gave up may have been booked
     // meanwhile (a walk-in), and forcing it back would double-book the room. Then the change stands,
     // owed to the calendar (the recovery sweep writes it), and the display is answered as done.
@@ -313,6 +375,17 @@ async function changeOccurrence(
     const settled = settleDisplayWrite(current, written, b, moved.key);
     return settled === current ? undefined : { ...settled, updatedAt: deps.now().toISOString() };
   });
+}
+
+/** Whether the write `written` owed for occurrence `key` was completed by someone else (the follow-up). */
+function writtenMeanwhile(current: Booking, written: Booking, key: string): boolean {
+  if (written.recurrence !== undefined)
+    return owedEntry(written, key) !== undefined && owedEntry(current, key) === undefined;
+  return (
+    written.calendarOwed === "write" &&
+    current.version === written.version &&
+    current.calendarOwed === undefined
+  );
 }
 
 /** The booking with occurrence `moved` at its new time (and marked extended). */
@@ -458,6 +531,8 @@ async function bookNow(
     if (stored) await deps.store.remove(booking.id);
     throw error;
   }
+  if (booking.calendarOwed === "write")
+    await followUp(deps, { command: "write", bookingId: booking.id, version: booking.version });
   try {
     const written = asApp
       ? await writeWalkIn(deps, { kind: "app" }, room, booking)
@@ -474,15 +549,19 @@ async function bookNow(
     });
   } catch (error) {
     // Nothing of a walk-in Exchange did not take stays behind: the mark goes first (so the sweep does
-    // not write it after all), then the slot, then the booking.
-    await mutateBooking(deps, booking.id, (current) => {
+    // not write it after all), then the slot, then the booking. One whose event the follow-up made
+    // meanwhile (linked: Exchange took it) stands.
+    const dropped = await mutateBooking(deps, booking.id, (current) => {
       if (current.calendarOwed === undefined) return undefined;
       const { calendarOwed: _write, ...rest } = current;
       return { ...rest, version: current.version + 1, updatedAt: deps.now().toISOString() };
     });
-    await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
-    await deps.store.remove(booking.id);
-    throw error;
+    if (dropped?.booking.calendar?.eventId === undefined) {
+      await deps.store.reserve(booking.id, [{ roomId: room.id, slots: [] }], { force: true });
+      await deps.store.remove(booking.id);
+      throw error;
+    }
+    deps.log?.(`walk-in ${booking.id}: calendar write failed after its follow-up made it; it stands`);
   }
   deps.log?.(`walk-in ${booking.id} in room ${room.id} until ${slot.end}`);
   return {

@@ -69,6 +69,14 @@ export interface CalendarLink {
   readonly etag?: string;
 }
 
+/** One room of one occurrence released for want of a check-in, still to be written (`releasesOwed`). */
+export interface OwedRelease {
+  /** The room's id (its mailbox, lower case). */
+  readonly roomId: string;
+  /** The occurrence key (ISO 8601 of its original start). */
+  readonly key: string;
+}
+
 export interface Presence {
   readonly checkedIn: readonly string[];
   readonly extended: readonly string[];
@@ -120,6 +128,12 @@ export interface Booking {
    * (the occurrence outbox, saved with the change; see owed-occurrences.ts). Absent when none is owed.
    */
   readonly occurrencesOwed?: readonly OwedOccurrence[];
+  /**
+   * Rooms given back by auto-release (no check-in) whose release ONES has recorded and still owes
+   * Microsoft 365 and its own reservation (the release outbox, saved before Graph is called; see
+   * shared/app/displays/auto-release.ts). Absent when none is owed.
+   */
+  readonly releasesOwed?: readonly OwedRelease[];
   readonly roomResponses: Readonly<Record<string, RoomResponse>>;
   /** Why the booking ended declined / failed / rejected (shown to the organizer). */
   readonly reason?: string;

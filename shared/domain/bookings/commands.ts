@@ -36,11 +36,25 @@ export const bookingCommandSchema = z.discriminatedUnion("command", [
     bookingId: z.string().min(1).max(64),
     version: z.number().int().min(0),
   }),
+  /**
+   * Completes an auto-release still owed (`releasesOwed`): the room `roomId` (its mailbox, lower case)
+   * given back for occurrence `occurrence`, in Microsoft 365 and in ONES's reservation.
+   */
+  z.object({
+    command: z.literal("release"),
+    bookingId: z.string().min(1).max(64),
+    version: z.number().int().min(0),
+    roomId: z.string().min(3).max(320),
+    occurrence: z.iso.datetime(),
+  }),
 ]);
 
 export type BookingCommand = z.output<typeof bookingCommandSchema>;
 
-/** The queue message id of a command: the same command for the same version is the same message. */
+/**
+ * The queue message id of a command: the same command for the same version is the same message (a
+ * `release` names no room: each room's release is saved at a version of its own).
+ */
 export function bookingCommandId(c: BookingCommand): string {
   const tail = "occurrence" in c ? `:${c.occurrence}` : "poll" in c ? `:${c.poll}` : "";
   return `${c.command}:${c.bookingId}:${c.version}${tail}`;

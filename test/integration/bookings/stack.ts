@@ -16,6 +16,7 @@ import { APP_OF_MODE } from "../sync/harness";
  * The booking stack: the app's HTTP functions on the local host (AuthStack: Azurite, the M365
  * simulator with the demo tenant, real MSAL), the local Service Bus broker with every queue, and the
  * `booking-commands` consumer on a host of its own. Rooms are synced from the simulator's /places.
+ * `busNow` drives the broker's clock (scheduled messages come due as the test moves it, then `bus.tick()`).
  */
 export interface BookingStack {
   readonly auth: AuthStack;
@@ -41,9 +42,13 @@ export interface Person {
   readonly token: string;
 }
 
-export async function startBookingStack(mode: IntegrationMode): Promise<BookingStack> {
+export async function startBookingStack(
+  mode: IntegrationMode,
+  options: { busNow?: () => number } = {},
+): Promise<BookingStack> {
   const auth = await startAuthStack();
   const bus = await startServiceBus({
+    ...(options.busNow === undefined ? {} : { now: options.busNow }),
     queues: queueNames.map((name) => ({
       name,
       maxDeliveryCount: queueSettings[name].maxDeliveryCount,

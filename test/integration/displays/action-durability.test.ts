@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
-import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
-import { overrideServices } from "../../../shared/composition";
-import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
 import type { Booking } from "../../../shared/domain/bookings/booking";
 import { AppError } from "../../../shared/domain/errors";
 import { eventually } from "../../support/eventually";
-import { startBookingStack, type BookingStack, type Person } from "../bookings/stack";
+import { startDurableStack, utc, type DurableStack, type GraphEvent } from "./durable-stack";
 import { dyingAtGraph, refusedAtGraph, sweepLater } from "./dying";
 
 /**
@@ -18,9 +14,7 @@ import { dyingAtGraph, refusedAtGraph, sweepLater } from "./dying";
  * leaves the change in ONES with its mark, and the recovery sweep queues the write the consumer
  * completes. The app's clock is injected; the meetings lie in 2027.
  */
-let s: BookingStack;
-let wps: RunningWebPubSub;
-let ann: Person;
+let d: DurableStack;
 let clock = Date.parse("2027-04-05T08:00:00Z");
 const at = (iso: string): void => {
   clock = Date.parse(iso);
@@ -31,72 +25,29 @@ const EXTEND_ROOM = "room-hq-105@contoso.example";
 const SERIES_ROOM = "room-hq-201@contoso.example";
 
 beforeAll(async () => {
-  wps = await startWebPubSub();
-  process.env.WEBPUBSUB_CONNECTION_STRING = wps.connectionString;
-  process.env.WEBPUBSUB_HUB = "displays";
-  s = await startBookingStack("application");
-  await overrideServices({ now: () => new Date(clock) });
-  ann = await s.person("ann.durable@contoso.example", "Ann Durable");
+  d = await startDurableStack(() => clock);
 }, 180_000);
 afterAll(async () => {
-  await s?.stop();
-  await wps?.stop();
-  delete process.env.WEBPUBSUB_CONNECTION_STRING;
-  delete process.env.WEBPUBSUB_HUB;
+  await d?.stop();
 });
 
 const store = () => new TableBookingStore(getServices().tables);
-const booking = async (id: string): Promise<Booking> => {
-  const b = (await store().get(id))?.booking;
-  if (b === undefined) throw new Error(`booking ${id} missing`);
-  return b;
-};
+const booking = (id: string): Promise<Booking> => d.booking(id);
+const pairedFor = (roomId: string): Promise<string> => d.pairedFor(roomId);
+const eventsOf = (mailbox: string, bookingId: string): Promise<GraphEvent[]> =>
+  d.eventsOf(mailbox, bookingId);
+const confirmed = (body: Record<string, unknown>): Promise<string> => d.confirmed(body);
 
-async function pairedFor(roomId: string): Promise<string> {
-  const view = await registerDisplay({ name: `Panel ${roomId}`, target: { kind: "room", roomId } });
-  const { code } = await issuePairingCode(view.id);
-  return (await pairDisplay({ code, address: "10.0.0.7" })).credential;
-}
-
-interface GraphEvent {
-  id: string;
-  isCancelled: boolean;
-  start: { dateTime: string };
-  end: { dateTime: string };
-  organizer: { emailAddress: { address: string } };
-  attendees: unknown[];
-}
-
-const utc = (graphTime: string): string => new Date(`${graphTime.replace(/Z$/, "")}Z`).toISOString();
-
-async function eventsOf(mailbox: string, bookingId: string): Promise<GraphEvent[]> {
-  const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${BOOKING_ID_PROPERTY}' and ep/value eq '${bookingId}')`;
-  const page = await s.graph<{ value: GraphEvent[] }>(
-    `/users/${mailbox}/events?$filter=${encodeURIComponent(filter)}`,
-  );
-  return page.value;
-}
-
-/** Books through the API and waits until the room accepted. */
-async function confirmed(body: Record<string, unknown>): Promise<string> {
-  const made = await s.call(ann, "POST", "/api/bookings", { subject: "Review", ...body });
-  expect(made.status).toBe(202);
-  const { id } = (await made.json()) as { id: string };
-  await eventually(async () => (await booking(id)).state === "confirmed", {
-    timeoutMs: 30_000,
-    explain: () => `booking ${id} not confirmed`,
-  });
-  return id;
-}
-
+// The actions' own follow-ups stay scheduled (the broker keeps the wall clock, the meetings lie in
+// 2027): these tests prove the sweep; follow-up.test.ts proves the follow-ups.
 const settledBus = () => {
-  const c = s.bus.stats()["booking-commands"];
-  return c !== undefined && c.active + c.locked + c.scheduled === 0;
+  const c = d.commands();
+  return c.active + c.locked === 0;
 };
 const waitForBus = () =>
   eventually(settledBus, {
     timeoutMs: 60_000,
-    explain: () => JSON.stringify(s.bus.stats()["booking-commands"]),
+    explain: () => JSON.stringify(d.commands()),
   });
 
 describe("a display action whose host dies at the Graph write", () => {
@@ -168,13 +119,13 @@ describe("a display action whose host dies at the Graph write", () => {
         },
       ],
     ]);
-    expect((await eventsOf(ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
+    expect((await eventsOf(d.ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
       "2027-04-05T11:00:00.000Z",
     ]);
 
     expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
     await waitForBus();
-    expect((await eventsOf(ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
+    expect((await eventsOf(d.ann.upn, id)).map((e) => utc(e.end.dateTime))).toEqual([
       "2027-04-05T11:30:00.000Z",
     ]);
     const after = await booking(id);
@@ -212,8 +163,8 @@ describe("a display action whose host dies at the Graph write", () => {
     ]);
 
     const endOfSecond = async (): Promise<string[]> => {
-      const view = await s.graph<{ value: GraphEvent[] }>(
-        `/users/${ann.upn}/calendarView?startDateTime=2027-04-13T00:00:00Z&endDateTime=2027-04-14T00:00:00Z`,
+      const view = await d.s.graph<{ value: GraphEvent[] }>(
+        `/users/${d.ann.upn}/calendarView?startDateTime=2027-04-13T00:00:00Z&endDateTime=2027-04-14T00:00:00Z`,
       );
       return view.value.filter((e) => !e.isCancelled).map((e) => utc(e.end.dateTime));
     };

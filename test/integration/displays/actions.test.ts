@@ -230,7 +230,7 @@ describe("auto-release", () => {
     at("2027-03-02T09:14:59Z");
     expect((await autoRelease()).released).toBe(0);
     at("2027-03-02T09:15:00Z");
-    expect(await autoRelease()).toEqual({ released: 1, rooms: 2 });
+    expect(await autoRelease()).toEqual({ released: 1, completed: 0, rooms: 2 });
     expect((await autoRelease()).released).toBe(0);
 
     const noShowId = noShow.split("|")[0] as string;
