@@ -130,7 +130,7 @@ async function bookingTrail(
           .join(", ");
   };
   const slots = Object.entries(b.reserved)
-    .map(([r, s]) => `${r}: ${s.map((x) => new Date(x.start).toISOString()).join(",")}`)
+    .map(([r, s]) => `${r}: ${s.map((x) => when(x)).join(",")}`)
     .join("; ");
   const organizerMailbox = b.calendar?.mailbox;
   const links = (await new TableRoomEventIndex(getServices().tables).ofRoom(mailboxId(room)))
@@ -139,7 +139,8 @@ async function bookingTrail(
       (l) =>
         `${l.eventId.startsWith("series:") ? "series" : `…${l.eventId.slice(-10)}`} ${l.key} g${l.generation ?? 0}`,
     );
-  return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
+  const owed = (b.occurrencesOwed ?? []).map((o) => o.key).join(",");
+  return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`}${owed === "" ? "" : ` owes occurrences ${owed}`}${b.presence === undefined ? "" : ` presence ${JSON.stringify(b.presence)}`} updated ${b.updatedAt} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
 }
 
 /** Store against calendars for every soak room over [from, to): divergences and double bookings. */
@@ -191,7 +192,12 @@ export async function compareRooms(
     }
     divergences.push(...found);
     doubleBooked.push(...overlaps(graph).map((o) => `${room} (room calendar): ${o}`));
-    doubleBooked.push(...overlaps(ones).map((o) => `${room} (ONES): ${o}`));
+    // Name where each booking of a pair overlapping in ONES stands, and its events.
+    for (const o of overlaps(ones)) {
+      const ids = [...o.matchAll(/booking (\S+)/g)].map((m) => m[1] as string);
+      const trails = await Promise.all(ids.map((id) => bookingTrail(stack, store, room, id)));
+      doubleBooked.push(`${room} (ONES): ${o}: ${trails.map((t, k) => `[${ids[k]}: ${t}]`).join(" ")}`);
+    }
   }
   return { divergences, doubleBooked };
 }
