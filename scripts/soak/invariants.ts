@@ -125,7 +125,7 @@ async function bookingTrail(
       : found
           .map(
             (ev) =>
-              `${String(ev.type)} ${String(ev.start?.dateTime)}${ev.isCancelled === true ? " cancelled" : ""} ${String((ev as { responseStatus?: { response?: string } }).responseStatus?.response ?? "")}`,
+              `${String(ev.type)} ${String(ev.start?.dateTime)}–${String(ev.end?.dateTime)}${ev.isCancelled === true ? " cancelled" : ""} ${String((ev as { responseStatus?: { response?: string } }).responseStatus?.response ?? "")}`,
           )
           .join(", ");
   };
@@ -209,7 +209,17 @@ export async function checkInvariants(
   window: { from: number; to: number },
 ): Promise<InvariantReport> {
   const services = getServices();
-  const { divergences, doubleBooked } = await compareRooms(stack, window.from, window.to);
+  const compared = await compareRooms(stack, window.from, window.to);
+  const { divergences } = compared;
+  // A double booking names what the displays did to each booking of the pair, if anything.
+  const doubleBooked = compared.doubleBooked.map((line) => {
+    const ids = [...new Set([...line.matchAll(/(?:booking|ONES) ([0-9a-f-]{36})/g)].map((m) => m[1]))];
+    const trails = ids.flatMap((id) => {
+      const trail = id === undefined ? undefined : ledger.displayTrail?.get(id);
+      return trail === undefined ? [] : [`${id} on displays: ${trail.join("; ")}`];
+    });
+    return trails.length === 0 ? line : `${line} {${trails.join(" / ")}}`;
+  });
 
   // Every booking ONES has (the organizer index lists them all), and every one the API accepted.
   const store = new TableBookingStore(services.tables);
