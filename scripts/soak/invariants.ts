@@ -125,12 +125,12 @@ async function bookingTrail(
       : found
           .map(
             (ev) =>
-              `${String(ev.type)} ${String(ev.start?.dateTime)}${ev.isCancelled === true ? " cancelled" : ""} ${String((ev as { responseStatus?: { response?: string } }).responseStatus?.response ?? "")}`,
+              `${String(ev.type)} ${String(ev.start?.dateTime)}–${String(ev.end?.dateTime)}${ev.isCancelled === true ? " cancelled" : ""} ${String((ev as { responseStatus?: { response?: string } }).responseStatus?.response ?? "")}`,
           )
           .join(", ");
   };
   const slots = Object.entries(b.reserved)
-    .map(([r, s]) => `${r}: ${s.map((x) => new Date(x.start).toISOString()).join(",")}`)
+    .map(([r, s]) => `${r}: ${s.map((x) => when(x)).join(",")}`)
     .join("; ");
   const organizerMailbox = b.calendar?.mailbox;
   const links = (await new TableRoomEventIndex(getServices().tables).ofRoom(mailboxId(room)))
@@ -139,7 +139,8 @@ async function bookingTrail(
       (l) =>
         `${l.eventId.startsWith("series:") ? "series" : `…${l.eventId.slice(-10)}`} ${l.key} g${l.generation ?? 0}`,
     );
-  return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
+  const owed = (b.occurrencesOwed ?? []).map((o) => o.key).join(",");
+  return `${b.source} booking ${b.state} v${b.version}${b.calendarOwed === undefined ? "" : ` owes ${b.calendarOwed}`}${owed === "" ? "" : ` owes occurrences ${owed}`}${b.presence === undefined ? "" : ` presence ${JSON.stringify(b.presence)}`} updated ${b.updatedAt} start ${new Date(b.start).toISOString()}, reserved {${slots}}, event ${b.calendar?.eventId === undefined ? "none" : `…${b.calendar.eventId.slice(-10)}`}; room events [${events(room)}]${organizerMailbox === undefined || organizerMailbox === room ? "" : `; organizer events [${events(organizerMailbox)}]`}; links [${links.join(", ")}]`;
 }
 
 /** Store against calendars for every soak room over [from, to): divergences and double bookings. */
@@ -191,7 +192,12 @@ export async function compareRooms(
     }
     divergences.push(...found);
     doubleBooked.push(...overlaps(graph).map((o) => `${room} (room calendar): ${o}`));
-    doubleBooked.push(...overlaps(ones).map((o) => `${room} (ONES): ${o}`));
+    // Name where each booking of a pair overlapping in ONES stands, and its events.
+    for (const o of overlaps(ones)) {
+      const ids = [...o.matchAll(/booking (\S+)/g)].map((m) => m[1] as string);
+      const trails = await Promise.all(ids.map((id) => bookingTrail(stack, store, room, id)));
+      doubleBooked.push(`${room} (ONES): ${o}: ${trails.map((t, k) => `[${ids[k]}: ${t}]`).join(" ")}`);
+    }
   }
   return { divergences, doubleBooked };
 }
@@ -203,7 +209,17 @@ export async function checkInvariants(
   window: { from: number; to: number },
 ): Promise<InvariantReport> {
   const services = getServices();
-  const { divergences, doubleBooked } = await compareRooms(stack, window.from, window.to);
+  const compared = await compareRooms(stack, window.from, window.to);
+  const { divergences } = compared;
+  // A double booking names what the displays did to each booking of the pair, if anything.
+  const doubleBooked = compared.doubleBooked.map((line) => {
+    const ids = [...new Set([...line.matchAll(/(?:booking|ONES) ([0-9a-f-]{36})/g)].map((m) => m[1]))];
+    const trails = ids.flatMap((id) => {
+      const trail = id === undefined ? undefined : ledger.displayTrail?.get(id);
+      return trail === undefined ? [] : [`${id} on displays: ${trail.join("; ")}`];
+    });
+    return trails.length === 0 ? line : `${line} {${trails.join(" / ")}}`;
+  });
 
   // Every booking ONES has (the organizer index lists them all), and every one the API accepted.
   const store = new TableBookingStore(services.tables);

@@ -34,6 +34,8 @@ export interface AcceptedBooking {
 export interface SoakLedger {
   readonly accepted: AcceptedBooking[];
   readonly meetings: OutlookMeeting[];
+  /** What the displays did to each booking, in order (when, action, answer, the times answered). */
+  readonly displayTrail?: Map<string, string[]>;
 }
 
 export interface SoakContext {
@@ -70,6 +72,8 @@ interface Answer {
   id?: string;
   type?: string;
   bookingId?: string;
+  start?: string;
+  end?: string;
   rooms?: { snapshot?: { items?: { id: string; actions?: string[] }[] } }[];
 }
 
@@ -279,13 +283,34 @@ const displayOnMeeting = (action: "check-in" | "extend" | "end", weight: number)
       .filter((i) => i.actions?.includes(action) === true);
     const item = pick(ctx.random, offered);
     if (item === undefined) return `nothing-to-${action}`;
+    const asked = new Date().toISOString();
     const answer = await api(ctx, display.device, "POST", `/api/displays/actions/${action}`, {
       itemId: item.id,
       ...(action === "extend" ? { minutes: ctx.random() < 0.5 ? 15 : 30 } : {}),
     });
+    noteDisplay(ctx, item.id.split("|")[0] ?? "", asked, action, answer);
     return outcomeOf(answer);
   },
 });
+
+/** Notes a display's action on a booking in the ledger's trail (the report names it with a finding). */
+function noteDisplay(
+  ctx: SoakContext,
+  bookingId: string,
+  asked: string,
+  action: string,
+  answer: Awaited<ReturnType<typeof api>>,
+): void {
+  const trail = ctx.ledger.displayTrail;
+  if (trail === undefined || bookingId === "") return;
+  const times =
+    answer !== "unavailable" && answer.body.end !== undefined
+      ? ` ${answer.body.start ?? "?"}|${answer.body.end}`
+      : "";
+  const lines = trail.get(bookingId) ?? [];
+  lines.push(`${asked}→${new Date().toISOString()} ${action} ${outcomeOf(answer)}${times}`);
+  trail.set(bookingId, lines);
+}
 
 /** A room display books its room now (a walk-in); the walk-in joins the bookings the checks account for. */
 const displayBookNow: OperationKind = {
@@ -294,11 +319,14 @@ const displayBookNow: OperationKind = {
   async run(ctx) {
     const display = pick(ctx.random, ctx.stack.displays);
     if (display === undefined) return "no-display";
+    const asked = new Date().toISOString();
     const answer = await api(ctx, display.device, "POST", "/api/displays/actions/book-now", {
       minutes: 15 * (1 + Math.floor(ctx.random() * 3)),
     });
-    if (answer !== "unavailable" && answer.status === 200 && answer.body.bookingId !== undefined)
+    if (answer !== "unavailable" && answer.status === 200 && answer.body.bookingId !== undefined) {
       ctx.ledger.accepted.push({ id: answer.body.bookingId, room: display.room, cancelled: false });
+      noteDisplay(ctx, answer.body.bookingId, asked, "book-now", answer);
+    }
     return outcomeOf(answer);
   },
 };

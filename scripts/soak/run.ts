@@ -91,7 +91,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   });
   try {
     const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
-    const ledger: SoakLedger = { accepted: [], meetings: [] };
+    const ledger: SoakLedger = { accepted: [], meetings: [], displayTrail: new Map() };
     // Few days for short runs, so operations meet each other; at most ten (inside reconcile's 14).
     const days = options.days ?? Math.max(3, Math.min(10, Math.ceil(options.operations / 150)));
     const ctx: SoakContext = { stack, random: operationRandom(-1), ledger, firstDay: today + DAY, days };

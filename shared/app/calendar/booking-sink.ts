@@ -14,6 +14,7 @@ import {
   type BookingDependencies,
 } from "../bookings/dependencies";
 import { publishRoomSchedules } from "../bookings/room-schedule";
+import type { BookingStore, StoredBooking } from "../ports/booking-store";
 import type { HoldClaims } from "../ports/hold-claims";
 import type { RoomCalendarEvent, RoomCalendarSink, RoomSyncStateStore } from "../ports/room-calendars";
 import type { RoomEventGateway, RoomEventIndex, RoomEventLink } from "../ports/room-events";
@@ -71,7 +72,12 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
     async apply(room, batch) {
       // Links written by this batch carry the room's read generation as it is now, after the read:
       // a full read that began before this read listed an event never removes that event's link.
-      const d: BookingSinkDependencies = { ...deps, links: stamping(deps.links, room.id) };
+      const saved = new Map<string, number>();
+      const d: BookingSinkDependencies = {
+        ...deps,
+        bookings: { ...deps.bookings, store: recording(deps.bookings.store, saved) },
+        links: stamping(deps.links, room.id),
+      };
       let upserted = 0;
       let removed = 0;
       const seen = new Set<string>();
@@ -101,16 +107,22 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
         }
       }
       if (upserted + removed > 0) await publishRoomSchedules(deps.bookings, [room.id]);
-      return { upserted, removed };
+      return { upserted, removed, saved };
     },
-    async repair(room, read, readStartedAt) {
+    async repair(room, read, readStartedAt, saved) {
       const suspects = await driftingBookings(deps, room, read);
       const linked = new Map((await deps.links.ofRoom(room.id)).map((l) => [l.eventId, l.bookingId]));
       let written = 0;
       for (const id of suspects) {
         const b = (await deps.bookings.store.get(id))?.booking;
         // A live booking changed since the read began may be mid-request: the next run sees it settled.
-        if (b !== undefined && !isFinal(b.state) && Date.parse(b.updatedAt) >= readStartedAt.getTime())
+        // A change the reconcile's own batch made (the booking still at the version it saved) is not.
+        if (
+          b !== undefined &&
+          !isFinal(b.state) &&
+          Date.parse(b.updatedAt) >= readStartedAt.getTime() &&
+          saved?.get(b.id) !== b.version
+        )
           continue;
         if (b !== undefined && (b.state === "confirmed" || b.source === "outlook"))
           await dropUnheld(deps, room, b, read, linked);
@@ -233,6 +245,19 @@ function stamping(links: RoomEventIndex, roomId: string): RoomEventIndex {
   };
 }
 
+/** The booking store, noting in `saved` the version each booking is saved at (by id). */
+function recording(store: BookingStore, saved: Map<string, number>): BookingStore {
+  const note = (stored: StoredBooking): StoredBooking => {
+    saved.set(stored.booking.id, stored.booking.version);
+    return stored;
+  };
+  return Object.assign(Object.create(store) as BookingStore, {
+    create: async (booking: Booking) => note(await store.create(booking)),
+    replace: async (booking: Booking, etag: string, previous?: Booking) =>
+      note(await store.replace(booking, etag, previous)),
+  });
+}
+
 /** The link's record of which version of the event the booking follows. */
 const modified = (ev: { readonly lastModified?: string | undefined }): { modifiedAt?: string } =>
   ev.lastModified === undefined ? {} : { modifiedAt: ev.lastModified };
@@ -287,6 +312,11 @@ async function release(
   if (before !== undefined && (link.generation ?? 0) >= before) return false;
   let changed = false;
   const current = (await deps.bookings.store.get(link.bookingId))?.booking;
+  if (current !== undefined && replacedCopy(current, room, eventId)) {
+    // The room's copy of a single Outlook meeting that Exchange replaced: the live copy holds the slot.
+    await deps.links.remove(room.id, eventId);
+    return false;
+  }
   if (current !== undefined) {
     const key = slotKey(current, room.id, link);
     const single = current.recurrence === undefined && current.source === "outlook";
@@ -369,6 +399,7 @@ async function upsert(
       await deps.links.put(room.id, link);
       return declinedByRoom(deps, booking);
     }
+    if (ev.seriesMasterId === undefined) await followCopy(deps, room, booking, ev.id);
     const changed = await moveSlot(deps, room, ev, link);
     await deps.links.put(room.id, link);
     return changed;
@@ -416,6 +447,39 @@ async function rematch(
     });
   deps.bookings.log?.(`room ${room.id}: outlook booking ${linked.id} is ONES booking ${ones.id}; retired`);
   return relinked;
+}
+
+/**
+ * Whether `eventId` is a room copy Exchange replaced of a single Outlook meeting: a room that declines
+ * a move takes the meeting out of its calendar, and a later move to a free time makes a new copy (a
+ * new id, the same iCalUId), which the booking follows from then on.
+ */
+const replacedCopy = (b: Booking, room: Room, eventId: string): boolean =>
+  b.source === "outlook" &&
+  b.recurrence === undefined &&
+  b.calendar?.mailbox.toLowerCase() === room.email.toLowerCase() &&
+  b.calendar.eventId !== undefined &&
+  b.calendar.eventId !== eventId;
+
+/** A single Outlook meeting's new room copy (found by its iCalUId) becomes the one its booking follows. */
+async function followCopy(
+  deps: BookingSinkDependencies,
+  room: Room,
+  b: Booking,
+  eventId: string,
+): Promise<void> {
+  if (!replacedCopy(b, room, eventId)) return;
+  await mutateBooking(deps.bookings, b.id, (current) =>
+    current.calendar === undefined || !replacedCopy(current, room, eventId)
+      ? undefined
+      : {
+          ...current,
+          calendar: { ...current.calendar, eventId },
+          version: current.version + 1,
+          updatedAt: deps.bookings.now().toISOString(),
+        },
+  );
+  deps.bookings.log?.(`outlook booking ${b.id}: the room's copy of its meeting was replaced; followed`);
 }
 
 /**

@@ -169,7 +169,13 @@ async function readAs(
         delta: { deltaLink: got.read.deltaLink, windowStart, windowEnd: window.end.toISOString() },
         viewDigest: null,
       });
-      return { kind: "read", full: !fresh, events: got.read.events.length, ...applied };
+      return {
+        kind: "read",
+        full: !fresh,
+        events: got.read.events.length,
+        upserted: applied.upserted,
+        removed: applied.removed,
+      };
     }
     deps.log?.(`room ${room.id}: Graph refused the delta's links; reading calendarView`);
   }
@@ -186,7 +192,13 @@ async function readAs(
     delta: null,
     viewDigest: { digest, windowStart },
   });
-  return { kind: "read", full: true, events: events.length, ...applied };
+  return {
+    kind: "read",
+    full: true,
+    events: events.length,
+    upserted: applied.upserted,
+    removed: applied.removed,
+  };
 }
 
 function readRecord(

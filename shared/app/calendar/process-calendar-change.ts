@@ -126,7 +126,13 @@ async function readRoom(
     },
   });
   deps.log?.(`room ${room.id}: ${readFull ? "full" : "delta"} read, ${read.events.length} events`);
-  return { outcome: "read", full: readFull, events: read.events.length, ...applied };
+  return {
+    outcome: "read",
+    full: readFull,
+    events: read.events.length,
+    upserted: applied.upserted,
+    removed: applied.removed,
+  };
 }
 
 /** From the start of yesterday (UTC) to `days` ahead. */

@@ -104,11 +104,16 @@ export async function reconcileRoom(
   const found = drift(exchange, await onesTimes(deps, room.id, window));
   let left = 0;
   if (found > 0) {
-    await deps.sink.apply(room, { full: true, since, window, events: read.events });
+    const applied = await deps.sink.apply(room, { full: true, since, window, events: read.events });
     left = drift(exchange, await onesTimes(deps, room.id, window));
     // What the events could not settle (a booking's schedule and its document apart, a booking
-    // that ended still holding its slots): each booking concerned is set as its document says.
-    if (left > 0 && deps.sink.repair !== undefined && (await deps.sink.repair(room, read, now)) > 0)
+    // that ended still holding its slots): each booking concerned is set as its document says. The
+    // batch's own changes do not make a booking "changed meanwhile".
+    if (
+      left > 0 &&
+      deps.sink.repair !== undefined &&
+      (await deps.sink.repair(room, read, now, applied.saved)) > 0
+    )
       left = drift(exchange, await onesTimes(deps, room.id, window));
   }
   const repaired = found - left;

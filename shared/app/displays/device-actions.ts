@@ -537,16 +537,22 @@ async function bookNow(
     const written = asApp
       ? await writeWalkIn(deps, { kind: "app" }, room, booking)
       : await writeAsDelegate(deps, writers, room, booking);
-    await mutateBooking(deps, booking.id, (current) => {
+    // Ended or extended on the display while the event was written: the event has the first time, so
+    // the change stays owed and its write is queued.
+    const saved = await mutateBooking(deps, booking.id, (current) => {
       const { calendar: _owed, calendarOwed: _write, ...rest } = current;
       if (written === undefined && current.calendar === undefined) return undefined;
+      const changed = written !== undefined && (current.start !== slot.start || current.end !== slot.end);
       return {
         ...rest,
         ...(written === undefined ? {} : { calendar: written }),
+        ...(changed ? { calendarOwed: "write" as const } : {}),
         version: current.version + 1,
         updatedAt: deps.now().toISOString(),
       };
     });
+    if (saved?.booking.calendarOwed === "write")
+      await enqueueCommand(deps, { command: "write", bookingId: booking.id, version: saved.booking.version });
   } catch (error) {
     // Nothing of a walk-in Exchange did not take stays behind: the mark goes first (so the sweep does
     // not write it after all), then the slot, then the booking. One whose event the follow-up made

@@ -135,16 +135,24 @@ export interface RoomCalendarSink {
   apply(
     room: Room,
     batch: RoomCalendarBatch,
-  ): Promise<{ readonly upserted: number; readonly removed: number }>;
+  ): Promise<{
+    readonly upserted: number;
+    readonly removed: number;
+    /** The version each booking the batch saved was left at, by booking id. */
+    readonly saved?: ReadonlyMap<string, number>;
+  }>;
   /**
    * After a full batch was applied and the room still differs from ONES (the reconcile): brings the
    * slots of every booking on one side only in line with its booking (none once it ended). Bookings
-   * changed since `readStartedAt` are left to the next run. Answers how many bookings it wrote.
+   * changed since `readStartedAt` are left to the next run, unless the change was the batch's own
+   * (`saved`: what `apply` answered, the booking still at that version). Answers how many bookings it
+   * wrote.
    */
   repair?(
     room: Room,
     read: { readonly window: CalendarWindow; readonly events: readonly RoomCalendarEvent[] },
     readStartedAt: Date,
+    saved?: ReadonlyMap<string, number>,
   ): Promise<number>;
 }
 

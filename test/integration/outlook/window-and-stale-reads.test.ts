@@ -216,7 +216,7 @@ describe("events Graph stops listing, and older reads", { timeout: 120_000 }, ()
       window: windowFrom(s.clock, 180),
       events: older.events,
     });
-    expect(applied).toEqual({ upserted: 0, removed: 0 });
+    expect(applied).toEqual({ upserted: 0, removed: 0, saved: new Map() });
     expect(await booked(id)).toEqual({
       state: "confirmed",
       start: `${utcAt(s.sim, 2, 14)}.000Z`,
