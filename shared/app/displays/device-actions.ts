@@ -533,6 +533,7 @@ async function bookNow(
   }
   if (booking.calendarOwed === "write")
     await followUp(deps, { command: "write", bookingId: booking.id, version: booking.version });
+  let owedVersion: number | undefined;
   try {
     const written = asApp
       ? await writeWalkIn(deps, { kind: "app" }, room, booking)
@@ -551,8 +552,7 @@ async function bookNow(
         updatedAt: deps.now().toISOString(),
       };
     });
-    if (saved?.booking.calendarOwed === "write")
-      await enqueueCommand(deps, { command: "write", bookingId: booking.id, version: saved.booking.version });
+    if (saved?.booking.calendarOwed === "write") owedVersion = saved.booking.version;
   } catch (error) {
     // Nothing of a walk-in Exchange did not take stays behind: the mark goes first (so the sweep does
     // not write it after all), then the slot, then the booking. One whose event the follow-up made
@@ -569,6 +569,14 @@ async function bookNow(
     }
     deps.log?.(`walk-in ${booking.id}: calendar write failed after its follow-up made it; it stands`);
   }
+  // Queued after the walk-in stands: a queue refusal leaves the write owed for the recovery sweep.
+  if (owedVersion !== undefined)
+    await enqueueCommand(deps, { command: "write", bookingId: booking.id, version: owedVersion }).catch(
+      (error: unknown) =>
+        deps.log?.(
+          `walk-in ${booking.id}: write not queued (${isAppError(error) ? error.code : "unexpected"}); the sweep completes it`,
+        ),
+    );
   deps.log?.(`walk-in ${booking.id} in room ${room.id} until ${slot.end}`);
   return {
     roomId: room.id,
