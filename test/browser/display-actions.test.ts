@@ -106,11 +106,14 @@ async function book(
   return { id: ((await made.json()) as { id: string }).id, start: base + fromMinutes * MINUTE };
 }
 
-/** A time as the page shows it in 24 h English. */
+/** A time as the page shows it on its 24-hour clock in English (00:30 after midnight, never 24:30). */
 const hhmm = (ms: number, zone: string): string =>
-  new Intl.DateTimeFormat("en", { hour: "numeric", minute: "2-digit", hour12: false, timeZone: zone }).format(
-    ms,
-  );
+  new Intl.DateTimeFormat("en", {
+    hour: "numeric",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: zone,
+  }).format(ms);
 
 async function bookingEnd(id: string): Promise<string> {
   return ((await (await s.call(ann, "GET", `/api/bookings/${id}`)).json()) as { end: string }).end;

@@ -344,7 +344,8 @@ function time(date: Date | string, zone: string): string {
   return new Intl.DateTimeFormat(prefs.lang, {
     hour: "numeric",
     minute: "2-digit",
-    hour12: prefs.hour12,
+    // A 24-hour clock says 00:30 after midnight; `hour12: false` alone lets some engines say 24:30.
+    ...(prefs.hour12 ? { hour12: true } : { hourCycle: "h23" as const }),
     timeZone: zone,
   }).format(typeof date === "string" ? new Date(date) : date);
 }
