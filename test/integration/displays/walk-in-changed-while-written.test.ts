@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWebPubSub, type RunningWebPubSub } from "../../../dev/webpubsub";
-import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calendar-gateway";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
-import { overrideServices } from "../../../shared/composition";
-import { issuePairingCode, pairDisplay, registerDisplay } from "../../../shared/composition/displays";
 import { getServices } from "../../../shared/composition/services";
 import { eventually } from "../../support/eventually";
-import { startBookingStack, type BookingStack } from "../bookings/stack";
+import { startDurableStack, utc, type DurableStack } from "./durable-stack";
 
 /**
  * A walk-in is shown on the room's display as soon as it is stored, before its event is in the room's
@@ -15,60 +11,39 @@ import { startBookingStack, type BookingStack } from "../bookings/stack";
  * the time the display gave up (and the next read of the room takes it back over whoever booked it
  * since). The app's clock is injected; the meetings lie in 2027.
  */
-let s: BookingStack;
-let wps: RunningWebPubSub;
+let d: DurableStack;
 let clock = Date.parse("2027-04-05T08:00:00Z");
 const ROOM = "room-hq-104@contoso.example";
 
 beforeAll(async () => {
-  wps = await startWebPubSub();
-  process.env.WEBPUBSUB_CONNECTION_STRING = wps.connectionString;
-  process.env.WEBPUBSUB_HUB = "displays";
-  s = await startBookingStack("application");
-  await overrideServices({ now: () => new Date(clock) });
+  d = await startDurableStack(() => clock);
 }, 180_000);
 afterAll(async () => {
-  await s?.stop();
-  await wps?.stop();
-  delete process.env.WEBPUBSUB_CONNECTION_STRING;
-  delete process.env.WEBPUBSUB_HUB;
+  await d?.stop();
 });
 
 function act(credential: string, action: string, body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${s.auth.host.baseUrl}/api/displays/actions/${action}`, {
+  return fetch(`${d.s.auth.host.baseUrl}/api/displays/actions/${action}`, {
     method: "POST",
     headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
 }
 
-interface GraphEvent {
-  isCancelled: boolean;
-  start: { dateTime: string };
-  end: { dateTime: string };
-}
-const utc = (graphTime: string): string => new Date(`${graphTime.replace(/Z$/, "")}Z`).toISOString();
-
 async function eventTimes(bookingId: string): Promise<string[]> {
-  const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${BOOKING_ID_PROPERTY}' and ep/value eq '${bookingId}')`;
-  const page = await s.graph<{ value: GraphEvent[] }>(
-    `/users/${ROOM}/events?$filter=${encodeURIComponent(filter)}`,
-  );
-  return page.value
+  return (await d.eventsOf(ROOM, bookingId))
     .filter((e) => !e.isCancelled)
     .map((e) => `${utc(e.start.dateTime)}|${utc(e.end.dateTime)}`);
 }
 
 describe("a walk-in changed on the display while its event is written", { timeout: 150_000 }, () => {
   it("ended early meanwhile: the room's calendar gets the early end", async () => {
-    const view = await registerDisplay({ name: "Panel", target: { kind: "room", roomId: ROOM } });
-    const { code } = await issuePairingCode(view.id);
-    const credential = (await pairDisplay({ code, address: "10.0.0.7" })).credential;
+    const credential = await d.pairedFor(ROOM);
     const store = new TableBookingStore(getServices().tables);
 
     // The walk-in's event write waits in Graph (a slow, throttled answer).
     clock = Date.parse("2027-04-05T09:10:05Z");
-    const release = s.auth.sim.control.faults.hold(`/users/${ROOM}/events`);
+    const release = d.s.auth.sim.control.faults.hold(`/users/${ROOM}/events`);
     const booked = act(credential, "book-now", { minutes: 30 });
     let id = "";
     await eventually(
