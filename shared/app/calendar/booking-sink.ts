@@ -124,7 +124,13 @@ export function bookingSink(deps: BookingSinkDependencies): RoomCalendarSink {
           saved?.get(b.id) !== b.version
         )
           continue;
-        if (b !== undefined && (b.state === "confirmed" || b.source === "outlook"))
+        // An Outlook twin of a ONES booking's meeting whose room copy a concurrent read linked to the
+        // ONES booking: no later read links the copy to the twin again, so the twin is retired here.
+        const twinOf =
+          b?.source === "outlook" && !isFinal(b.state)
+            ? await retireIfOnes(deps, room, b.id, b.calendar?.iCalUId)
+            : undefined;
+        if (twinOf === undefined && b !== undefined && (b.state === "confirmed" || b.source === "outlook"))
           await dropUnheld(deps, room, b, read, linked);
         await alignRoomSlots(deps.bookings, id, room.id);
         written++;
@@ -408,8 +414,8 @@ async function upsert(
 }
 
 /**
- * A full read's second look at an event linked to an Outlook booking: when the event's iCalUId is a
- * ONES booking's (the room's copy was read before ONES's write had recorded the event it made, so the
+ * A second look at an event linked to an Outlook booking (by a full read, and by the read that made
+ * the booking once it is made): when the event's iCalUId is a ONES booking's (the room's copy was read before ONES's write had recorded the event it made, so the
  * sink took it for a meeting made in Outlook), the Outlook booking is retired (cancelled, its slots
  * freed) and the event is linked to the ONES booking. Answers the new link, or undefined.
  */
@@ -419,13 +425,37 @@ async function rematch(
   ev: RoomCalendarEvent,
   link: RoomEventLink,
 ): Promise<RoomEventLink | undefined> {
-  if (ev.iCalUId === undefined) return undefined;
   const linked = (await deps.bookings.store.get(link.bookingId))?.booking;
   if (linked?.source !== "outlook") return undefined;
-  const ones = await deps.bookings.store.findByICalUId(ev.iCalUId);
-  if (ones === undefined || ones.source === "outlook" || ones.id === linked.id) return undefined;
-  await mutateBooking(deps.bookings, linked.id, (b) =>
-    isFinal(b.state)
+  const ones = await retireIfOnes(deps, room, linked.id, ev.iCalUId);
+  if (ones === undefined) return undefined;
+  const relinked = { eventId: ev.id, bookingId: ones.id, key: keyFor(ones, room.id, ev) };
+  await deps.links.put(room.id, relinked);
+  if (ev.seriesMasterId !== undefined)
+    await deps.links.put(room.id, {
+      eventId: SERIES(ev.seriesMasterId),
+      bookingId: ones.id,
+      key: relinked.key,
+    });
+  return relinked;
+}
+
+/**
+ * An Outlook booking whose meeting is a ONES booking's (the iCalUId is indexed to it) is retired:
+ * cancelled, its slots freed. Answers the ONES booking, or undefined when the meeting is nobody
+ * else's.
+ */
+async function retireIfOnes(
+  deps: BookingSinkDependencies,
+  room: Room,
+  outlookId: string,
+  iCalUId: string | undefined,
+): Promise<Booking | undefined> {
+  if (iCalUId === undefined) return undefined;
+  const ones = await deps.bookings.store.findByICalUId(iCalUId);
+  if (ones === undefined || ones.source === "outlook" || ones.id === outlookId) return undefined;
+  await mutateBooking(deps.bookings, outlookId, (b) =>
+    isFinal(b.state) || b.source !== "outlook"
       ? undefined
       : {
           ...b,
@@ -436,17 +466,9 @@ async function rematch(
           updatedAt: deps.bookings.now().toISOString(),
         },
   );
-  await alignRoomSlots(deps.bookings, linked.id, room.id);
-  const relinked = { eventId: ev.id, bookingId: ones.id, key: keyFor(ones, room.id, ev) };
-  await deps.links.put(room.id, relinked);
-  if (ev.seriesMasterId !== undefined)
-    await deps.links.put(room.id, {
-      eventId: SERIES(ev.seriesMasterId),
-      bookingId: ones.id,
-      key: relinked.key,
-    });
-  deps.bookings.log?.(`room ${room.id}: outlook booking ${linked.id} is ONES booking ${ones.id}; retired`);
-  return relinked;
+  await alignRoomSlots(deps.bookings, outlookId, room.id);
+  deps.bookings.log?.(`room ${room.id}: outlook booking ${outlookId} is ONES booking ${ones.id}; retired`);
+  return ones;
 }
 
 /**
@@ -807,6 +829,8 @@ async function createOutlookBooking(
     // Indexes the iCalUId (the store does so on replace).
     await mutateBooking(deps.bookings, id, (b) => ({ ...b }));
   }
+  // ONES may have recorded the event it wrote while this booking was being made: its twin goes now.
+  if (await rematch(deps, room, ev, link)) return true;
   if (refusal !== undefined) await applyRefusal(deps, room, ev, booking, refusal, mayDecline);
   if (approval !== undefined && !declining) await requestApproval(deps, room, booking);
   deps.bookings.log?.(

@@ -20,6 +20,7 @@ import { DEMO_APPS } from "../../../dev/m365";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
+import { clearOfUtcMidnight } from "../../support/clock";
 
 /**
  * Room calendars into the booking store: the simulator's room calendar is the truth, the consumer
@@ -50,7 +51,7 @@ beforeEach(async () => {
     POLICIES_TABLE,
   ])
     await clearTable(s.services.tables, t);
-  s.clock = new Date();
+  s.clock = clearOfUtcMidnight();
   s.sim.control.notifications.resetFaults();
   s.sim.control.notifications.configure({ autoDeliver: false });
   await s.receive(100, 300);
@@ -700,59 +701,74 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     expect(await onesSlots()).toEqual(await graphSlots());
   });
 
-  it("a room copy read before ONES recorded the event it wrote is matched to the ONES booking", async () => {
-    await subscribedAndRead();
-    const who = organizer();
-    const start = Date.parse(`${utcAt(s.sim, 4, 14)}Z`);
-    const booking = onesBooking("c81f5b27-6d3a-4e09-b7f4-1a2d8e5c9b63", start, "confirmed", who);
-    const slot = { key: new Date(start).toISOString(), start, end: start + 3_600_000 };
-    // ONES's write made the event (no stamp read back on the room's copy) ...
-    const token = await appToken(s.sim, APP.clientId, APP.secret);
-    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
-    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        subject: "Written by ONES",
-        start: utc(start),
-        end: utc(start + 3_600_000),
-        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
-      }),
-    });
-    expect(made.status).toBe(201);
-    const event = (await made.json()) as { id: string; iCalUId: string };
-    // ... and the room's copy reached the sink before the write recorded it: an Outlook booking.
-    await s.sim.control.notifications.flush();
-    await settle();
-    const twin = outlookBookingId(ROOM, await roomCopyId(event.iCalUId));
-    expect((await store.get(twin))?.booking.state).toBe("confirmed");
-    // The write records its event (the booking's document and slot, the iCalUId indexed).
-    const stored = await store.create({ ...booking, reserved: { [ROOM]: [slot] } });
-    await store.replace(
-      {
-        ...booking,
-        reserved: { [ROOM]: [slot] },
-        calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId },
-      },
-      stored.etag,
-    );
-    await store.reserve(booking.id, [{ roomId: ROOM, slots: [slot] }], { force: true });
-    expect((await onesSlots()).filter((x) => x === hour(start))).toHaveLength(2);
-    // A later change of the Outlook booking does not take the iCalUId from the ONES booking.
-    const later = await store.get(twin);
-    if (later === undefined) throw new Error("no twin");
-    await store.replace({ ...later.booking, updatedAt: new Date().toISOString() }, later.etag);
-    expect((await store.findByICalUId(event.iCalUId))?.id).toBe(booking.id);
+  it.each([
+    ["its twin", "twin"],
+    ["the ONES booking (a concurrent read found it)", "ones"],
+  ] as const)(
+    "a room copy read before ONES recorded the event it wrote, linked to %s, is matched to the ONES booking",
+    async (_, linkedTo) => {
+      await subscribedAndRead();
+      const who = organizer();
+      const start = Date.parse(`${utcAt(s.sim, 4, 14)}Z`);
+      const booking = onesBooking("c81f5b27-6d3a-4e09-b7f4-1a2d8e5c9b63", start, "confirmed", who);
+      const slot = { key: new Date(start).toISOString(), start, end: start + 3_600_000 };
+      // ONES's write made the event (no stamp read back on the room's copy) ...
+      const token = await appToken(s.sim, APP.clientId, APP.secret);
+      const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
+      const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          subject: "Written by ONES",
+          start: utc(start),
+          end: utc(start + 3_600_000),
+          attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
+        }),
+      });
+      expect(made.status).toBe(201);
+      const event = (await made.json()) as { id: string; iCalUId: string };
+      // ... and the room's copy reached the sink before the write recorded it: an Outlook booking.
+      await s.sim.control.notifications.flush();
+      await settle();
+      const twin = outlookBookingId(ROOM, await roomCopyId(event.iCalUId));
+      expect((await store.get(twin))?.booking.state).toBe("confirmed");
+      // The write records its event (the booking's document and slot, the iCalUId indexed).
+      const stored = await store.create({ ...booking, reserved: { [ROOM]: [slot] } });
+      await store.replace(
+        {
+          ...booking,
+          reserved: { [ROOM]: [slot] },
+          calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId },
+        },
+        stored.etag,
+      );
+      await store.reserve(booking.id, [{ roomId: ROOM, slots: [slot] }], { force: true });
+      expect((await onesSlots()).filter((x) => x === hour(start))).toHaveLength(2);
+      // A later change of the Outlook booking does not take the iCalUId from the ONES booking.
+      const later = await store.get(twin);
+      if (later === undefined) throw new Error("no twin");
+      await store.replace({ ...later.booking, updatedAt: new Date().toISOString() }, later.etag);
+      expect((await store.findByICalUId(event.iCalUId))?.id).toBe(booking.id);
+      if (linkedTo === "ones") {
+        // Another read of the room, begun after ONES recorded the event, linked the copy to the booking.
+        const copy = await roomCopyId(event.iCalUId);
+        await new TableRoomEventIndex(s.services.tables).put(ROOM, {
+          eventId: copy,
+          bookingId: booking.id,
+          key: slot.key,
+        });
+      }
 
-    s.clock = new Date();
-    expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
-    expect((await store.get(twin))?.booking).toMatchObject({ state: "cancelled", reserved: {} });
-    expect((await store.get(booking.id))?.booking).toMatchObject({
-      state: "confirmed",
-      reserved: { [ROOM]: [slot] },
-    });
-    expect(await onesSlots()).toEqual(await graphSlots());
-  });
+      s.clock = new Date();
+      expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
+      expect((await store.get(twin))?.booking).toMatchObject({ state: "cancelled", reserved: {} });
+      expect((await store.get(booking.id))?.booking).toMatchObject({
+        state: "confirmed",
+        reserved: { [ROOM]: [slot] },
+      });
+      expect(await onesSlots()).toEqual(await graphSlots());
+    },
+  );
 
   it("a ONES booking the room declined whose room event is live has the room's copy declined", async () => {
     await subscribedAndRead();

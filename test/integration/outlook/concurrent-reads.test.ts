@@ -7,6 +7,7 @@ import { outlookBookingId } from "../../../shared/app/calendar/booking-sink";
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { mailboxId } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
+import { clearOfUtcMidnight } from "../../support/clock";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
 
@@ -34,7 +35,7 @@ beforeEach(async () => {
   s.sim.control.faults.reset();
   for (const t of [SUBSCRIPTIONS_TABLE, ROOM_SYNC_TABLE, ROOM_EVENTS_TABLE, BOOKINGS_TABLE, "roombookings"])
     await clearTable(s.services.tables, t);
-  s.clock = new Date();
+  s.clock = clearOfUtcMidnight();
   s.sim.control.notifications.resetFaults();
   s.sim.control.notifications.configure({ autoDeliver: false });
   await s.receive(100, 300);

@@ -10,6 +10,7 @@ import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { mailboxId } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
+import { clearOfUtcMidnight } from "../../support/clock";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { rows } from "../sync/harness";
@@ -35,7 +36,7 @@ beforeEach(async () => {
   s.sim.control.seed("demo");
   await clearTable(s.services.tables, SUBSCRIPTIONS_TABLE);
   await clearTable(s.services.tables, ROOM_SYNC_TABLE);
-  s.clock = new Date();
+  s.clock = clearOfUtcMidnight();
   s.sim.control.notifications.setClock(undefined);
   s.sim.control.notifications.configure({ autoDeliver: false, maxExpirationMinutes: 10070 });
   s.sim.control.notifications.clearDeliveries();

@@ -15,6 +15,7 @@ import { bookingDependencies } from "../../../shared/composition/bookings";
 import { holdClaims } from "../../../shared/composition/holds";
 import { mailboxId, type Room } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
+import { clearOfUtcMidnight } from "../../support/clock";
 import { GraphClient } from "../../../shared/adapters/graph/graph-client";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { demoAppToken } from "../m365/helpers";
@@ -44,7 +45,7 @@ beforeEach(async () => {
   s.sim.control.faults.reset();
   for (const t of [SUBSCRIPTIONS_TABLE, ROOM_SYNC_TABLE, ROOM_EVENTS_TABLE, BOOKINGS_TABLE, "roombookings"])
     await clearTable(s.services.tables, t);
-  s.clock = new Date();
+  s.clock = clearOfUtcMidnight();
   s.sim.control.notifications.resetFaults();
   s.sim.control.notifications.configure({ autoDeliver: false });
   await s.receive(100, 300);
