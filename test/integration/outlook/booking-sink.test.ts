@@ -118,6 +118,32 @@ function roomAnswer(m: { attendees?: unknown }): string | undefined {
   return attendees.find((a) => a.emailAddress?.address?.toLowerCase() === ROOMS[0])?.status?.response;
 }
 
+/** An hour's event ONES's write makes in `who`'s calendar with the room invited (stamped when `stamp` is given). */
+async function writeEvent(
+  who: string,
+  subject: string,
+  start: number,
+  stamp?: string,
+): Promise<{ id: string; iCalUId: string }> {
+  const token = await appToken(s.sim, APP.clientId, APP.secret);
+  const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
+  const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      subject,
+      start: utc(start),
+      end: utc(start + 3_600_000),
+      attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
+      ...(stamp === undefined
+        ? {}
+        : { singleValueExtendedProperties: [{ id: BOOKING_ID_PROPERTY, value: stamp }] }),
+    }),
+  });
+  expect(made.status).toBe(201);
+  return (await made.json()) as { id: string; iCalUId: string };
+}
+
 async function subscribedAndRead(): Promise<void> {
   await s.calendar.maintainSubscriptions();
   await settle(); // the new subscription's full read
@@ -382,21 +408,7 @@ describe("a booking ONES cancelled", { timeout: 120_000 }, () => {
       createdAt: now,
       updatedAt: now,
     };
-    const token = await appToken(s.sim, APP.clientId, APP.secret);
-    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
-    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        subject: "Overtaken",
-        start: utc(start),
-        end: utc(start + 3_600_000),
-        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
-        singleValueExtendedProperties: [{ id: BOOKING_ID_PROPERTY, value: booking.id }],
-      }),
-    });
-    expect(made.status).toBe(201);
-    const event = (await made.json()) as { id: string; iCalUId: string };
+    const event = await writeEvent(who, "Overtaken", start, booking.id);
     // As the write left it: the event linked (the iCalUId indexed by the store's replace).
     const stored = await store.create(booking);
     await store.replace(
@@ -713,20 +725,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
       const booking = onesBooking("c81f5b27-6d3a-4e09-b7f4-1a2d8e5c9b63", start, "confirmed", who);
       const slot = { key: new Date(start).toISOString(), start, end: start + 3_600_000 };
       // ONES's write made the event (no stamp read back on the room's copy) ...
-      const token = await appToken(s.sim, APP.clientId, APP.secret);
-      const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
-      const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          subject: "Written by ONES",
-          start: utc(start),
-          end: utc(start + 3_600_000),
-          attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
-        }),
-      });
-      expect(made.status).toBe(201);
-      const event = (await made.json()) as { id: string; iCalUId: string };
+      const event = await writeEvent(who, "Written by ONES", start);
       // ... and the room's copy reached the sink before the write recorded it: an Outlook booking.
       await s.sim.control.notifications.flush();
       await settle();
@@ -775,21 +774,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     const who = organizer();
     const start = Date.parse(`${utcAt(s.sim, 4, 9)}Z`);
     const booking = onesBooking("7d4c2a19-3e8b-4f60-a1c5-9b2e6d0f4a38", start, "declined", who);
-    const token = await appToken(s.sim, APP.clientId, APP.secret);
-    const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: "UTC" });
-    const made = await graphFetch(s.sim, token, `/users/${who}/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        subject: "Declined",
-        start: utc(start),
-        end: utc(start + 3_600_000),
-        attendees: [{ emailAddress: { address: ROOMS[0] }, type: "resource" }],
-        singleValueExtendedProperties: [{ id: BOOKING_ID_PROPERTY, value: booking.id }],
-      }),
-    });
-    expect(made.status).toBe(201);
-    const event = (await made.json()) as { id: string; iCalUId: string };
+    const event = await writeEvent(who, "Declined", start, booking.id);
     const stored = await store.create({ ...booking, reason: "The room declined the invitation." });
     await store.replace(
       { ...booking, calendar: { mailbox: who, actor: "app", eventId: event.id, iCalUId: event.iCalUId } },
