@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
 import { packJson, unpackJson } from "../../../shared/adapters/tables/packed-json";
 import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { TableService } from "../../../shared/adapters/tables/table-service";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import type { Slot } from "../../../shared/domain/bookings/slots";
 import { AppError } from "../../../shared/domain/errors";
@@ -211,6 +212,65 @@ describe("TablePolicyStore against Azurite", () => {
     expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(30);
     clock += 1;
     expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(90);
+  });
+
+  it("with a cache: a room without a policy costs no point read, one with its own or a shared policy one", async () => {
+    const connectionString = inject("tablesConnectionString");
+    const prefix = `s${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    const requests: string[] = [];
+    const counted = TableService.connect(
+      { connectionString, prefix },
+      {
+        additionalPolicies: [
+          {
+            position: "perCall",
+            policy: {
+              name: "count-policy-reads",
+              sendRequest: (request, next) => {
+                const url = decodeURIComponent(request.url);
+                if (request.method === "GET" && url.includes(`${prefix}${POLICIES_TABLE}(`))
+                  requests.push(url.includes("RowKey=") ? "point read" : "query");
+                else if (request.method === "GET" && url.includes(`${prefix}${POLICIES_TABLE}()`))
+                  requests.push("query");
+                return next(request);
+              },
+            },
+          },
+        ],
+      },
+    );
+    let clock = Date.parse("2026-12-01T00:00:00Z");
+    const cached = new TablePolicyStore(counted, { ttlMs: 15_000, now: () => clock });
+    const ROOM_C = "room-c@contoso.example";
+    expect((await cached.forRoom(ROOM_A)).id).toBe("default");
+    expect((await cached.forRoom(ROOM_B)).id).toBe("default");
+    // The policy index: rooms with a policy of their own, rooms in a shared policy (one query each).
+    expect(requests).toEqual(["query", "query"]);
+
+    // Another instance of the app saves an own policy for A and a shared one for B and C.
+    const elsewhere = new TablePolicyStore(TableService.connect({ connectionString, prefix }));
+    await elsewhere.putRoomPolicy(
+      ROOM_A,
+      policyRulesSchema.parse({ name: "Own", maxDurationMinutes: 20 }),
+      new Date(clock),
+    );
+    await elsewhere.putShared(
+      "floor",
+      policyRulesSchema.parse({ name: "Floor", maxDurationMinutes: 40 }),
+      [ROOM_B, ROOM_C],
+      new Date(clock),
+    );
+    clock += 15_000;
+    requests.length = 0;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(20);
+    expect((await cached.forRoom(ROOM_B)).maxDurationMinutes).toBe(40);
+    expect((await cached.forRoom("room-d@contoso.example")).id).toBe("default");
+    expect(requests).toEqual(["query", "query", "point read", "point read"]);
+    requests.length = 0;
+    clock += 1_000;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(20);
+    expect((await cached.forRoom(ROOM_C)).maxDurationMinutes).toBe(40);
+    expect(requests).toEqual(["point read"]);
   });
 
   it("a room's own policy wins over its shared policy; rooms move between shared policies", async () => {
