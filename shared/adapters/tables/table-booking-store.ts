@@ -135,21 +135,23 @@ export class TableBookingStore implements BookingStore {
       const held = typeof wanted === "function" ? await this.heldSlots(table, pk, bookingId) : undefined;
       const slots = typeof wanted === "function" ? wanted(held ?? []) : wanted;
       const newDays = new Set(slots.flatMap(utcDaysOf));
-      const remembered = mayRemember ? this.remembered(pk, newDays) : undefined;
+      const memory = mayRemember ? await this.remembered(table, pk, newDays) : undefined;
+      const remembered = memory?.state;
       mayRemember = false;
       let state = remembered ?? (await this.readRoom(table, pk, bookingId, newDays, fresh));
       previous ??= state.held;
       if (!force) {
         let hit = firstConflict(state, bookingId, slots);
         if (hit !== undefined && remembered !== undefined) {
-          // Only day rows just read may refuse: read them again (the meta row is not needed to
-          // refuse, and a stale remembered one costs a refused write and a full read, no more).
-          const days = await this.readDays(table, pk, newDays);
-          state = { ...remembered, days };
-          const room = this.roomRows.get(pk);
-          if (room !== undefined && room.metaEtag === remembered.metaEtag)
-            for (const [day, row] of days) room.days.set(day, row);
-          hit = firstConflict(state, bookingId, slots);
+          // Only day rows just read may refuse: read the remembered ones again (the meta row is not
+          // needed to refuse, and a stale remembered one costs a refused write and a full read, no more).
+          const stale = new Set([...newDays].filter((day) => !memory?.justRead.has(day)));
+          if (stale.size > 0) {
+            const days = await this.readDays(table, pk, stale);
+            state = { ...remembered, days: new Map([...remembered.days, ...days]) };
+            this.keepDays(pk, remembered.metaEtag, days);
+            hit = firstConflict(state, bookingId, slots);
+          }
         }
         if (hit !== undefined) throw conflictAt(roomId, hit[2], hit[3]);
       }
@@ -226,23 +228,37 @@ export class TableBookingStore implements BookingStore {
     return days;
   }
 
-  /** The room's meta and day rows as last read or written here, if all of `days` are known. */
-  private remembered(pk: string, days: ReadonlySet<string>): RoomState | undefined {
+  /**
+   * The room's meta and day rows as last read or written here, if the room is known: days not known
+   * yet are read (`justRead`; the meta row is not: a stale one costs a refused write and a full read).
+   */
+  private async remembered(
+    table: TableClient,
+    pk: string,
+    days: ReadonlySet<string>,
+  ): Promise<{ state: RoomState; justRead: ReadonlySet<string> } | undefined> {
     const room = this.roomRows.get(pk);
     if (room === undefined) return undefined;
     const known = new Map<string, { etag?: string; entries: DayEntry[] }>();
+    const missing = new Set<string>();
     for (const day of days) {
       const row = room.days.get(day);
-      if (row === undefined) return undefined;
-      known.set(day, row);
+      if (row === undefined) missing.add(day);
+      else known.set(day, row);
     }
-    return {
+    if (missing.size > 0) {
+      const read = await this.readDays(table, pk, missing);
+      for (const [day, row] of read) known.set(day, row);
+      this.keepDays(pk, room.metaEtag, read);
+    }
+    const state: RoomState = {
       ...(room.metaEtag === undefined ? {} : { metaEtag: room.metaEtag }),
       version: room.version,
       held: [],
       heldExists: false,
       days: known,
     };
+    return { state, justRead: missing };
   }
 
   private remember(
@@ -260,6 +276,18 @@ export class TableBookingStore implements BookingStore {
     if (kept.size > MAX_REMEMBERED_DAYS) kept.clear();
     if (room === undefined && this.roomRows.size >= MAX_REMEMBERED_ROOMS) this.roomRows.clear();
     this.roomRows.set(pk, { ...(metaEtag === undefined ? {} : { metaEtag }), version, days: kept });
+  }
+
+  /** Day rows just read, kept while the room's memory is the one they join (a write may have moved it). */
+  private keepDays(
+    pk: string,
+    metaEtag: string | undefined,
+    days: ReadonlyMap<string, { etag?: string; entries: DayEntry[] }>,
+  ): void {
+    const room = this.roomRows.get(pk);
+    if (room === undefined || room.metaEtag !== metaEtag) return;
+    if (room.days.size + days.size > MAX_REMEMBERED_DAYS) room.days.clear();
+    for (const [day, row] of days) room.days.set(day, row);
   }
 
   private forget(pk: string): void {

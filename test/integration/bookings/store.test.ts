@@ -120,6 +120,57 @@ describe("TableBookingStore against Azurite", () => {
     expect(await two.roomVersion(ROOM_A)).toBe(3);
   });
 
+  it("a new day in a room the store knows costs one read, the day row's; a stale meta row a full read", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    const one = new TableBookingStore(tables);
+    const two = new TableBookingStore(tables);
+    await one.reserve(
+      randomUUID(),
+      [{ roomId: ROOM_A, slots: [slot("2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    const roomTable = await tables.table("roombookings");
+    const reads: string[] = [];
+    const getEntity = roomTable.getEntity.bind(roomTable);
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+      reads.push(rk);
+      return getEntity(pk, rk, options);
+    };
+    await one.reserve(
+      randomUUID(),
+      [{ roomId: ROOM_A, slots: [slot("2026-12-09T09:00:00Z", "2026-12-09T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    expect(reads).toEqual(["day-2026-12-09"]);
+    // The other worker books the 10th meanwhile: the first finds the day row taken, just read, and refuses.
+    const taken = slot("2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z");
+    await two.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [taken] }], { fresh: true });
+    reads.length = 0;
+    const refused = await failure(
+      one.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [taken] }], { fresh: true }),
+    );
+    expect(refused.code).toBe("conflict");
+    expect(reads).toEqual(["day-2026-12-10"]);
+    // The 11th is free, but the meta row the first store knows is stale: refused write, full read, written.
+    reads.length = 0;
+    const last = randomUUID();
+    await one.reserve(
+      last,
+      [{ roomId: ROOM_A, slots: [slot("2026-12-11T09:00:00Z", "2026-12-11T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    expect(reads).toEqual(["day-2026-12-11", "meta", "booking-" + last, "day-2026-12-11"]);
+    expect(await two.roomVersion(ROOM_A)).toBe(4);
+    const held = await two.roomSlots(ROOM_A, ms("2026-12-08T00:00:00Z"), ms("2026-12-12T00:00:00Z"));
+    expect(held).toHaveLength(4);
+  });
+
   it("adjacent slots do not conflict; an edit moves a booking's slot; a release frees it", async () => {
     const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
     const a = randomUUID();
