@@ -171,6 +171,39 @@ describe("TableBookingStore against Azurite", () => {
     expect(held).toHaveLength(4);
   });
 
+  it("new bookings of one room made at once through one store take turns: no write refused, nothing read again", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    const store = new TableBookingStore(tables);
+    const hour = (h: number): Slot =>
+      slot(
+        `2026-12-14T${String(h).padStart(2, "0")}:00:00Z`,
+        `2026-12-14T${String(h).padStart(2, "0")}:30:00Z`,
+      );
+    await store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [hour(8)] }], { fresh: true });
+    const roomTable = await tables.table("roombookings");
+    const calls: string[] = [];
+    const getEntity = roomTable.getEntity.bind(roomTable);
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+      calls.push(`read ${rk}`);
+      return getEntity(pk, rk, options);
+    };
+    const submit = roomTable.submitTransaction.bind(roomTable);
+    roomTable.submitTransaction = (actions, options) => {
+      calls.push("transaction");
+      return submit(actions, options);
+    };
+    await Promise.all(
+      [9, 10, 11, 12, 13, 14].map((h) =>
+        store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [hour(h)] }], { fresh: true }),
+      ),
+    );
+    expect(calls).toEqual(Array.from({ length: 6 }, () => "transaction"));
+    expect(await store.roomVersion(ROOM_A)).toBe(7);
+    expect(
+      await store.roomSlots(ROOM_A, ms("2026-12-14T00:00:00Z"), ms("2026-12-15T00:00:00Z")),
+    ).toHaveLength(7);
+  });
+
   it("adjacent slots do not conflict; an edit moves a booking's slot; a release frees it", async () => {
     const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
     const a = randomUUID();
