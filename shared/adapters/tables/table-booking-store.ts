@@ -52,6 +52,14 @@ type DayEntry = [string, number, number, number];
 /** [occurrence key (ms), start, end]. */
 type HeldSlot = [number, number, number];
 
+/** A change of one room's reservation: the booking, the room, its new slots, and how to write them. */
+type RoomChange = [
+  bookingId: string,
+  roomId: string,
+  wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
+  options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
+];
+
 interface RoomState {
   readonly metaEtag?: string;
   readonly version: number;
@@ -119,15 +127,10 @@ export class TableBookingStore implements BookingStore {
   }
 
   /** `slots`: the booking's new slots in the room, or how to make them from what it holds now. */
-  private async reserveRoom(
-    bookingId: string,
-    roomId: string,
-    wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
-    options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
-  ): Promise<{ version: number; previous: Slot[] }> {
-    const done = await this.turn(safeKey(roomId));
+  private async reserveRoom(...change: RoomChange): Promise<{ version: number; previous: Slot[] }> {
+    const done = await this.turn(safeKey(change[1]));
     try {
-      return await this.reserveRoomInTurn(bookingId, roomId, wanted, options);
+      return await this.reserveRoomInTurn(...change);
     } finally {
       done();
     }
@@ -156,10 +159,7 @@ export class TableBookingStore implements BookingStore {
   }
 
   private async reserveRoomInTurn(
-    bookingId: string,
-    roomId: string,
-    wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
-    options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
+    ...[bookingId, roomId, wanted, options]: RoomChange
   ): Promise<{ version: number; previous: Slot[] }> {
     const { force } = options;
     const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
