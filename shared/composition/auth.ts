@@ -12,10 +12,17 @@ import { describeMe as describeMeUseCase, type Me } from "../app/auth/describe-m
 import { signOut as signOutUseCase } from "../app/auth/sign-out";
 import { startSignIn as startSignInUseCase } from "../app/auth/start-sign-in";
 import type { Principal } from "../domain/auth/principal";
+import { TablePeopleStore } from "../adapters/tables/table-people";
 import { getServices, perWorker, type Result } from "./services";
-import { peopleDirectory } from "./sync-wiring";
 
 /** Sign-in, sessions and the signed-in person. */
+
+/**
+ * How long the sign-in guard keeps a person's directory entry (disabled or deleted, read on every
+ * request). The directory sync run by this instance of the app applies at once; one run by another
+ * instance, within this time.
+ */
+export const DIRECTORY_CACHE_MS = 15_000;
 
 const signInDeps = perWorker((s): CompleteSignInDeps & AuthenticateDeps => ({
   signIn: s.signIn,
@@ -24,7 +31,7 @@ const signInDeps = perWorker((s): CompleteSignInDeps & AuthenticateDeps => ({
   integration: s.integrationStore,
   verifier: s.tokenVerifier,
   userTokens: s.userTokens,
-  people: peopleDirectory(s),
+  people: new TablePeopleStore(s.tables, { ttlMs: DIRECTORY_CACHE_MS, now: () => s.now().getTime() }),
   signInCookie: s.signInCookie,
   sessionCookie: s.sessionCookie,
   appBaseUrl: s.settings.APP_BASE_URL,

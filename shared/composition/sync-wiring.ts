@@ -103,8 +103,3 @@ export async function importRoomsDependencies(
 export function buildingsDependencies(services: Services): BuildingsDependencies {
   return { store: wiringOf(services).store };
 }
-
-/** The directory store the sign-in guard asks whether a person was disabled or deleted. */
-export function peopleDirectory(services: Services): TableSyncStore["people"] {
-  return wiringOf(services).store.people;
-}

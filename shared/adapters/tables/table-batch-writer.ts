@@ -77,6 +77,8 @@ export class TableBatchWriter implements SyncWriter {
     private readonly route: (write: SyncWrite) => RoutedWrite,
     private readonly maxInFlight = 8,
     private readonly retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY,
+    /** Told of each table once a transaction of its rows is stored (caches of those rows start again). */
+    private readonly stored: (table: string) => void = () => undefined,
   ) {}
 
   /** Transactions sent (retries included), entities stored, and tries repeated after a transient failure. */
@@ -141,6 +143,7 @@ export class TableBatchWriter implements SyncWriter {
       try {
         if (previous !== undefined) await previous;
         await this.submit(buffer.table, buffer.partitionKey, rows);
+        this.stored(buffer.table);
         for (const entry of rows.values()) for (const page of entry.pages) this.written(page);
         this.advance();
       } catch (error) {

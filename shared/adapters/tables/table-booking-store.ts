@@ -43,12 +43,22 @@ const MAX_ROUNDS = 25;
 /** Rooms, and day rows per room, a store remembers at most (it starts again when full). */
 const MAX_REMEMBERED_ROOMS = 5_000;
 const MAX_REMEMBERED_DAYS = 400;
+/** How long a change of a room waits at most for the one before it in this store. */
+const ROOM_TURN_MS = 2_000;
 
 type Row = TableEntityResult<Record<string, unknown>>;
 /** [bookingId, occurrence key (ms), start, end]. */
 type DayEntry = [string, number, number, number];
 /** [occurrence key (ms), start, end]. */
 type HeldSlot = [number, number, number];
+
+/** A change of one room's reservation: the booking, the room, its new slots, and how to write them. */
+type RoomChange = [
+  bookingId: string,
+  roomId: string,
+  wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
+  options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
+];
 
 interface RoomState {
   readonly metaEtag?: string;
@@ -64,6 +74,8 @@ export class TableBookingStore implements BookingStore {
     string,
     { metaEtag?: string; version: number; days: Map<string, { etag?: string; entries: DayEntry[] }> }
   >();
+  /** The last change of each room waiting or under way in this store (see `turn`). */
+  private readonly turns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly tables: TableService,
@@ -115,11 +127,39 @@ export class TableBookingStore implements BookingStore {
   }
 
   /** `slots`: the booking's new slots in the room, or how to make them from what it holds now. */
-  private async reserveRoom(
-    bookingId: string,
-    roomId: string,
-    wanted: readonly Slot[] | ((held: readonly Slot[]) => Slot[]),
-    options: { force: boolean; fresh?: boolean; beforeWrite?: () => Promise<void> },
+  private async reserveRoom(...change: RoomChange): Promise<{ version: number; previous: Slot[] }> {
+    const done = await this.turn(safeKey(change[1]));
+    try {
+      return await this.reserveRoomInTurn(...change);
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * The changes of one room made through this store take turns: each then starts from the rows the
+   * one before wrote, instead of losing the If-Match race to it and reading the room again. Only an
+   * economy (writers elsewhere are kept apart by the ETags): a turn that lasts past ROOM_TURN_MS is
+   * no longer waited for.
+   */
+  private async turn(pk: string): Promise<() => void> {
+    const previous = this.turns.get(pk);
+    let release = (): void => undefined;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.turns.set(pk, mine);
+    if (previous !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([previous, new Promise((resolve) => (timer = setTimeout(resolve, ROOM_TURN_MS)))]);
+      clearTimeout(timer);
+    }
+    return () => {
+      release();
+      if (this.turns.get(pk) === mine) this.turns.delete(pk);
+    };
+  }
+
+  private async reserveRoomInTurn(
+    ...[bookingId, roomId, wanted, options]: RoomChange
   ): Promise<{ version: number; previous: Slot[] }> {
     const { force } = options;
     const table = await this.tables.table(ROOM_BOOKINGS_TABLE);
@@ -135,21 +175,23 @@ export class TableBookingStore implements BookingStore {
       const held = typeof wanted === "function" ? await this.heldSlots(table, pk, bookingId) : undefined;
       const slots = typeof wanted === "function" ? wanted(held ?? []) : wanted;
       const newDays = new Set(slots.flatMap(utcDaysOf));
-      const remembered = mayRemember ? this.remembered(pk, newDays) : undefined;
+      const memory = mayRemember ? await this.remembered(table, pk, newDays) : undefined;
+      const remembered = memory?.state;
       mayRemember = false;
       let state = remembered ?? (await this.readRoom(table, pk, bookingId, newDays, fresh));
       previous ??= state.held;
       if (!force) {
         let hit = firstConflict(state, bookingId, slots);
         if (hit !== undefined && remembered !== undefined) {
-          // Only day rows just read may refuse: read them again (the meta row is not needed to
-          // refuse, and a stale remembered one costs a refused write and a full read, no more).
-          const days = await this.readDays(table, pk, newDays);
-          state = { ...remembered, days };
-          const room = this.roomRows.get(pk);
-          if (room !== undefined && room.metaEtag === remembered.metaEtag)
-            for (const [day, row] of days) room.days.set(day, row);
-          hit = firstConflict(state, bookingId, slots);
+          // Only day rows just read may refuse: read the remembered ones again (the meta row is not
+          // needed to refuse, and a stale remembered one costs a refused write and a full read, no more).
+          const stale = new Set([...newDays].filter((day) => !memory?.justRead.has(day)));
+          if (stale.size > 0) {
+            const days = await this.readDays(table, pk, stale);
+            state = { ...remembered, days: new Map([...remembered.days, ...days]) };
+            this.keepDays(pk, remembered.metaEtag, days);
+            hit = firstConflict(state, bookingId, slots);
+          }
         }
         if (hit !== undefined) throw conflictAt(roomId, hit[2], hit[3]);
       }
@@ -226,23 +268,37 @@ export class TableBookingStore implements BookingStore {
     return days;
   }
 
-  /** The room's meta and day rows as last read or written here, if all of `days` are known. */
-  private remembered(pk: string, days: ReadonlySet<string>): RoomState | undefined {
+  /**
+   * The room's meta and day rows as last read or written here, if the room is known: days not known
+   * yet are read (`justRead`; the meta row is not: a stale one costs a refused write and a full read).
+   */
+  private async remembered(
+    table: TableClient,
+    pk: string,
+    days: ReadonlySet<string>,
+  ): Promise<{ state: RoomState; justRead: ReadonlySet<string> } | undefined> {
     const room = this.roomRows.get(pk);
     if (room === undefined) return undefined;
     const known = new Map<string, { etag?: string; entries: DayEntry[] }>();
+    const missing = new Set<string>();
     for (const day of days) {
       const row = room.days.get(day);
-      if (row === undefined) return undefined;
-      known.set(day, row);
+      if (row === undefined) missing.add(day);
+      else known.set(day, row);
     }
-    return {
+    if (missing.size > 0) {
+      const read = await this.readDays(table, pk, missing);
+      for (const [day, row] of read) known.set(day, row);
+      this.keepDays(pk, room.metaEtag, read);
+    }
+    const state: RoomState = {
       ...(room.metaEtag === undefined ? {} : { metaEtag: room.metaEtag }),
       version: room.version,
       held: [],
       heldExists: false,
       days: known,
     };
+    return { state, justRead: missing };
   }
 
   private remember(
@@ -260,6 +316,18 @@ export class TableBookingStore implements BookingStore {
     if (kept.size > MAX_REMEMBERED_DAYS) kept.clear();
     if (room === undefined && this.roomRows.size >= MAX_REMEMBERED_ROOMS) this.roomRows.clear();
     this.roomRows.set(pk, { ...(metaEtag === undefined ? {} : { metaEtag }), version, days: kept });
+  }
+
+  /** Day rows just read, kept while the room's memory is the one they join (a write may have moved it). */
+  private keepDays(
+    pk: string,
+    metaEtag: string | undefined,
+    days: ReadonlyMap<string, { etag?: string; entries: DayEntry[] }>,
+  ): void {
+    const room = this.roomRows.get(pk);
+    if (room === undefined || room.metaEtag !== metaEtag) return;
+    if (room.days.size + days.size > MAX_REMEMBERED_DAYS) room.days.clear();
+    for (const [day, row] of days) room.days.set(day, row);
   }
 
   private forget(pk: string): void {

@@ -7,6 +7,7 @@ import type { Person, PersonStatus } from "../../domain/people/person";
 import { bucketOf } from "../../domain/sync/content-hash";
 import { defined } from "./table-rooms";
 import { safeKey, unsafeKey, type RoutedWrite } from "./table-batch-writer";
+import { ReadCache, type CacheOptions } from "./read-cache";
 import { storageStatus } from "./storage-errors";
 import type { TableService } from "./table-service";
 
@@ -20,6 +21,21 @@ export const GROUPS_TABLE = "groups";
 export const MEMBERSHIPS_TABLE = "memberships";
 
 type Row = TableEntityResult<Record<string, unknown>>;
+
+/**
+ * Counts the person writes this process has stored (the directory sync's transactions of `users` rows,
+ * a sign-in's `savePerson`), counted once each has landed. A person cached before that is not used
+ * after it, so a change stored through this instance of the app is seen at once; one stored by another
+ * instance, once the cache entry is older than its time to live.
+ */
+let personWritesInProcess = 0;
+
+/** The sync's batch writer calls this once a transaction of `table` rows is stored. */
+export function rowsStored(table: string): void {
+  if (table === USERS_TABLE) personWritesInProcess++;
+}
+/** People kept at most by a caching store (it starts again when full). */
+const MAX_CACHED_PEOPLE = 50_000;
 
 export const personKey = (id: string) => ({ partitionKey: `u${bucketOf(id)}`, rowKey: safeKey(id) });
 export const groupKey = (id: string) => ({ partitionKey: `g${bucketOf(id)}`, rowKey: safeKey(id) });
@@ -134,10 +150,21 @@ function ourCursor(token: string | undefined): string | undefined {
 const SEARCH_REQUESTS = 8;
 
 export class TablePeopleStore implements PeopleStore, PeopleSearch {
+  /**
+   * `cache`: keep what `person` found (or did not find), per person, for `ttlMs` (the sign-in guard
+   * reads the caller's entry on every request; the directory sync changes it rarely). Without it
+   * every call reads the table.
+   */
+  private readonly cached: ReadCache<Person | undefined> | undefined;
+
   constructor(
     private readonly tables: TableService,
+    cache?: CacheOptions,
     private readonly readConcurrency = 16,
-  ) {}
+  ) {
+    this.cached =
+      cache === undefined ? undefined : new ReadCache(cache, () => personWritesInProcess, MAX_CACHED_PEOPLE);
+  }
 
   async personFingerprints(): Promise<Map<string, Fingerprint>> {
     return this.fingerprints(USERS_TABLE, ["RowKey", "hash", "status"]);
@@ -182,6 +209,10 @@ export class TablePeopleStore implements PeopleStore, PeopleSearch {
   }
 
   async person(id: string): Promise<Person | undefined> {
+    return this.cached === undefined ? this.readPerson(id) : this.cached.get(id, () => this.readPerson(id));
+  }
+
+  private async readPerson(id: string): Promise<Person | undefined> {
     const found = await this.people([id]);
     const p = found.get(id);
     if (p === undefined) return undefined;
@@ -192,6 +223,7 @@ export class TablePeopleStore implements PeopleStore, PeopleSearch {
   async savePerson(person: Person, hash: string): Promise<void> {
     const client = await this.tables.table(USERS_TABLE);
     await client.upsertEntity(personEntity(person, hash), "Replace");
+    personWritesInProcess++;
   }
 
   /**

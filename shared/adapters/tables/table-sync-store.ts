@@ -1,6 +1,6 @@
 import type { SyncStore, SyncWrite } from "../../app/ports/sync-store";
-import { TableBatchWriter, type RoutedWrite } from "./table-batch-writer";
-import { groupWrite, membershipWrite, personWrite, TablePeopleStore } from "./table-people";
+import { DEFAULT_TRANSACTION_RETRY, TableBatchWriter, type RoutedWrite } from "./table-batch-writer";
+import { groupWrite, membershipWrite, personWrite, rowsStored, TablePeopleStore } from "./table-people";
 import { roomListWrite, roomWrite, TableRoomStore } from "./table-rooms";
 import type { TableService } from "./table-service";
 
@@ -18,7 +18,13 @@ export class TableSyncStore implements SyncStore {
   }
 
   writer(): TableBatchWriter {
-    return new TableBatchWriter(this.tables, routeWrite, this.maxInFlight);
+    return new TableBatchWriter(
+      this.tables,
+      routeWrite,
+      this.maxInFlight,
+      DEFAULT_TRANSACTION_RETRY,
+      rowsStored,
+    );
   }
 }
 

@@ -107,8 +107,10 @@ export function evaluatePolicy(policy: BookingPolicy, r: PolicyRequest): Refusal
 
   const zone = r.timeZone;
   const durationOf = (s: Slot): number => (s.end - s.start) / 60_000;
-  const overnight = r.occurrences.find((s) => isOvernight(s, zone));
-  if (!r.isAllDay && overnight !== undefined && !policy.allowOvernight)
+  // Only where the rule applies: the zone arithmetic is the costliest check of a plain booking.
+  const overnight =
+    r.isAllDay || policy.allowOvernight ? undefined : r.occurrences.find((s) => isOvernight(s, zone));
+  if (overnight !== undefined)
     add(
       "overnight",
       false,

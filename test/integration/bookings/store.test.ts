@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
 import { packJson, unpackJson } from "../../../shared/adapters/tables/packed-json";
 import { POLICIES_TABLE, TablePolicyStore } from "../../../shared/adapters/tables/table-policy-store";
+import { TableService } from "../../../shared/adapters/tables/table-service";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import type { Slot } from "../../../shared/domain/bookings/slots";
 import { AppError } from "../../../shared/domain/errors";
@@ -119,6 +120,90 @@ describe("TableBookingStore against Azurite", () => {
     expect(await two.roomVersion(ROOM_A)).toBe(3);
   });
 
+  it("a new day in a room the store knows costs one read, the day row's; a stale meta row a full read", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    const one = new TableBookingStore(tables);
+    const two = new TableBookingStore(tables);
+    await one.reserve(
+      randomUUID(),
+      [{ roomId: ROOM_A, slots: [slot("2026-12-08T09:00:00Z", "2026-12-08T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    const roomTable = await tables.table("roombookings");
+    const reads: string[] = [];
+    const getEntity = roomTable.getEntity.bind(roomTable);
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+      reads.push(rk);
+      return getEntity(pk, rk, options);
+    };
+    await one.reserve(
+      randomUUID(),
+      [{ roomId: ROOM_A, slots: [slot("2026-12-09T09:00:00Z", "2026-12-09T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    expect(reads).toEqual(["day-2026-12-09"]);
+    // The other worker books the 10th meanwhile: the first finds the day row taken, just read, and refuses.
+    const taken = slot("2026-12-10T09:00:00Z", "2026-12-10T10:00:00Z");
+    await two.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [taken] }], { fresh: true });
+    reads.length = 0;
+    const refused = await failure(
+      one.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [taken] }], { fresh: true }),
+    );
+    expect(refused.code).toBe("conflict");
+    expect(reads).toEqual(["day-2026-12-10"]);
+    // The 11th is free, but the meta row the first store knows is stale: refused write, full read, written.
+    reads.length = 0;
+    const last = randomUUID();
+    await one.reserve(
+      last,
+      [{ roomId: ROOM_A, slots: [slot("2026-12-11T09:00:00Z", "2026-12-11T10:00:00Z")] }],
+      {
+        fresh: true,
+      },
+    );
+    expect(reads).toEqual(["day-2026-12-11", "meta", "booking-" + last, "day-2026-12-11"]);
+    expect(await two.roomVersion(ROOM_A)).toBe(4);
+    const held = await two.roomSlots(ROOM_A, ms("2026-12-08T00:00:00Z"), ms("2026-12-12T00:00:00Z"));
+    expect(held).toHaveLength(4);
+  });
+
+  it("new bookings of one room made at once through one store take turns: no write refused, nothing read again", async () => {
+    const tables = testTables(inject("tablesConnectionString"));
+    const store = new TableBookingStore(tables);
+    const hour = (h: number): Slot =>
+      slot(
+        `2026-12-14T${String(h).padStart(2, "0")}:00:00Z`,
+        `2026-12-14T${String(h).padStart(2, "0")}:30:00Z`,
+      );
+    await store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [hour(8)] }], { fresh: true });
+    const roomTable = await tables.table("roombookings");
+    const calls: string[] = [];
+    const getEntity = roomTable.getEntity.bind(roomTable);
+    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+      calls.push(`read ${rk}`);
+      return getEntity(pk, rk, options);
+    };
+    const submit = roomTable.submitTransaction.bind(roomTable);
+    roomTable.submitTransaction = (actions, options) => {
+      calls.push("transaction");
+      return submit(actions, options);
+    };
+    await Promise.all(
+      [9, 10, 11, 12, 13, 14].map((h) =>
+        store.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [hour(h)] }], { fresh: true }),
+      ),
+    );
+    expect(calls).toEqual(Array.from({ length: 6 }, () => "transaction"));
+    expect(await store.roomVersion(ROOM_A)).toBe(7);
+    expect(
+      await store.roomSlots(ROOM_A, ms("2026-12-14T00:00:00Z"), ms("2026-12-15T00:00:00Z")),
+    ).toHaveLength(7);
+  });
+
   it("adjacent slots do not conflict; an edit moves a booking's slot; a release frees it", async () => {
     const store = new TableBookingStore(testTables(inject("tablesConnectionString")));
     const a = randomUUID();
@@ -211,6 +296,65 @@ describe("TablePolicyStore against Azurite", () => {
     expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(30);
     clock += 1;
     expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(90);
+  });
+
+  it("with a cache: a room without a policy costs no point read, one with its own or a shared policy one", async () => {
+    const connectionString = inject("tablesConnectionString");
+    const prefix = `s${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    const requests: string[] = [];
+    const counted = TableService.connect(
+      { connectionString, prefix },
+      {
+        additionalPolicies: [
+          {
+            position: "perCall",
+            policy: {
+              name: "count-policy-reads",
+              sendRequest: (request, next) => {
+                const url = decodeURIComponent(request.url);
+                if (request.method === "GET" && url.includes(`${prefix}${POLICIES_TABLE}(`))
+                  requests.push(url.includes("RowKey=") ? "point read" : "query");
+                else if (request.method === "GET" && url.includes(`${prefix}${POLICIES_TABLE}()`))
+                  requests.push("query");
+                return next(request);
+              },
+            },
+          },
+        ],
+      },
+    );
+    let clock = Date.parse("2026-12-01T00:00:00Z");
+    const cached = new TablePolicyStore(counted, { ttlMs: 15_000, now: () => clock });
+    const ROOM_C = "room-c@contoso.example";
+    expect((await cached.forRoom(ROOM_A)).id).toBe("default");
+    expect((await cached.forRoom(ROOM_B)).id).toBe("default");
+    // The policy index: rooms with a policy of their own, rooms in a shared policy (one query each).
+    expect(requests).toEqual(["query", "query"]);
+
+    // Another instance of the app saves an own policy for A and a shared one for B and C.
+    const elsewhere = new TablePolicyStore(TableService.connect({ connectionString, prefix }));
+    await elsewhere.putRoomPolicy(
+      ROOM_A,
+      policyRulesSchema.parse({ name: "Own", maxDurationMinutes: 20 }),
+      new Date(clock),
+    );
+    await elsewhere.putShared(
+      "floor",
+      policyRulesSchema.parse({ name: "Floor", maxDurationMinutes: 40 }),
+      [ROOM_B, ROOM_C],
+      new Date(clock),
+    );
+    clock += 15_000;
+    requests.length = 0;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(20);
+    expect((await cached.forRoom(ROOM_B)).maxDurationMinutes).toBe(40);
+    expect((await cached.forRoom("room-d@contoso.example")).id).toBe("default");
+    expect(requests).toEqual(["query", "query", "point read", "point read"]);
+    requests.length = 0;
+    clock += 1_000;
+    expect((await cached.forRoom(ROOM_A)).maxDurationMinutes).toBe(20);
+    expect((await cached.forRoom(ROOM_C)).maxDurationMinutes).toBe(40);
+    expect(requests).toEqual(["point read"]);
   });
 
   it("a room's own policy wins over its shared policy; rooms move between shared policies", async () => {
