@@ -62,6 +62,26 @@ interface RheaSenderInternals {
   session: { outgoing?: { next_pending_delivery?: number; deliveries?: { available(): number } } };
 }
 
+/** AMQP receiver-settle-mode "second": the receiver settles only after the sender has. */
+const RCV_SETTLE_SECOND = 1;
+
+/**
+ * Settles a delivery the broker sent, with `state` as its outcome.
+ *
+ * A receiver attached with receiver-settle-mode "second" (the SDK's peekLock receivers) sends its
+ * outcome unsettled and settles by itself once our settlement arrives, without another frame. rhea
+ * 3.0.5 frees a slot of the session's outgoing buffer (2,048 deliveries) only when a delivery is
+ * settled on both sides, so it would keep every such delivery: after 2,048 of them the link could
+ * never send again. Once our settlement is queued (rhea writes it from `update`, which looks at
+ * `remote_settled` only when called), the delivery is done on both sides, so it is marked so.
+ */
+function settleDelivery(delivery: AmqpDelivery, state?: unknown): void {
+  delivery.update(true, state);
+  if (!delivery.remote_settled && delivery.link.rcv_settle_mode === RCV_SETTLE_SECOND) {
+    (delivery as { remote_settled: boolean }).remote_settled = true;
+  }
+}
+
 /** A receiving client link bound to a queue: the queue pulls from it as long as it has credit. */
 class LinkConsumer implements Consumer {
   readonly mode: ReceiveMode;
@@ -476,7 +496,7 @@ export class AmqpBroker {
     const target = this.deliveries.get(delivery);
     if (target === undefined) {
       // receiveAndDelete deliveries, or replies on $cbs/$management: nothing to do.
-      if (!delivery.settled) delivery.update(true);
+      if (!delivery.settled) settleDelivery(delivery);
       return;
     }
     this.deliveries.delete(delivery);
@@ -486,10 +506,10 @@ export class AmqpBroker {
     const settled =
       outcome === "released" ? queue.release(target.lockToken) : queue.settle(target.lockToken, outcome);
     if (settled) {
-      delivery.update(true, outcomes.accepted().described());
+      settleDelivery(delivery, outcomes.accepted().described());
     } else {
-      delivery.update(
-        true,
+      settleDelivery(
+        delivery,
         outcomes
           .rejected({
             error: {
