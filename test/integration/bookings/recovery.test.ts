@@ -85,12 +85,24 @@ describe("bookings nothing moves on", () => {
     await store().create(orphan);
     await store().reserve(orphan.id, [{ roomId: room, slots: [slot] }]);
 
-    expect(await recoverPendingBookings()).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await recoverPendingBookings()).toEqual({
+      rewritten: 1,
+      relooked: 0,
+      cancels: 0,
+      occurrences: 0,
+      releases: 0,
+    });
     const confirmed = await settled(orphan.id, "confirmed");
     expect(confirmed.roomResponses).toEqual({ [room]: "accepted" });
     expect(await eventsWithBooking(ann.upn, orphan.id)).toHaveLength(1);
     // Nothing is pending any more: the next sweep queues nothing.
-    expect(await recoverPendingBookings()).toEqual({ rewritten: 0, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await recoverPendingBookings()).toEqual({
+      rewritten: 0,
+      relooked: 0,
+      cancels: 0,
+      occurrences: 0,
+      releases: 0,
+    });
   });
 
   it("a booking whose room never answers is confirmed after the last look, with the reason", async () => {

@@ -77,7 +77,13 @@ describe("a delegate's walk-in whose host dies at the Graph write", () => {
       { mailbox: ROOM, actor: "user", writerId: writers[0] },
     ]);
 
-    expect(await sweepLater(clock)).toEqual({ rewritten: 1, relooked: 0, cancels: 0, occurrences: 0 });
+    expect(await sweepLater(clock)).toEqual({
+      rewritten: 1,
+      relooked: 0,
+      cancels: 0,
+      occurrences: 0,
+      releases: 0,
+    });
     const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${BOOKING_ID_PROPERTY}' and ep/value eq '${id}')`;
     let events: GraphEvent[] = [];
     await eventually(
