@@ -148,7 +148,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       now: () => new Date(Date.now() + STUCK_AFTER_MS + 60_000),
     });
     log(
-      `recovery: ${recovery.rewritten} writes, ${recovery.relooked} last looks and ${recovery.cancels} cancels queued again`,
+      `recovery: ${recovery.rewritten} writes, ${recovery.relooked} last looks, ${recovery.cancels} cancels, ${recovery.occurrences} occurrence changes and ${recovery.releases} releases queued again`,
     );
     quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
     const window = { from: today, to: today + 14 * DAY };

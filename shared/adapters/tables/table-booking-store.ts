@@ -564,6 +564,7 @@ function docEntity(booking: Booking): Record<string, unknown> & { partitionKey: 
       ? {}
       : { calendarOwed: booking.calendarOwed, bookingId: booking.id }),
     ...((booking.occurrencesOwed ?? []).length === 0 ? {} : { occurrenceOwed: true, bookingId: booking.id }),
+    ...((booking.releasesOwed ?? []).length === 0 ? {} : { releaseOwed: true, bookingId: booking.id }),
     ...packJson(booking),
   };
 }

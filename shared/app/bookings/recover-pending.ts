@@ -19,6 +19,8 @@ export interface RecoveryResult {
   readonly cancels: number;
   /** Occurrence changes (cancel or move of one occurrence) still owed: their command queued again. */
   readonly occurrences: number;
+  /** Auto-releases (one room of one occurrence) still owed: their `release` queued again. */
+  readonly releases: number;
 }
 
 /**
@@ -34,8 +36,10 @@ export interface RecoveryResult {
  * queueing the command, or the command failed for good) gets its `cancel` again. So does each change
  * of a single occurrence still owed (`occurrencesOwed`): its `cancel-occurrence` or `move-occurrence`
  * is queued again, unless the series itself is still to be written (its write queues them after).
+ * So does each auto-release still owed (`releasesOwed`: the timer saved it, then died before queueing
+ * its follow-up, or the follow-up failed for good): its `release` is queued again, as the timer queues it.
  * Commands for a booking that moved on meanwhile are skipped by the consumer; a repeated cancel finds
- * nothing left to cancel.
+ * nothing left to cancel, and a repeated release finds nothing owed.
  */
 export async function recoverPendingBookings(
   deps: Pick<BookingDependencies, "store" | "workQueue" | "now" | "log" | "responsePoll"> & {
@@ -64,7 +68,8 @@ export async function recoverPendingBookings(
   }
   // Confirmed bookings whose change a display made owe the calendar their write (the request died
   // between saving the change and writing it): the consumer completes it.
-  for (const id of await deps.pending.writeOwedIds(MAX_PER_RUN)) {
+  const owed = await deps.pending.owed(MAX_PER_RUN);
+  for (const id of owed.write) {
     const b = (await deps.store.get(id))?.booking;
     if (b?.state !== "confirmed" || b.calendarOwed !== "write" || Date.parse(b.updatedAt) > cutoff) continue;
     await enqueueCommand(deps, { command: "write", bookingId: b.id, version: b.version });
@@ -72,7 +77,7 @@ export async function recoverPendingBookings(
     deps.log?.(`booking ${b.id} changed at ${b.updatedAt}: calendar write queued again`);
   }
   let cancels = 0;
-  for (const id of await deps.pending.cancelOwedIds(MAX_PER_RUN)) {
+  for (const id of owed.cancel) {
     const b = (await deps.store.get(id))?.booking;
     if (b?.state !== "cancelled" || b.calendarOwed !== "cancel" || Date.parse(b.updatedAt) > cutoff) continue;
     await enqueueCommand(deps, { command: "cancel", bookingId: b.id, version: b.version });
@@ -80,16 +85,34 @@ export async function recoverPendingBookings(
     deps.log?.(`booking ${b.id} cancelled at ${b.updatedAt}: calendar cancel queued again`);
   }
   let occurrences = 0;
-  for (const id of await deps.pending.occurrenceOwedIds(MAX_PER_RUN)) {
+  for (const id of owed.occurrence) {
     const b = (await deps.store.get(id))?.booking;
-    const owed = b?.occurrencesOwed ?? [];
-    if (b === undefined || owed.length === 0 || Date.parse(b.updatedAt) > cutoff) continue;
+    const changes = b?.occurrencesOwed ?? [];
+    if (b === undefined || changes.length === 0 || Date.parse(b.updatedAt) > cutoff) continue;
     // A booking that ended owes nothing more: one command lets the consumer clear the list.
-    const keys = isFinal(b.state) ? owed.slice(0, 1) : owed;
+    const keys = isFinal(b.state) ? changes.slice(0, 1) : changes;
     if (!isFinal(b.state) && (b.calendar?.eventId === undefined || b.calendarOwed === "write")) continue;
     for (const o of keys) await enqueueOccurrenceCommand(deps, b, o.key);
     occurrences += keys.length;
     deps.log?.(`booking ${b.id}: ${keys.length} occurrence change(s) queued again`);
   }
-  return { rewritten, relooked, cancels, occurrences };
+  // Auto-releases still owed, whatever the booking's state: the consumer completes each (Microsoft 365
+  // first, then ONES's slot, the mail and the entry) and skips one settled meanwhile.
+  let releases = 0;
+  for (const id of owed.release) {
+    const b = (await deps.store.get(id))?.booking;
+    const rooms = b?.releasesOwed ?? [];
+    if (b === undefined || rooms.length === 0 || Date.parse(b.updatedAt) > cutoff) continue;
+    for (const r of rooms)
+      await enqueueCommand(deps, {
+        command: "release",
+        bookingId: b.id,
+        version: b.version,
+        roomId: r.roomId,
+        occurrence: r.key,
+      });
+    releases += rooms.length;
+    deps.log?.(`booking ${b.id}: ${rooms.length} release(s) queued again`);
+  }
+  return { rewritten, relooked, cancels, occurrences, releases };
 }

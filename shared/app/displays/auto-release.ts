@@ -34,7 +34,8 @@ export const owesRelease = (b: Booking, roomId: string, key: string): boolean =>
  * is cancelled. Then ONES frees the slot, mails the organizer, settles the entry and updates the
  * displays. A run that died after the save leaves the entry: the follow-up completes it, and so does
  * the next run, which still finds the slot (it is freed only after Graph) and completes every owed
- * release it sees. Idempotent: a released occurrence no longer holds the room.
+ * release it sees; the recovery sweep queues the follow-up again for an entry owed a quarter of an hour
+ * (the store marks the document `releaseOwed`). Idempotent: a released occurrence no longer holds the room.
  */
 export async function autoRelease(deps: BookingDependencies): Promise<AutoReleaseResult> {
   const now = deps.now().getTime();

@@ -53,9 +53,10 @@ export type BookingCommand = z.output<typeof bookingCommandSchema>;
 
 /**
  * The queue message id of a command: the same command for the same version is the same message (a
- * `release` names no room: each room's release is saved at a version of its own).
+ * `release` names its room too: the recovery sweep queues every room a booking still owes at one version).
  */
 export function bookingCommandId(c: BookingCommand): string {
-  const tail = "occurrence" in c ? `:${c.occurrence}` : "poll" in c ? `:${c.poll}` : "";
+  const room = "roomId" in c ? `:${c.roomId}` : "";
+  const tail = "occurrence" in c ? `${room}:${c.occurrence}` : "poll" in c ? `:${c.poll}` : "";
   return `${c.command}:${c.bookingId}:${c.version}${tail}`;
 }
