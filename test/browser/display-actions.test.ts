@@ -12,6 +12,7 @@ import { issuePairingCode, registerDisplay } from "../../shared/composition/disp
 import { policyRulesSchema } from "../../shared/domain/bookings/policy";
 import type { DisplayTarget } from "../../shared/domain/displays/snapshot";
 import { startBookingStack, type BookingStack, type Person } from "../integration/bookings/stack";
+import { cancelRoomMeetings } from "../integration/m365/calendar-helpers";
 import { artifactPath, launchBrowser } from "../support/browser";
 import { eventually } from "../support/eventually";
 
@@ -42,6 +43,9 @@ beforeAll(async () => {
   process.env.WEBPUBSUB_CONNECTION_STRING = wps.connectionString;
   process.env.WEBPUBSUB_HUB = "displays";
   s = await startBookingStack("application");
+  // The tests book these rooms from "now": the demo tenant's own meetings there would be in the way on
+  // some weekdays and hours, and shown before or after the tests' own.
+  for (const room of [ROOM, NEIGHBOUR, OUTLOOK_ROOM]) cancelRoomMeetings(s.auth.sim, room);
   await overrideServices({ now: () => new Date(Date.now() + shift) });
   ann = await s.person("ann.panel@contoso.example", "Ann Panel");
   await putRoomPolicy(
