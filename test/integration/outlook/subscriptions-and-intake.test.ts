@@ -10,7 +10,7 @@ import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { mailboxId } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
-import { clearOfUtcMidnight } from "../../support/clock";
+import { clearOfUtcMidnight, testNow } from "../../support/clock";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { rows } from "../sync/harness";
@@ -98,7 +98,7 @@ describe("subscriptions", () => {
   it("an unrenewed subscription that expired is recreated by the timer", async () => {
     await subscribed();
     const old = subOfRoom(ROOMS[0])?.data.id;
-    const later = Date.now() + 4300 * 60_000;
+    const later = testNow().getTime() + 4300 * 60_000;
     s.sim.control.notifications.setClock(() => later);
     s.clock = new Date(later);
     const counts = await s.calendar.maintainSubscriptions();
@@ -123,7 +123,7 @@ describe("subscriptions", () => {
     expect((await graphFetch(s.sim, token, `/subscriptions/${first}`, { method: "DELETE" })).status).toBe(
       204,
     );
-    const later = Date.now() + 2200 * 60_000;
+    const later = testNow().getTime() + 2200 * 60_000;
     s.sim.control.notifications.setClock(() => later);
     s.clock = new Date(later);
     const counts = await s.calendar.maintainSubscriptions();
@@ -160,7 +160,7 @@ describe("subscriptions", () => {
     const counts = await s.calendar.maintainSubscriptions();
     expect(counts).toMatchObject({ failed: 0 });
     for (const sub of simSubs()) {
-      const minutes = (Date.parse(sub.data.expirationDateTime) - Date.now()) / 60_000;
+      const minutes = (Date.parse(sub.data.expirationDateTime) - testNow().getTime()) / 60_000;
       expect(minutes).toBeGreaterThan(117);
       expect(minutes).toBeLessThanOrEqual(119);
     }
@@ -340,7 +340,7 @@ describe("lifecycle events", () => {
       roomId: ROOM,
       subscriptionId: id,
     });
-    s.clock = new Date(Date.now() + 60_000);
+    s.clock = new Date(testNow().getTime() + 60_000);
     expect(await s.calendar.processCalendarChange(message!.body)).toEqual({ outcome: "renewed" });
     expect(subOfRoom(ROOMS[0])?.needsReauthorization).toBe(false);
     expect(subOfRoom(ROOMS[0])?.data.id).toBe(id);
