@@ -45,10 +45,10 @@ beforeAll(async () => {
   process.env.WEBPUBSUB_CONNECTION_STRING = wps.connectionString;
   process.env.WEBPUBSUB_HUB = "displays";
   s = await startBookingStack("application");
+  await overrideServices({ now: () => new Date(Date.now() + shift) });
   // The tests book these rooms from "now": the demo tenant's own meetings there would be in the way on
   // some weekdays and hours, and shown before or after the tests' own.
   for (const room of [ROOM, NEIGHBOUR, OUTLOOK_ROOM]) cancelRoomMeetings(s.auth.sim, room);
-  await overrideServices({ now: () => new Date(Date.now() + shift) });
   ann = await s.person("ann.panel@contoso.example", "Ann Panel");
   await putRoomPolicy(
     ROOM,
