@@ -63,7 +63,11 @@ beforeAll(async () => {
   });
   // The room sync subscribed every room calendar already; this run finds them all in place.
   const subscribed = await renewSubscriptions();
-  expect(subscribed).toMatchObject({ failed: 0, created: 0, unchanged: 24 });
+  // (Some are renewed instead when ONES_TEST_NOW puts the app's clock past half their lifetime.)
+  if (subscribed === "not-applicable") throw new Error("application mode subscribes");
+  expect([subscribed.failed, subscribed.created, subscribed.unchanged + subscribed.renewed]).toEqual([
+    0, 0, 24,
+  ]);
   // Each new subscription queued a full read of its room: the seeded meetings come in first.
   const pending = () => {
     const q = s.bus.stats()["calendar-changes"];
