@@ -62,3 +62,13 @@ export function clearOfUtcMidnight(now: Date = testNow(), marginMs = 15 * 60_000
   const nextMidnight = utcDayStart(now, 1);
   return nextMidnight - now.getTime() < marginMs ? new Date(nextMidnight + 60_000) : now;
 }
+
+/**
+ * The clock moved on for a later step of a test (a reconcile after the writes it should find settled):
+ * the test clock's time, or a minute past `previous` when that is later. After `clearOfUtcMidnight`
+ * jumped past midnight the real time lags behind; going back to it would move a day-bound read window
+ * back over midnight under the test.
+ */
+export function movedOn(previous: Date): Date {
+  return new Date(Math.max(testNow().getTime(), previous.getTime() + 60_000));
+}

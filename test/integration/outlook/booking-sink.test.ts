@@ -20,7 +20,7 @@ import { DEMO_APPS } from "../../../dev/m365";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { clearTable, ROOMS, startOutlookStack, type OutlookStack } from "./harness";
-import { clearOfUtcMidnight } from "../../support/clock";
+import { clearOfUtcMidnight, movedOn } from "../../support/clock";
 
 /**
  * Room calendars into the booking store: the simulator's room calendar is the truth, the consumer
@@ -476,7 +476,7 @@ describe("a move the room declines", { timeout: 120_000 }, () => {
     expect(await settle()).toBe(0);
     s.sim.control.notifications.resetFaults();
 
-    s.clock = clearOfUtcMidnight();
+    s.clock = movedOn(s.clock);
     await s.calendar.reconcile();
     const b = (await store.get(id))?.booking;
     expect(b?.state).toBe("confirmed");
@@ -529,7 +529,7 @@ describe("a move the room declines", { timeout: 120_000 }, () => {
     expect(await settle()).toBe(0);
     s.sim.control.notifications.resetFaults();
 
-    s.clock = clearOfUtcMidnight();
+    s.clock = movedOn(s.clock);
     await s.calendar.reconcile();
     expect(await held()).toEqual([at(3, 13), at(4, 15)]);
     expect((await store.get(id))?.booking).toMatchObject({
@@ -611,7 +611,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
 
     // Graph's events say nothing new: one reconcile, run after these changes, repairs it from the
     // bookings.
-    s.clock = clearOfUtcMidnight();
+    s.clock = movedOn(s.clock);
     const counts = await s.calendar.reconcile();
     expect(counts).toEqual({ rooms: 2, driftFound: 3, driftRepaired: 3, failed: 0 });
     expect(await onesSlots()).toEqual(await graphSlots());
@@ -668,7 +668,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     expect(await onesSlots()).toContain(slot);
     expect(await graphSlots()).not.toContain(slot);
 
-    s.clock = clearOfUtcMidnight();
+    s.clock = movedOn(s.clock);
     expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
     expect((await store.get(id))?.booking).toMatchObject({
       state: "cancelled",
@@ -695,7 +695,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
     expect((await onesSlots()).filter((x) => x === slot)).toEqual([slot, slot]);
     expect((await graphSlots()).filter((x) => x === slot)).toEqual([slot]);
 
-    s.clock = clearOfUtcMidnight();
+    s.clock = movedOn(s.clock);
     await s.calendar.reconcile();
     expect((await store.get(stale))?.booking).toMatchObject({ state: "cancelled", reserved: { [ROOM]: [] } });
     expect((await store.get(live))?.booking.state).toBe("confirmed");
@@ -760,7 +760,7 @@ describe("the reconcile sets ONES's store equal to the room's calendar", { timeo
         });
       }
 
-      s.clock = clearOfUtcMidnight();
+      s.clock = movedOn(s.clock);
       expect(await s.calendar.reconcile()).toMatchObject({ driftFound: 1, driftRepaired: 1 });
       expect((await store.get(twin))?.booking).toMatchObject({ state: "cancelled", reserved: {} });
       expect((await store.get(booking.id))?.booking).toMatchObject({

@@ -10,7 +10,7 @@ import { ROOM_SYNC_TABLE } from "../../../shared/adapters/tables/table-room-sync
 import { windowFrom } from "../../../shared/app/calendar/process-calendar-change";
 import { mailboxId } from "../../../shared/domain/rooms/room";
 import { eventually } from "../../support/eventually";
-import { clearOfUtcMidnight, testNow } from "../../support/clock";
+import { clearOfUtcMidnight, movedOn, testNow } from "../../support/clock";
 import { peopleAt, utcAt } from "../m365/calendar-helpers";
 import { appToken, graphFetch } from "../m365/helpers";
 import { rows } from "../sync/harness";
@@ -340,7 +340,7 @@ describe("lifecycle events", () => {
       roomId: ROOM,
       subscriptionId: id,
     });
-    s.clock = new Date(testNow().getTime() + 60_000);
+    s.clock = movedOn(s.clock);
     expect(await s.calendar.processCalendarChange(message!.body)).toEqual({ outcome: "renewed" });
     expect(subOfRoom(ROOMS[0])?.needsReauthorization).toBe(false);
     expect(subOfRoom(ROOMS[0])?.data.id).toBe(id);
