@@ -8,6 +8,9 @@
  * ahead of the real time such as `ONES_TEST_NOW=2027-03-28T00:10:00Z` (a DST day in Europe). The
  * test clock then runs on from that instant; the offset is never negative, so the simulator's
  * clock can follow it (`sim.control.clock.advance(testClockOffsetMs())`). Unset, it is the real clock.
+ * Taken by the Outlook tests (test/integration/outlook) and the display-actions browser test. Keep the
+ * jump within a day there: a far one outlives what the stacks made at start (the simulator's refresh
+ * tokens, the subscriptions' lifetime), which is no time-of-day question.
  */
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
