@@ -136,8 +136,9 @@ export function getServices(): Services {
  * call replaces the previous overrides; `resetServices()` drops them.
  */
 export async function overrideServices(replacements: ServiceOverrides): Promise<void> {
-  await dropServices();
+  // Set before the old services are closed: a use meanwhile (a request in flight) builds with these.
   overrides = replacements;
+  await dropServices();
 }
 
 /**
@@ -145,9 +146,9 @@ export async function overrideServices(replacements: ServiceOverrides): Promise<
  * settings, so the next use reads the environment afresh (local host restarts, tests).
  */
 export async function resetServices(): Promise<void> {
-  await dropServices();
   overrides = {};
   resetSettings();
+  await dropServices();
 }
 
 async function dropServices(): Promise<void> {

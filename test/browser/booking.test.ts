@@ -5,6 +5,7 @@ import { startBookingStack, type BookingStack, type Person } from "../integratio
 import { APP_OF_MODE } from "../integration/sync/harness";
 import { runSync } from "../../shared/composition/sync";
 import { launchBrowser } from "../support/browser";
+import { PAST_DEMO_MEETINGS_DAYS, utcDayStart } from "../support/clock";
 import { eventually } from "../support/eventually";
 import { cspViolations, expectAccessible, screenshot, signedInContext, windowValue } from "./harness";
 
@@ -203,7 +204,10 @@ describe("booking from the staff app", () => {
       expect(await page.getByTestId("terms").innerText()).toBe("Leave the room tidy.");
       await page.getByRole("textbox", { name: "Subject" }).fill(subject);
       const start = page.getByLabel(/^Start \(room time/);
-      const next = new Date(Date.now() + (asked.length + 2) * 86_400_000).toISOString().slice(0, 10);
+      // Past the demo tenant's own meetings in the room, which would take 10:00 on some weekdays.
+      const next = new Date(utcDayStart(new Date(), PAST_DEMO_MEETINGS_DAYS + asked.length))
+        .toISOString()
+        .slice(0, 10);
       await start.fill(`${next}T10:00`);
       await page.getByRole("button", { name: "Book", exact: true }).click();
       // Without the terms accepted the policy refuses, in words.

@@ -3,6 +3,7 @@ import { BOOKING_ID_PROPERTY } from "../../../shared/adapters/graph/graph-calend
 import { TableBookingStore } from "../../../shared/adapters/tables/table-booking-store";
 import { getServices } from "../../../shared/composition/services";
 import { roomScheduleSnapshot } from "../../../shared/composition/bookings";
+import { utcDayStart } from "../../support/clock";
 import { eventually } from "../../support/eventually";
 import { APP_OF_MODE } from "../sync/harness";
 import { startBookingStack, type BookingStack, type Person } from "./stack";
@@ -311,17 +312,19 @@ describe("a booking in the application mode", () => {
     const room = "room-hq-205@contoso.example";
     await s.call(admin, "PUT", `/api/admin/rooms/${room}/policy`, { name: "Private", privacy: "busy" });
     const before = await roomScheduleSnapshot(room);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    // In the room's evening (Amsterdam), after the demo tenant's own meetings there: on any day and at
+    // any hour that is within the display's today and tomorrow in the room's zone.
+    const tomorrow = new Date(utcDayStart(new Date(), 1)).toISOString().slice(0, 10);
     const created = (await (
-      await book(ann, single(room, `${tomorrow}T12:00:00Z`, `${tomorrow}T13:00:00Z`))
+      await book(ann, single(room, `${tomorrow}T18:00:00Z`, `${tomorrow}T19:00:00Z`))
     ).json()) as View;
     const after = await roomScheduleSnapshot(room);
     expect(after.version).toBeGreaterThan(before.version);
     expect(after.items).toEqual([
       {
-        id: `${created.id}|${tomorrow}T12:00:00.000Z`,
-        start: `${tomorrow}T12:00:00.000Z`,
-        end: `${tomorrow}T13:00:00.000Z`,
+        id: `${created.id}|${tomorrow}T18:00:00.000Z`,
+        start: `${tomorrow}T18:00:00.000Z`,
+        end: `${tomorrow}T19:00:00.000Z`,
         // Tomorrow's meeting: nothing to do on the display yet, and nobody has checked in.
         checkedIn: false,
         actions: [],

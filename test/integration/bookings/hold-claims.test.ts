@@ -14,6 +14,7 @@ import { customPropertiesExtendedPropertyId, HOLD_PROPERTY } from "../../../shar
 import type { Booking } from "../../../shared/domain/bookings/booking";
 import type { Hold } from "../../../shared/domain/bookings/hold";
 import type { IntegrationMode } from "../../../shared/domain/integration/modes";
+import { PAST_DEMO_MEETINGS_DAYS, utcDayStart } from "../../support/clock";
 import { eventually } from "../../support/eventually";
 import { startBookingStack, type BookingStack, type Person } from "./stack";
 
@@ -68,11 +69,14 @@ function stackPerDescribe(mode: IntegrationMode, started: (t: Setup) => void): v
   });
 }
 
-/** `days` from today at `hour`:`minute` UTC, as epoch ms. */
-const at = (days: number, hour: number, minute = 0): number => {
-  const d = new Date();
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + days, hour, minute);
-};
+/**
+ * The tests' first day, fixed once so a run that crosses midnight keeps its days, and past the demo
+ * tenant's own meetings in these rooms (they would refuse a hold on some weekdays).
+ */
+const firstDay = utcDayStart(new Date(), PAST_DEMO_MEETINGS_DAYS);
+/** `days` after the first day at `hour`:`minute` UTC, as epoch ms. */
+const at = (days: number, hour: number, minute = 0): number =>
+  firstDay + days * 86_400_000 + (hour * 60 + minute) * 60_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 async function placeHold(t: Setup, roomId: string, start: number, end: number): Promise<Hold> {

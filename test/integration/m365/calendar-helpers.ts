@@ -132,3 +132,29 @@ export class WebhookReceiver {
     res.writeHead(this.statusQueue.shift() ?? this.status).end();
   }
 }
+
+/**
+ * Cancels, as their organizers, the meetings in a room's calendar: the demo tenant's generated week
+ * (dev/m365/calendar/seed.ts), which otherwise lies across "now" or not depending on the weekday and
+ * hour the test runs at. Answers how many meetings were cancelled.
+ */
+export function cancelRoomMeetings(sim: RunningM365Simulator, room: string): number {
+  const calendar = sim.control.calendar;
+  const copies = calendar.events(room) as {
+    iCalUId: string;
+    isCancelled?: boolean;
+    organizer?: { emailAddress?: { address?: string } };
+  }[];
+  let cancelled = 0;
+  for (const copy of copies) {
+    const organizer = copy.organizer?.emailAddress?.address;
+    if (copy.isCancelled === true || organizer === undefined) continue;
+    const own = (calendar.events(organizer) as { id: string; iCalUId: string }[]).find(
+      (e) => e.iCalUId === copy.iCalUId,
+    );
+    if (own === undefined) continue;
+    calendar.cancelMeeting(organizer, own.id);
+    cancelled++;
+  }
+  return cancelled;
+}

@@ -17,7 +17,7 @@ import { getServices } from "../../../shared/composition/services";
 import { resetSettings } from "../../../shared/config";
 import { policyRulesSchema } from "../../../shared/domain/bookings/policy";
 import { mailboxId } from "../../../shared/domain/rooms/room";
-import { clearOfUtcMidnight } from "../../support/clock";
+import { clearOfUtcMidnight, testClockOffsetMs } from "../../support/clock";
 import { eventually } from "../../support/eventually";
 import { CookieJar, signIn, startAuthStack, type AuthStack } from "../auth/helpers";
 import { utcAt } from "../m365/calendar-helpers";
@@ -66,6 +66,8 @@ beforeAll(async () => {
   await getServices().integrationStore.save({ ...integration!, adminEmails: [ADMIN] });
   expect((await signIn(stack, new CookieJar(), reader.upn)).status).toBe(302);
   expect(await getServices().graphTokens.usersWithToken()).toEqual([reader.id]);
+  // Signed in: from here the simulator keeps the tests' time (ONES_TEST_NOW, test/support/clock.ts).
+  stack.sim.control.advanceClock(testClockOffsetMs());
   calendar = calendarUseCases(getServices(), { now: () => clock, pollSpreadMs: 0 });
   store = new TableBookingStore(getServices().tables);
 });

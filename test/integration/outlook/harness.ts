@@ -17,6 +17,7 @@ import { parseSettings } from "../../../shared/config";
 import type { CalendarChangeMessage } from "../../../shared/domain/calendar/calendar-change";
 import { deactivate, roomFromPlace, roomHash, type Room } from "../../../shared/domain/rooms/room";
 import { startSim } from "../m365/helpers";
+import { testClockOffsetMs, testNow } from "../../support/clock";
 
 /** The demo tenant's rooms the tests subscribe to. */
 export const ROOMS = ["room-tower-104@fabrikam.example", "room-tower-105@fabrikam.example"] as const;
@@ -47,6 +48,8 @@ export interface OutlookStack {
 
 export async function startOutlookStack(options: { lifetimeMinutes?: number } = {}): Promise<OutlookStack> {
   const sim = await startSim();
+  // The simulator keeps the tests' time (ONES_TEST_NOW, test/support/clock.ts).
+  sim.control.advanceClock(testClockOffsetMs());
   const q = queueSettings["calendar-changes"];
   const bus = await startServiceBus({
     queues: (["calendar-changes", "booking-commands", "mail"] as const).map((name) => ({
@@ -103,7 +106,7 @@ export async function startOutlookStack(options: { lifetimeMinutes?: number } = 
     host,
     services,
     env,
-    clock: new Date(),
+    clock: testNow(),
     calendar: undefined as unknown as CalendarUseCases,
     async receive(max, waitMs = 5_000) {
       const got = await stack.receiveFrom("calendar-changes", max, waitMs);

@@ -198,7 +198,7 @@ describe("events Graph stops listing, and older reads", { timeout: 120_000 }, ()
     move(made.id as string, 2, 11);
     const older = await reader.read(ROOMS[0], { deltaLink });
     // Graph's lastModifiedDateTime has milliseconds here: the next change is a later instant.
-    await eventually(() => Date.now() > Date.parse(older.events[0]?.lastModified ?? "") + 2);
+    await eventually(() => s.sim.control.clock.now() > Date.parse(older.events[0]?.lastModified ?? "") + 2);
     move(made.id as string, 2, 14);
     await settle();
     expect((await booked(id)).slots).toEqual([`${utcAt(s.sim, 2, 14)}.000Z`]);
