@@ -2,15 +2,24 @@
  * Booking benchmark on the local stack: Azurite, the M365 simulator (the demo tenant plus BENCH_ROOMS
  * room mailboxes that answer invitations automatically) and the local Service Bus broker in processes
  * of their own; the app's HTTP functions on one local host and the `booking-commands` consumer on
- * another in this process; all with the real SDKs.
+ * another in this process; the load generator in a child process of its own (scripts/bench/
+ * load-generator.ts: `node:http`, kept-alive connections), so the app host's event loop serves only
+ * the app; all with the real SDKs.
  *
- * BENCH_REQUESTS booking requests (POST /api/bookings, BENCH_CONCURRENCY in flight) over BENCH_ROOMS
- * rooms, BENCH_CONFLICT_PERCENT of them asking for a slot another request of the run also asks for.
- * Two phases, each on a week of its own (BENCH_CONSUMER=held or concurrent runs one of them):
- * - held: the consumer starts only when the last request has its answer, then drains the queue. In
- *   Azure `booking-commands` runs on instances of its own, so this is the request path as Azure runs
- *   it; the time until everything settled is still reported.
- * - concurrent: the consumer runs on the same two cores while the requests are made.
+ * BENCH_REQUESTS booking requests (POST /api/bookings) over BENCH_ROOMS rooms, BENCH_CONFLICT_PERCENT
+ * of them asking for a slot another request of the run also asks for. Three phases, each on a week of
+ * its own in the same rooms (BENCH_PHASES=held,paced,concurrent chooses; BENCH_CONSUMER=held or
+ * concurrent, as before, runs that one alone):
+ * - held (closed loop): BENCH_CONCURRENCY workers, each sending its next request when its last is
+ *   answered, so the load follows the server: saturation throughput, and a latency that is about
+ *   concurrency / throughput. The consumer starts only when the last request has its answer, then
+ *   drains the queue. In Azure `booking-commands` runs on instances of its own, so this is the request
+ *   path as Azure runs it; the time until everything settled is still reported.
+ * - paced (open loop): requests due at a steady BENCH_RATE per second (default: the rate at which 100
+ *   are accepted per second, from the share of the request list a conflict refuses), never more than
+ *   BENCH_CONCURRENCY in flight; latency counts from the time a request was due, so waiting for a slot
+ *   counts in it. Latency at the target rate; the consumer held as in the held phase.
+ * - concurrent (closed loop): the consumer runs on the same two cores while the requests are made.
  * Each prints the accepted-into-pending throughput, p50 / p99 latency of the POST, the CPU time each
  * process used while the requests ran (per request), the time until every accepted booking is
  * `confirmed` or `declined`, and how every request ended; the held phase also counts the storage
@@ -25,10 +34,10 @@
  * BENCH_COUNT=1 (held phase only) prints the counts alone.
  *
  * Run: npm run bench:booking   (env: BENCH_REQUESTS=2000 BENCH_ROOMS=200 BENCH_CONCURRENCY=32
- * BENCH_CONFLICT_PERCENT=30; BENCH_SMOKE=1 for a small run: 100 requests over 20 rooms)
+ * BENCH_CONFLICT_PERCENT=30 BENCH_RATE=<requests/s>; BENCH_SMOKE=1 for a small run: 100 requests over
+ * 20 rooms)
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { Agent, request as httpRequest } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { TableClient } from "@azure/data-tables";
@@ -55,13 +64,18 @@ import { TableRoomStore } from "../shared/adapters/tables/table-rooms";
 import { TablePeopleStore } from "../shared/adapters/tables/table-people";
 import { ServiceBusWorkQueue } from "../shared/adapters/servicebus/service-bus-work-queue";
 import { JoseTokenVerifier } from "../shared/adapters/entra/jose-token-verifier";
+import { startLoadGenerator, type LoadRequest, type Pacing } from "./bench/load-generator";
 import { atMost, printBenchResult, type BenchFigure } from "./bench/result";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
 const SPANS = process.env.BENCH_SPANS === "1";
 const COUNT = process.env.BENCH_COUNT === "1";
-/** `held`, `concurrent` or `both` (the default): see the header. */
+/** `held` or `concurrent` runs that phase alone (`both`, or unset: see BENCH_PHASES). */
 const CONSUMER = process.env.BENCH_CONSUMER ?? "both";
+/** The phases to run, in this order: see the header. */
+const PHASES = process.env.BENCH_PHASES ?? "held,paced,concurrent";
+/** The paced phase's arrival rate (requests/s); unset: 100 accepted/s at the request list's mix. */
+const RATE = process.env.BENCH_RATE === undefined ? undefined : Number(process.env.BENCH_RATE);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? (SMOKE ? 100 : 2_000));
 const ROOMS = Number(process.env.BENCH_ROOMS ?? (SMOKE ? 20 : 200));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? (SMOKE ? 8 : 32));
@@ -85,7 +99,11 @@ interface Request {
 interface Outcome {
   readonly request: Request;
   readonly status: number;
+  /** From the request's start (closed loop) or the time it was due (paced). */
   readonly ms: number;
+  /** Paced: how long after its due time it was sent, and whether it waited for a free slot. */
+  readonly lateMs: number;
+  readonly waitedForSlot: boolean;
   readonly bookingId?: string;
   readonly reason?: string;
 }
@@ -160,6 +178,26 @@ function plan(firstDay: number): Request[] {
     [all[i], all[j]] = [all[j] as Request, all[i] as Request];
   }
   return all;
+}
+
+/**
+ * The share of `requests` accepted were they served one after another: a request is refused when its
+ * slot overlaps one already accepted in its room. Racing pairs may end the other way round; the count
+ * of each room's accepted bookings hardly moves.
+ */
+function acceptedShare(requests: readonly Request[]): number {
+  const taken = new Map<string, { start: number; end: number }[]>();
+  let accepted = 0;
+  for (const r of requests) {
+    const start = Date.parse(r.start);
+    const end = Date.parse(r.end);
+    const slots = taken.get(r.room) ?? [];
+    if (slots.some((s) => s.start < end && start < s.end)) continue;
+    slots.push({ start, end });
+    taken.set(r.room, slots);
+    accepted++;
+  }
+  return accepted / Math.max(1, requests.length);
 }
 
 /**
@@ -350,7 +388,7 @@ async function stackProcess(): Promise<void> {
 /** CPU seconds (user + system) used so far by this process and by each of its child processes. */
 function cpuSeconds(): Map<string, number> {
   const own = process.cpuUsage();
-  const out = new Map([["app hosts and load", (own.user + own.system) / 1e6]]);
+  const out = new Map([["app hosts", (own.user + own.system) / 1e6]]);
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -365,9 +403,11 @@ function cpuSeconds(): Map<string, number> {
     const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
     const name = cmdline.includes("azurite")
       ? "Azurite"
-      : cmdline.includes("bench-booking")
-        ? "simulator and broker"
-        : "other";
+      : cmdline.includes("load-generator")
+        ? "load generator"
+        : cmdline.includes("bench-booking")
+          ? "simulator and broker"
+          : "other";
     out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
   }
   return out;
@@ -376,12 +416,15 @@ function cpuSeconds(): Map<string, number> {
 /** What one phase of the run measured. */
 interface PhaseResult {
   readonly label: string;
-  readonly consumer: Consumer;
+  readonly phase: Phase;
   readonly outcomes: readonly Outcome[];
+  /** From the first request's start (or due time) until the last answer. */
   readonly acceptSeconds: number;
+  /** Paced: the arrival rate asked for (requests/s). */
+  readonly rate?: number;
   readonly cpuUsed: readonly (readonly [string, number])[];
   readonly settleSeconds: number;
-  /** From the consumer's start (held) or the requests' end (concurrent) until nothing was pending. */
+  /** From the consumer's start (held, paced) or the requests' end (concurrent) until nothing was pending. */
   readonly drainSeconds: number;
   readonly stillPending: number;
   readonly finals: ReadonlyMap<string, string>;
@@ -391,23 +434,41 @@ interface PhaseResult {
   readonly consumerStoragePerBooking?: number;
 }
 
-type Consumer = "held" | "concurrent";
+/** held and concurrent are closed loops (saturation); paced is an open loop at a set rate. */
+type Phase = "held" | "paced" | "concurrent";
+const isPhase = (p: string): p is Phase => p === "held" || p === "paced" || p === "concurrent";
+/** Whether the consumer waits for the last answer (held, paced) or runs meanwhile (concurrent). */
+const consumerOf = (phase: Phase): "held" | "concurrent" => (phase === "concurrent" ? "concurrent" : "held");
+/** How the phase's figures are named in BENCH_RESULT. */
+const tagOf = (phase: Phase): string =>
+  phase === "held" ? "consumer held" : phase === "concurrent" ? "consumer concurrent" : "paced";
 
 const tableCalls = (): number => [...counts].reduce((a, [k, n]) => a + (k.startsWith("table ") ? n : 0), 0);
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
-  const phases: Consumer[] =
+  const phases: Phase[] =
     SPANS || COUNT || CONSUMER === "held"
       ? ["held"]
       : CONSUMER === "concurrent"
         ? ["concurrent"]
-        : ["held", "concurrent"];
+        : PHASES.split(",")
+            .map((p) => p.trim())
+            .filter(isPhase);
+  if (phases.length === 0) throw new Error(`BENCH_PHASES names no phase: ${PHASES}`);
+  // The paced phase's rate: 100 accepted/s at the share of the request list a conflict leaves
+  // accepted (1% over, for the last answers after the last arrival), in whole requests/s.
+  const share = acceptedShare(plan(FIRST_DAY));
+  const rate = RATE ?? Math.ceil((100 * 1.01) / share);
   console.log(
     `booking bench: ${REQUESTS} requests, ${ROOMS} rooms, ${CONFLICT_PERCENT}% conflicting, ${CONCURRENCY} in flight; phases: ${phases.join(", ")}; ${cores} cores, load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
+  if (phases.includes("paced"))
+    console.log(
+      `paced rate: ${rate} requests/s (${RATE === undefined ? `100 accepted/s ÷ ${(share * 100).toFixed(1)}% of the requests accepted when served in order, + 1%` : "BENCH_RATE"}; ${(rate * share).toFixed(1)} accepted/s expected)`,
+    );
   const azurite = await startAzurite();
   running.push(() => azurite.stop());
   const sim = await startStackProcess();
@@ -471,64 +532,44 @@ async function main(): Promise<void> {
   };
   countGraph(sim.graphBaseUrl);
 
-  const tokens = sim.tokens;
-  // The load generator runs in this process: plain node:http over kept-alive connections, which costs
-  // about half the CPU of fetch per request, so less of the two cores goes to making the load.
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  running.push(async () => agent.destroy());
-  const target = new URL(api.baseUrl);
-  const call = (person: number, method: string, path: string, body?: unknown) =>
-    new Promise<{ status: number; json: () => unknown }>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = httpRequest(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          method,
-          path,
-          headers: {
-            authorization: `Bearer ${tokens[person] as string}`,
-            ...(payload === undefined
-              ? {}
-              : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            resolve({ status: res.statusCode ?? 0, json: () => (text === "" ? {} : JSON.parse(text)) });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(payload);
-    });
+  // The load generator runs in a process of its own (its CPU time is printed apart from the app host's).
+  const generator = await startLoadGenerator(api.baseUrl, sim.tokens, CONCURRENCY);
+  running.push(() => generator.stop());
+  const bookingRequest = (person: number, roomId: string, start: string, end: string, subject: string) =>
+    ({
+      person,
+      method: "POST",
+      path: "/api/bookings",
+      body: { roomIds: [roomId], start, end, subject },
+    }) satisfies LoadRequest;
 
   // Warm-up (not part of the figures): token keys, table clients and tables, the broker's sender link,
   // and the booking path compiled, as on an instance that has served before. WARM_UP bookings two weeks
   // before the first phase's, in the first rooms; the consumer writes them with the first phase's.
-  for (let i = 0; i < 10; i++) {
-    await call(i, "GET", `/api/rooms/${encodeURIComponent(roomAddress(i % ROOMS))}`);
-  }
-  for (let i = 0; i < WARM_UP; i += 8) {
-    await Promise.all(
-      Array.from({ length: Math.min(8, WARM_UP - i) }, async (_, j) => {
-        const k = i + j;
-        const start = FIRST_DAY - 14 * 86_400_000 + (8 + Math.floor(k / ROOMS)) * 3_600_000;
-        const res = await call(k % PEOPLE, "POST", "/api/bookings", {
-          roomIds: [roomAddress(k % ROOMS)],
-          start: new Date(start).toISOString(),
-          end: new Date(start + 3_600_000).toISOString(),
-          subject: "Bench warm-up",
-        });
-        if (res.status !== 202) throw new Error(`warm-up booking answered ${res.status}`);
-      }),
-    );
-  }
+  await generator.run(
+    Array.from({ length: 10 }, (_, i) => ({
+      person: i,
+      method: "GET",
+      path: `/api/rooms/${encodeURIComponent(roomAddress(i % ROOMS))}`,
+    })),
+    { kind: "closed", concurrency: 1 },
+  );
+  const warmUp = await generator.run(
+    Array.from({ length: WARM_UP }, (_, k) => {
+      const start = FIRST_DAY - 14 * 86_400_000 + (8 + Math.floor(k / ROOMS)) * 3_600_000;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return bookingRequest(
+        k % PEOPLE,
+        roomAddress(k % ROOMS),
+        iso(start),
+        iso(start + 3_600_000),
+        "Bench warm-up",
+      );
+    }),
+    { kind: "closed", concurrency: 8 },
+  );
+  const warmUpRefused = warmUp.results.find((r) => r.status !== 202);
+  if (warmUpRefused !== undefined) throw new Error(`warm-up booking answered ${warmUpRefused.status}`);
 
   // The settle poll reads through clients of its own, so only the app's operations are counted.
   const pollTables = TableService.connect({
@@ -540,62 +581,51 @@ async function main(): Promise<void> {
   countNewClients = true;
   const pollStore = new TableBookingStore(pollTables);
 
-  const runPhase = async (consumer: Consumer, index: number): Promise<PhaseResult> => {
+  const runPhase = async (phase: Phase, index: number): Promise<PhaseResult> => {
+    const consumer = consumerOf(phase);
     const label =
-      consumer === "held"
-        ? "consumer held until the requests end, then draining (as in Azure: booking-commands on instances of its own)"
-        : "consumer running on the same cores meanwhile";
+      phase === "held"
+        ? "closed loop, consumer held until the requests end, then draining (as in Azure: booking-commands on instances of its own)"
+        : phase === "paced"
+          ? `open loop at ${rate} requests/s (at most ${CONCURRENCY} in flight; latency from each request's due time), consumer held until the requests end`
+          : "closed loop, consumer running on the same cores meanwhile";
     console.log(`phase ${index + 1}: ${label}`);
     if (consumer === "concurrent") await startConsumer();
     // Each phase books its own week, so the phases never meet in a room.
     const requests = plan(FIRST_DAY + index * 7 * 86_400_000);
-    const outcomes: Outcome[] = [];
-    let next = 0;
+    const pacing: Pacing =
+      phase === "paced"
+        ? { kind: "open", concurrency: CONCURRENCY, ratePerSecond: rate }
+        : { kind: "closed", concurrency: CONCURRENCY };
     spans.clear();
     counts.clear();
     const cpuBefore = cpuSeconds();
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < requests.length) {
-          const request = requests[next++] as Request;
-          if (next % Math.max(1, Math.floor(requests.length / 10)) === 0)
-            console.log(`  … ${next} of ${requests.length} sent`);
-          const t = performance.now();
-          let res: { status: number; json: () => unknown };
-          let body: { id?: string; type?: string; rule?: string };
-          try {
-            res = await call(request.person, "POST", "/api/bookings", {
-              roomIds: [request.room],
-              start: request.start,
-              end: request.end,
-              subject: "Bench meeting",
-            });
-            body = res.json() as typeof body;
-          } catch (error) {
-            // Counted, not retried: a POST whose connection broke may or may not have been taken.
-            const code = (error as { code?: string }).code ?? "unknown";
-            outcomes.push({ request, status: 0, ms: performance.now() - t, reason: `transport ${code}` });
-            continue;
-          }
-          const ms = performance.now() - t;
-          outcomes.push({
-            request,
-            status: res.status,
-            ms,
-            ...(res.status === 202 && body.id !== undefined ? { bookingId: body.id } : {}),
-            ...(res.status === 202
-              ? {}
-              : { reason: `${res.status} ${body.type ?? "?"}${body.rule ? ` ${body.rule}` : ""}` }),
-          });
-        }
-      }),
+    const run = await generator.run(
+      requests.map((r) => bookingRequest(r.person, r.room, r.start, r.end, "Bench meeting")),
+      pacing,
+      true,
     );
-    const ended = performance.now();
-    const acceptSeconds = (ended - started) / 1000;
+    const acceptSeconds = run.elapsedMs / 1000;
     const cpuUsed = [...cpuSeconds()].map(
       ([name, seconds]) => [name, seconds - (cpuBefore.get(name) ?? 0)] as const,
     );
+    const outcomes: Outcome[] = run.results.map((r) => ({
+      request: requests[r.index] as Request,
+      status: r.status,
+      ms: r.ms,
+      lateMs: r.lateMs,
+      waitedForSlot: r.waitedForSlot,
+      ...(r.status === 202 && r.id !== undefined ? { bookingId: r.id } : {}),
+      ...(r.status === 202
+        ? {}
+        : {
+            reason:
+              r.error !== undefined
+                ? `transport ${r.error}`
+                : `${r.status} ${r.type ?? "?"}${r.rule ? ` ${r.rule}` : ""}`,
+          }),
+    }));
     if (SPANS) {
       console.log(`time in port calls during the requests (per request, ${outcomes.length} requests):`);
       for (const [key, span] of [...spans].sort((a, b) => b[1].ms - a[1].ms))
@@ -603,8 +633,8 @@ async function main(): Promise<void> {
           `  ${key.padEnd(32)} ${(span.calls / outcomes.length).toFixed(2)} calls, ${(span.ms / outcomes.length).toFixed(1)} ms`,
         );
     }
-    const storagePerRequest = consumer === "held" ? tableCalls() / outcomes.length : undefined;
-    if (COUNT || consumer === "held")
+    const storagePerRequest = phase === "held" ? tableCalls() / outcomes.length : undefined;
+    if (COUNT || phase === "held")
       printCounts("operations of the request path, per request", outcomes.length);
     else counts.clear();
     const accepted = outcomes.filter((o) => o.bookingId !== undefined);
@@ -633,15 +663,16 @@ async function main(): Promise<void> {
     const settled = performance.now();
     await restartConsumer();
     let consumerStoragePerBooking: number | undefined;
-    if (consumer === "held") {
+    if (phase === "held") {
       consumerStoragePerBooking = tableCalls() / Math.max(1, accepted.length);
       printCounts("operations of the consumer, per accepted booking", Math.max(1, accepted.length));
     } else counts.clear();
     return {
       label,
-      consumer,
+      phase,
       outcomes,
       acceptSeconds,
+      ...(phase === "paced" ? { rate } : {}),
       cpuUsed,
       settleSeconds: (settled - started) / 1000,
       drainSeconds: (settled - drainFrom) / 1000,
@@ -653,7 +684,7 @@ async function main(): Promise<void> {
   };
 
   const results: PhaseResult[] = [];
-  for (const [index, consumer] of phases.entries()) results.push(await runPhase(consumer, index));
+  for (const [index, phase] of phases.entries()) results.push(await runPhase(phase, index));
 
   // Every room calendar read back from the simulator: overlapping non-cancelled events are double bookings.
   const graphToken = await appTokenOf(sim.loginBaseUrl, sim.tenantId, app.clientId, app.secret);
@@ -690,12 +721,15 @@ async function main(): Promise<void> {
     const p99 = quantile(latencies, 0.99);
     const perRequest = (seconds: number) => (seconds * 1000) / outcomes.length;
     const cpuAll = perRequest(r.cpuUsed.reduce((a, [, t]) => a + t, 0));
-    console.log(`${r.consumer === "held" ? "HELD" : "CONCURRENT"}: ${r.label}`);
+    const tag = tagOf(r.phase);
+    const consumer = consumerOf(r.phase);
+    console.log(`${r.phase.toUpperCase()}: ${r.label}`);
     console.log(
       `  accepted into pending: ${accepted.length} of ${outcomes.length} in ${r.acceptSeconds.toFixed(2)} s`,
     );
+    const requestRate = outcomes.length / r.acceptSeconds;
     console.log(
-      `  throughput ${throughput.toFixed(1)} bookings/s (${(outcomes.length / r.acceptSeconds).toFixed(1)} requests/s)`,
+      `  throughput ${throughput.toFixed(1)} bookings/s (${requestRate.toFixed(1)} requests/s)${r.rate === undefined ? "" : `, offered ${r.rate} requests/s`}`,
     );
     console.log(`  POST /api/bookings p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
     // Where the slow answers fall: p50 / p99 of each tenth of the run, in the order answered.
@@ -712,18 +746,30 @@ async function main(): Promise<void> {
       `  accepted without a deliberate conflict: ${accepted.filter((o) => !o.request.conflicting).length}`,
     );
     console.log(
-      `  CPU while the requests ran, per request: ${r.cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds).toFixed(1)} ms`).join(", ")} (${cpuAll.toFixed(1)} ms in all; consumer ${r.consumer === "held" ? "not running" : "running"})`,
+      `  CPU while the requests ran, per request: ${r.cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds).toFixed(1)} ms`).join(", ")} (${cpuAll.toFixed(1)} ms in all; consumer ${consumer === "held" ? "not running" : "running"})`,
     );
     if (r.storagePerRequest !== undefined)
       console.log(
         `  storage calls per request ${r.storagePerRequest.toFixed(2)}; the consumer's per accepted booking ${(r.consumerStoragePerBooking ?? 0).toFixed(2)}`,
       );
     console.log(
-      `  every booking confirmed or declined ${r.settleSeconds.toFixed(2)} s after the first request (${r.drainSeconds.toFixed(2)} s after ${r.consumer === "held" ? "the consumer started" : "the last answer"}; ${r.stillPending} still pending)`,
+      `  every booking confirmed or declined ${r.settleSeconds.toFixed(2)} s after the first request (${r.drainSeconds.toFixed(2)} s after ${consumer === "held" ? "the consumer started" : "the last answer"}; ${r.stillPending} still pending)`,
     );
     for (const [reason, count] of [...byReason].sort())
       console.log(`    ${count.toString().padStart(5)}  ${reason}`);
-    const tag = r.consumer === "held" ? "consumer held" : "consumer concurrent";
+    // Paced: whether the generator kept the schedule. A start more than LATE_MS after its due time is
+    // late; either every slot was taken (the host was slow) or the generator's own timer was.
+    const LATE_MS = 5;
+    const waited = outcomes.filter((o) => o.waitedForSlot);
+    const timerLate = outcomes.filter((o) => !o.waitedForSlot && o.lateMs > LATE_MS);
+    const late = outcomes.filter((o) => o.lateMs > LATE_MS).length;
+    if (r.rate !== undefined) {
+      const longest = (list: readonly Outcome[]) => Math.max(0, ...list.map((o) => o.lateMs)).toFixed(0);
+      console.log(
+        `  schedule: ${outcomes.length - late} of ${outcomes.length} sent within ${LATE_MS} ms of their due time; ${waited.length} waited for one of the ${CONCURRENCY} slots (longest ${longest(waited)} ms), ${timerLate.length} started late by the generator's own timer (longest ${longest(timerLate)} ms)`,
+      );
+    }
+    const appHost = perRequest(r.cpuUsed.find(([name]) => name === "app hosts")?.[1] ?? 0);
     figures.push(
       {
         name: `accepted throughput (${tag})`,
@@ -737,14 +783,21 @@ async function main(): Promise<void> {
       { name: `CPU per request (${tag})`, value: Number(cpuAll.toFixed(1)), unit: "ms" },
       atMost(`bookings left pending (${tag})`, r.stillPending, 0, "bookings", 0),
       { name: `all settled after (${tag})`, value: Number(r.settleSeconds.toFixed(1)), unit: "s" },
+      { name: `requests/s (${tag})`, value: Number(requestRate.toFixed(1)), unit: "requests/s" },
+      { name: `app host CPU per request (${tag})`, value: Number(appHost.toFixed(1)), unit: "ms" },
     );
+    if (r.rate !== undefined)
+      figures.push(
+        { name: `offered rate (${tag})`, value: r.rate, unit: "requests/s" },
+        { name: `late starts over ${LATE_MS} ms (${tag})`, value: late, unit: "requests" },
+      );
     if (r.storagePerRequest !== undefined)
       figures.push({
         name: "storage calls per request (request path)",
         value: Number(r.storagePerRequest.toFixed(2)),
       });
     notes.push(
-      `${tag}: ${outcomes.length} requests over ${ROOMS} rooms; CPU per request ${r.cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds).toFixed(1)}`).join(", ")} ms`,
+      `${tag}: ${outcomes.length} requests over ${ROOMS} rooms${r.rate === undefined ? `, closed loop, ${CONCURRENCY} in flight` : `, open loop at ${r.rate} requests/s, at most ${CONCURRENCY} in flight`}; CPU per request ${r.cpuUsed.map(([name, seconds]) => `${name} ${perRequest(seconds).toFixed(1)}`).join(", ")} ms`,
     );
   }
   console.log(
