@@ -5,7 +5,8 @@ export const SHORT_SOAK_SEED = 1203;
 
 /**
  * The short soak's settings (the one `npm test` runs, and `npm run soak -- --short`): 200 operations
- * from six at a time, every fault kind at a high rate, the host killed twice, a 45 s mail claim lease.
+ * from six at a time, every fault kind at a high rate, the host killed twice, a 45 s mail claim lease,
+ * and a budget that ends the run (failed, if it must) before the test's time is up.
  */
 export function shortSoak(seed: number, tablesConnectionString?: string): SoakOptions {
   return {
@@ -16,6 +17,8 @@ export function shortSoak(seed: number, tablesConnectionString?: string): SoakOp
     kills: 2,
     faultRate: 0.6,
     settleTimeoutMs: 150_000,
+    // Inside the test's 400 s: what is left after it is the recovery, the reconcile and the checks.
+    budgetMs: 330_000,
     stack: {
       mailClaimLeaseMs: 45_000,
       ...(tablesConnectionString === undefined ? {} : { tablesConnectionString }),

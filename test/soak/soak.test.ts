@@ -81,6 +81,8 @@ describe("chaos soak", () => {
         kills: 0,
         kinds: operationKinds.filter((k) => k.name.startsWith("staff-")),
         settleTimeoutMs: 60_000,
+        // Ends (failed, if it must) inside the test's 180 s, the stack stopped.
+        budgetMs: 150_000,
         stack: {
           tablesConnectionString: inject("tablesConnectionString"),
           sharedRooms: 1,
