@@ -9,11 +9,13 @@
  *
  * Run: npm run soak -- --seed 42 --operations 5000 [--time-limit 1800] [--concurrency 4] [--kills 6]
  *   [--settle-timeout 420] [--mail-lease 300]
+ * The short soak of `npm test` (its settings, its own Azurite): npm run soak -- --short [--seed 1203]
  */
 import { randomInt } from "node:crypto";
 import { availableParallelism, loadavg } from "node:os";
 import { formatSoakReport } from "./soak/report";
-import { runSoak } from "./soak/run";
+import { runSoak, type SoakOptions } from "./soak/run";
+import { shortSoak } from "./soak/short";
 
 function option(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -30,28 +32,38 @@ function numberOption(name: string, fallback: number): number {
   return value;
 }
 
-async function main(): Promise<void> {
-  const seed = numberOption("seed", randomInt(1, 2 ** 31));
+function longSoak(seed: number): SoakOptions {
   const operations = numberOption("operations", 1_000);
-  const timeLimitSeconds = numberOption("time-limit", 1_800);
-  const kills = numberOption("kills", Math.min(10, 3 + Math.floor(operations / 1_000)));
-  console.log(
-    `soak: seed ${seed}, ${operations} operations, at most ${timeLimitSeconds} s, ${kills} host kills; ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(1)}`,
-  );
-  const report = await runSoak({
+  return {
     seed,
     operations,
-    timeLimitMs: timeLimitSeconds * 1000,
+    timeLimitMs: numberOption("time-limit", 1_800) * 1000,
     concurrency: numberOption("concurrency", 4),
-    kills,
+    kills: numberOption("kills", Math.min(10, 3 + Math.floor(operations / 1_000))),
     settleTimeoutMs: numberOption("settle-timeout", 420) * 1000,
     ...(option("mail-lease") === undefined
       ? {}
       : { stack: { mailClaimLeaseMs: numberOption("mail-lease", 300) * 1000 } }),
-    log: (line) => console.log(line),
-  });
+  };
+}
+
+async function main(): Promise<void> {
+  const short = process.argv.includes("--short");
+  const seed = numberOption("seed", randomInt(1, 2 ** 31));
+  const options = short ? shortSoak(seed) : longSoak(seed);
+  console.log(
+    `soak${short ? " (short)" : ""}: seed ${seed}, ${options.operations} operations, at most ${options.timeLimitMs / 1000} s, ${options.kills} host kills; ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(1)}`,
+  );
+  const report = await runSoak({ ...options, log: (line) => console.log(line) });
   for (const line of formatSoakReport(report)) console.log(line);
-  console.log(`(rerun: npm run soak -- --seed ${seed} --operations ${operations})`);
+  console.log(
+    `load at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  console.log(
+    `(rerun: npm run soak -- ${short ? "--short " : ""}--seed ${seed}${short ? "" : ` --operations ${options.operations}`})`,
+  );
   if (report.failed.length > 0) process.exitCode = 1;
 }
 

@@ -16,6 +16,8 @@ export interface ChildHost {
 }
 
 const ENTRY = path.join(__dirname, "host-child.ts");
+/** A host not ready within this is killed and the start fails (a run never waits on it for ever). */
+const READY_WITHIN_MS = 120_000;
 
 export function childHost(port: number, env: () => Record<string, string>): ChildHost {
   let child: ChildProcess | undefined;
@@ -39,7 +41,16 @@ export function childHost(port: number, env: () => Record<string, string>): Chil
       child = proc;
       let output = "";
       exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+      let late: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve, reject) => {
+        late = setTimeout(() => {
+          proc.kill("SIGKILL");
+          reject(
+            new Error(
+              `the soak host was not ready within ${READY_WITHIN_MS / 1000} s: ${output.slice(-2000)}`,
+            ),
+          );
+        }, READY_WITHIN_MS);
         const onData = (chunk: Buffer): void => {
           output += chunk.toString();
           if (output.includes("soak-host ready")) resolve();
@@ -51,10 +62,12 @@ export function childHost(port: number, env: () => Record<string, string>): Chil
             new Error(`the soak host ended before it was ready (${signal ?? code}): ${output.slice(-2000)}`),
           ),
         );
-      }).catch((error: unknown) => {
-        child = undefined;
-        throw error;
-      });
+      })
+        .catch((error: unknown) => {
+          child = undefined;
+          throw error;
+        })
+        .finally(() => clearTimeout(late));
       // Past readiness the host's output goes to SOAK_HOST_LOG (a file) if set, else nowhere.
       const file = process.env.SOAK_HOST_LOG;
       for (const stream of [proc.stdout, proc.stderr]) {

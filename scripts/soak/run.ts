@@ -35,6 +35,12 @@ export interface SoakOptions {
   readonly kinds?: readonly OperationKind[];
   /** How long quiescence may take before the checks run anyway (and fail). */
   readonly settleTimeoutMs?: number;
+  /**
+   * The run from the stack's start to the last settle ends within this, whatever the load: the
+   * operations stop and each settle gives up (the run then fails on quiescence) in time for the
+   * recovery, the reconcile and the checks to follow. Unbounded when omitted.
+   */
+  readonly budgetMs?: number;
   readonly stack?: Partial<SoakStackOptions>;
   readonly log?: (line: string) => void;
 }
@@ -107,7 +113,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     let run = 0;
     const opsStarted = Date.now();
-    const deadline = started + options.timeLimitMs;
+    const budgetEnd = started + (options.budgetMs ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(started + options.timeLimitMs, budgetEnd);
     const concurrency = options.concurrency ?? 4;
     for (let tick = 0; tick < ticks && Date.now() < deadline; tick++) {
       await faults.tick(tick);
@@ -117,7 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       let next = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          while (next < batch) {
+          while (next < batch && Date.now() < deadline) {
             const random = operationRandom(run + next++);
             const kind = drawKind(random, kinds);
             let outcome: string;
@@ -130,7 +137,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           }
         }),
       );
-      run += batch;
+      run += next;
       if (tick % 10 === 9) log(`  … ${run} operations (${Math.round((Date.now() - started) / 1000)} s)`);
     }
 
@@ -138,8 +145,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log("faults off; settling");
     await faults.calm();
     await renewSubscriptions(log);
-    const settleTimeoutMs = options.settleTimeoutMs ?? 120_000;
-    let quiescent = await settle(stack, settleTimeoutMs, log);
+    // Each settle within the budget's remainder (at least a moment, so a calm run still passes).
+    const settleTimeout = (): number =>
+      Math.max(2_000, Math.min(options.settleTimeoutMs ?? 120_000, budgetEnd - Date.now()));
+    let quiescent = await settle(stack, settleTimeout(), log);
     // What a killed worker left pending is picked up by the recovery timer, as in Azure.
     const recovery = await recoverPendingBookings({
       ...bookingDependencies(),
@@ -150,13 +159,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log(
       `recovery: ${recovery.rewritten} writes, ${recovery.relooked} last looks, ${recovery.cancels} cancels, ${recovery.occurrences} occurrence changes and ${recovery.releases} releases queued again`,
     );
-    quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
+    quiescent = (await settle(stack, settleTimeout(), log)) && quiescent;
     const window = { from: today, to: today + 14 * DAY };
     const before = await compareRooms(stack, window.from, window.to);
     log(`divergences before reconcile: ${before.divergences.length}`);
+    // What the reconcile is left to repair (the checks after it say whether it did).
+    for (const line of before.divergences.slice(0, 40)) log(`  before reconcile: ${line}`);
     const counted = await calendarUseCases(getServices()).reconcile();
     const reconcile = counted === "not-applicable" ? undefined : counted;
-    quiescent = (await settle(stack, settleTimeoutMs, log)) && quiescent;
+    quiescent = (await settle(stack, settleTimeout(), log)) && quiescent;
     const invariants = await namedOnesOnly(await checkInvariants(stack, ledger, window));
     const failed = [
       ...(invariants.divergences.length > 0 ? ["store equals room calendars"] : []),
