@@ -93,13 +93,7 @@ describe("TableBookingStore against Azurite", () => {
     const wanted = slot("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z");
     const first = randomUUID();
     await one.reserve(first, [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true });
-    const roomTable = await tables.table("roombookings");
-    const reads: string[] = [];
-    const getEntity = roomTable.getEntity.bind(roomTable);
-    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
-      reads.push(rk);
-      return getEntity(pk, rk, options);
-    };
+    const reads = await recordRoomReads(tables);
     // Still held: refused after one read of the day row, naming the time.
     const refused = await failure(
       one.reserve(randomUUID(), [{ roomId: ROOM_A, slots: [wanted] }], { fresh: true }),
@@ -131,13 +125,7 @@ describe("TableBookingStore against Azurite", () => {
         fresh: true,
       },
     );
-    const roomTable = await tables.table("roombookings");
-    const reads: string[] = [];
-    const getEntity = roomTable.getEntity.bind(roomTable);
-    roomTable.getEntity = (pk: string, rk: string, options?: object) => {
-      reads.push(rk);
-      return getEntity(pk, rk, options);
-    };
+    const reads = await recordRoomReads(tables);
     await one.reserve(
       randomUUID(),
       [{ roomId: ROOM_A, slots: [slot("2026-12-09T09:00:00Z", "2026-12-09T10:00:00Z")] }],
@@ -377,3 +365,15 @@ describe("TablePolicyStore against Azurite", () => {
     expect((await store.listShared()).map((p) => p.id)).toEqual(["p2", "p1"]);
   });
 });
+
+/** The row keys of `roombookings` point reads made from now on through these tables, in order. */
+async function recordRoomReads(tables: ReturnType<typeof testTables>): Promise<string[]> {
+  const roomTable = await tables.table("roombookings");
+  const reads: string[] = [];
+  const getEntity = roomTable.getEntity.bind(roomTable);
+  roomTable.getEntity = (pk: string, rk: string, options?: object) => {
+    reads.push(rk);
+    return getEntity(pk, rk, options);
+  };
+  return reads;
+}
