@@ -523,9 +523,8 @@ async function main(): Promise<void> {
     stopConsumer = () => (stopped ??= consumer.stop());
     running.push(stopConsumer);
   };
-  // Each phase gets a consumer of its own: the local broker stops delivering to one receiver after
-  // about 2,048 messages (its AMQP session window is never renewed), which a single consumer serving
-  // both phases of a full run reaches. The Azure Service Bus has no such limit.
+  // Each phase gets a consumer of its own, started when the phase's consumer is due, so that each
+  // phase's settle time is its own.
   const restartConsumer = async () => {
     await stopConsumer?.();
     stopConsumer = undefined;
