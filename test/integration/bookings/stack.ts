@@ -25,7 +25,8 @@ import { APP_OF_MODE } from "../sync/harness";
  * the tests do not hang on the real date, e.g. `ONES_BOOKING_TEST_START=2026-12-31T23:50:00Z`. A test
  * that overrides services passes `now: stack.now` (or a clock built on it), and reckons "now", "today"
  * and "a while ago" from `stack.now()`. The M365 simulator keeps the real clock (its tokens and
- * subscriptions are made for that); Graph compares none of the booked times with its own now.
+ * subscriptions are made for that), and so places its demo week of meetings from the real date: in the
+ * month before a test's fixed dates those meetings can fall on the days the test books.
  */
 export interface BookingStack {
   readonly auth: AuthStack;
