@@ -314,7 +314,7 @@ describe("a booking in the application mode", () => {
     const before = await roomScheduleSnapshot(room);
     // In the room's evening (Amsterdam), after the demo tenant's own meetings there: on any day and at
     // any hour that is within the display's today and tomorrow in the room's zone.
-    const tomorrow = new Date(utcDayStart(new Date(), 1)).toISOString().slice(0, 10);
+    const tomorrow = new Date(utcDayStart(s.now(), 1)).toISOString().slice(0, 10);
     const created = (await (
       await book(ann, single(room, `${tomorrow}T18:00:00Z`, `${tomorrow}T19:00:00Z`))
     ).json()) as View;

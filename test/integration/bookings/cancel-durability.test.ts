@@ -94,7 +94,7 @@ describe("an accepted cancel is never lost and never overtaken", () => {
     const stored = await store().get(made.id);
     if (stored === undefined) throw new Error("booking missing");
     await store().reserve(made.id, [{ roomId: room, slots: [] }], { force: true });
-    const past = new Date(Date.now() - 20 * 60_000).toISOString();
+    const past = new Date(s.now().getTime() - 20 * 60_000).toISOString();
     await store().replace(
       {
         ...stored.booking,
@@ -194,7 +194,7 @@ describe("an auto-release ONES recorded is never lost", () => {
         presence: { checkedIn: [], extended: [], released: [key] },
         releasesOwed: owed,
         version: stored.booking.version + 1,
-        updatedAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+        updatedAt: new Date(s.now().getTime() - 20 * 60_000).toISOString(),
       },
       stored.etag,
       stored.booking,

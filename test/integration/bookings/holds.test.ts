@@ -20,7 +20,7 @@ beforeAll(async () => {
   ann = await s.person("ann.holder@contoso.example", "Ann Holder");
   bob = await s.person("bob.rival@contoso.example", "Bob Rival");
   admin = await s.person("ada.holdadmin@contoso.example", "Ada Admin", { admin: true });
-  await overrideServices({ now: () => new Date(Date.now() + offsetMs) });
+  await overrideServices({ now: () => new Date(s.now().getTime() + offsetMs) });
 }, 120_000);
 afterAll(async () => {
   await s?.stop();
@@ -68,7 +68,7 @@ describe("holds on a room from the add-in", () => {
       expiresAt: new Date(Date.parse(h.expiresAt)).toISOString(),
     });
     // HOLD_MINUTES defaults to 10.
-    const lifetime = Date.parse(h.expiresAt) - (Date.now() + offsetMs);
+    const lifetime = Date.parse(h.expiresAt) - (s.now().getTime() + offsetMs);
     expect(lifetime).toBeGreaterThan(9 * 60_000);
     expect(lifetime).toBeLessThanOrEqual(10 * 60_000);
     expect(await busy(room, "2027-02-01")).toEqual([

@@ -93,7 +93,7 @@ const sweepLater = () =>
   recoverPendingBookings({
     ...bookingDependencies(),
     pending: new TablePendingBookings(getServices().tables),
-    now: () => new Date(Date.now() + STUCK_AFTER_MS + 60_000),
+    now: () => new Date(s.now().getTime() + STUCK_AFTER_MS + 60_000),
   });
 
 const settledBus = () => {
@@ -228,7 +228,7 @@ describe("a change to one occurrence is never lost", () => {
         occurrencesOwed: [{ key: target, version: b.version + 1 }],
         reserved: { [room]: remaining },
         version: b.version + 1,
-        updatedAt: new Date().toISOString(),
+        updatedAt: s.now().toISOString(),
       },
       stored.etag,
     );

@@ -69,7 +69,7 @@ describe("bookings nothing moves on", () => {
     if (template === undefined) throw new Error("booking missing");
     const start = Date.parse("2027-02-09T11:00:00Z");
     const slot = { key: new Date(start).toISOString(), start, end: start + 3_600_000 };
-    const past = new Date(Date.now() - 20 * 60_000).toISOString();
+    const past = new Date(s.now().getTime() - 20 * 60_000).toISOString();
     const orphan = {
       ...template,
       id: "0f5c4e1a-7d2b-4c39-9e8f-1a2b3c4d5e6f",
